@@ -1,14 +1,45 @@
-#include "error.h"
+/* Entry point: the wizard on a terminal, or a headless subcommand. */
+#include "cli.h"
 
 #include <stdio.h>
 #include <string.h>
 
+static int print_usage(FILE *out)
+{
+    fprintf(out, "Usage: milvus-migrate COMMAND [options]\n"
+                 "\n"
+                 "Migrates a Milvus 0.9.x-1.x installation into Milvus 2.x.\n"
+                 "\n"
+                 "Commands:\n");
+    for (const mm_command *c = mm_cli_commands(); c->name; c++)
+        fprintf(out, "  %-10s %s\n", c->name, c->summary);
+    fprintf(out, "\n"
+                 "Options:\n"
+                 "  -h, --help      show this help; COMMAND --help shows a command's options\n"
+                 "  -V, --version   show the version\n"
+                 "\n"
+                 "Exit status: 0 success, 1 failure, 2 usage or configuration error,\n"
+                 "3 verification mismatch. See milvus-migrate(1).\n");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "--version") == 0) {
+    if (argc < 2) {
+        print_usage(stderr);
+        return 2;
+    }
+    const char *first = argv[1];
+    if (strcmp(first, "--version") == 0 || strcmp(first, "-V") == 0) {
         printf("milvus-migrate %s\n", MM_VERSION);
         return 0;
     }
-    fprintf(stderr, "milvus-migrate: no command given; try --help\n");
-    return 2;
+    if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0 || strcmp(first, "help") == 0)
+        return print_usage(stdout);
+    const mm_command *cmd = mm_cli_find(first);
+    if (!cmd) {
+        fprintf(stderr, "milvus-migrate: unknown command '%s'; try 'milvus-migrate --help'\n", first);
+        return 2;
+    }
+    return cmd->run(argc - 1, argv + 1);
 }

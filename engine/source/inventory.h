@@ -44,6 +44,7 @@ typedef struct mm_partition_info {
 
 typedef struct mm_collection_info {
     char *name;            /* Tables.table_id of the collection */
+    char *target_name;     /* 2.x collection name (sanitised, unique) */
     int64_t dim;
     int metric_type;
     bool binary;           /* metric 3..7 */
@@ -67,6 +68,7 @@ typedef struct mm_inventory {
     size_t n_warnings;
     int64_t max_flush_lsn;     /* max(Tables.flush_lsn, Environment.global_lsn) */
     size_t new_file_rows;      /* file_type 0 rows: unclean shutdown */
+    size_t dropped_collections;/* state=1 collections, skipped */
 } mm_inventory;
 
 void mm_inventory_init(mm_inventory *inv);

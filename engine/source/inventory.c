@@ -1,0 +1,462 @@
+/* The live-set rules of specs/milvus1x-format.md §4 applied to raw meta
+ * rows: which collections, partitions and segments hold live data. */
+#include "source/inventory.h"
+
+#include "source/names.h"
+#include "strbuf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void mm_inventory_init(mm_inventory *inv)
+{
+    memset(inv, 0, sizeof *inv);
+}
+
+static void free_partition(mm_partition_info *p)
+{
+    for (size_t i = 0; i < p->n_segments; i++) {
+        free(p->segments[i].table_id);
+        free(p->segments[i].segment_id);
+        free(p->segments[i].file_id);
+    }
+    free(p->segments);
+    free(p->tag);
+    free(p->target_name);
+    free(p->table_id);
+}
+
+static void free_collection(mm_collection_info *c)
+{
+    for (size_t i = 0; i < c->n_partitions; i++)
+        free_partition(&c->partitions[i]);
+    free(c->partitions);
+    free(c->name);
+    free(c->target_name);
+    free(c->index_params);
+    free(c->version);
+}
+
+void mm_inventory_free(mm_inventory *inv)
+{
+    for (size_t i = 0; i < inv->n_collections; i++)
+        free_collection(&inv->collections[i]);
+    free(inv->collections);
+    for (size_t i = 0; i < inv->n_warnings; i++)
+        free(inv->warnings[i]);
+    free(inv->warnings);
+    free(inv->origin);
+    free(inv->ddl_era);
+    mm_inventory_init(inv);
+}
+
+int mm_inventory_warn(mm_inventory *inv, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return -1;
+    char *text = malloc((size_t)n + 1);
+    char **grown = realloc(inv->warnings, (inv->n_warnings + 1) * sizeof *grown);
+    if (!text || !grown) {
+        free(text);
+        if (grown)
+            inv->warnings = grown;
+        return -1;
+    }
+    inv->warnings = grown;
+    va_start(ap, fmt);
+    vsnprintf(text, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    inv->warnings[inv->n_warnings++] = text;
+    return 0;
+}
+
+static const char *const metric_names[] = {
+    [1] = "L2",      [2] = "IP",           [3] = "HAMMING",         [4] = "JACCARD",
+    [5] = "TANIMOTO", [6] = "SUBSTRUCTURE", [7] = "SUPERSTRUCTURE",
+};
+
+const char *mm_metric_name(int metric_type)
+{
+    if (metric_type > 0 && (size_t)metric_type < sizeof metric_names / sizeof metric_names[0])
+        return metric_names[metric_type];
+    return "UNKNOWN";
+}
+
+static const char *const engine_names[] = {
+    [0] = "INVALID",  [1] = "FLAT",       [2] = "IVF_FLAT",  [3] = "IVF_SQ8",
+    [4] = "RNSG",     [5] = "IVF_SQ8H",   [6] = "IVF_PQ",    [7] = "SPTAG_KDT",
+    [8] = "SPTAG_BKT", [9] = "BIN_FLAT",  [10] = "BIN_IVF_FLAT", [11] = "HNSW",
+    [12] = "ANNOY",
+};
+
+const char *mm_engine_type_name(int engine_type)
+{
+    if (engine_type >= 0 && (size_t)engine_type < sizeof engine_names / sizeof engine_names[0])
+        return engine_names[engine_type];
+    return "UNKNOWN";
+}
+
+static bool is_raw_file_type(int file_type)
+{
+    return file_type == MM_FILE_RAW || file_type == MM_FILE_TO_INDEX || file_type == MM_FILE_BACKUP;
+}
+
+static const mm_table_row *find_table(const mm_meta_rows *rows, const char *table_id)
+{
+    for (size_t i = 0; i < rows->n_tables; i++)
+        if (strcmp(rows->tables[i].table_id, table_id) == 0)
+            return &rows->tables[i];
+    return NULL;
+}
+
+static int cmp_segments(const void *a, const void *b)
+{
+    return strcmp(((const mm_segment_info *)a)->segment_id, ((const mm_segment_info *)b)->segment_id);
+}
+
+static int cmp_partitions(const void *a, const void *b)
+{
+    return strcmp(((const mm_partition_info *)a)->tag, ((const mm_partition_info *)b)->tag);
+}
+
+static int cmp_collections(const void *a, const void *b)
+{
+    return strcmp(((const mm_collection_info *)a)->name, ((const mm_collection_info *)b)->name);
+}
+
+static bool index_row_exists(const mm_meta_rows *rows, const char *table_id, const char *segment_id)
+{
+    for (size_t i = 0; i < rows->n_files; i++) {
+        const mm_file_row *f = &rows->files[i];
+        if (f->file_type == MM_FILE_INDEX && strcmp(f->table_id, table_id) == 0 &&
+            strcmp(f->segment_id, segment_id) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Collects the raw segments of one table_id into p, with the sanity checks
+ * of spec §4 steps 2-3 reported as warnings. */
+static int collect_segments(const mm_meta_rows *rows, const char *collection, mm_partition_info *p,
+                            mm_inventory *inv)
+{
+    size_t cap = 0;
+    for (size_t i = 0; i < rows->n_files; i++)
+        if (is_raw_file_type(rows->files[i].file_type) && strcmp(rows->files[i].table_id, p->table_id) == 0)
+            cap++;
+    p->segments = cap ? calloc(cap, sizeof *p->segments) : NULL;
+    if (cap && !p->segments)
+        return -1;
+
+    char *where = p->tag[0] ? mm_asprintf("collection '%s' partition '%s'", collection, p->tag)
+                            : mm_asprintf("collection '%s'", collection);
+    if (!where)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; i < rows->n_files && rc == 0; i++) {
+        const mm_file_row *f = &rows->files[i];
+        if (!is_raw_file_type(f->file_type) || strcmp(f->table_id, p->table_id) != 0)
+            continue;
+        bool duplicate = false;
+        for (size_t j = 0; j < p->n_segments; j++)
+            if (strcmp(p->segments[j].segment_id, f->segment_id) == 0)
+                duplicate = true;
+        if (duplicate) {
+            rc = mm_inventory_warn(inv,
+                                   "%s: segment %s has more than one raw file row (TableFiles id %lld "
+                                   "ignored); its rows are read once",
+                                   where, f->segment_id, (long long)f->id);
+            continue;
+        }
+        mm_segment_info *s = &p->segments[p->n_segments++];
+        s->table_id = mm_strdup(f->table_id);
+        s->segment_id = mm_strdup(f->segment_id);
+        s->file_id = mm_strdup(f->file_id[0] ? f->file_id : f->segment_id);
+        s->file_type = f->file_type;
+        s->meta_row_count = f->row_count;
+        s->meta_file_size = f->file_size;
+        s->has_index = index_row_exists(rows, f->table_id, f->segment_id);
+        if (!s->table_id || !s->segment_id || !s->file_id)
+            rc = -1;
+        else if (strcmp(s->file_id, s->segment_id) != 0)
+            rc = mm_inventory_warn(inv, "%s: segment %s has file_id %s; reading %s.rv/.uid", where,
+                                   s->segment_id, s->file_id, s->file_id);
+        else if (f->file_type == MM_FILE_BACKUP && !s->has_index)
+            rc = mm_inventory_warn(inv, "%s: segment %s is marked BACKUP but has no INDEX file row",
+                                   where, s->segment_id);
+    }
+    /* INDEX rows whose raw data is missing mean rows we cannot migrate. */
+    for (size_t i = 0; i < rows->n_files && rc == 0; i++) {
+        const mm_file_row *f = &rows->files[i];
+        if (f->file_type != MM_FILE_INDEX || strcmp(f->table_id, p->table_id) != 0)
+            continue;
+        bool has_raw = false;
+        for (size_t j = 0; j < p->n_segments; j++)
+            if (strcmp(p->segments[j].segment_id, f->segment_id) == 0)
+                has_raw = true;
+        if (!has_raw)
+            rc = mm_inventory_warn(inv,
+                                   "%s: index file %s of segment %s has no raw BACKUP row; its %lld "
+                                   "rows cannot be migrated (1.x keeps raw data beside every index)",
+                                   where, f->file_id, f->segment_id, (long long)f->row_count);
+    }
+    free(where);
+    if (p->n_segments > 1)
+        qsort(p->segments, p->n_segments, sizeof *p->segments, cmp_segments);
+    return rc;
+}
+
+static int init_partition(mm_partition_info *p, const mm_table_row *t)
+{
+    p->tag = mm_strdup(t->partition_tag ? t->partition_tag : "");
+    p->table_id = mm_strdup(t->table_id);
+    p->flush_lsn = t->flush_lsn;
+    return (p->tag && p->table_id) ? 0 : -1;
+}
+
+/* Gives every partition a valid, unique 2.x name and reports renames. */
+static int name_partitions(mm_collection_info *c, mm_inventory *inv)
+{
+    const char **taken = calloc(c->n_partitions + 1, sizeof *taken);
+    if (!taken)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; i < c->n_partitions && rc == 0; i++) {
+        mm_partition_info *p = &c->partitions[i];
+        if (i == 0) {
+            p->target_name = mm_strdup("_default");
+        } else {
+            char *clean = mm_name_sanitize(p->tag);
+            /* "_default" is reserved for the collection's own data. */
+            taken[i] = "_default";
+            p->target_name = clean ? mm_name_unique(clean, taken, i + 1) : NULL;
+            free(clean);
+            if (p->target_name && strcmp(p->target_name, p->tag) != 0) {
+                char *shown = mm_name_escape(p->tag);
+                rc = mm_inventory_warn(inv,
+                                       "collection '%s': partition tag '%s' is not a valid 2.x "
+                                       "partition name; it becomes '%s'",
+                                       c->name, shown ? shown : "?", p->target_name);
+                free(shown);
+            }
+        }
+        if (!p->target_name)
+            return free(taken), -1;
+        taken[i] = p->target_name;
+    }
+    free(taken);
+    return rc;
+}
+
+static int build_collection(const mm_meta_rows *rows, const mm_table_row *t, mm_collection_info *c,
+                            mm_inventory *inv)
+{
+    c->name = mm_strdup(t->table_id);
+    c->dim = t->dimension;
+    c->metric_type = t->metric_type;
+    c->binary = t->metric_type >= 3 && t->metric_type <= 7;
+    c->engine_type = t->engine_type;
+    c->index_params = mm_strdup(t->index_params && t->index_params[0] ? t->index_params : "{}");
+    c->index_file_size = t->index_file_size;
+    c->flag = t->flag;
+    c->version = mm_strdup(t->version ? t->version : "");
+    c->created_on = t->created_on;
+    c->duplicate_ids = -1;
+    if (!c->name || !c->index_params || !c->version)
+        return -1;
+
+    size_t n_parts = 1;
+    for (size_t i = 0; i < rows->n_tables; i++)
+        if (rows->tables[i].state == MM_TABLE_NORMAL && strcmp(rows->tables[i].owner_table, t->table_id) == 0)
+            n_parts++;
+    c->partitions = calloc(n_parts, sizeof *c->partitions);
+    if (!c->partitions)
+        return -1;
+    if (init_partition(&c->partitions[c->n_partitions++], t) != 0)
+        return -1;
+    c->partitions[0].tag[0] = '\0';
+    for (size_t i = 0; i < rows->n_tables; i++) {
+        const mm_table_row *pt = &rows->tables[i];
+        if (pt->state != MM_TABLE_NORMAL || strcmp(pt->owner_table, t->table_id) != 0)
+            continue;
+        if (init_partition(&c->partitions[c->n_partitions++], pt) != 0)
+            return -1;
+        if (pt->dimension != t->dimension &&
+            mm_inventory_warn(inv, "collection '%s': partition '%s' records dim %lld but the collection has %lld; using %lld",
+                              c->name, pt->partition_tag, (long long)pt->dimension, (long long)t->dimension,
+                              (long long)t->dimension) != 0)
+            return -1;
+    }
+    if (c->n_partitions > 2)
+        qsort(c->partitions + 1, c->n_partitions - 1, sizeof *c->partitions, cmp_partitions);
+    for (size_t i = 0; i < c->n_partitions; i++)
+        if (collect_segments(rows, c->name, &c->partitions[i], inv) != 0)
+            return -1;
+    if (name_partitions(c, inv) != 0)
+        return -1;
+
+    if (t->metric_type < 1 || t->metric_type > 7)
+        return mm_inventory_warn(inv, "collection '%s': unknown metric_type %d; treated as float vectors",
+                                 c->name, t->metric_type);
+    if (c->binary && c->dim % 8 != 0)
+        return mm_inventory_warn(inv, "collection '%s': binary metric %s with dim %lld, which is not a multiple of 8",
+                                 c->name, mm_metric_name(c->metric_type), (long long)c->dim);
+    if (c->dim <= 0 || c->dim > 32768)
+        return mm_inventory_warn(inv, "collection '%s': dim %lld is outside 1..32768", c->name, (long long)c->dim);
+    return 0;
+}
+
+/* Reports what was deliberately left out, so a user can tell skipped from lost. */
+static int warn_skipped_tables(const mm_meta_rows *rows, mm_inventory *inv)
+{
+    for (size_t i = 0; i < rows->n_tables; i++) {
+        const mm_table_row *t = &rows->tables[i];
+        if (t->state != MM_TABLE_NORMAL || !t->owner_table[0])
+            continue;
+        const mm_table_row *owner = find_table(rows, t->owner_table);
+        if (owner && owner->state == MM_TABLE_NORMAL && !owner->owner_table[0])
+            continue;
+        char *tag = mm_name_escape(t->partition_tag);
+        int rc = mm_inventory_warn(inv,
+                                   "partition '%s' (table_id %s) belongs to collection '%s', which %s; "
+                                   "skipped",
+                                   tag ? tag : "?", t->table_id, t->owner_table,
+                                   owner ? "is dropped" : "does not exist");
+        free(tag);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int name_collections(mm_inventory *inv)
+{
+    const char **taken = calloc(inv->n_collections + 1, sizeof *taken);
+    if (!taken)
+        return -1;
+    for (size_t i = 0; i < inv->n_collections; i++) {
+        mm_collection_info *c = &inv->collections[i];
+        char *clean = mm_name_sanitize(c->name);
+        c->target_name = clean ? mm_name_unique(clean, taken, i) : NULL;
+        free(clean);
+        if (!c->target_name)
+            return free(taken), -1;
+        taken[i] = c->target_name;
+        if (strcmp(c->target_name, c->name) != 0) {
+            char *shown = mm_name_escape(c->name);
+            int rc = mm_inventory_warn(inv, "collection name '%s' is not a valid 2.x collection name; it becomes '%s'",
+                                       shown ? shown : "?", c->target_name);
+            free(shown);
+            if (rc != 0)
+                return free(taken), -1;
+        }
+    }
+    free(taken);
+    return 0;
+}
+
+int mm_inventory_build(const mm_meta_rows *rows, mm_inventory *inv, mm_error *err)
+{
+    mm_inventory_init(inv);
+    inv->origin = mm_strdup(rows->origin ? rows->origin : "");
+    inv->ddl_era = mm_strdup(rows->ddl_era ? rows->ddl_era : "");
+    inv->max_flush_lsn = rows->has_global_lsn ? rows->global_lsn : 0;
+
+    size_t n_collections = 0;
+    for (size_t i = 0; i < rows->n_tables; i++) {
+        const mm_table_row *t = &rows->tables[i];
+        if (!t->table_id || !t->owner_table)
+            return mm_error_set(err, MM_ERR_META, "meta %s: Tables row id %lld has no table_id/owner_table",
+                                rows->origin ? rows->origin : "", (long long)t->id);
+        if (t->state == MM_TABLE_NORMAL && t->flush_lsn > inv->max_flush_lsn)
+            inv->max_flush_lsn = t->flush_lsn;
+        if (t->state == MM_TABLE_NORMAL && !t->owner_table[0])
+            n_collections++;
+        else if (t->state != MM_TABLE_NORMAL && !t->owner_table[0])
+            inv->dropped_collections++;
+    }
+    for (size_t i = 0; i < rows->n_files; i++)
+        if (rows->files[i].file_type == MM_FILE_NEW)
+            inv->new_file_rows++;
+
+    inv->collections = n_collections ? calloc(n_collections, sizeof *inv->collections) : NULL;
+    if (!inv->origin || !inv->ddl_era || (n_collections && !inv->collections))
+        goto oom;
+    for (size_t i = 0; i < rows->n_tables; i++) {
+        const mm_table_row *t = &rows->tables[i];
+        if (t->state != MM_TABLE_NORMAL || t->owner_table[0])
+            continue;
+        if (build_collection(rows, t, &inv->collections[inv->n_collections++], inv) != 0)
+            goto oom;
+    }
+    if (inv->n_collections > 1)
+        qsort(inv->collections, inv->n_collections, sizeof *inv->collections, cmp_collections);
+    if (warn_skipped_tables(rows, inv) != 0 || name_collections(inv) != 0)
+        goto oom;
+    if (inv->new_file_rows &&
+        mm_inventory_warn(inv,
+                          "%zu TableFiles row(s) are NEW (file_type 0): the 1.x server did not stop "
+                          "cleanly and buffered rows may exist only in its WAL",
+                          inv->new_file_rows) != 0)
+        goto oom;
+    return 0;
+oom:
+    mm_inventory_free(inv);
+    return mm_error_set(err, MM_ERR_NOMEM, "build the 1.x inventory: out of memory");
+}
+
+int mm_inventory_filter(mm_inventory *inv, const char *names_csv, mm_error *err)
+{
+    if (!names_csv || !names_csv[0])
+        return 0;
+    char *list = mm_strdup(names_csv);
+    bool *keep = calloc(inv->n_collections + 1, sizeof *keep);
+    if (!list || !keep) {
+        free(list);
+        free(keep);
+        return mm_error_set(err, MM_ERR_NOMEM, "filter collections: out of memory");
+    }
+    int rc = 0;
+    char *save = NULL;
+    for (char *name = strtok_r(list, ",", &save); name && rc == 0; name = strtok_r(NULL, ",", &save)) {
+        while (*name == ' ')
+            name++;
+        size_t len = strlen(name);
+        while (len && name[len - 1] == ' ')
+            name[--len] = '\0';
+        if (!len)
+            continue;
+        bool found = false;
+        for (size_t i = 0; i < inv->n_collections; i++)
+            if (strcmp(inv->collections[i].name, name) == 0)
+                keep[i] = found = true;
+        if (!found) {
+            mm_strbuf known;
+            mm_strbuf_init(&known);
+            for (size_t i = 0; i < inv->n_collections; i++)
+                mm_strbuf_appendf(&known, "%s%s", i ? ", " : "", inv->collections[i].name);
+            rc = mm_error_set(err, MM_ERR_USAGE, "--col: no collection named '%s' in %s; collections there: %s",
+                              name, inv->origin, known.len ? known.data : "(none)");
+            mm_strbuf_free(&known);
+        }
+    }
+    if (rc == 0) {
+        size_t out = 0;
+        for (size_t i = 0; i < inv->n_collections; i++) {
+            if (keep[i])
+                inv->collections[out++] = inv->collections[i];
+            else
+                free_collection(&inv->collections[i]);
+        }
+        inv->n_collections = out;
+    }
+    free(list);
+    free(keep);
+    return rc;
+}

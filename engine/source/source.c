@@ -1,0 +1,144 @@
+#include "source/source.h"
+
+#include "source/discover.h"
+#include "source/meta_json.h"
+#include "source/meta_mysql.h"
+#include "source/meta_sqlite.h"
+#include "strbuf.h"
+
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static bool is_dir(const char *path)
+{
+    struct stat st;
+    return path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static char *parent_dir(const char *path)
+{
+    char *copy = mm_strdup(path);
+    if (!copy)
+        return NULL;
+    char *dir = mm_strdup(dirname(copy));
+    free(copy);
+    return dir;
+}
+
+static int add_tables_dir(mm_source *out, const char *dir)
+{
+    char **grown = realloc(out->tables_dirs, (out->n_tables_dirs + 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    out->tables_dirs = grown;
+    out->tables_dirs[out->n_tables_dirs] = mm_strdup(dir);
+    if (!out->tables_dirs[out->n_tables_dirs])
+        return -1;
+    out->n_tables_dirs++;
+    return 0;
+}
+
+static int count_given(const mm_source_spec *spec)
+{
+    return !!spec->data_dir + !!spec->sqlite_path + !!spec->mysql_dsn + !!spec->meta_json_path;
+}
+
+/* Where the segment files are when only the meta file was named: a
+ * meta.sqlite sits in db/ next to tables/; the reference's export puts
+ * meta.json in a directory the user copies tables/ into. */
+static int derive_layout_from_file(const char *meta_file, bool wal_beside_parent, mm_source *out)
+{
+    char *dir = parent_dir(meta_file);
+    if (!dir)
+        return -1;
+    char *tables = mm_asprintf("%s/tables", dir);
+    int rc = tables ? add_tables_dir(out, tables) : -1;
+    if (rc == 0 && wal_beside_parent && !out->wal_dir) {
+        char *root = parent_dir(dir);
+        char *wal = root ? mm_asprintf("%s/wal", root) : NULL;
+        if (wal && is_dir(wal))
+            out->wal_dir = wal;
+        else
+            free(wal);
+        free(root);
+    }
+    free(tables);
+    free(dir);
+    return rc;
+}
+
+static int open_discovered(const mm_source_spec *spec, mm_source *out, mm_error *err)
+{
+    mm_install inst;
+    if (mm_discover(spec->data_dir, &inst, err) != 0)
+        return -1;
+    int rc;
+    if (inst.sqlite_path)
+        rc = mm_meta_read_sqlite(inst.sqlite_path, &out->rows, err);
+    else if (inst.mysql_uri)
+        rc = mm_meta_read_mysql(inst.mysql_uri, &out->rows, err);
+    else
+        rc = mm_error_set(err, MM_ERR_META, "%s: the configuration names no meta store; give -s FILE or -m DSN",
+                          spec->data_dir);
+    for (size_t i = 0; rc == 0 && !spec->tables_dir && i < inst.n_tables_dirs; i++)
+        if (add_tables_dir(out, inst.tables_dirs[i]) != 0)
+            rc = mm_error_set(err, MM_ERR_NOMEM, "open source: out of memory");
+    if (rc == 0 && inst.wal_dir && !out->wal_dir)
+        out->wal_dir = mm_strdup(inst.wal_dir);
+    mm_install_free(&inst);
+    return rc;
+}
+
+int mm_source_open(const mm_source_spec *spec, mm_source *out, mm_error *err)
+{
+    memset(out, 0, sizeof *out);
+    mm_meta_rows_init(&out->rows);
+    if (count_given(spec) != 1)
+        return mm_error_set(err, MM_ERR_USAGE,
+                            "name exactly one 1.x source: a data directory, -s meta.sqlite, -m MySQL DSN "
+                            "or --meta-json FILE");
+    if (spec->wal_dir)
+        out->wal_dir = mm_strdup(spec->wal_dir);
+    if (spec->tables_dir && add_tables_dir(out, spec->tables_dir) != 0)
+        goto oom;
+
+    int rc;
+    if (spec->data_dir) {
+        rc = open_discovered(spec, out, err);
+    } else if (spec->sqlite_path) {
+        rc = mm_meta_read_sqlite(spec->sqlite_path, &out->rows, err);
+        if (rc == 0 && !spec->tables_dir && derive_layout_from_file(spec->sqlite_path, true, out) != 0)
+            goto oom;
+    } else if (spec->mysql_dsn) {
+        rc = mm_meta_read_mysql(spec->mysql_dsn, &out->rows, err);
+        if (rc == 0 && !spec->tables_dir)
+            rc = mm_error_set(err, MM_ERR_USAGE,
+                              "a MySQL meta store does not say where the segment files are: give "
+                              "--tables-dir DIR (the 1.x <storage.path>/db/tables directory)");
+    } else {
+        rc = mm_meta_read_json(spec->meta_json_path, &out->rows, err);
+        if (rc == 0 && !spec->tables_dir && derive_layout_from_file(spec->meta_json_path, false, out) != 0)
+            goto oom;
+    }
+    for (size_t i = 0; rc == 0 && i < spec->n_secondary_tables_dirs; i++)
+        if (add_tables_dir(out, spec->secondary_tables_dirs[i]) != 0)
+            goto oom;
+    if (rc != 0)
+        mm_source_free(out);
+    return rc;
+oom:
+    mm_source_free(out);
+    return mm_error_set(err, MM_ERR_NOMEM, "open source: out of memory");
+}
+
+void mm_source_free(mm_source *src)
+{
+    mm_meta_rows_free(&src->rows);
+    for (size_t i = 0; i < src->n_tables_dirs; i++)
+        free(src->tables_dirs[i]);
+    free(src->tables_dirs);
+    free(src->wal_dir);
+    memset(src, 0, sizeof *src);
+}

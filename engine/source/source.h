@@ -1,0 +1,33 @@
+/* Opens a 1.x source from whatever the user gave (data directory, meta.sqlite,
+ * MySQL DSN or meta.json, plus optional tables/WAL overrides) and returns the
+ * raw meta rows together with where the segment files and the WAL live. */
+#ifndef MM_SOURCE_H
+#define MM_SOURCE_H
+
+#include "error.h"
+#include "source/meta_rows.h"
+
+#include <stddef.h>
+
+typedef struct mm_source_spec {
+    const char *data_dir;        /* a 1.x data dir, db dir, server_config.yaml or meta.sqlite */
+    const char *sqlite_path;
+    const char *mysql_dsn;
+    const char *meta_json_path;
+    const char *tables_dir;      /* overrides the discovered/derived tables dir */
+    const char *const *secondary_tables_dirs; /* 0.9 multi-root, probed after tables_dir */
+    size_t n_secondary_tables_dirs;
+    const char *wal_dir;         /* overrides the discovered WAL dir */
+} mm_source_spec;
+
+typedef struct mm_source {
+    mm_meta_rows rows;
+    char **tables_dirs;
+    size_t n_tables_dirs;
+    char *wal_dir;               /* NULL when none is known */
+} mm_source;
+
+int mm_source_open(const mm_source_spec *spec, mm_source *out, mm_error *err);
+void mm_source_free(mm_source *src);
+
+#endif

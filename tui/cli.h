@@ -1,0 +1,27 @@
+/* The headless front end: one handler per subcommand, plain output, exit
+ * statuses from DESIGN.md (0 ok, 1 failed, 2 usage/config, 3 mismatch). */
+#ifndef MM_CLI_H
+#define MM_CLI_H
+
+#include "error.h"
+
+typedef struct mm_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+    const char *usage;     /* full --help text of the command */
+} mm_command;
+
+const mm_command *mm_cli_commands(void);
+const mm_command *mm_cli_find(const char *name);
+
+/* Prints "milvus-migrate <command>: <message>" to stderr and returns the
+ * exit status for err's category. */
+int mm_cli_fail(const char *command, const mm_error *err);
+/* For usage mistakes: prints the message and a pointer to --help; returns 2. */
+int mm_cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+int mm_cli_inspect(int argc, char **argv);
+int mm_cli_export(int argc, char **argv);
+
+#endif

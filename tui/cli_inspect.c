@@ -1,0 +1,293 @@
+/* `inspect` and `export`: the source side, headless. */
+#include "cli.h"
+
+#include "source/inventory.h"
+#include "source/inventory_render.h"
+#include "source/meta_json.h"
+#include "source/scan.h"
+#include "source/source.h"
+#include "source/wal_check.h"
+#include "strbuf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum { MAX_SECONDARY = 16 };
+
+enum {
+    OPT_META_JSON = 256,
+    OPT_SECONDARY,
+    OPT_WAL_DIR,
+    OPT_COL,
+    OPT_JSON,
+    OPT_NO_ID_CHECK,
+    OPT_MISSING_DD_OK,
+};
+
+typedef struct source_args {
+    mm_source_spec spec;
+    const char *secondary[MAX_SECONDARY];
+    const char *collections;
+    const char *output;
+    bool json;
+    bool id_check;
+    bool missing_deleted_docs_ok;
+    bool help;
+} source_args;
+
+static const struct option source_options[] = {
+    {"sqlite", required_argument, NULL, 's'},
+    {"mysql", required_argument, NULL, 'm'},
+    {"meta-json", required_argument, NULL, OPT_META_JSON},
+    {"tables-dir", required_argument, NULL, 't'},
+    {"secondary", required_argument, NULL, OPT_SECONDARY},
+    {"wal-dir", required_argument, NULL, OPT_WAL_DIR},
+    {"col", required_argument, NULL, OPT_COL},
+    {"output", required_argument, NULL, 'o'},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"no-id-check", no_argument, NULL, OPT_NO_ID_CHECK},
+    {"missing-deleted-docs-ok", no_argument, NULL, OPT_MISSING_DD_OK},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* Parses the options both commands share; `allowed` lists the long option
+ * names the command accepts so each --help stays truthful. Returns 0, or
+ * the exit status of a usage error. */
+static int parse_source_args(const char *command, const char *const *allowed, int argc, char **argv,
+                             source_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->id_check = true;
+    optind = 1;
+    opterr = 0;
+    int opt, index = -1;
+    while ((opt = getopt_long(argc, argv, ":s:m:t:o:h", source_options, &index)) != -1) {
+        if (opt == '?')
+            return mm_cli_usage_error(command, "unknown option '%s'", argv[optind - 1]);
+        if (opt == ':')
+            return mm_cli_usage_error(command, "option '%s' needs a value", argv[optind - 1]);
+        const char *name = NULL;
+        for (const struct option *o = source_options; o->name; o++)
+            if (o->val == opt)
+                name = o->name;
+        bool ok = false;
+        for (const char *const *p = allowed; *p; p++)
+            if (name && strcmp(*p, name) == 0)
+                ok = true;
+        if (!ok)
+            return mm_cli_usage_error(command, "option '--%s' does not apply to %s", name ? name : "?", command);
+        switch (opt) {
+        case 's': a->spec.sqlite_path = optarg; break;
+        case 'm': a->spec.mysql_dsn = optarg; break;
+        case OPT_META_JSON: a->spec.meta_json_path = optarg; break;
+        case 't': a->spec.tables_dir = optarg; break;
+        case OPT_SECONDARY:
+            if (a->spec.n_secondary_tables_dirs == MAX_SECONDARY)
+                return mm_cli_usage_error(command, "at most %d --secondary directories", MAX_SECONDARY);
+            a->secondary[a->spec.n_secondary_tables_dirs++] = optarg;
+            break;
+        case OPT_WAL_DIR: a->spec.wal_dir = optarg; break;
+        case OPT_COL: a->collections = optarg; break;
+        case 'o': a->output = optarg; break;
+        case OPT_JSON: a->json = true; break;
+        case OPT_NO_ID_CHECK: a->id_check = false; break;
+        case OPT_MISSING_DD_OK: a->missing_deleted_docs_ok = true; break;
+        case 'h': a->help = true; break;
+        }
+    }
+    a->spec.secondary_tables_dirs = a->secondary;
+    if (optind < argc) {
+        if (!a->spec.data_dir && argc - optind == 1 && strcmp(command, "inspect") == 0)
+            a->spec.data_dir = argv[optind];
+        else
+            return mm_cli_usage_error(command, "unexpected argument '%s'", argv[optind]);
+    }
+    return 0;
+}
+
+static int print_help(const char *command)
+{
+    fputs(mm_cli_find(command)->usage, stdout);
+    return 0;
+}
+
+/* Reads the meta and applies the live-set rules and the --col filter. */
+static int load_inventory(const source_args *a, mm_source *src, mm_inventory *inv, mm_error *err)
+{
+    if (mm_source_open(&a->spec, src, err) != 0)
+        return -1;
+    if (mm_inventory_build(&src->rows, inv, err) != 0) {
+        mm_source_free(src);
+        return -1;
+    }
+    if (mm_inventory_filter(inv, a->collections, err) != 0) {
+        mm_inventory_free(inv);
+        mm_source_free(src);
+        return -1;
+    }
+    return 0;
+}
+
+static bool show_scan_progress(void *ctx, size_t done, size_t total)
+{
+    (void)ctx;
+    fprintf(stderr, "\rscanning segments: %zu/%zu", done, total);
+    if (done == total)
+        fputc('\n', stderr);
+    return true;
+}
+
+int mm_cli_inspect(int argc, char **argv)
+{
+    static const char *const allowed[] = {"sqlite", "mysql", "meta-json", "tables-dir", "secondary",
+                                          "wal-dir", "col", "json", "no-id-check",
+                                          "missing-deleted-docs-ok", "help", NULL};
+    source_args a;
+    int status = parse_source_args("inspect", allowed, argc, argv, &a);
+    if (status != 0)
+        return status;
+    if (a.help)
+        return print_help("inspect");
+
+    mm_error err;
+    mm_error_clear(&err);
+    mm_source src;
+    mm_inventory inv;
+    if (load_inventory(&a, &src, &inv, &err) != 0)
+        return mm_cli_fail("inspect", &err);
+
+    mm_scan_options scan = {
+        .tables_dirs = (const char *const *)src.tables_dirs,
+        .n_tables_dirs = src.n_tables_dirs,
+        .missing_deleted_docs_ok = a.missing_deleted_docs_ok,
+        .check_duplicate_ids = a.id_check,
+        .progress = isatty(STDERR_FILENO) ? show_scan_progress : NULL,
+    };
+    mm_error scan_err;
+    mm_error_clear(&scan_err);
+    int scan_rc = mm_inventory_scan(&inv, &scan, &scan_err);
+
+    mm_wal_report wal;
+    memset(&wal, 0, sizeof wal);
+    mm_error wal_err;
+    mm_error_clear(&wal_err);
+    int wal_rc = mm_wal_check(src.wal_dir, &src.rows, &wal, &wal_err);
+
+    char *text = a.json ? mm_inventory_render_json(&inv, wal_rc == 0 ? &wal : NULL)
+                        : mm_inventory_render_text(&inv, wal_rc == 0 ? &wal : NULL);
+    if (text)
+        fputs(text, stdout);
+    if (a.json && text)
+        fputc('\n', stdout);
+    free(text);
+    fflush(stdout);
+
+    status = 0;
+    if (wal_rc != 0)
+        status = mm_cli_fail("inspect", &wal_err);
+    if (scan_rc != 0) {
+        mm_error_wrap(&scan_err, "not every segment could be read; first failure");
+        status = mm_cli_fail("inspect", &scan_err);
+    }
+    if (!text) {
+        mm_error_set(&err, MM_ERR_NOMEM, "render the inventory: out of memory");
+        status = mm_cli_fail("inspect", &err);
+    }
+    mm_wal_report_free(&wal);
+    mm_inventory_free(&inv);
+    mm_source_free(&src);
+    return status;
+}
+
+/* Writes data to dir/name through a temporary file and rename, so a reader
+ * never sees a half-written meta.json. */
+static int write_file_atomically(const char *dir, const char *name, const char *data, mm_error *err)
+{
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        return mm_error_errno(err, errno, "create directory", dir);
+    char *path = mm_asprintf("%s/%s", dir, name);
+    char *tmp = mm_asprintf("%s/.%s.tmp.XXXXXX", dir, name);
+    if (!path || !tmp) {
+        free(path);
+        free(tmp);
+        return mm_error_set(err, MM_ERR_NOMEM, "write %s/%s: out of memory", dir, name);
+    }
+    int rc = 0;
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        rc = mm_error_errno(err, errno, "create", tmp);
+    } else {
+        size_t len = strlen(data);
+        size_t done = 0;
+        while (done < len && rc == 0) {
+            ssize_t n = write(fd, data + done, len - done);
+            if (n < 0 && errno != EINTR)
+                rc = mm_error_errno(err, errno, "write", tmp);
+            else if (n > 0)
+                done += (size_t)n;
+        }
+        if (rc == 0 && fchmod(fd, 0644) != 0)
+            rc = mm_error_errno(err, errno, "chmod", tmp);
+        if (rc == 0 && fsync(fd) != 0)
+            rc = mm_error_errno(err, errno, "fsync", tmp);
+        if (close(fd) != 0 && rc == 0)
+            rc = mm_error_errno(err, errno, "close", tmp);
+        if (rc == 0 && rename(tmp, path) != 0)
+            rc = mm_error_errno(err, errno, "rename into place", path);
+        if (rc != 0)
+            unlink(tmp);
+    }
+    free(path);
+    free(tmp);
+    return rc;
+}
+
+int mm_cli_export(int argc, char **argv)
+{
+    static const char *const allowed[] = {"sqlite", "mysql", "output", "col", "help", NULL};
+    source_args a;
+    int status = parse_source_args("export", allowed, argc, argv, &a);
+    if (status != 0)
+        return status;
+    if (a.help)
+        return print_help("export");
+    if (!a.spec.sqlite_path && !a.spec.mysql_dsn)
+        return mm_cli_usage_error("export", "give the 1.x meta with -s meta.sqlite or -m DSN");
+    if (a.spec.sqlite_path && a.spec.mysql_dsn)
+        return mm_cli_usage_error("export", "give either -s or -m, not both");
+    if (!a.output)
+        return mm_cli_usage_error("export", "give the output directory with -o DIR");
+    /* The meta alone is exported; segment files are not needed here. */
+    a.spec.tables_dir = ".";
+
+    mm_error err;
+    mm_error_clear(&err);
+    mm_source src;
+    mm_inventory inv;
+    if (load_inventory(&a, &src, &inv, &err) != 0)
+        return mm_cli_fail("export", &err);
+    char *json = mm_meta_json_render(&inv, &err);
+    status = 0;
+    if (!json || write_file_atomically(a.output, "meta.json", json, &err) != 0) {
+        status = mm_cli_fail("export", &err);
+    } else {
+        mm_inventory_totals t;
+        mm_inventory_totals_of(&inv, &t);
+        printf("wrote %s/meta.json: %zu collection(s), %zu partition(s), %zu segment(s)\n", a.output,
+               t.collections, t.partitions, t.segments);
+        for (size_t i = 0; i < inv.n_warnings; i++)
+            fprintf(stderr, "warning: %s\n", inv.warnings[i]);
+    }
+    free(json);
+    mm_inventory_free(&inv);
+    mm_source_free(&src);
+    return status;
+}
