@@ -1,0 +1,261 @@
+#include "journal.h"
+
+#include "strbuf.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct mm_journal {
+    sqlite3 *db;
+    char *path;
+    /* Dump workers record batches concurrently; one connection, serialised. */
+    pthread_mutex_t lock;
+};
+
+static const char schema[] =
+    "CREATE TABLE IF NOT EXISTS job(fingerprint TEXT NOT NULL, created_at INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS batch("
+    " collection TEXT NOT NULL, partition_tag TEXT NOT NULL, segment TEXT NOT NULL,"
+    " batch INTEGER NOT NULL, state INTEGER NOT NULL, rows INTEGER NOT NULL,"
+    " id_key TEXT, data_key TEXT, id_bytes INTEGER, data_bytes INTEGER,"
+    " id_crc32 INTEGER, data_crc32 INTEGER, task_ids TEXT, imported_rows INTEGER,"
+    " PRIMARY KEY(collection, segment, batch));";
+
+static int db_error(mm_journal *j, mm_error *err, const char *what)
+{
+    return mm_error_set(err, MM_ERR_IO, "journal %s: %s: %s", j->path, what, sqlite3_errmsg(j->db));
+}
+
+static int exec(mm_journal *j, const char *sql, mm_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(j->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        mm_error_set(err, MM_ERR_IO, "journal %s: %s", j->path, msg ? msg : "unknown SQLite error");
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int check_fingerprint(mm_journal *j, const char *fingerprint, bool restart, mm_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(j->db, "SELECT fingerprint FROM job", -1, &st, NULL) != SQLITE_OK)
+        return db_error(j, err, "read job");
+    int rc = 0;
+    bool have = false;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        have = true;
+        const char *old = (const char *)sqlite3_column_text(st, 0);
+        if (old && strcmp(old, fingerprint) != 0 && !restart)
+            rc = mm_error_set(err, MM_ERR_CONFIG,
+                              "journal %s belongs to another migration (%s); this one is %s. Use a "
+                              "different state.dir, or --restart to discard that journal",
+                              j->path, old, fingerprint);
+    }
+    sqlite3_finalize(st);
+    if (rc != 0)
+        return rc;
+    if (have && !restart)
+        return 0;
+    if (exec(j, "BEGIN IMMEDIATE; DELETE FROM job; DELETE FROM batch;", err) != 0)
+        return -1;
+    if (sqlite3_prepare_v2(j->db, "INSERT INTO job VALUES(?, strftime('%s','now'))", -1, &st, NULL) != SQLITE_OK)
+        return db_error(j, err, "record job");
+    sqlite3_bind_text(st, 1, fingerprint, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_error(j, err, "record job");
+    sqlite3_finalize(st);
+    if (rc != 0) {
+        exec(j, "ROLLBACK", NULL);
+        return rc;
+    }
+    return exec(j, "COMMIT", err);
+}
+
+int mm_journal_open(const char *state_dir, const char *fingerprint, bool restart, mm_journal **out,
+                    mm_error *err)
+{
+    *out = NULL;
+    if (mkdir(state_dir, 0700) != 0 && errno != EEXIST)
+        return mm_error_errno(err, errno, "create state directory", state_dir);
+    mm_journal *j = calloc(1, sizeof *j);
+    if (!j || !(j->path = mm_asprintf("%s/journal.sqlite", state_dir))) {
+        free(j);
+        return mm_error_set(err, MM_ERR_NOMEM, "open journal in %s: out of memory", state_dir);
+    }
+    pthread_mutex_init(&j->lock, NULL);
+    if (sqlite3_open_v2(j->path, &j->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                        NULL) != SQLITE_OK) {
+        db_error(j, err, "open");
+        mm_journal_close(j);
+        return -1;
+    }
+    sqlite3_busy_timeout(j->db, 5000);
+    if (exec(j, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", err) != 0 || exec(j, schema, err) != 0 ||
+        check_fingerprint(j, fingerprint, restart, err) != 0) {
+        mm_journal_close(j);
+        return -1;
+    }
+    chmod(j->path, 0600);
+    *out = j;
+    return 0;
+}
+
+void mm_journal_close(mm_journal *j)
+{
+    if (!j)
+        return;
+    sqlite3_close(j->db);
+    pthread_mutex_destroy(&j->lock);
+    free(j->path);
+    free(j);
+}
+
+const char *mm_journal_path(const mm_journal *j)
+{
+    return j->path;
+}
+
+static char *column_dup(sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    return mm_strdup(t ? (const char *)t : "");
+}
+
+static void read_row(sqlite3_stmt *st, mm_journal_batch *b)
+{
+    b->collection = column_dup(st, 0);
+    b->partition = column_dup(st, 1);
+    b->segment = column_dup(st, 2);
+    b->batch = sqlite3_column_int(st, 3);
+    b->state = (mm_batch_state)sqlite3_column_int(st, 4);
+    b->rows = sqlite3_column_int64(st, 5);
+    b->id_key = column_dup(st, 6);
+    b->data_key = column_dup(st, 7);
+    b->id_bytes = (uint64_t)sqlite3_column_int64(st, 8);
+    b->data_bytes = (uint64_t)sqlite3_column_int64(st, 9);
+    b->id_crc32 = (uint32_t)sqlite3_column_int64(st, 10);
+    b->data_crc32 = (uint32_t)sqlite3_column_int64(st, 11);
+    b->task_ids = column_dup(st, 12);
+    b->imported_rows = sqlite3_column_int64(st, 13);
+}
+
+#define BATCH_COLUMNS                                                                              \
+    "collection, partition_tag, segment, batch, state, rows, id_key, data_key, id_bytes, "         \
+    "data_bytes, id_crc32, data_crc32, task_ids, imported_rows"
+
+int mm_journal_get(mm_journal *j, const char *collection, const char *segment, int batch,
+                   mm_journal_batch *out, bool *found, mm_error *err)
+{
+    memset(out, 0, sizeof *out);
+    *found = false;
+    pthread_mutex_lock(&j->lock);
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(j->db, "SELECT " BATCH_COLUMNS " FROM batch WHERE collection=? AND segment=? AND batch=?",
+                           -1, &st, NULL) != SQLITE_OK) {
+        rc = db_error(j, err, "read batch");
+    } else {
+        sqlite3_bind_text(st, 1, collection, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, segment, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 3, batch);
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW) {
+            read_row(st, out);
+            *found = true;
+        } else if (step != SQLITE_DONE) {
+            rc = db_error(j, err, "read batch");
+        }
+    }
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&j->lock);
+    return rc;
+}
+
+int mm_journal_put(mm_journal *j, const mm_journal_batch *b, mm_error *err)
+{
+    pthread_mutex_lock(&j->lock);
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(j->db, "INSERT OR REPLACE INTO batch(" BATCH_COLUMNS ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           -1, &st, NULL) != SQLITE_OK) {
+        rc = db_error(j, err, "record batch");
+    } else {
+        sqlite3_bind_text(st, 1, b->collection, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, b->partition ? b->partition : "", -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, b->segment, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 4, b->batch);
+        sqlite3_bind_int(st, 5, (int)b->state);
+        sqlite3_bind_int64(st, 6, b->rows);
+        sqlite3_bind_text(st, 7, b->id_key, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 8, b->data_key, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 9, (sqlite3_int64)b->id_bytes);
+        sqlite3_bind_int64(st, 10, (sqlite3_int64)b->data_bytes);
+        sqlite3_bind_int64(st, 11, b->id_crc32);
+        sqlite3_bind_int64(st, 12, b->data_crc32);
+        sqlite3_bind_text(st, 13, b->task_ids ? b->task_ids : "", -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 14, b->imported_rows);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = db_error(j, err, "record batch");
+    }
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&j->lock);
+    return rc;
+}
+
+int mm_journal_each(mm_journal *j, int (*fn)(void *ctx, const mm_journal_batch *b), void *ctx,
+                    mm_error *err)
+{
+    pthread_mutex_lock(&j->lock);
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(j->db, "SELECT " BATCH_COLUMNS " FROM batch ORDER BY collection, segment, batch", -1,
+                           &st, NULL) != SQLITE_OK) {
+        rc = db_error(j, err, "list batches");
+    } else {
+        int step;
+        while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+            mm_journal_batch b;
+            read_row(st, &b);
+            rc = fn(ctx, &b);
+            mm_journal_batch_free(&b);
+        }
+        if (rc == 0 && step != SQLITE_DONE)
+            rc = db_error(j, err, "list batches");
+    }
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&j->lock);
+    return rc;
+}
+
+int mm_journal_forget_collection(mm_journal *j, const char *collection, mm_error *err)
+{
+    pthread_mutex_lock(&j->lock);
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(j->db, "DELETE FROM batch WHERE collection=?", -1, &st, NULL) != SQLITE_OK) {
+        rc = db_error(j, err, "forget collection");
+    } else {
+        sqlite3_bind_text(st, 1, collection, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = db_error(j, err, "forget collection");
+    }
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&j->lock);
+    return rc;
+}
+
+void mm_journal_batch_free(mm_journal_batch *b)
+{
+    free(b->collection);
+    free(b->partition);
+    free(b->segment);
+    free(b->id_key);
+    free(b->data_key);
+    free(b->task_ids);
+    memset(b, 0, sizeof *b);
+}

@@ -1,0 +1,61 @@
+/* Crash-safe migration state in SQLite (journal.sqlite in the state
+ * directory): which batches are dumped (with sizes and checksums), staged,
+ * submitted for import (with task ids) and imported. Every step is one
+ * durable transaction (synchronous=FULL), so after a kill a re-run knows
+ * exactly what is complete and never redoes or double-imports it. */
+#ifndef MM_JOURNAL_H
+#define MM_JOURNAL_H
+
+#include "error.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct mm_journal mm_journal;
+
+typedef enum {
+    MM_BATCH_PENDING = 0,
+    MM_BATCH_DUMPED = 1,     /* files complete on the target (local or S3) */
+    MM_BATCH_SUBMITTED = 2,  /* Import called; task_ids recorded */
+    MM_BATCH_IMPORTED = 3,   /* Milvus reported the task completed */
+} mm_batch_state;
+
+typedef struct mm_journal_batch {
+    char *collection;        /* 1.x collection name */
+    char *partition;         /* 1.x tag ("" = _default) */
+    char *segment;
+    int batch;               /* 0-based index when a segment is split */
+    mm_batch_state state;
+    int64_t rows;
+    char *id_key;            /* storage keys of the staged files */
+    char *data_key;
+    uint64_t id_bytes, data_bytes;
+    uint32_t id_crc32, data_crc32;
+    char *task_ids;          /* comma-separated Import task ids */
+    int64_t imported_rows;
+} mm_journal_batch;
+
+/* Opens (creating 0700 dir and the database as needed) the journal of a
+ * job. `fingerprint` identifies source + target; a journal written for a
+ * different fingerprint is refused with an error saying how to start over
+ * (a new state directory or --restart), because trusting it could skip or
+ * duplicate data. */
+int mm_journal_open(const char *state_dir, const char *fingerprint, bool restart, mm_journal **out,
+                    mm_error *err);
+void mm_journal_close(mm_journal *j);
+const char *mm_journal_path(const mm_journal *j);
+
+/* Looks a batch up; *found tells whether it exists. out is filled when found
+ * and must be released with mm_journal_batch_free. */
+int mm_journal_get(mm_journal *j, const char *collection, const char *segment, int batch,
+                   mm_journal_batch *out, bool *found, mm_error *err);
+/* Inserts or replaces the whole record of a batch. */
+int mm_journal_put(mm_journal *j, const mm_journal_batch *b, mm_error *err);
+/* Calls fn for every batch in (collection, segment, batch) order. */
+int mm_journal_each(mm_journal *j, int (*fn)(void *ctx, const mm_journal_batch *b), void *ctx,
+                    mm_error *err);
+/* Forgets every batch of a collection (used when it is re-created). */
+int mm_journal_forget_collection(mm_journal *j, const char *collection, mm_error *err);
+void mm_journal_batch_free(mm_journal_batch *b);
+
+#endif

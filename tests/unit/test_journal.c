@@ -1,0 +1,124 @@
+#include "journal.h"
+#include "strbuf.h"
+#include "testlib.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+
+static mm_journal_batch sample(const char *segment, int batch, mm_batch_state state)
+{
+    mm_journal_batch b = {
+        .collection = "c1",
+        .partition = "p 1",
+        .segment = (char *)segment,
+        .batch = batch,
+        .state = state,
+        .rows = 12,
+        .id_key = "migration/tables/c1/100/id.npy",
+        .data_key = "migration/tables/c1/100/data.npy",
+        .id_bytes = 224,
+        .data_bytes = 512,
+        .id_crc32 = 0xdeadbeef,
+        .data_crc32 = 7,
+        .task_ids = "",
+    };
+    return b;
+}
+
+static int count_batches(void *ctx, const mm_journal_batch *b)
+{
+    char **order = ctx;
+    char *next = mm_asprintf("%s%s/%d;", *order, b->segment, b->batch);
+    free(*order);
+    *order = next;
+    return 0;
+}
+
+MM_TEST(records_survive_reopen)
+{
+    char *dir = mm_test_tmpdir("journal");
+    char *state = mm_asprintf("%s/state", dir);
+    mm_error err;
+    mm_journal *j = NULL;
+    MM_CHECK_INT(mm_journal_open(state, "src=a target=b", false, &j, &err), 0);
+    mm_journal_batch b = sample("200", 1, MM_BATCH_DUMPED);
+    MM_CHECK_INT(mm_journal_put(j, &b, &err), 0);
+    b = sample("100", 0, MM_BATCH_PENDING);
+    MM_CHECK_INT(mm_journal_put(j, &b, &err), 0);
+    b.state = MM_BATCH_SUBMITTED;
+    b.task_ids = "4455,4456";
+    MM_CHECK_INT(mm_journal_put(j, &b, &err), 0);
+    mm_journal_close(j);
+
+    struct stat st;
+    MM_CHECK_INT(stat(state, &st), 0);
+    MM_CHECK_INT(st.st_mode & 0777, 0700);
+    char *db = mm_asprintf("%s/journal.sqlite", state);
+    MM_CHECK_INT(stat(db, &st), 0);
+    MM_CHECK_INT(st.st_mode & 0777, 0600);
+
+    MM_CHECK_INT(mm_journal_open(state, "src=a target=b", false, &j, &err), 0);
+    mm_journal_batch got;
+    bool found = false;
+    MM_CHECK_INT(mm_journal_get(j, "c1", "100", 0, &got, &found, &err), 0);
+    MM_CHECK(found);
+    MM_CHECK_INT(got.state, MM_BATCH_SUBMITTED);
+    MM_CHECK_STR(got.task_ids, "4455,4456");
+    MM_CHECK_STR(got.partition, "p 1");
+    MM_CHECK_INT(got.id_crc32, 0xdeadbeef);
+    MM_CHECK_INT(got.data_bytes, 512);
+    mm_journal_batch_free(&got);
+    MM_CHECK_INT(mm_journal_get(j, "c1", "100", 1, &got, &found, &err), 0);
+    MM_CHECK(!found);
+
+    char *order = mm_strdup("");
+    MM_CHECK_INT(mm_journal_each(j, count_batches, &order, &err), 0);
+    MM_CHECK_STR(order, "100/0;200/1;");
+    free(order);
+    MM_CHECK_INT(mm_journal_forget_collection(j, "c1", &err), 0);
+    order = mm_strdup("");
+    MM_CHECK_INT(mm_journal_each(j, count_batches, &order, &err), 0);
+    MM_CHECK_STR(order, "");
+    free(order);
+    mm_journal_close(j);
+    free(db);
+    free(state);
+    mm_test_rmtree(dir);
+    free(dir);
+}
+
+MM_TEST(other_job_is_refused_unless_restarted)
+{
+    char *dir = mm_test_tmpdir("journal");
+    mm_error err;
+    mm_journal *j = NULL;
+    MM_CHECK_INT(mm_journal_open(dir, "job one", false, &j, &err), 0);
+    mm_journal_batch b = sample("1", 0, MM_BATCH_DUMPED);
+    MM_CHECK_INT(mm_journal_put(j, &b, &err), 0);
+    mm_journal_close(j);
+
+    MM_CHECK_INT(mm_journal_open(dir, "job two", false, &j, &err), -1);
+    MM_CHECK(j == NULL);
+    MM_CHECK_INT(err.code, MM_ERR_CONFIG);
+    char *expected = mm_asprintf("journal %s/journal.sqlite belongs to another migration (job one); this one "
+                                 "is job two. Use a different state.dir, or --restart to discard that journal",
+                                 dir);
+    MM_CHECK_STR(err.message, expected);
+    free(expected);
+
+    MM_CHECK_INT(mm_journal_open(dir, "job two", true, &j, &err), 0);
+    mm_journal_batch got;
+    bool found = true;
+    MM_CHECK_INT(mm_journal_get(j, "c1", "1", 0, &got, &found, &err), 0);
+    MM_CHECK(!found);
+    mm_journal_close(j);
+    mm_test_rmtree(dir);
+    free(dir);
+}
+
+int main(void)
+{
+    MM_RUN(records_survive_reopen);
+    MM_RUN(other_job_is_refused_unless_restarted);
+    return MM_TEST_EXIT();
+}
