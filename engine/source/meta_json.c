@@ -1,0 +1,327 @@
+/* meta.json as the reference tool writes it (specs/milvus-migration-reference.md
+ * §3.1), plus our extensions for partitions, index and vector type. */
+#include "source/meta_json.h"
+
+#include "strbuf.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct parse_ctx {
+    const char *origin;
+    mm_error *err;
+} parse_ctx;
+
+static int json_error(parse_ctx *ctx, const char *path, const char *what)
+{
+    return mm_error_set(ctx->err, MM_ERR_FORMAT, "meta.json %s: %s: %s", ctx->origin, path, what);
+}
+
+/* Reads an optional non-negative integer member; absent leaves *out. */
+static int get_int(parse_ctx *ctx, const cJSON *obj, const char *key, const char *path, bool required,
+                   int64_t *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    char where[512];
+    snprintf(where, sizeof where, "%s.%s", path, key);
+    if (!v) {
+        if (required)
+            return json_error(ctx, where, "missing");
+        return 0;
+    }
+    double d = cJSON_IsNumber(v) ? v->valuedouble : -1;
+    if (!cJSON_IsNumber(v) || d < 0 || d != floor(d) || d > 9007199254740992.0)
+        return json_error(ctx, where, "expected a non-negative integer");
+    *out = (int64_t)d;
+    return 0;
+}
+
+static int get_string(parse_ctx *ctx, const cJSON *obj, const char *key, const char *path, bool required,
+                      const char **out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    char where[512];
+    snprintf(where, sizeof where, "%s.%s", path, key);
+    if (!v) {
+        if (required)
+            return json_error(ctx, where, "missing");
+        return 0;
+    }
+    if (!cJSON_IsString(v))
+        return json_error(ctx, where, "expected a string");
+    *out = v->valuestring;
+    return 0;
+}
+
+static int add_table(mm_meta_rows *out, const char *table_id, const char *owner, const char *tag,
+                     int64_t dim, int64_t metric, int64_t engine, const char *params, int64_t flag,
+                     const char *version)
+{
+    mm_table_row *t = mm_meta_rows_add_table(out);
+    if (!t)
+        return -1;
+    t->id = (int64_t)out->n_tables;
+    t->table_id = mm_strdup(table_id);
+    t->dimension = dim;
+    t->metric_type = (int)metric;
+    t->engine_type = (int)engine;
+    t->index_params = mm_strdup(params);
+    t->flag = flag;
+    t->owner_table = mm_strdup(owner);
+    t->partition_tag = mm_strdup(tag);
+    t->version = mm_strdup(version);
+    return (t->table_id && t->index_params && t->owner_table && t->partition_tag && t->version) ? 0 : -1;
+}
+
+/* Finds the tableId of a partition tag declared in "partitions". */
+static const char *partition_table_id(const cJSON *partitions, const char *tag)
+{
+    const cJSON *p;
+    cJSON_ArrayForEach(p, partitions)
+    {
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(p, "tag");
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(p, "tableId");
+        if (cJSON_IsString(t) && cJSON_IsString(id) && strcmp(t->valuestring, tag) == 0)
+            return id->valuestring;
+    }
+    return NULL;
+}
+
+static int parse_segment(parse_ctx *ctx, const cJSON *seg, const char *path, const char *collection,
+                         const cJSON *partitions, mm_meta_rows *out)
+{
+    if (!cJSON_IsObject(seg))
+        return json_error(ctx, path, "expected an object");
+    const char *segment = NULL, *tag = "", *table_id = NULL, *file_id = NULL;
+    int64_t rows = 0, size = 0, file_type = 1;
+    if (get_string(ctx, seg, "segment", path, true, &segment) || get_int(ctx, seg, "rows", path, true, &rows) ||
+        get_int(ctx, seg, "fileSize", path, false, &size) || get_string(ctx, seg, "partition", path, false, &tag) ||
+        get_string(ctx, seg, "tableId", path, false, &table_id) ||
+        get_string(ctx, seg, "fileId", path, false, &file_id) ||
+        get_int(ctx, seg, "fileType", path, false, &file_type))
+        return -1;
+    if (!table_id && tag[0]) {
+        table_id = partition_table_id(partitions, tag);
+        if (!table_id) {
+            char where[512];
+            snprintf(where, sizeof where, "%s.partition", path);
+            return json_error(ctx, where, "names a partition that is not listed in \"partitions\"");
+        }
+    }
+    mm_file_row *f = mm_meta_rows_add_file(out);
+    if (!f)
+        return -1;
+    f->id = (int64_t)out->n_files;
+    f->table_id = mm_strdup(table_id ? table_id : collection);
+    f->segment_id = mm_strdup(segment);
+    f->file_id = mm_strdup(file_id ? file_id : segment);
+    f->file_type = (int)file_type;
+    f->row_count = rows;
+    f->file_size = size;
+    return (f->table_id && f->segment_id && f->file_id) ? 0 : -1;
+}
+
+static int parse_collection(parse_ctx *ctx, const cJSON *col, size_t index, mm_meta_rows *out)
+{
+    char path[256];
+    snprintf(path, sizeof path, "collections[%zu]", index);
+    if (!cJSON_IsObject(col))
+        return json_error(ctx, path, "expected an object");
+    const char *name = NULL, *version = "";
+    int64_t metric = 0, dim = 0, engine = 1, flag = 0;
+    if (get_string(ctx, col, "collection", path, true, &name) || get_int(ctx, col, "metric", path, true, &metric) ||
+        get_int(ctx, col, "dim", path, true, &dim) || get_int(ctx, col, "engineType", path, false, &engine) ||
+        get_int(ctx, col, "flag", path, false, &flag) || get_string(ctx, col, "version", path, false, &version))
+        return -1;
+    const cJSON *params = cJSON_GetObjectItemCaseSensitive(col, "indexParams");
+    char *params_text = params ? cJSON_PrintUnformatted(params) : mm_strdup("{}");
+    if (params && !cJSON_IsObject(params)) {
+        free(params_text);
+        char where[300];
+        snprintf(where, sizeof where, "%s.indexParams", path);
+        return json_error(ctx, where, "expected an object");
+    }
+    int rc = params_text ? add_table(out, name, "", "", dim, metric, engine, params_text, flag, version) : -1;
+
+    const cJSON *partitions = cJSON_GetObjectItemCaseSensitive(col, "partitions");
+    if (rc == 0 && partitions && !cJSON_IsArray(partitions)) {
+        char where[300];
+        snprintf(where, sizeof where, "%s.partitions", path);
+        rc = json_error(ctx, where, "expected an array");
+    }
+    size_t i = 0;
+    const cJSON *p;
+    cJSON_ArrayForEach(p, partitions)
+    {
+        if (rc != 0)
+            break;
+        char where[300];
+        snprintf(where, sizeof where, "%s.partitions[%zu]", path, i++);
+        const char *tag = NULL, *table_id = NULL;
+        if (!cJSON_IsObject(p))
+            rc = json_error(ctx, where, "expected an object");
+        else if (get_string(ctx, p, "tag", where, true, &tag) || get_string(ctx, p, "tableId", where, true, &table_id))
+            rc = -1;
+        else
+            rc = add_table(out, table_id, name, tag, dim, metric, engine, params_text, 0, version);
+    }
+    free(params_text);
+
+    const cJSON *segments = cJSON_GetObjectItemCaseSensitive(col, "segments");
+    if (rc == 0 && !cJSON_IsArray(segments)) {
+        char where[300];
+        snprintf(where, sizeof where, "%s.segments", path);
+        rc = json_error(ctx, where, segments ? "expected an array" : "missing");
+    }
+    i = 0;
+    const cJSON *seg;
+    cJSON_ArrayForEach(seg, segments)
+    {
+        if (rc != 0)
+            break;
+        char where[300];
+        snprintf(where, sizeof where, "%s.segments[%zu]", path, i++);
+        rc = parse_segment(ctx, seg, where, name, partitions, out);
+    }
+    return rc;
+}
+
+int mm_meta_json_parse(const char *text, size_t len, const char *origin, mm_meta_rows *out, mm_error *err)
+{
+    mm_meta_rows_init(out);
+    parse_ctx ctx = {origin, err};
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, false);
+    if (!root) {
+        size_t at = end ? (size_t)(end - text) : 0;
+        return mm_error_set(err, MM_ERR_FORMAT, "meta.json %s: invalid JSON near byte %zu", origin, at);
+    }
+    out->kind = MM_META_JSON;
+    out->origin = mm_strdup(origin);
+    out->ddl_era = mm_strdup("meta.json");
+    int rc = 0;
+    const cJSON *cols = cJSON_GetObjectItemCaseSensitive(root, "collections");
+    if (!cJSON_IsObject(root))
+        rc = json_error(&ctx, "(top level)", "expected an object");
+    else if (!cJSON_IsArray(cols))
+        rc = json_error(&ctx, "collections", cols ? "expected an array" : "missing");
+    size_t i = 0;
+    const cJSON *col;
+    if (rc == 0) {
+        cJSON_ArrayForEach(col, cols)
+        {
+            if (parse_collection(&ctx, col, i++, out) != 0) {
+                rc = -1;
+                break;
+            }
+        }
+    }
+    cJSON_Delete(root);
+    if (rc == 0 && (!out->origin || !out->ddl_era))
+        rc = mm_error_set(err, MM_ERR_NOMEM, "meta.json %s: out of memory", origin);
+    if (rc != 0) {
+        if (err && err->code == MM_OK)
+            mm_error_set(err, MM_ERR_NOMEM, "meta.json %s: out of memory", origin);
+        mm_meta_rows_free(out);
+    }
+    return rc;
+}
+
+int mm_meta_read_json(const char *path, mm_meta_rows *out, mm_error *err)
+{
+    mm_meta_rows_init(out);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return mm_error_errno(err, errno, "open meta.json", path);
+    mm_strbuf sb;
+    mm_strbuf_init(&sb);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        mm_strbuf_append_n(&sb, buf, n);
+    bool failed = ferror(f);
+    fclose(f);
+    if (failed || !mm_strbuf_ok(&sb)) {
+        mm_strbuf_free(&sb);
+        return mm_error_set(err, MM_ERR_IO, "read meta.json %s: %s", path, failed ? "read error" : "out of memory");
+    }
+    int rc = mm_meta_json_parse(sb.data ? sb.data : "", sb.len, path, out, err);
+    mm_strbuf_free(&sb);
+    return rc;
+}
+
+static cJSON *render_segment(const mm_collection_info *c, const mm_partition_info *p, const mm_segment_info *s)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "collection", c->name);
+    cJSON_AddStringToObject(o, "segment", s->segment_id);
+    cJSON_AddNumberToObject(o, "dim", (double)c->dim);
+    cJSON_AddNumberToObject(o, "rows", (double)s->meta_row_count);
+    cJSON_AddNumberToObject(o, "fileSize", (double)s->meta_file_size);
+    if (p->tag[0])
+        cJSON_AddStringToObject(o, "partition", p->tag);
+    if (strcmp(s->table_id, c->name) != 0)
+        cJSON_AddStringToObject(o, "tableId", s->table_id);
+    if (strcmp(s->file_id, s->segment_id) != 0)
+        cJSON_AddStringToObject(o, "fileId", s->file_id);
+    cJSON_AddNumberToObject(o, "fileType", s->file_type);
+    if (s->scanned)
+        cJSON_AddNumberToObject(o, "liveRows", (double)s->live);
+    return o;
+}
+
+/* Collections without segments are kept (the reference drops them), so a
+ * migration never loses a collection silently. */
+static cJSON *render_collection(const mm_collection_info *c, int64_t *total)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "collection", c->name);
+    cJSON_AddNumberToObject(o, "metric", c->metric_type);
+    int64_t rows = 0;
+    for (size_t j = 0; j < c->n_partitions; j++)
+        for (size_t k = 0; k < c->partitions[j].n_segments; k++)
+            rows += c->partitions[j].segments[k].meta_row_count;
+    *total += rows;
+    cJSON_AddNumberToObject(o, "rows", (double)rows);
+    cJSON_AddNumberToObject(o, "dim", (double)c->dim);
+    cJSON *segs = cJSON_AddArrayToObject(o, "segments");
+    for (size_t j = 0; j < c->n_partitions; j++)
+        for (size_t k = 0; k < c->partitions[j].n_segments; k++)
+            cJSON_AddItemToArray(segs, render_segment(c, &c->partitions[j], &c->partitions[j].segments[k]));
+    cJSON_AddNumberToObject(o, "engineType", c->engine_type);
+    cJSON_AddStringToObject(o, "indexType", mm_engine_type_name(c->engine_type));
+    cJSON *params = cJSON_Parse(c->index_params);
+    cJSON_AddItemToObject(o, "indexParams", params ? params : cJSON_CreateObject());
+    cJSON_AddStringToObject(o, "metricType", mm_metric_name(c->metric_type));
+    cJSON_AddBoolToObject(o, "binary", c->binary);
+    cJSON_AddNumberToObject(o, "flag", (double)c->flag);
+    cJSON_AddStringToObject(o, "version", c->version);
+    cJSON *parts = cJSON_AddArrayToObject(o, "partitions");
+    for (size_t j = 1; j < c->n_partitions; j++) {
+        cJSON *po = cJSON_CreateObject();
+        cJSON_AddStringToObject(po, "tag", c->partitions[j].tag);
+        cJSON_AddStringToObject(po, "tableId", c->partitions[j].table_id);
+        cJSON_AddStringToObject(po, "name", c->partitions[j].target_name);
+        cJSON_AddItemToArray(parts, po);
+    }
+    return o;
+}
+
+char *mm_meta_json_render(const mm_inventory *inv, mm_error *err)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON *cols = cJSON_AddArrayToObject(root, "collections");
+    int64_t total = 0;
+    for (size_t i = 0; i < inv->n_collections; i++)
+        cJSON_AddItemToArray(cols, render_collection(&inv->collections[i], &total));
+    cJSON_AddNumberToObject(root, "rows", (double)total);
+    char *text = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    if (!text)
+        mm_error_set(err, MM_ERR_NOMEM, "render meta.json: out of memory");
+    return text;
+}

@@ -1,0 +1,230 @@
+/* 1.x meta.sqlite, read strictly read-only. Milvus keeps the database in WAL
+ * mode, so committed rows may live only in meta.sqlite-wal: opening with
+ * mode=ro reads those frames without checkpointing; immutable=1 would
+ * ignore them (specs/milvus1x-format.md §1.1). */
+#include "source/meta_sqlite.h"
+
+#include "strbuf.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char wal_hint[] =
+    "Milvus keeps recent metadata in meta.sqlite-wal: copy meta.sqlite together with "
+    "meta.sqlite-wal and meta.sqlite-shm";
+
+/* file: URIs need '%', '?' and '#' escaped; everything else may stay. */
+static char *sqlite_uri(const char *path)
+{
+    mm_strbuf sb;
+    mm_strbuf_init(&sb);
+    mm_strbuf_append(&sb, "file:");
+    for (const char *p = path; *p; p++) {
+        if (*p == '%' || *p == '?' || *p == '#')
+            mm_strbuf_appendf(&sb, "%%%02X", (unsigned char)*p);
+        else
+            mm_strbuf_append_n(&sb, p, 1);
+    }
+    mm_strbuf_append(&sb, "?mode=ro");
+    return mm_strbuf_take(&sb);
+}
+
+static bool wal_present(const char *path)
+{
+    char *wal = mm_asprintf("%s-wal", path);
+    bool present = wal && access(wal, F_OK) == 0;
+    free(wal);
+    return present;
+}
+
+static char *column_text(sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    return mm_strdup(t ? (const char *)t : "");
+}
+
+static const char tables_sql[] =
+    "SELECT id, table_id, state, dimension, created_on, flag, index_file_size, engine_type, "
+    "index_params, metric_type, owner_table, partition_tag, version, flush_lsn FROM Tables ORDER BY id";
+static const char files_sql[] =
+    "SELECT id, table_id, segment_id, engine_type, file_id, file_type, file_size, row_count, "
+    "updated_time, created_on, date, flush_lsn FROM TableFiles ORDER BY id";
+
+static int read_tables(sqlite3 *db, mm_meta_rows *out, mm_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, tables_sql, -1, &st, NULL) != SQLITE_OK)
+        return mm_error_set(err, MM_ERR_META, "read table Tables of %s: %s", out->origin, sqlite3_errmsg(db));
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        mm_table_row *t = mm_meta_rows_add_table(out);
+        if (!t)
+            break;
+        t->id = sqlite3_column_int64(st, 0);
+        t->table_id = column_text(st, 1);
+        t->state = sqlite3_column_int(st, 2);
+        t->dimension = sqlite3_column_int64(st, 3);
+        t->created_on = sqlite3_column_int64(st, 4);
+        t->flag = sqlite3_column_int64(st, 5);
+        t->index_file_size = sqlite3_column_int64(st, 6);
+        t->engine_type = sqlite3_column_int(st, 7);
+        t->index_params = column_text(st, 8);
+        t->metric_type = sqlite3_column_int(st, 9);
+        t->owner_table = column_text(st, 10);
+        t->partition_tag = column_text(st, 11);
+        t->version = column_text(st, 12);
+        t->flush_lsn = sqlite3_column_int64(st, 13);
+        if (!t->table_id || !t->index_params || !t->owner_table || !t->partition_tag || !t->version)
+            break;
+    }
+    sqlite3_finalize(st);
+    if (step == SQLITE_ROW)
+        return mm_error_set(err, MM_ERR_NOMEM, "read table Tables of %s: out of memory", out->origin);
+    if (step != SQLITE_DONE)
+        return mm_error_set(err, MM_ERR_META, "read table Tables of %s: %s", out->origin, sqlite3_errmsg(db));
+    return 0;
+}
+
+static int read_files(sqlite3 *db, mm_meta_rows *out, mm_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, files_sql, -1, &st, NULL) != SQLITE_OK)
+        return mm_error_set(err, MM_ERR_META, "read table TableFiles of %s: %s", out->origin, sqlite3_errmsg(db));
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        mm_file_row *f = mm_meta_rows_add_file(out);
+        if (!f)
+            break;
+        f->id = sqlite3_column_int64(st, 0);
+        f->table_id = column_text(st, 1);
+        f->segment_id = column_text(st, 2);
+        f->engine_type = sqlite3_column_int(st, 3);
+        f->file_id = column_text(st, 4);
+        f->file_type = sqlite3_column_int(st, 5);
+        f->file_size = sqlite3_column_int64(st, 6);
+        f->row_count = sqlite3_column_int64(st, 7);
+        f->updated_time = sqlite3_column_int64(st, 8);
+        f->created_on = sqlite3_column_int64(st, 9);
+        f->date = sqlite3_column_int64(st, 10);
+        f->flush_lsn = sqlite3_column_int64(st, 11);
+        if (!f->table_id || !f->segment_id || !f->file_id)
+            break;
+    }
+    sqlite3_finalize(st);
+    if (step == SQLITE_ROW)
+        return mm_error_set(err, MM_ERR_NOMEM, "read table TableFiles of %s: out of memory", out->origin);
+    if (step != SQLITE_DONE)
+        return mm_error_set(err, MM_ERR_META, "read table TableFiles of %s: %s", out->origin, sqlite3_errmsg(db));
+    return 0;
+}
+
+static int read_environment(sqlite3 *db, mm_meta_rows *out, mm_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    /* Older or hand-made databases may lack Environment; that only weakens
+     * the unflushed-data check. */
+    if (sqlite3_prepare_v2(db, "SELECT global_lsn FROM Environment", -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        out->has_global_lsn = true;
+        out->global_lsn = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        return mm_error_set(err, MM_ERR_META, "read table Environment of %s: %s", out->origin, sqlite3_errmsg(db));
+    return 0;
+}
+
+/* Returns the DDL of a table, or NULL when the table does not exist. */
+static char *table_ddl(sqlite3 *db, const char *name, int *rc)
+{
+    sqlite3_stmt *st = NULL;
+    *rc = sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_master WHERE type='table' AND name=?", -1, &st, NULL);
+    if (*rc != SQLITE_OK)
+        return NULL;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    char *ddl = NULL;
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        ddl = column_text(st, 0);
+    *rc = (step == SQLITE_ROW || step == SQLITE_DONE) ? SQLITE_OK : step;
+    sqlite3_finalize(st);
+    return ddl;
+}
+
+static int check_schema(sqlite3 *db, const char *path, mm_meta_rows *out, mm_error *err)
+{
+    int rc;
+    char *ddl = table_ddl(db, "Tables", &rc);
+    if (rc != SQLITE_OK) {
+        const char *why = sqlite3_errmsg(db);
+        if (rc == SQLITE_NOTADB)
+            return mm_error_set(err, MM_ERR_META, "read 1.x meta %s: not an SQLite database (%s); give the "
+                                "meta.sqlite of the Milvus 1.x data directory (<storage.path>/db/meta.sqlite)",
+                                path, why);
+        if (rc == SQLITE_CANTOPEN)
+            return mm_error_set(err, MM_ERR_META, "read 1.x meta %s: %s; %s, into a directory you can write to",
+                                path, why, wal_hint);
+        return mm_error_set(err, MM_ERR_META, "read 1.x meta %s: %s", path, why);
+    }
+    if (!ddl) {
+        if (!wal_present(path))
+            return mm_error_set(err, MM_ERR_META, "read 1.x meta %s: no table Tables and no meta.sqlite-wal "
+                                "beside it; %s", path, wal_hint);
+        return mm_error_set(err, MM_ERR_META, "read 1.x meta %s: no table Tables; is this the meta.sqlite "
+                            "of a Milvus 0.9-1.x installation?", path);
+    }
+    /* sqlite_orm (0.9.0-0.10.3) quotes identifiers: CREATE TABLE 'Tables' (...). */
+    out->ddl_era = mm_strdup(strstr(ddl, "'Tables'") ? "sqlite_orm (0.9.0-0.10.3)" : "native (0.10.4+)");
+    free(ddl);
+    char *files = table_ddl(db, "TableFiles", &rc);
+    if (!files)
+        return mm_error_set(err, MM_ERR_META, "read 1.x meta %s: no table TableFiles; is this the meta.sqlite "
+                            "of a Milvus 0.9-1.x installation?", path);
+    free(files);
+    return out->ddl_era ? 0 : mm_error_set(err, MM_ERR_NOMEM, "read 1.x meta %s: out of memory", path);
+}
+
+int mm_meta_read_sqlite(const char *path, mm_meta_rows *out, mm_error *err)
+{
+    mm_meta_rows_init(out);
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return mm_error_set(err, MM_ERR_IO, "open 1.x meta %s: %s", path, strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return mm_error_set(err, MM_ERR_IO, "open 1.x meta %s: not a regular file", path);
+    out->kind = MM_META_SQLITE;
+    out->origin = mm_strdup(path);
+    char *uri = sqlite_uri(path);
+    if (!out->origin || !uri) {
+        free(uri);
+        mm_meta_rows_free(out);
+        return mm_error_set(err, MM_ERR_NOMEM, "open 1.x meta %s: out of memory", path);
+    }
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+    free(uri);
+    if (rc != SQLITE_OK) {
+        mm_error_set(err, MM_ERR_META, "open 1.x meta %s: %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        sqlite3_close(db);
+        mm_meta_rows_free(out);
+        return -1;
+    }
+    sqlite3_busy_timeout(db, 5000);
+    rc = check_schema(db, path, out, err);
+    if (rc == 0)
+        rc = read_tables(db, out, err);
+    if (rc == 0)
+        rc = read_files(db, out, err);
+    if (rc == 0)
+        rc = read_environment(db, out, err);
+    sqlite3_close(db);
+    if (rc != 0)
+        mm_meta_rows_free(out);
+    return rc;
+}
