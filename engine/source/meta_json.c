@@ -198,7 +198,7 @@ int mm_meta_json_parse(const char *text, size_t len, const char *origin, mm_meta
     cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, false);
     if (!root) {
         size_t at = end ? (size_t)(end - text) : 0;
-        return mm_error_set(err, MM_ERR_FORMAT, "meta.json %s: invalid JSON near byte %zu", origin, at);
+        return mm_error_set(err, MM_ERR_FORMAT, "meta.json %s: invalid JSON at byte offset %zu", origin, at);
     }
     out->kind = MM_META_JSON;
     out->origin = mm_strdup(origin);
