@@ -51,6 +51,27 @@ static const mm_command commands[] = {
      "  -h, --help              show this help\n"
      "\n"
      "Exit status: 0 written, 1 the meta could not be read or written, 2 usage error.\n"},
+    {"dump", mm_cli_dump, "write the live 1.x rows as NumPy files to the staging directory",
+     "Usage: milvus-migrate dump [-c FILE] [--col A,B] [--restart]\n"
+     "\n"
+     "Reads migration.yaml, checks that the 1.x installation has no unflushed data,\n"
+     "reads every live segment and writes <outputDir>/migration/tables/<collection>/\n"
+     "<segment>/{id,data}.npy (deleted rows removed; a segment whose files would\n"
+     "exceed dumper.maxFileSize is split into <segment>-<k> directories), then\n"
+     "meta.json and batches.json. Progress goes to stderr once a second.\n"
+     "\n"
+     "Every completed batch is recorded in the journal (state.dir); a re-run after\n"
+     "a failure or an interruption skips completed batches and never leaves a\n"
+     "partial file under a final name.\n"
+     "\n"
+     "Options:\n"
+     "  -c, --config FILE       migration.yaml (default: ./migration.yaml)\n"
+     "      --col A,B           only these collections\n"
+     "      --restart           discard a journal written for another configuration\n"
+     "  -h, --help              show this help\n"
+     "\n"
+     "Exit status: 0 dumped, 1 failed (the message says what and how to resume),\n"
+     "2 usage or configuration error.\n"},
     {NULL, NULL, NULL, NULL},
 };
 

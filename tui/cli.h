@@ -23,5 +23,6 @@ int mm_cli_usage_error(const char *command, const char *fmt, ...) __attribute__(
 
 int mm_cli_inspect(int argc, char **argv);
 int mm_cli_export(int argc, char **argv);
+int mm_cli_dump(int argc, char **argv);
 
 #endif

@@ -200,7 +200,7 @@ int mm_meta_json_parse(const char *text, size_t len, const char *origin, mm_meta
         size_t at = end ? (size_t)(end - text) : 0;
         return mm_error_set(err, MM_ERR_FORMAT, "meta.json %s: invalid JSON at byte offset %zu", origin, at);
     }
-    out->kind = MM_META_JSON;
+    out->kind = MM_META_KIND_JSON;
     out->origin = mm_strdup(origin);
     out->ddl_era = mm_strdup("meta.json");
     int rc = 0;

@@ -161,7 +161,7 @@ int mm_meta_read_mysql(const char *dsn_text, mm_meta_rows *out, mm_error *err)
     }
     /* Best effort: servers without READ ONLY transactions still only get SELECTs. */
     (void)mysql_query(conn, "SET SESSION TRANSACTION READ ONLY");
-    out->kind = MM_META_MYSQL;
+    out->kind = MM_META_KIND_MYSQL;
     out->origin = mm_dsn_masked(dsn_text);
     out->ddl_era = mm_strdup("mysql");
     rc = read_rows(conn, &d, where, out, err);

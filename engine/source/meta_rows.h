@@ -59,9 +59,9 @@ typedef struct mm_file_row {
 } mm_file_row;
 
 typedef enum {
-    MM_META_SQLITE,
-    MM_META_MYSQL,
-    MM_META_JSON
+    MM_META_KIND_SQLITE,
+    MM_META_KIND_MYSQL,
+    MM_META_KIND_JSON
 } mm_meta_kind;
 
 typedef struct mm_meta_rows {

@@ -198,7 +198,7 @@ int mm_meta_read_sqlite(const char *path, mm_meta_rows *out, mm_error *err)
         return mm_error_set(err, MM_ERR_IO, "open 1.x meta %s: %s", path, strerror(errno));
     if (!S_ISREG(st.st_mode))
         return mm_error_set(err, MM_ERR_IO, "open 1.x meta %s: not a regular file", path);
-    out->kind = MM_META_SQLITE;
+    out->kind = MM_META_KIND_SQLITE;
     out->origin = mm_strdup(path);
     char *uri = sqlite_uri(path);
     if (!out->origin || !uri) {

@@ -1,0 +1,666 @@
+#include "dump.h"
+
+#include "npy.h"
+#include "source/meta_json.h"
+#include "source/names.h"
+#include "source/segment.h"
+#include "strbuf.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+enum { IO_BLOCK = 1 << 20 };
+
+typedef struct job {
+    mm_collection_info *c;
+    mm_partition_info *p;
+    mm_segment_info *s;
+} job;
+
+typedef struct shared {
+    const mm_dump_options *opt;
+    job *jobs;
+    size_t n_jobs;
+    size_t next;
+    pthread_mutex_t lock;
+    mm_error err;               /* first failure */
+    bool failed;
+    mm_dump_progress progress;
+    mm_dump_result result;
+} shared;
+
+static bool cancelled(const shared *sh)
+{
+    return sh->failed || (sh->opt->cancel && atomic_load(sh->opt->cancel));
+}
+
+static void report(shared *sh, int64_t rows, uint64_t bytes, size_t segments, size_t skipped)
+{
+    pthread_mutex_lock(&sh->lock);
+    sh->progress.rows_done += rows;
+    sh->progress.bytes_done += bytes;
+    sh->progress.segments_done += segments;
+    sh->progress.segments_skipped += skipped;
+    mm_dump_progress snapshot = sh->progress;
+    pthread_mutex_unlock(&sh->lock);
+    if (sh->opt->progress)
+        sh->opt->progress(sh->opt->progress_ctx, &snapshot);
+}
+
+int64_t mm_dump_rows_per_batch(uint64_t max_file_size, uint64_t vector_bytes, uint64_t dim_cols, bool binary)
+{
+    uint64_t data_header = mm_npy_file_size(binary ? MM_NPY_U1 : MM_NPY_F4, 0, dim_cols);
+    uint64_t id_header = mm_npy_file_size(MM_NPY_I8, 0, 0);
+    if (max_file_size <= data_header + vector_bytes || max_file_size <= id_header + 8)
+        return 0;
+    uint64_t by_data = (max_file_size - data_header) / vector_bytes;
+    uint64_t by_id = (max_file_size - id_header) / 8;
+    uint64_t rows = by_data < by_id ? by_data : by_id;
+    return rows > INT64_MAX ? INT64_MAX : (int64_t)rows;
+}
+
+/* Live rows in order, minus the rows the NaN policy drops. */
+typedef struct row_runs {
+    mm_segment_reader *r;
+    const int64_t *dropped;     /* sorted */
+    size_t n_dropped, next_dropped;
+    int64_t start, count;       /* pending part of the current live run */
+} row_runs;
+
+static void runs_init(row_runs *it, mm_segment_reader *r, const int64_t *dropped, size_t n_dropped)
+{
+    memset(it, 0, sizeof *it);
+    it->r = r;
+    it->dropped = dropped;
+    it->n_dropped = n_dropped;
+    mm_segment_rewind(r);
+}
+
+/* Next run of at most `limit` rows. */
+static bool runs_next(row_runs *it, int64_t limit, int64_t *start, int64_t *count)
+{
+    for (;;) {
+        if (it->count == 0 && !mm_segment_next_live_run(it->r, &it->start, &it->count))
+            return false;
+        while (it->next_dropped < it->n_dropped && it->dropped[it->next_dropped] < it->start)
+            it->next_dropped++;
+        int64_t n = it->count < limit ? it->count : limit;
+        if (it->next_dropped < it->n_dropped && it->dropped[it->next_dropped] < it->start + n)
+            n = it->dropped[it->next_dropped] - it->start;
+        if (n == 0) {           /* the run starts with a dropped row */
+            it->start++;
+            it->count--;
+            it->next_dropped++;
+            continue;
+        }
+        *start = it->start;
+        *count = n;
+        it->start += n;
+        it->count -= n;
+        return true;
+    }
+}
+
+static int pread_full(int fd, void *buf, size_t len, off_t off, const char *path, mm_error *err)
+{
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = pread(fd, (char *)buf + done, len - done, off + (off_t)done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return mm_error_errno(err, errno, "read", path);
+        if (n == 0)
+            return mm_error_set(err, MM_ERR_FORMAT, "read %s: file ended early (truncated while dumping?)", path);
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+static int write_full(int fd, const void *buf, size_t len, const char *path, mm_error *err)
+{
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = write(fd, (const char *)buf + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return mm_error_errno(err, errno, "write", path);
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+typedef struct segment_files {
+    int rv, uid;
+    const char *rv_path, *uid_path;
+    size_t bpv;
+    char *buf;                  /* IO_BLOCK bytes */
+} segment_files;
+
+/* First float that is NaN or infinite in a row, or -1. Bit test: exponent all ones. */
+static int bad_float_index(const unsigned char *row, size_t dim)
+{
+    for (size_t j = 0; j < dim; j++) {
+        uint32_t bits;
+        memcpy(&bits, row + j * 4, 4);
+        if ((bits & 0x7f800000u) == 0x7f800000u)
+            return (int)j;
+    }
+    return -1;
+}
+
+/* Finds the rows holding NaN/Inf (float collections). */
+static int scan_nan_rows(shared *sh, const job *jb, segment_files *f, mm_segment_reader *r, int64_t **out,
+                         size_t *n_out, mm_error *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    if (jb->c->binary)
+        return 0;
+    size_t cap = 0;
+    size_t rows_per_block = IO_BLOCK / f->bpv;
+    row_runs it;
+    runs_init(&it, r, NULL, 0);
+    int64_t start, count;
+    while (runs_next(&it, (int64_t)rows_per_block, &start, &count)) {
+        if (cancelled(sh))
+            return mm_error_set(err, MM_ERR_CANCELLED, "dump cancelled");
+        if (pread_full(f->rv, f->buf, (size_t)count * f->bpv, 8 + (off_t)start * (off_t)f->bpv, f->rv_path, err) != 0)
+            return -1;
+        for (int64_t i = 0; i < count; i++) {
+            int dim_index = bad_float_index((unsigned char *)f->buf + (size_t)i * f->bpv, (size_t)jb->c->dim);
+            if (dim_index < 0)
+                continue;
+            if (sh->opt->nan_policy == MM_DUMP_NAN_FAIL) {
+                int64_t id = 0;
+                pread_full(f->uid, &id, 8, 8 + (start + i) * 8, f->uid_path, NULL);
+                free(*out);
+                *out = NULL;
+                return mm_error_set(err, MM_ERR_FORMAT,
+                                    "%s: row %lld (id %lld) has a NaN or infinite value in dimension %d; Milvus "
+                                    "2.x rejects such vectors. Set dumper.nanPolicy: skip to leave these rows "
+                                    "out (they are counted in the report), or repair the source",
+                                    f->rv_path, (long long)(start + i), (long long)id, dim_index);
+            }
+            if (*n_out == cap) {
+                cap = cap ? cap * 2 : 64;
+                int64_t *grown = realloc(*out, cap * sizeof *grown);
+                if (!grown)
+                    return mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
+                *out = grown;
+            }
+            (*out)[(*n_out)++] = start + i;
+        }
+    }
+    return 0;
+}
+
+/* Copies `len` bytes at `off` of src into dst: in the kernel where the
+ * file systems allow (copy_file_range), else through the buffer. */
+static int copy_range(int src, const char *src_path, off_t off, size_t len, int dst, const char *dst_path,
+                      segment_files *f, bool offload, uLong *crc, mm_error *err)
+{
+    while (len > 0) {
+        size_t chunk = len < IO_BLOCK ? len : IO_BLOCK;
+        if (pread_full(src, f->buf, chunk, off, src_path, err) != 0)
+            return -1;
+        *crc = crc32(*crc, (const Bytef *)f->buf, (uInt)chunk);
+        bool done = false;
+        if (offload) {
+            loff_t in = off;
+            size_t left = chunk;
+            while (left > 0) {
+                ssize_t n = copy_file_range(src, &in, dst, NULL, left, 0);
+                if (n <= 0)
+                    break;
+                left -= (size_t)n;
+            }
+            if (left == 0)
+                done = true;
+            else if (left != chunk)
+                return mm_error_set(err, MM_ERR_IO, "copy %s into %s: copy_file_range stopped part way", src_path,
+                                    dst_path);
+        }
+        if (!done && write_full(dst, f->buf, chunk, dst_path, err) != 0)
+            return -1;
+        off += (off_t)chunk;
+        len -= chunk;
+    }
+    return 0;
+}
+
+static int mkdir_p(const char *path, mm_error *err)
+{
+    char *copy = mm_strdup(path);
+    if (!copy)
+        return mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
+    for (char *p = copy + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(copy, 0755) != 0 && errno != EEXIST) {
+            int e = errno;
+            *p = '/';
+            mm_error_errno(err, e, "create directory", copy);
+            free(copy);
+            return -1;
+        }
+        *p = '/';
+    }
+    int rc = 0;
+    if (mkdir(copy, 0755) != 0 && errno != EEXIST)
+        rc = mm_error_errno(err, errno, "create directory", copy);
+    free(copy);
+    return rc;
+}
+
+static int fsync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+typedef struct batch_plan {
+    const char *dir;            /* absolute */
+    int64_t rows;
+} batch_plan;
+
+/* One output .npy being written as <path>.partial. */
+typedef struct npy_out {
+    char *path, *partial;
+    int fd;
+    int src;
+    const char *src_path;
+    size_t row_bytes;
+    uLong crc;
+    uint64_t size;
+} npy_out;
+
+static int npy_open(npy_out *o, const char *path, int src, const char *src_path, size_t row_bytes,
+                    mm_npy_dtype dtype, uint64_t rows, uint64_t cols, mm_error *err)
+{
+    memset(o, 0, sizeof *o);
+    o->fd = -1;
+    o->src = src;
+    o->src_path = src_path;
+    o->row_bytes = row_bytes;
+    o->crc = crc32(0L, Z_NULL, 0);
+    o->path = mm_strdup(path);
+    o->partial = mm_asprintf("%s.partial", path);
+    if (!o->path || !o->partial)
+        return mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
+    o->fd = open(o->partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (o->fd < 0)
+        return mm_error_errno(err, errno, "create", o->partial);
+    char header[MM_NPY_MAX_HEADER];
+    size_t hlen = mm_npy_header(header, sizeof header, dtype, rows, cols);
+    o->size = hlen + rows * row_bytes;
+    return write_full(o->fd, header, hlen, o->partial, err);
+}
+
+static int npy_copy_rows(npy_out *o, segment_files *f, int64_t start, int64_t count, bool offload, mm_error *err)
+{
+    return copy_range(o->src, o->src_path, 8 + (off_t)start * (off_t)o->row_bytes, (size_t)count * o->row_bytes,
+                      o->fd, o->partial, f, offload, &o->crc, err);
+}
+
+/* Makes the file visible under its final name only when it is complete and
+ * durable; on failure nothing but a .partial (removed here) ever existed. */
+static int npy_close(npy_out *o, bool ok, mm_error *err)
+{
+    int rc = ok ? 0 : -1;
+    if (o->fd >= 0) {
+        if (rc == 0 && fsync(o->fd) != 0)
+            rc = mm_error_errno(err, errno, "fsync", o->partial);
+        if (close(o->fd) != 0 && rc == 0)
+            rc = mm_error_errno(err, errno, "close", o->partial);
+        if (rc == 0 && rename(o->partial, o->path) != 0)
+            rc = mm_error_errno(err, errno, "rename into place", o->path);
+        if (rc != 0)
+            unlink(o->partial);
+    }
+    free(o->path);
+    free(o->partial);
+    o->fd = -1;
+    return rc;
+}
+
+/* Writes data.npy and id.npy of one batch in a single pass over its runs. */
+static int write_batch(shared *sh, const job *jb, segment_files *f, row_runs *it, int64_t rows, const char *dir,
+                       bool offload, mm_journal_batch *b, mm_error *err)
+{
+    uint64_t cols = jb->c->binary ? (uint64_t)jb->c->dim / 8 : (uint64_t)jb->c->dim;
+    char *data_path = mm_asprintf("%s/data.npy", dir);
+    char *id_path = mm_asprintf("%s/id.npy", dir);
+    npy_out data, ids;
+    memset(&data, 0, sizeof data);
+    memset(&ids, 0, sizeof ids);
+    data.fd = ids.fd = -1;
+    int rc = (!data_path || !id_path) ? mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory") : 0;
+    if (rc == 0)
+        rc = npy_open(&data, data_path, f->rv, f->rv_path, f->bpv, jb->c->binary ? MM_NPY_U1 : MM_NPY_F4,
+                      (uint64_t)rows, cols, err);
+    if (rc == 0)
+        rc = npy_open(&ids, id_path, f->uid, f->uid_path, 8, MM_NPY_I8, (uint64_t)rows, 0, err);
+    int64_t left = rows, start, count;
+    while (rc == 0 && left > 0 && runs_next(it, left < IO_BLOCK / 8 ? left : IO_BLOCK / 8, &start, &count)) {
+        if (cancelled(sh))
+            rc = mm_error_set(err, MM_ERR_CANCELLED, "dump cancelled");
+        if (rc == 0)
+            rc = npy_copy_rows(&data, f, start, count, offload, err);
+        if (rc == 0)
+            rc = npy_copy_rows(&ids, f, start, count, offload, err);
+        left -= count;
+        if (rc == 0)
+            report(sh, count, (uint64_t)count * (f->bpv + 8), 0, 0);
+    }
+    if (rc == 0 && left != 0)
+        rc = mm_error_set(err, MM_ERR_INTERNAL, "dump %s: %lld rows missing from the live set", dir, (long long)left);
+    b->data_bytes = data.size;
+    b->id_bytes = ids.size;
+    b->data_crc32 = (uint32_t)data.crc;
+    b->id_crc32 = (uint32_t)ids.crc;
+    /* data.npy is closed only after id.npy is complete too, so a crash
+     * never leaves a final data.npy whose id.npy is missing... */
+    int rc_ids = npy_close(&ids, rc == 0, err);
+    if (rc == 0)
+        rc = rc_ids;
+    int rc_data = npy_close(&data, rc == 0, err);
+    if (rc == 0)
+        rc = rc_data;
+    if (rc != 0)
+        unlink(id_path); /* ...and a failed batch leaves no final id.npy either. */
+    free(data_path);
+    free(id_path);
+    return rc;
+}
+
+static bool file_has_size(const char *path, uint64_t size)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && (uint64_t)st.st_size == size;
+}
+
+/* A batch is reusable when the journal says it is dumped and both files are
+ * there with the recorded sizes. */
+static bool batch_complete(shared *sh, const job *jb, int k, const char *id_path, const char *data_path,
+                           int64_t rows)
+{
+    mm_journal_batch b;
+    bool found = false;
+    if (mm_journal_get(sh->opt->journal, jb->c->name, jb->s->segment_id, k, &b, &found, NULL) != 0 || !found)
+        return false;
+    bool ok = b.state >= MM_BATCH_DUMPED && b.rows == rows && file_has_size(id_path, b.id_bytes) &&
+              file_has_size(data_path, b.data_bytes);
+    mm_journal_batch_free(&b);
+    return ok;
+}
+
+static char *batch_key(const job *jb, int k, int n_batches)
+{
+    if (n_batches == 1)
+        return mm_asprintf("tables/%s/%s", jb->c->name, jb->s->segment_id);
+    return mm_asprintf("tables/%s/%s-%d", jb->c->name, jb->s->segment_id, k);
+}
+
+static int dump_batches(shared *sh, const job *jb, mm_segment_reader *r, segment_files *f, const int64_t *dropped,
+                        size_t n_dropped, mm_error *err)
+{
+    const mm_dump_options *opt = sh->opt;
+    int64_t live = mm_segment_live(r) - (int64_t)n_dropped;
+    uint64_t cols = jb->c->binary ? (uint64_t)jb->c->dim / 8 : (uint64_t)jb->c->dim;
+    int64_t per_batch = mm_dump_rows_per_batch(opt->max_file_size, f->bpv, cols, jb->c->binary);
+    if (per_batch <= 0)
+        return mm_error_set(err, MM_ERR_CONFIG, "dumper.maxFileSize %llu bytes cannot hold even one row of "
+                            "collection '%s'", (unsigned long long)opt->max_file_size, jb->c->name);
+    int n_batches = (int)((live + per_batch - 1) / per_batch);
+    bool offload = !opt->disable_copy_offload && n_dropped == 0;
+    row_runs data_runs;
+    runs_init(&data_runs, r, dropped, n_dropped);
+    int rc = 0;
+    for (int k = 0; k < n_batches && rc == 0; k++) {
+        int64_t rows = k + 1 < n_batches ? per_batch : live - per_batch * (int64_t)k;
+        char *key = batch_key(jb, k, n_batches);
+        char *dir = key ? mm_asprintf("%s/%s", opt->output_root, key) : NULL;
+        char *id_path = dir ? mm_asprintf("%s/id.npy", dir) : NULL;
+        char *data_path = dir ? mm_asprintf("%s/data.npy", dir) : NULL;
+        if (!id_path || !data_path) {
+            rc = mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
+        } else if (batch_complete(sh, jb, k, id_path, data_path, rows)) {
+            /* Advance the cursor past this batch without writing. */
+            int64_t left = rows, s, c;
+            while (left > 0 && runs_next(&data_runs, left, &s, &c))
+                left -= c;
+            pthread_mutex_lock(&sh->lock);
+            sh->result.batches_reused++;
+            pthread_mutex_unlock(&sh->lock);
+            report(sh, rows, (uint64_t)rows * (f->bpv + 8), 0, 0);
+        } else if ((rc = mkdir_p(dir, err)) == 0) {
+            mm_journal_batch b = {
+                .collection = jb->c->name, .partition = jb->p->tag, .segment = jb->s->segment_id,
+                .batch = k, .state = MM_BATCH_DUMPED, .rows = rows, .task_ids = "",
+            };
+            b.id_key = mm_asprintf("%s/id.npy", key);
+            b.data_key = mm_asprintf("%s/data.npy", key);
+            rc = write_batch(sh, jb, f, &data_runs, rows, dir, offload, &b, err);
+            if (rc == 0 && fsync_dir(dir) != 0)
+                rc = mm_error_errno(err, errno, "fsync directory", dir);
+            if (rc == 0)
+                rc = mm_journal_put(opt->journal, &b, err);
+            if (rc == 0) {
+                pthread_mutex_lock(&sh->lock);
+                sh->result.batches_written++;
+                sh->result.rows_written += rows;
+                sh->result.bytes_written += b.id_bytes + b.data_bytes;
+                pthread_mutex_unlock(&sh->lock);
+            }
+            free(b.id_key);
+            free(b.data_key);
+        }
+        free(key);
+        free(dir);
+        free(id_path);
+        free(data_path);
+    }
+    return rc;
+}
+
+static int dump_segment(shared *sh, const job *jb, char *buf, mm_error *err)
+{
+    const mm_dump_options *opt = sh->opt;
+    mm_segment_source src = {
+        .tables_dirs = opt->tables_dirs, .n_tables_dirs = opt->n_tables_dirs,
+        .table_id = jb->s->table_id, .segment_id = jb->s->segment_id, .file_id = jb->s->file_id,
+        .dim = jb->c->dim, .binary = jb->c->binary, .missing_deleted_docs_ok = opt->missing_deleted_docs_ok,
+    };
+    mm_segment_reader *r = NULL;
+    if (mm_segment_open(&src, &r, err) != 0)
+        return -1;
+    segment_files f = {.rv = -1, .uid = -1, .rv_path = mm_segment_rv_path(r), .uid_path = mm_segment_uid_path(r),
+                       .bpv = mm_segment_vector_bytes(r), .buf = buf};
+    int rc = 0;
+    f.rv = open(f.rv_path, O_RDONLY | O_CLOEXEC);
+    f.uid = open(f.uid_path, O_RDONLY | O_CLOEXEC);
+    if (f.rv < 0 || f.uid < 0)
+        rc = mm_error_errno(err, errno, "open", f.rv < 0 ? f.rv_path : f.uid_path);
+    int64_t *dropped = NULL;
+    size_t n_dropped = 0;
+    if (rc == 0 && mm_segment_live(r) > 0)
+        rc = scan_nan_rows(sh, jb, &f, r, &dropped, &n_dropped, err);
+    if (rc == 0 && n_dropped) {
+        pthread_mutex_lock(&sh->lock);
+        sh->result.nan_rows_skipped += (int64_t)n_dropped;
+        pthread_mutex_unlock(&sh->lock);
+        report(sh, (int64_t)n_dropped, 0, 0, 0);
+    }
+    if (rc == 0 && mm_segment_live(r) > (int64_t)n_dropped)
+        rc = dump_batches(sh, jb, r, &f, dropped, n_dropped, err);
+    if (rc != 0)
+        mm_error_wrap(err, "dump collection '%s' segment %s", jb->c->name, jb->s->segment_id);
+    free(dropped);
+    if (f.rv >= 0)
+        close(f.rv);
+    if (f.uid >= 0)
+        close(f.uid);
+    mm_segment_close(r);
+    return rc;
+}
+
+static void *worker(void *arg)
+{
+    shared *sh = arg;
+    char *buf = malloc(IO_BLOCK);
+    for (;;) {
+        pthread_mutex_lock(&sh->lock);
+        size_t i = sh->next < sh->n_jobs && !sh->failed ? sh->next++ : sh->n_jobs;
+        pthread_mutex_unlock(&sh->lock);
+        if (i == sh->n_jobs)
+            break;
+        mm_error err;
+        mm_error_clear(&err);
+        int rc = buf ? dump_segment(sh, &sh->jobs[i], buf, &err)
+                     : mm_error_set(&err, MM_ERR_NOMEM, "dump: out of memory");
+        if (rc == 0 && cancelled(sh) && !sh->failed)
+            rc = mm_error_set(&err, MM_ERR_CANCELLED, "dump cancelled");
+        pthread_mutex_lock(&sh->lock);
+        if (rc != 0 && !sh->failed) {
+            sh->failed = true;
+            sh->err = err;
+        }
+        pthread_mutex_unlock(&sh->lock);
+        if (rc == 0)
+            report(sh, 0, 0, 1, 0);
+    }
+    free(buf);
+    return NULL;
+}
+
+static int add_batch_json(void *ctx, const mm_journal_batch *b)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "collection", b->collection);
+    cJSON_AddStringToObject(o, "partition", b->partition);
+    cJSON_AddStringToObject(o, "segment", b->segment);
+    cJSON_AddNumberToObject(o, "batch", b->batch);
+    cJSON_AddNumberToObject(o, "rows", (double)b->rows);
+    cJSON *files = cJSON_AddArrayToObject(o, "files");
+    cJSON_AddItemToArray(files, cJSON_CreateString(b->id_key));
+    cJSON_AddItemToArray(files, cJSON_CreateString(b->data_key));
+    cJSON_AddNumberToObject(o, "idBytes", (double)b->id_bytes);
+    cJSON_AddNumberToObject(o, "dataBytes", (double)b->data_bytes);
+    cJSON_AddNumberToObject(o, "idCrc32", b->id_crc32);
+    cJSON_AddNumberToObject(o, "dataCrc32", b->data_crc32);
+    cJSON_AddItemToArray(ctx, o);
+    return 0;
+}
+
+static int write_text_atomically(const char *path, const char *text, mm_error *err)
+{
+    char *tmp = mm_asprintf("%s.partial", path);
+    if (!tmp)
+        return mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int rc = fd < 0 ? mm_error_errno(err, errno, "create", tmp) : write_full(fd, text, strlen(text), tmp, err);
+    if (fd >= 0) {
+        if (rc == 0 && fsync(fd) != 0)
+            rc = mm_error_errno(err, errno, "fsync", tmp);
+        close(fd);
+        if (rc == 0 && rename(tmp, path) != 0)
+            rc = mm_error_errno(err, errno, "rename into place", path);
+        if (rc != 0)
+            unlink(tmp);
+    }
+    free(tmp);
+    return rc;
+}
+
+static int write_indexes(const mm_dump_options *opt, mm_error *err)
+{
+    char *meta = mm_meta_json_render(opt->inv, err);
+    if (!meta)
+        return -1;
+    char *meta_path = mm_asprintf("%s/meta.json", opt->output_root);
+    int rc = write_text_atomically(meta_path, meta, err);
+    free(meta);
+    free(meta_path);
+    if (rc != 0)
+        return rc;
+    cJSON *batches = cJSON_CreateArray();
+    rc = mm_journal_each(opt->journal, add_batch_json, batches, err);
+    char *text = rc == 0 ? cJSON_Print(batches) : NULL;
+    cJSON_Delete(batches);
+    if (rc == 0 && !text)
+        rc = mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
+    char *path = mm_asprintf("%s/batches.json", opt->output_root);
+    if (rc == 0)
+        rc = write_text_atomically(path, text, err);
+    free(path);
+    free(text);
+    return rc;
+}
+
+int mm_dump_run(const mm_dump_options *opt, mm_dump_result *res, mm_error *err)
+{
+    memset(res, 0, sizeof *res);
+    shared sh = {.opt = opt};
+    pthread_mutex_init(&sh.lock, NULL);
+    for (size_t i = 0; i < opt->inv->n_collections; i++)
+        for (size_t j = 0; j < opt->inv->collections[i].n_partitions; j++)
+            sh.n_jobs += opt->inv->collections[i].partitions[j].n_segments;
+    sh.jobs = calloc(sh.n_jobs ? sh.n_jobs : 1, sizeof *sh.jobs);
+    if (!sh.jobs)
+        return mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
+    size_t n = 0;
+    for (size_t i = 0; i < opt->inv->n_collections; i++) {
+        mm_collection_info *c = &opt->inv->collections[i];
+        for (size_t j = 0; j < c->n_partitions; j++)
+            for (size_t k = 0; k < c->partitions[j].n_segments; k++) {
+                mm_segment_info *s = &c->partitions[j].segments[k];
+                sh.jobs[n++] = (job){c, &c->partitions[j], s};
+                sh.progress.rows_total += s->live;
+                sh.progress.bytes_total += (uint64_t)s->live * (uint64_t)(mm_collection_vector_bytes(c) + 8);
+            }
+    }
+    sh.progress.segments_total = sh.n_jobs;
+    int rc = mkdir_p(opt->output_root, err);
+    if (rc == 0) {
+        int workers = opt->workers > 0 ? opt->workers : 1;
+        if ((size_t)workers > sh.n_jobs)
+            workers = sh.n_jobs ? (int)sh.n_jobs : 1;
+        pthread_t threads[64];
+        if (workers > 64)
+            workers = 64;
+        int started = 0;
+        for (; started < workers; started++)
+            if (pthread_create(&threads[started], NULL, worker, &sh) != 0)
+                break;
+        if (started == 0)
+            worker(&sh);
+        for (int t = 0; t < started; t++)
+            pthread_join(threads[t], NULL);
+        if (sh.failed) {
+            *err = sh.err;
+            rc = -1;
+        }
+    }
+    if (rc == 0)
+        rc = write_indexes(opt, err);
+    *res = sh.result;
+    free(sh.jobs);
+    pthread_mutex_destroy(&sh.lock);
+    return rc;
+}

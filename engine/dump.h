@@ -1,0 +1,61 @@
+/* The dump: every live row of the inventory written as NumPy files under
+ * <root>/tables/<collection>/<segment>/{id,data}.npy (the reference tool's
+ * layout; a segment split to respect the per-file import limit uses
+ * <segment>-<k> directories), then <root>/meta.json and <root>/batches.json.
+ *
+ * Each file is written as <name>.partial and renamed only when complete and
+ * fsynced, and the journal records the batch afterwards, so an interrupted
+ * dump leaves nothing that looks complete and a re-run skips exactly the
+ * batches that are. Workers run on threads; progress goes through a
+ * callback that may be called from any worker thread. */
+#ifndef MM_DUMP_H
+#define MM_DUMP_H
+
+#include "error.h"
+#include "journal.h"
+#include "source/inventory.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct mm_dump_progress {
+    int64_t rows_done, rows_total;
+    uint64_t bytes_done, bytes_total;
+    size_t segments_done, segments_total;
+    size_t segments_skipped;      /* already complete in the journal */
+} mm_dump_progress;
+
+typedef enum { MM_DUMP_NAN_FAIL = 0, MM_DUMP_NAN_SKIP = 1 } mm_dump_nan_policy;
+
+typedef struct mm_dump_options {
+    mm_inventory *inv;            /* scanned (live counts known) */
+    const char *const *tables_dirs;
+    size_t n_tables_dirs;
+    bool missing_deleted_docs_ok;
+    const char *output_root;      /* local directory: <outputDir>/migration */
+    int workers;
+    uint64_t max_file_size;       /* per .npy file */
+    mm_dump_nan_policy nan_policy;
+    bool disable_copy_offload;    /* tests: force the read/write path */
+    mm_journal *journal;
+    void (*progress)(void *ctx, const mm_dump_progress *p);
+    void *progress_ctx;
+    atomic_bool *cancel;          /* may be NULL */
+} mm_dump_options;
+
+typedef struct mm_dump_result {
+    size_t batches_written;
+    size_t batches_reused;        /* complete from an earlier run */
+    int64_t rows_written;
+    int64_t nan_rows_skipped;
+    uint64_t bytes_written;
+} mm_dump_result;
+
+int mm_dump_run(const mm_dump_options *opt, mm_dump_result *res, mm_error *err);
+
+/* Rows per batch so that neither id.npy nor data.npy exceeds max_file_size. */
+int64_t mm_dump_rows_per_batch(uint64_t max_file_size, uint64_t vector_bytes, uint64_t dim_cols, bool binary);
+
+#endif
