@@ -78,8 +78,8 @@ static int source_spec_from_config(const mm_config *cfg, mm_source_spec *spec, m
 {
     memset(spec, 0, sizeof *spec);
     switch (cfg->meta.mode) {
-    case MM_META_KIND_SQLITE: spec->sqlite_path = cfg->meta.sqlite_file; break;
-    case MM_META_KIND_MYSQL: spec->mysql_dsn = cfg->meta.mysql_url; break;
+    case MM_META_SQLITE: spec->sqlite_path = cfg->meta.sqlite_file; break;
+    case MM_META_MYSQL: spec->mysql_dsn = cfg->meta.mysql_url; break;
     case MM_META_LOCAL:
     case MM_META_MOCK: spec->meta_json_path = mm_config_meta_json_path(cfg); break;
     default:

@@ -1,7 +1,8 @@
-/* 1.x meta.sqlite, read strictly read-only. Milvus keeps the database in WAL
- * mode, so committed rows may live only in meta.sqlite-wal: opening with
- * mode=ro reads those frames without checkpointing; immutable=1 would
- * ignore them (specs/milvus1x-format.md §1.1). */
+/* 1.x meta.sqlite, read without touching the user's files. Milvus keeps the
+ * database in WAL mode, so committed rows may live only in meta.sqlite-wal:
+ * mode=ro reads those frames without checkpointing, while immutable=1 would
+ * ignore them (specs/milvus1x-format.md §1.1). Even a mode=ro reader
+ * rewrites the -shm index, so we read a private copy of the three files. */
 #include "source/meta_sqlite.h"
 
 #include "strbuf.h"
@@ -10,6 +11,9 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -190,6 +194,84 @@ static int check_schema(sqlite3 *db, const char *path, mm_meta_rows *out, mm_err
     return out->ddl_era ? 0 : mm_error_set(err, MM_ERR_NOMEM, "read 1.x meta %s: out of memory", path);
 }
 
+static int copy_file(const char *from, const char *to, mm_error *err)
+{
+    int in = open(from, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return mm_error_errno(err, errno, "read 1.x meta", from);
+    int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (out < 0) {
+        int e = errno;
+        close(in);
+        return mm_error_errno(err, e, "copy 1.x meta to", to);
+    }
+    char buf[65536];
+    int rc = 0;
+    for (;;) {
+        ssize_t n = read(in, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = mm_error_errno(err, errno, "read 1.x meta", from);
+            break;
+        }
+        if (n == 0)
+            break;
+        for (ssize_t done = 0; done < n;) {
+            ssize_t w = write(out, buf + done, (size_t)(n - done));
+            if (w < 0 && errno != EINTR) {
+                rc = mm_error_errno(err, errno, "copy 1.x meta to", to);
+                break;
+            }
+            if (w > 0)
+                done += w;
+        }
+        if (rc != 0)
+            break;
+    }
+    close(in);
+    close(out);
+    return rc;
+}
+
+static int remove_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(p);
+}
+
+/* Copies meta.sqlite and whichever of -wal/-shm exist into a private
+ * directory; returns the copy's path. */
+static char *private_copy(const char *path, char **dir_out, mm_error *err)
+{
+    const char *tmp = getenv("TMPDIR");
+    char *dir = mm_asprintf("%s/milvus-migrate-meta.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!dir || !mkdtemp(dir)) {
+        mm_error_errno(err, errno, "create a private directory for a copy of", path);
+        free(dir);
+        return NULL;
+    }
+    *dir_out = dir;
+    char *copy = mm_asprintf("%s/meta.sqlite", dir);
+    int rc = copy ? copy_file(path, copy, err) : -1;
+    static const char *const suffixes[] = {"-wal", "-shm"};
+    for (size_t i = 0; rc == 0 && i < 2; i++) {
+        char *from = mm_asprintf("%s%s", path, suffixes[i]);
+        char *to = mm_asprintf("%s%s", copy, suffixes[i]);
+        if (from && to && access(from, F_OK) == 0)
+            rc = copy_file(from, to, err);
+        free(from);
+        free(to);
+    }
+    if (rc != 0) {
+        free(copy);
+        return NULL;
+    }
+    return copy;
+}
+
 int mm_meta_read_sqlite(const char *path, mm_meta_rows *out, mm_error *err)
 {
     mm_meta_rows_init(out);
@@ -200,9 +282,21 @@ int mm_meta_read_sqlite(const char *path, mm_meta_rows *out, mm_error *err)
         return mm_error_set(err, MM_ERR_IO, "open 1.x meta %s: not a regular file", path);
     out->kind = MM_META_KIND_SQLITE;
     out->origin = mm_strdup(path);
-    char *uri = sqlite_uri(path);
+    char *copy_dir = NULL;
+    char *copy = private_copy(path, &copy_dir, err);
+    if (!copy) {
+        if (copy_dir)
+            nftw(copy_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+        free(copy_dir);
+        mm_meta_rows_free(out);
+        return -1;
+    }
+    char *uri = sqlite_uri(copy);
     if (!out->origin || !uri) {
         free(uri);
+        nftw(copy_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+        free(copy_dir);
+        free(copy);
         mm_meta_rows_free(out);
         return mm_error_set(err, MM_ERR_NOMEM, "open 1.x meta %s: out of memory", path);
     }
@@ -212,6 +306,9 @@ int mm_meta_read_sqlite(const char *path, mm_meta_rows *out, mm_error *err)
     if (rc != SQLITE_OK) {
         mm_error_set(err, MM_ERR_META, "open 1.x meta %s: %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
         sqlite3_close(db);
+        nftw(copy_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+        free(copy_dir);
+        free(copy);
         mm_meta_rows_free(out);
         return -1;
     }
@@ -224,6 +321,9 @@ int mm_meta_read_sqlite(const char *path, mm_meta_rows *out, mm_error *err)
     if (rc == 0)
         rc = read_environment(db, out, err);
     sqlite3_close(db);
+    nftw(copy_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+    free(copy_dir);
+    free(copy);
     if (rc != 0)
         mm_meta_rows_free(out);
     return rc;

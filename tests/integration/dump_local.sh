@@ -44,10 +44,10 @@ PY
 write_config() {  # dir meta.sqlite tables [extra yaml]
   cat >"$1/migration.yaml" <<YAML
 dumper:
+${4:-}
   worker:
     workMode: milvus1x
     limit: 2
-${4:-}
 meta:
   mode: sqlite
   sqliteFile: $2
@@ -91,24 +91,17 @@ PY
   grep -q "dumped 0 rows in 0 new batch(es)" "$out/stdout2" || { fail "$scenario: re-run rewrote data"; cat "$out/stdout2"; }
 done
 
-# Splitting: a limit that holds 4 rows of dim 8 per file gives batches of 4.
+# Splitting: 10000 rows of dim 64 (2.5 MB) with a 1 MiB limit per file.
 out=$work/split
-/usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/scenarios/basic_native.json" "$out/fx"
-write_config "$out" "$out/fx/milvus/db/meta.sqlite" "$out/fx/milvus/db/tables" "  maxFileSize: 256"
-sed -i 's/^  maxFileSize: 256$//' "$out/migration.yaml"
-/usr/bin/python3 - "$out/migration.yaml" <<'PY'
-import sys
-p = sys.argv[1]
-s = open(p).read().replace("dumper:\n", "dumper:\n  maxFileSize: 256\n", 1)
-open(p, "w").write(s)
-PY
-"$bin" dump -c "$out/migration.yaml" --col vectors_l2 >/dev/null 2>"$out/stderr" || { fail "split: dump failed"; cat "$out/stderr"; }
+/usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/large/split.json" "$out/fx"
+write_config "$out" "$out/fx/milvus/db/meta.sqlite" "$out/fx/milvus/db/tables" "  maxFileSize: 1MiB"
+"$bin" dump -c "$out/migration.yaml" >/dev/null 2>"$out/stderr" || { fail "split: dump failed"; cat "$out/stderr"; }
 npy_liveset "$out/out/migration" >"$out/dumped.tsv"
-grep -P '^vectors_l2\t' "$out/fx/expected/liveset.tsv" >"$out/expected.tsv"
-diff -u "$out/expected.tsv" "$out/dumped.tsv" >/dev/null && echo "ok   split batches hold the same rows" || fail "split: rows differ"
+diff -u "$out/fx/expected/liveset.tsv" "$out/dumped.tsv" >/dev/null && echo "ok   split batches hold the same rows" || fail "split: rows differ"
 biggest=$(find "$out/out/migration/tables" -name '*.npy' -printf '%s\n' | sort -n | tail -1)
-[ "$biggest" -le 256 ] && echo "ok   no file above maxFileSize ($biggest bytes)" || fail "split: a file has $biggest bytes"
-ls "$out/out/migration/tables/vectors_l2" | grep -q -- '-1$' || fail "split: no <segment>-<k> directories"
+[ "$biggest" -le 1048576 ] && echo "ok   no file above maxFileSize ($biggest bytes)" || fail "split: a file has $biggest bytes"
+[ "$(ls "$out/out/migration/tables/wide" | sort | tr '\n' ' ')" = "1650000000000000000-0 1650000000000000000-1 1650000000000000000-2 1650000000000001000 " ] \
+  && echo "ok   split directories" || { fail "split: directories"; ls "$out/out/migration/tables/wide"; }
 
 # Unflushed data is refused with the explanation, and nothing is written.
 out=$work/unflushed
