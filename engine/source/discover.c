@@ -1,7 +1,8 @@
 /* Finds meta store, tables directories and WAL of a 1.x installation from
- * one path. The server_config.yaml names paths as the 1.x server saw them;
- * when those do not exist here but the config sits in a copied data
- * directory (<dir>/conf/server_config.yaml), <dir> is used instead. */
+ * one path. The server_config.yaml names paths as the 1.x server saw them.
+ * The directory the config sits in (<dir>/conf/server_config.yaml) wins
+ * over storage.path when it holds db/: a user pointing at a copy means the
+ * copy, even when the original still exists on this host. */
 #include "source/discover.h"
 
 #include "strbuf.h"
@@ -189,7 +190,12 @@ static int from_config(const char *config, mm_install *inst, mm_error *err)
     char *conf_dir = dir_of(config);
     char *copy_root = conf_dir ? dir_of(conf_dir) : NULL;
     int rc = 0;
-    inst->data_dir = (primary && is_dir(primary)) ? mm_strdup(primary) : mm_strdup(copy_root);
+    char *copy_db = copy_root ? mm_asprintf("%s/db", copy_root) : NULL;
+    if (is_dir(copy_db) || !(primary && is_dir(primary)))
+        inst->data_dir = mm_strdup(copy_root);
+    else
+        inst->data_dir = mm_strdup(primary);
+    free(copy_db);
     if (!primary && !copy_root)
         rc = mm_error_set(err, MM_ERR_CONFIG, "%s: no storage.path (or storage_config.primary_path)", config);
     if (rc == 0 && meta_uri && strncmp(meta_uri, "mysql://", 8) == 0)
@@ -210,7 +216,10 @@ static int from_config(const char *config, mm_install *inst, mm_error *err)
     }
     free(list);
     if (rc == 0) {
-        inst->wal_dir = local_path(wal, inst->data_dir, "wal");
+        /* The WAL beside the data we read, else where the config puts it. */
+        inst->wal_dir = local_path(NULL, inst->data_dir, "wal");
+        if (!inst->wal_dir)
+            inst->wal_dir = local_path(wal, NULL, NULL);
     }
     free(conf_dir);
     free(copy_root);

@@ -411,6 +411,27 @@ oom:
     return mm_error_set(err, MM_ERR_NOMEM, "build the 1.x inventory: out of memory");
 }
 
+/* Warnings about a collection the user filtered out are noise for this run. */
+static void drop_warnings_about(mm_inventory *inv, const char *name)
+{
+    char *prefix = mm_asprintf("collection '%s'", name);
+    char *renamed = mm_asprintf("collection name '%s'", name);
+    size_t out = 0;
+    for (size_t i = 0; i < inv->n_warnings; i++) {
+        const char *w = inv->warnings[i];
+        bool about = prefix && renamed &&
+                     ((strncmp(w, prefix, strlen(prefix)) == 0 && (w[strlen(prefix)] == ':' || w[strlen(prefix)] == ' ')) ||
+                      strncmp(w, renamed, strlen(renamed)) == 0);
+        if (about)
+            free(inv->warnings[i]);
+        else
+            inv->warnings[out++] = inv->warnings[i];
+    }
+    inv->n_warnings = out;
+    free(prefix);
+    free(renamed);
+}
+
 int mm_inventory_filter(mm_inventory *inv, const char *names_csv, mm_error *err)
 {
     if (!names_csv || !names_csv[0])
@@ -449,10 +470,12 @@ int mm_inventory_filter(mm_inventory *inv, const char *names_csv, mm_error *err)
     if (rc == 0) {
         size_t out = 0;
         for (size_t i = 0; i < inv->n_collections; i++) {
-            if (keep[i])
+            if (keep[i]) {
                 inv->collections[out++] = inv->collections[i];
-            else
-                free_collection(&inv->collections[i]);
+                continue;
+            }
+            drop_warnings_about(inv, inv->collections[i].name);
+            free_collection(&inv->collections[i]);
         }
         inv->n_collections = out;
     }

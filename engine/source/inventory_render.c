@@ -75,15 +75,40 @@ typedef struct text_row {
     char *cells[N_COLS];
 } text_row;
 
-/* Display width of UTF-8 text counted as code points; names are escaped
- * first, so this only has to be right for printable text. East Asian wide
- * characters are not widened here: the report is for logs and pipes. */
+/* East Asian wide and fullwidth ranges (two terminal columns). The engine
+ * cannot rely on the process locale for wcwidth, and these ranges are all
+ * a fixed-width report needs. */
+static bool is_wide(uint32_t cp)
+{
+    return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
+           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+           (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
+}
+
+/* Terminal columns of UTF-8 text (names are escaped first, so it is valid). */
 static size_t text_width(const char *s)
 {
     size_t w = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if ((*p & 0xC0) != 0x80)
-            w++;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        uint32_t cp = *p;
+        size_t len = 1;
+        if (*p >= 0xF0) {
+            cp = *p & 0x07;
+            len = 4;
+        } else if (*p >= 0xE0) {
+            cp = *p & 0x0F;
+            len = 3;
+        } else if (*p >= 0xC0) {
+            cp = *p & 0x1F;
+            len = 2;
+        }
+        for (size_t i = 1; i < len && (p[i] & 0xC0) == 0x80; i++)
+            cp = (cp << 6) | (p[i] & 0x3F);
+        for (size_t i = 0; i < len && *p; i++)
+            p++;
+        w += is_wide(cp) ? 2 : 1;
+    }
     return w;
 }
 

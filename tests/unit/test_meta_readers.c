@@ -18,8 +18,9 @@ MM_TEST(sqlite_errors_name_the_file_and_fix)
     MM_CHECK_STR(err.message, expected);
     free(expected);
 
-    mm_test_write_file(dir, "junk.sqlite", "this is not sqlite at all, just text padding padding padding padding"
-                                           "padding padding padding padding padding padding", 118);
+    static const char junk_text[] = "this is not sqlite at all, just text padding padding padding padding "
+                                    "padding padding padding padding padding padding";
+    mm_test_write_file(dir, "junk.sqlite", junk_text, sizeof junk_text - 1);
     char *junk = mm_asprintf("%s/junk.sqlite", dir);
     MM_CHECK_INT(mm_meta_read_sqlite(junk, &rows, &err), -1);
     expected = mm_asprintf("read 1.x meta %s: not an SQLite database (file is not a database); give the "
