@@ -164,8 +164,8 @@ static int check_sizes(mm_segment_reader *r, const mm_segment_source *src, uint6
     r->bpv = src->binary ? (size_t)src->dim / 8 : (size_t)src->dim * 4;
     if (rv_payload == (uint64_t)r->rows * r->bpv)
         return 0;
-    if (r->rows > 0 && rv_payload % (uint64_t)r->rows == 0) {
-        uint64_t bytes = rv_payload / (uint64_t)r->rows;
+    uint64_t bytes = r->rows > 0 ? rv_payload / (uint64_t)r->rows : 0;
+    if (r->rows > 0 && rv_payload % (uint64_t)r->rows == 0 && bytes > 0 && (src->binary || bytes % 4 == 0)) {
         return mm_error_set(err, MM_ERR_FORMAT, "segment %s: %s holds %llu-byte vectors (dim %llu %s) but the meta "
                             "says dim %lld; the meta and the segment files come from different installations",
                             r->label, r->rv_path, (unsigned long long)bytes,
