@@ -60,4 +60,29 @@ for scenario in "$src"/tests/fixtures/scenarios/*.json; do
   echo "ok   $name ($(wc -l <"$expected") live rows)"
 done
 
+# MySQL failures: exact messages, exit statuses, never the password.
+expect_mysql_error() {  # status dsn message
+  local status=0
+  "$bin" inspect -m "$2" -t "$work" >"$work/out" 2>"$work/err" || status=$?
+  local got
+  got=$(sed -E "s/$MM_MARIADB_PORT/PORT/g; s/$free_port/FREE/g; s/\(11[15]\)/(errno)/" "$work/err")
+  if [ "$status" -ne "$1" ] || [ "$got" != "$3" ]; then
+    fail "MySQL error for $2: exit $status"; echo "  got:      $got"; echo "  expected: $3"
+  elif grep -q "s3cr:t@pw\|wrong-pw" "$work/out" "$work/err"; then
+    fail "MySQL error for $2: the password was printed"
+  else
+    echo "ok   $3"
+  fi
+}
+free_port=$(mm_free_port)
+expect_mysql_error 1 "mm:wrong-pw@tcp(127.0.0.1:$MM_MARIADB_PORT)/fx_binary" \
+  "milvus-migrate inspect: MySQL at 127.0.0.1:PORT refused user 'mm' (Access denied for user 'mm'@'localhost' (using password: YES)); check the user and password in the DSN"
+expect_mysql_error 1 "mysql://mm:s3cr%3At%40pw@127.0.0.1:$free_port/fx_binary" \
+  "milvus-migrate inspect: cannot reach MySQL at 127.0.0.1:FREE (Can't connect to server on '127.0.0.1' (errno)); check that the server runs and the host and port in the DSN"
+expect_mysql_error 1 "mm:s3cr:t@pw@tcp(127.0.0.1:$MM_MARIADB_PORT)/no_such_db" \
+  "milvus-migrate inspect: MySQL at 127.0.0.1:PORT has no database 'no_such_db'; give the database of the Milvus 1.x meta (general.meta_uri in its server_config.yaml)"
+mm_mariadb_sql -e "CREATE DATABASE empty_db"
+expect_mysql_error 1 "mm:s3cr:t@pw@tcp(127.0.0.1:$MM_MARIADB_PORT)/empty_db" \
+  "milvus-migrate inspect: table Tables not found in database empty_db at 127.0.0.1:PORT: is this the Milvus 1.x meta database?"
+
 [ "$failures" -eq 0 ]
