@@ -6,7 +6,7 @@
 
 static const mm_command commands[] = {
     {"inspect", mm_cli_inspect, "show what a Milvus 1.x installation holds and every problem found",
-     "Usage: milvus-migrate inspect [SOURCE] [options]\n"
+     "Usage: milvus-migrate inspect [SOURCE | -c FILE] [options]\n"
      "\n"
      "Reads the Milvus 1.x metadata and every live segment (read-only) and prints,\n"
      "per collection and partition, the live and deleted rows, segments, bytes,\n"
@@ -20,6 +20,7 @@ static const mm_command commands[] = {
      "  -m, --mysql DSN         the 1.x MySQL meta: user:pass@tcp(host:port)/db or\n"
      "                          mysql://user:pass@host:port/db\n"
      "      --meta-json FILE    a meta.json written by `export` or the reference tool\n"
+     "  -c, --config FILE       the source named by meta.* and source.* in migration.yaml\n"
      "\n"
      "Options:\n"
      "  -t, --tables-dir DIR    the 1.x db/tables directory (default: next to the meta)\n"

@@ -73,46 +73,6 @@ static const struct option dump_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* Maps the meta.* and source.* keys onto a source spec. */
-static int source_spec_from_config(const mm_config *cfg, mm_source_spec *spec, mm_error *err)
-{
-    memset(spec, 0, sizeof *spec);
-    switch (cfg->meta.mode) {
-    case MM_META_SQLITE: spec->sqlite_path = cfg->meta.sqlite_file; break;
-    case MM_META_MYSQL: spec->mysql_dsn = cfg->meta.mysql_url; break;
-    case MM_META_LOCAL:
-    case MM_META_MOCK: spec->meta_json_path = mm_config_meta_json_path(cfg); break;
-    default:
-        return mm_error_set(err, MM_ERR_CONFIG, "%s: meta.mode remote (meta.json in a bucket) is not supported by "
-                            "this version; copy the meta.json locally and use meta.mode: local",
-                            cfg->origin ? cfg->origin : "migration.yaml");
-    }
-    if (cfg->source.mode != MM_LOCATION_LOCAL)
-        return mm_error_set(err, MM_ERR_CONFIG, "%s: source.mode remote (1.x segments in a bucket) is not supported "
-                            "by this version; copy the tables directory locally and use source.mode: local",
-                            cfg->origin ? cfg->origin : "migration.yaml");
-    if (cfg->source.local.tables_dir[0])
-        spec->tables_dir = cfg->source.local.tables_dir;
-    spec->secondary_tables_dirs = (const char *const *)cfg->source.local.secondary_tables_dirs.items;
-    spec->n_secondary_tables_dirs = cfg->source.local.secondary_tables_dirs.count;
-    if (cfg->source.local.wal_dir[0])
-        spec->wal_dir = cfg->source.local.wal_dir;
-    return 0;
-}
-
-static int load_config(const char *path, mm_config *cfg, unsigned phases, mm_error *err)
-{
-    mm_config_init_defaults(cfg);
-    mm_config_warnings warn = {0};
-    int rc = mm_config_load_file(path, cfg, &warn, err);
-    if (rc == 0)
-        rc = mm_config_validate(cfg, phases, &warn, err);
-    for (size_t i = 0; i < warn.count; i++)
-        fprintf(stderr, "warning: %s\n", warn.items[i]);
-    mm_config_warnings_free(&warn);
-    return rc;
-}
-
 static int refuse_unflushed(const mm_source *src, const mm_config *cfg, mm_error *err)
 {
     mm_wal_report wal;
@@ -165,12 +125,12 @@ int mm_cli_dump(int argc, char **argv)
     mm_inventory_init(&inv);
     mm_journal *journal = NULL;
     char *root = NULL, *state_dir = NULL, *fingerprint = NULL;
-    int rc = load_config(config_path, &cfg, MM_CONFIG_PHASE_SOURCE | MM_CONFIG_PHASE_STAGE, &err);
+    int rc = mm_cli_load_config(config_path, &cfg, MM_CONFIG_PHASE_SOURCE | MM_CONFIG_PHASE_STAGE, &err);
     if (rc == 0 && cfg.target.mode != MM_LOCATION_LOCAL)
         rc = mm_error_set(&err, MM_ERR_CONFIG, "%s: target.mode remote (S3 staging) is not supported by this "
                           "version yet; use target.mode: local with target.local.outputDir", config_path);
     if (rc == 0)
-        rc = source_spec_from_config(&cfg, &spec, &err);
+        rc = mm_cli_source_spec_from_config(&cfg, &spec, &err);
     if (rc == 0)
         rc = mm_source_open(&spec, &src, &err);
     if (rc == 0)

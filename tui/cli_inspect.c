@@ -36,6 +36,7 @@ typedef struct source_args {
     const char *secondary[MAX_SECONDARY];
     const char *collections;
     const char *output;
+    const char *config;
     bool json;
     bool id_check;
     bool missing_deleted_docs_ok;
@@ -43,6 +44,7 @@ typedef struct source_args {
 } source_args;
 
 static const struct option source_options[] = {
+    {"config", required_argument, NULL, 'c'},
     {"sqlite", required_argument, NULL, 's'},
     {"mysql", required_argument, NULL, 'm'},
     {"meta-json", required_argument, NULL, OPT_META_JSON},
@@ -69,7 +71,7 @@ static int parse_source_args(const char *command, const char *const *allowed, in
     optind = 1;
     opterr = 0;
     int opt, index = -1;
-    while ((opt = getopt_long(argc, argv, ":s:m:t:o:h", source_options, &index)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":c:s:m:t:o:h", source_options, &index)) != -1) {
         if (opt == '?')
             return mm_cli_usage_error(command, "unknown option '%s'", argv[optind - 1]);
         if (opt == ':')
@@ -85,6 +87,7 @@ static int parse_source_args(const char *command, const char *const *allowed, in
         if (!ok)
             return mm_cli_usage_error(command, "option '--%s' does not apply to %s", name ? name : "?", command);
         switch (opt) {
+        case 'c': a->config = optarg; break;
         case 's': a->spec.sqlite_path = optarg; break;
         case 'm': a->spec.mysql_dsn = optarg; break;
         case OPT_META_JSON: a->spec.meta_json_path = optarg; break;
@@ -147,7 +150,7 @@ static bool show_scan_progress(void *ctx, size_t done, size_t total)
 
 int mm_cli_inspect(int argc, char **argv)
 {
-    static const char *const allowed[] = {"sqlite", "mysql", "meta-json", "tables-dir", "secondary",
+    static const char *const allowed[] = {"config", "sqlite", "mysql", "meta-json", "tables-dir", "secondary",
                                           "wal-dir", "col", "json", "no-id-check",
                                           "missing-deleted-docs-ok", "help", NULL};
     source_args a;
@@ -159,15 +162,32 @@ int mm_cli_inspect(int argc, char **argv)
 
     mm_error err;
     mm_error_clear(&err);
+    mm_config cfg;
+    mm_config_init_defaults(&cfg);
+    bool missing_dd_ok = a.missing_deleted_docs_ok;
+    if (a.config) {
+        if (a.spec.data_dir || a.spec.sqlite_path || a.spec.mysql_dsn || a.spec.meta_json_path) {
+            mm_config_free(&cfg);
+            return mm_cli_usage_error("inspect", "give either --config or a source, not both");
+        }
+        if (mm_cli_load_config(a.config, &cfg, MM_CONFIG_PHASE_SOURCE, &err) != 0 ||
+            mm_cli_source_spec_from_config(&cfg, &a.spec, &err) != 0) {
+            mm_config_free(&cfg);
+            return mm_cli_fail("inspect", &err);
+        }
+        missing_dd_ok = missing_dd_ok || cfg.source.missing_deleted_docs_ok;
+    }
     mm_source src;
     mm_inventory inv;
-    if (load_inventory(&a, &src, &inv, &err) != 0)
+    if (load_inventory(&a, &src, &inv, &err) != 0) {
+        mm_config_free(&cfg);
         return mm_cli_fail("inspect", &err);
+    }
 
     mm_scan_options scan = {
         .tables_dirs = (const char *const *)src.tables_dirs,
         .n_tables_dirs = src.n_tables_dirs,
-        .missing_deleted_docs_ok = a.missing_deleted_docs_ok,
+        .missing_deleted_docs_ok = missing_dd_ok,
         .check_duplicate_ids = a.id_check,
         .progress = isatty(STDERR_FILENO) ? show_scan_progress : NULL,
     };
@@ -204,6 +224,7 @@ int mm_cli_inspect(int argc, char **argv)
     mm_wal_report_free(&wal);
     mm_inventory_free(&inv);
     mm_source_free(&src);
+    mm_config_free(&cfg);
     return status;
 }
 

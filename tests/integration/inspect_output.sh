@@ -42,6 +42,17 @@ check export_partitions.meta 0 cat "$work/export/meta.json"
 check inspect_meta_json 0 "$bin" inspect --meta-json "$work/export/meta.json" -t "$work/partitions_orm/milvus/db/tables" \
   --secondary "$work/partitions_orm/milvus2/db/tables" --col docs --no-id-check
 
+# The source named by migration.yaml (meta.mode local reads a meta.json, which
+# the reference tool documents but never implemented).
+cat >"$work/migration.yaml" <<YAML
+dumper: {worker: {workMode: milvus1x}}
+meta: {mode: local, localFile: $work/export/meta.json}
+source: {mode: local, local: {tablesDir: $work/partitions_orm/milvus/db/tables, secondaryTablesDirs: [$work/partitions_orm/milvus2/db/tables]}}
+target: {mode: local, local: {outputDir: $work/out}}
+YAML
+check inspect_config 0 "$bin" inspect -c "$work/migration.yaml" --no-id-check
+check inspect_config_and_source 2 "$bin" inspect -c "$work/migration.yaml" "$work/binary/milvus"
+
 # Damaged inputs: every problem is listed, the exit status says it failed.
 cp -r "$work/basic_native" "$work/damaged"
 seg=$work/damaged/milvus/db/tables/vectors_ip/1615497440222000000
