@@ -404,8 +404,14 @@ static bool batch_complete(shared *sh, const job *jb, int k, const char *id_path
     bool found = false;
     if (mm_journal_get(sh->opt->journal, jb->c->name, jb->s->segment_id, k, &b, &found, NULL) != 0 || !found)
         return false;
-    bool ok = b.state >= MM_BATCH_DUMPED && b.rows == rows && file_has_size(id_path, b.id_bytes) &&
-              file_has_size(data_path, b.data_bytes);
+    bool ok = b.state >= MM_BATCH_DUMPED && b.rows == rows;
+    if (ok && sh->opt->s3) {
+        int64_t id_size = -1, data_size = -1;
+        ok = mm_s3_head(sh->opt->s3, b.id_key, &id_size, NULL) == 0 && id_size == (int64_t)b.id_bytes &&
+             mm_s3_head(sh->opt->s3, b.data_key, &data_size, NULL) == 0 && data_size == (int64_t)b.data_bytes;
+    } else if (ok) {
+        ok = file_has_size(id_path, b.id_bytes) && file_has_size(data_path, b.data_bytes);
+    }
     mm_journal_batch_free(&b);
     return ok;
 }
@@ -454,13 +460,29 @@ static int dump_batches(shared *sh, const job *jb, mm_segment_reader *r, segment
                 .collection = jb->c->name, .partition = jb->p->tag, .segment = jb->s->segment_id,
                 .batch = k, .state = MM_BATCH_DUMPED, .rows = rows, .task_ids = "",
             };
-            b.id_key = mm_asprintf("%s/id.npy", key);
-            b.data_key = mm_asprintf("%s/data.npy", key);
+            if (opt->s3) {
+                b.id_key = mm_asprintf("%s/%s/id.npy", opt->remote_root, key);
+                b.data_key = mm_asprintf("%s/%s/data.npy", opt->remote_root, key);
+            } else {
+                b.id_key = mm_asprintf("%s/id.npy", key);
+                b.data_key = mm_asprintf("%s/data.npy", key);
+            }
             rc = write_batch(sh, jb, f, &data_runs, rows, dir, offload, &b, err);
+            /* Staged remotely: the object is complete once PUT returns; only
+             * then is the batch recorded and the local copy dropped. */
+            if (rc == 0 && opt->s3)
+                rc = mm_s3_put_file(opt->s3, b.data_key, data_path, err);
+            if (rc == 0 && opt->s3)
+                rc = mm_s3_put_file(opt->s3, b.id_key, id_path, err);
             if (rc == 0 && fsync_dir(dir) != 0)
                 rc = mm_error_errno(err, errno, "fsync directory", dir);
             if (rc == 0)
                 rc = mm_journal_put(opt->journal, &b, err);
+            if (rc == 0 && opt->s3) {
+                unlink(data_path);
+                unlink(id_path);
+                rmdir(dir);
+            }
             if (rc == 0) {
                 pthread_mutex_lock(&sh->lock);
                 sh->result.batches_written++;
@@ -595,6 +617,11 @@ static int write_indexes(const mm_dump_options *opt, mm_error *err)
         return -1;
     char *meta_path = mm_asprintf("%s/meta.json", opt->output_root);
     int rc = write_text_atomically(meta_path, meta, err);
+    if (rc == 0 && opt->s3) {
+        char *key = mm_asprintf("%s/meta.json", opt->remote_root);
+        rc = key ? mm_s3_put_file(opt->s3, key, meta_path, err) : mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
+        free(key);
+    }
     free(meta);
     free(meta_path);
     if (rc != 0)
@@ -608,6 +635,11 @@ static int write_indexes(const mm_dump_options *opt, mm_error *err)
     char *path = mm_asprintf("%s/batches.json", opt->output_root);
     if (rc == 0)
         rc = write_text_atomically(path, text, err);
+    if (rc == 0 && opt->s3) {
+        char *key = mm_asprintf("%s/batches.json", opt->remote_root);
+        rc = key ? mm_s3_put_file(opt->s3, key, path, err) : mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
+        free(key);
+    }
     free(path);
     free(text);
     return rc;

@@ -9,6 +9,7 @@
 #include "source/scan.h"
 #include "source/source.h"
 #include "source/wal_check.h"
+#include "storage/s3.h"
 #include "strbuf.h"
 
 #include <getopt.h>
@@ -93,6 +94,31 @@ static int refuse_unflushed(const mm_source *src, const mm_config *cfg, mm_error
     return rc;
 }
 
+/* target.remote.* as an S3 client, with the bucket checked up front so a
+ * wrong key or bucket fails before any work is done. */
+static int open_target_bucket(const mm_config *cfg, const char *config_path, mm_s3 **s3, char **remote_root,
+                              mm_error *err)
+{
+    const mm_config_remote *t = &cfg->target.remote;
+    if (t->cloud == MM_CLOUD_AZURE)
+        return mm_error_set(err, MM_ERR_CONFIG, "%s: target.remote.cloud azure is not supported by this version; "
+                            "stage on an S3-compatible bucket or locally", config_path);
+    mm_s3_options o = {
+        .endpoint = t->endpoint, .use_ssl = t->use_ssl, .region = t->region, .bucket = t->bucket,
+        .access_key = t->ak, .secret_key = t->sk, .part_size = cfg->dumper.part_size, .max_retries = 5,
+        .retry_base_ms = 200,
+    };
+    if (t->cloud == MM_CLOUD_GCP && !t->endpoint[0])
+        o.endpoint = "storage.googleapis.com", o.use_ssl = true;
+    if (mm_s3_open(&o, s3, err) != 0 || mm_s3_check_bucket(*s3, err) != 0)
+        return -1;
+    size_t len = strlen(t->prefix);
+    while (len && t->prefix[len - 1] == '/')
+        len--;
+    *remote_root = len ? mm_asprintf("%.*s/migration", (int)len, t->prefix) : mm_strdup("migration");
+    return *remote_root ? 0 : mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
+}
+
 int mm_cli_dump(int argc, char **argv)
 {
     const char *config_path = NULL, *collections = NULL;
@@ -126,9 +152,10 @@ int mm_cli_dump(int argc, char **argv)
     mm_journal *journal = NULL;
     char *root = NULL, *state_dir = NULL, *fingerprint = NULL;
     int rc = mm_cli_load_config(config_path, &cfg, MM_CONFIG_PHASE_SOURCE | MM_CONFIG_PHASE_STAGE, &err);
-    if (rc == 0 && cfg.target.mode != MM_LOCATION_LOCAL)
-        rc = mm_error_set(&err, MM_ERR_CONFIG, "%s: target.mode remote (S3 staging) is not supported by this "
-                          "version yet; use target.mode: local with target.local.outputDir", config_path);
+    mm_s3 *s3 = NULL;
+    char *remote_root = NULL;
+    if (rc == 0 && cfg.target.mode == MM_LOCATION_REMOTE)
+        rc = open_target_bucket(&cfg, config_path, &s3, &remote_root, &err);
     if (rc == 0)
         rc = mm_cli_source_spec_from_config(&cfg, &spec, &err);
     if (rc == 0)
@@ -149,9 +176,13 @@ int mm_cli_dump(int argc, char **argv)
             mm_error_wrap(&err, "read the 1.x segments (run `milvus-migrate inspect` for every problem)");
     }
     if (rc == 0) {
-        root = mm_asprintf("%s/migration", cfg.target.local.output_dir[0] ? cfg.target.local.output_dir : ".");
         state_dir = mm_config_state_dir(&cfg);
-        fingerprint = mm_asprintf("source=%s output=%s maxFileSize=%llu nanPolicy=%s", inv.origin, root,
+        if (s3)
+            root = state_dir ? mm_asprintf("%s/staging/migration", state_dir) : NULL;
+        else
+            root = mm_asprintf("%s/migration", cfg.target.local.output_dir[0] ? cfg.target.local.output_dir : ".");
+        fingerprint = mm_asprintf("source=%s output=%s%s%s maxFileSize=%llu nanPolicy=%s", inv.origin,
+                                  s3 ? mm_s3_describe(s3) : root, s3 ? " prefix=" : "", s3 ? remote_root : "",
                                   (unsigned long long)cfg.dumper.max_file_size,
                                   cfg.dumper.nan_policy == MM_NAN_SKIP ? "skip" : "fail");
         if (!root || !state_dir || !fingerprint)
@@ -171,6 +202,7 @@ int mm_cli_dump(int argc, char **argv)
         mm_dump_options dopt = {
             .inv = &inv, .tables_dirs = (const char *const *)src.tables_dirs, .n_tables_dirs = src.n_tables_dirs,
             .missing_deleted_docs_ok = cfg.source.missing_deleted_docs_ok, .output_root = root,
+            .s3 = s3, .remote_root = remote_root,
             .workers = cfg.dumper.worker.limit, .max_file_size = cfg.dumper.max_file_size,
             .nan_policy = cfg.dumper.nan_policy == MM_NAN_SKIP ? MM_DUMP_NAN_SKIP : MM_DUMP_NAN_FAIL,
             .disable_copy_offload = getenv("MM_DUMP_NO_OFFLOAD") != NULL,
@@ -187,13 +219,18 @@ int mm_cli_dump(int argc, char **argv)
     } else {
         char bytes[32];
         mm_format_bytes(result.bytes_written, bytes, sizeof bytes);
+        char *where = s3 ? mm_asprintf("%s/%s", mm_s3_describe(s3), remote_root) : mm_strdup(root);
         printf("dumped %lld rows in %zu new batch(es) (%s) to %s; %zu batch(es) were already complete",
-               (long long)result.rows_written, result.batches_written, bytes, root, result.batches_reused);
+               (long long)result.rows_written, result.batches_written, bytes, where ? where : root,
+               result.batches_reused);
+        free(where);
         if (result.nan_rows_skipped)
             printf("; %lld row(s) with NaN/Inf left out (dumper.nanPolicy: skip)", (long long)result.nan_rows_skipped);
         printf("\n");
     }
     mm_journal_close(journal);
+    mm_s3_close(s3);
+    free(remote_root);
     free(root);
     free(state_dir);
     free(fingerprint);
