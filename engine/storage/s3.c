@@ -127,6 +127,22 @@ static bool retryable(CURLcode rc, long status)
            rc == CURLE_GOT_NOTHING || rc == CURLE_PARTIAL_FILE || rc == CURLE_OPERATION_TIMEDOUT;
 }
 
+/* HEAD answers carry no error document; name the status instead. */
+static const char *status_name(long status)
+{
+    static const struct {
+        long status;
+        const char *name;
+    } names[] = {
+        {400, "BadRequest"}, {403, "Forbidden"}, {404, "NotFound"}, {429, "TooManyRequests"},
+        {500, "InternalError"}, {502, "BadGateway"}, {503, "ServiceUnavailable"}, {504, "GatewayTimeout"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (names[i].status == status)
+            return names[i].name;
+    return "error";
+}
+
 static const char *hint_for(long status, const char *code)
 {
     if (status == 403 && (strcmp(code, "SignatureDoesNotMatch") == 0 || strcmp(code, "InvalidAccessKeyId") == 0 ||
@@ -227,9 +243,12 @@ static int request(mm_s3 *s3, const char *method, const char *key, const char *q
             char code[128], message[512];
             xml_value(r->text.data, "Code", code, sizeof code);
             xml_value(r->text.data, "Message", message, sizeof message);
-            rc = mm_error_set(err, r->status == 403 ? MM_ERR_AUTH : MM_ERR_IO, "S3 %s %s: %ld %s%s%s%s", method,
-                              target, r->status, code[0] ? code : "error", message[0] ? ": " : "", message,
-                              hint_for(r->status, code));
+            char attempts[48] = "";
+            if (retryable(cc, r->status))
+                snprintf(attempts, sizeof attempts, " (after %d attempts)", attempt + 1);
+            rc = mm_error_set(err, r->status == 403 ? MM_ERR_AUTH : MM_ERR_IO, "S3 %s %s: %ld %s%s%s%s%s", method,
+                              target, r->status, code[0] ? code : status_name(r->status), message[0] ? ": " : "", message,
+                              attempts, hint_for(r->status, code));
         }
         break;
     }

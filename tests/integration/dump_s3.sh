@@ -9,7 +9,9 @@ src=${MM_SOURCE_DIR:?}
 bin=${MM_BIN:?}
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/mm-dump-s3.XXXXXX")
 swift_dir=
+proxy_pid=
 cleanup() {
+  [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null
   [ -n "$swift_dir" ] && bash "$src/tests/lib/swift/stop-swift-s3.sh" --purge "$swift_dir" >/dev/null 2>&1
   rm -rf "$work"
 }
@@ -76,4 +78,42 @@ expect_failure() {  # dir status message
 }
 expect_failure badkey 1 "milvus-migrate dump: S3 s3://stage at ENDPOINT refused the credentials of access key 'test:tester' (403); check target.remote.ak and target.remote.sk"
 expect_failure nobucket 1 "milvus-migrate dump: S3 bucket s3://missing at ENDPOINT does not exist; create it or fix target.remote.bucket"
+# Faults between us and the server: retried with backoff, then a clear failure.
+start_proxy() {  # mode count
+  [ -n "$proxy_pid" ] && { kill "$proxy_pid"; wait "$proxy_pid" 2>/dev/null || true; }
+  proxy_port=$(free_port)
+  coproc PROXY { exec /usr/bin/python3 "$src/tests/lib/fault_proxy.py" "$proxy_port" "$SWIFT_S3_PORT" "$1" "$2"; }
+  proxy_pid=$PROXY_PID
+  read -r _ <&"${PROXY[0]}"
+}
+# A small installation (two 2.5 MB files), so few requests cross the proxy.
+/usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/large/split.json" "$work/small" >/dev/null
+through_proxy() {  # dir
+  mkdir -p "$work/$1"
+  config "$work/$1/migration.yaml" "target: {mode: remote, remote: {cloud: minio, endpoint: 127.0.0.1:$proxy_port, region: us-east-1, bucket: stage, ak: 'test:tester', sk: Sw1ftSecret, outputDir: $1}}"
+  sed -i "s|$work/fx/|$work/small/|g" "$work/$1/migration.yaml"
+}
+mkdir -p "$work/small-local"
+config "$work/small-local/migration.yaml" "target: {mode: local, local: {outputDir: $work/small-local/out}}"
+sed -i "s|$work/fx/|$work/small/|g" "$work/small-local/migration.yaml"
+"$bin" dump -c "$work/small-local/migration.yaml" >/dev/null 2>&1
+for mode in 503 drop; do
+  start_proxy "$mode" 3
+  through_proxy "retry-$mode"
+  if "$bin" dump -c "$work/retry-$mode/migration.yaml" >"$work/retry-$mode/stdout" 2>"$work/retry-$mode/stderr"; then
+    curl_s3 "$S3_ENDPOINT/stage/retry-$mode/migration/tables/wide/1650000000000000000/data.npy" -o "$work/got"
+    cmp -s "$work/got" "$work/small-local/out/migration/tables/wide/1650000000000000000/data.npy" \
+      && echo "ok   3 x $mode retried, objects intact" || fail "retry-$mode: object differs"
+  else
+    fail "retry-$mode: dump failed"; cat "$work/retry-$mode/stderr"
+  fi
+done
+start_proxy 503 1000
+through_proxy exhausted
+status=0
+"$bin" dump -c "$work/exhausted/migration.yaml" >/dev/null 2>"$work/exhausted/stderr" || status=$?
+want="milvus-migrate dump: S3 HEAD s3://stage at http://127.0.0.1:$proxy_port: 503 ServiceUnavailable (after 6 attempts)"
+[ "$status" -eq 1 ] && [ "$(cat "$work/exhausted/stderr")" = "$want" ] && echo "ok   persistent 503 fails after 6 attempts" \
+  || { fail "exhausted: exit $status"; cat "$work/exhausted/stderr"; echo "  expected: $want"; }
+
 [ "$failures" -eq 0 ]
