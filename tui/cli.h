@@ -23,8 +23,9 @@ int mm_cli_fail(const char *command, const mm_error *err);
 /* For usage mistakes: prints the message and a pointer to --help; returns 2. */
 int mm_cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Loads and validates migration.yaml for the given MM_CONFIG_PHASE_* set;
- * warnings go to stderr. */
+/* Loads and validates migration.yaml (into a cfg already set up with
+ * mm_config_init_defaults) for the given MM_CONFIG_PHASE_* set; warnings go
+ * to stderr. */
 int mm_cli_load_config(const char *path, mm_config *cfg, unsigned phases, mm_error *err);
 /* The 1.x source named by meta.* and source.*; the spec points into cfg. */
 int mm_cli_source_spec_from_config(const mm_config *cfg, mm_source_spec *spec, mm_error *err);

@@ -34,7 +34,6 @@ int mm_cli_source_spec_from_config(const mm_config *cfg, mm_source_spec *spec, m
 
 int mm_cli_load_config(const char *path, mm_config *cfg, unsigned phases, mm_error *err)
 {
-    mm_config_init_defaults(cfg);
     mm_config_warnings warn = {0};
     int rc = mm_config_load_file(path, cfg, &warn, err);
     if (rc == 0)

@@ -151,6 +151,7 @@ int mm_cli_dump(int argc, char **argv)
     mm_inventory_init(&inv);
     mm_journal *journal = NULL;
     char *root = NULL, *state_dir = NULL, *fingerprint = NULL;
+    mm_config_init_defaults(&cfg);
     int rc = mm_cli_load_config(config_path, &cfg, MM_CONFIG_PHASE_SOURCE | MM_CONFIG_PHASE_STAGE, &err);
     mm_s3 *s3 = NULL;
     char *remote_root = NULL;

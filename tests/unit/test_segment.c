@@ -28,7 +28,8 @@ static void write_segment(const char *tables, const char *seg, int rows, int dim
             memcpy(rv + 8 + ((size_t)i * dim + j) * 4, &v, 4);
         }
     }
-    memcpy(dd + 8, dels, (size_t)n_dels * 4);
+    if (n_dels)
+        memcpy(dd + 8, dels, (size_t)n_dels * 4);
     snprintf(name, sizeof name, "c1/%s/%s.rv", seg, seg);
     mm_test_write_file(tables, name, rv, rv_len);
     snprintf(name, sizeof name, "c1/%s/%s.uid", seg, seg);
