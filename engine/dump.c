@@ -1,5 +1,6 @@
 #include "dump.h"
 
+#include "fsutil.h"
 #include "npy.h"
 #include "source/meta_json.h"
 #include "source/names.h"
@@ -126,20 +127,6 @@ static int pread_full(int fd, void *buf, size_t len, off_t off, const char *path
     return 0;
 }
 
-static int write_full(int fd, const void *buf, size_t len, const char *path, mm_error *err)
-{
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = write(fd, (const char *)buf + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return mm_error_errno(err, errno, "write", path);
-        done += (size_t)n;
-    }
-    return 0;
-}
-
 typedef struct segment_files {
     int rv, uid;
     const char *rv_path, *uid_path;
@@ -231,37 +218,12 @@ static int copy_range(int src, const char *src_path, off_t off, size_t len, int 
                 return mm_error_set(err, MM_ERR_IO, "copy %s into %s: copy_file_range stopped part way", src_path,
                                     dst_path);
         }
-        if (!done && write_full(dst, f->buf, chunk, dst_path, err) != 0)
+        if (!done && mm_write_full(dst, f->buf, chunk, dst_path, err) != 0)
             return -1;
         off += (off_t)chunk;
         len -= chunk;
     }
     return 0;
-}
-
-static int mkdir_p(const char *path, mm_error *err)
-{
-    char *copy = mm_strdup(path);
-    if (!copy)
-        return mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
-    for (char *p = copy + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(copy, 0755) != 0 && errno != EEXIST) {
-            int e = errno;
-            *p = '/';
-            mm_error_errno(err, e, "create directory", copy);
-            free(copy);
-            return -1;
-        }
-        *p = '/';
-    }
-    int rc = 0;
-    if (mkdir(copy, 0755) != 0 && errno != EEXIST)
-        rc = mm_error_errno(err, errno, "create directory", copy);
-    free(copy);
-    return rc;
 }
 
 static int fsync_dir(const char *dir)
@@ -309,7 +271,7 @@ static int npy_open(npy_out *o, const char *path, int src, const char *src_path,
     char header[MM_NPY_MAX_HEADER];
     size_t hlen = mm_npy_header(header, sizeof header, dtype, rows, cols);
     o->size = hlen + rows * row_bytes;
-    return write_full(o->fd, header, hlen, o->partial, err);
+    return mm_write_full(o->fd, header, hlen, o->partial, err);
 }
 
 static int npy_copy_rows(npy_out *o, segment_files *f, int64_t start, int64_t count, bool offload, mm_error *err)
@@ -455,7 +417,7 @@ static int dump_batches(shared *sh, const job *jb, mm_segment_reader *r, segment
             sh->result.batches_reused++;
             pthread_mutex_unlock(&sh->lock);
             report(sh, rows, (uint64_t)rows * (f->bpv + 8), 0, 0);
-        } else if ((rc = mkdir_p(dir, err)) == 0) {
+        } else if ((rc = mm_mkdir_p(dir, err)) == 0) {
             mm_journal_batch b = {
                 .collection = jb->c->name, .partition = jb->p->tag, .segment = jb->s->segment_id,
                 .batch = k, .state = MM_BATCH_DUMPED, .rows = rows, .task_ids = "",
@@ -590,33 +552,13 @@ static int add_batch_json(void *ctx, const mm_journal_batch *b)
     return 0;
 }
 
-static int write_text_atomically(const char *path, const char *text, mm_error *err)
-{
-    char *tmp = mm_asprintf("%s.partial", path);
-    if (!tmp)
-        return mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    int rc = fd < 0 ? mm_error_errno(err, errno, "create", tmp) : write_full(fd, text, strlen(text), tmp, err);
-    if (fd >= 0) {
-        if (rc == 0 && fsync(fd) != 0)
-            rc = mm_error_errno(err, errno, "fsync", tmp);
-        close(fd);
-        if (rc == 0 && rename(tmp, path) != 0)
-            rc = mm_error_errno(err, errno, "rename into place", path);
-        if (rc != 0)
-            unlink(tmp);
-    }
-    free(tmp);
-    return rc;
-}
-
 static int write_indexes(const mm_dump_options *opt, mm_error *err)
 {
     char *meta = mm_meta_json_render(opt->inv, err);
     if (!meta)
         return -1;
     char *meta_path = mm_asprintf("%s/meta.json", opt->output_root);
-    int rc = write_text_atomically(meta_path, meta, err);
+    int rc = mm_write_file_atomic(meta_path, meta, strlen(meta), 0644, err);
     if (rc == 0 && opt->s3) {
         char *key = mm_asprintf("%s/meta.json", opt->remote_root);
         rc = key ? mm_s3_put_file(opt->s3, key, meta_path, err) : mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
@@ -634,7 +576,7 @@ static int write_indexes(const mm_dump_options *opt, mm_error *err)
         rc = mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
     char *path = mm_asprintf("%s/batches.json", opt->output_root);
     if (rc == 0)
-        rc = write_text_atomically(path, text, err);
+        rc = mm_write_file_atomic(path, text, strlen(text), 0644, err);
     if (rc == 0 && opt->s3) {
         char *key = mm_asprintf("%s/batches.json", opt->remote_root);
         rc = key ? mm_s3_put_file(opt->s3, key, path, err) : mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
@@ -668,7 +610,7 @@ int mm_dump_run(const mm_dump_options *opt, mm_dump_result *res, mm_error *err)
             }
     }
     sh.progress.segments_total = sh.n_jobs;
-    int rc = mkdir_p(opt->output_root, err);
+    int rc = mm_mkdir_p(opt->output_root, err);
     if (rc == 0) {
         int workers = opt->workers > 0 ? opt->workers : 1;
         if ((size_t)workers > sh.n_jobs)

@@ -1,6 +1,7 @@
 /* `inspect` and `export`: the source side, headless. */
 #include "cli.h"
 
+#include "fsutil.h"
 #include "source/inventory.h"
 #include "source/inventory_render.h"
 #include "source/meta_json.h"
@@ -228,49 +229,6 @@ int mm_cli_inspect(int argc, char **argv)
     return status;
 }
 
-/* Writes data to dir/name through a temporary file and rename, so a reader
- * never sees a half-written meta.json. */
-static int write_file_atomically(const char *dir, const char *name, const char *data, mm_error *err)
-{
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-        return mm_error_errno(err, errno, "create directory", dir);
-    char *path = mm_asprintf("%s/%s", dir, name);
-    char *tmp = mm_asprintf("%s/.%s.tmp.XXXXXX", dir, name);
-    if (!path || !tmp) {
-        free(path);
-        free(tmp);
-        return mm_error_set(err, MM_ERR_NOMEM, "write %s/%s: out of memory", dir, name);
-    }
-    int rc = 0;
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        rc = mm_error_errno(err, errno, "create", tmp);
-    } else {
-        size_t len = strlen(data);
-        size_t done = 0;
-        while (done < len && rc == 0) {
-            ssize_t n = write(fd, data + done, len - done);
-            if (n < 0 && errno != EINTR)
-                rc = mm_error_errno(err, errno, "write", tmp);
-            else if (n > 0)
-                done += (size_t)n;
-        }
-        if (rc == 0 && fchmod(fd, 0644) != 0)
-            rc = mm_error_errno(err, errno, "chmod", tmp);
-        if (rc == 0 && fsync(fd) != 0)
-            rc = mm_error_errno(err, errno, "fsync", tmp);
-        if (close(fd) != 0 && rc == 0)
-            rc = mm_error_errno(err, errno, "close", tmp);
-        if (rc == 0 && rename(tmp, path) != 0)
-            rc = mm_error_errno(err, errno, "rename into place", path);
-        if (rc != 0)
-            unlink(tmp);
-    }
-    free(path);
-    free(tmp);
-    return rc;
-}
-
 int mm_cli_export(int argc, char **argv)
 {
     static const char *const allowed[] = {"sqlite", "mysql", "output", "col", "help", NULL};
@@ -297,7 +255,11 @@ int mm_cli_export(int argc, char **argv)
         return mm_cli_fail("export", &err);
     char *json = mm_meta_json_render(&inv, &err);
     status = 0;
-    if (!json || write_file_atomically(a.output, "meta.json", json, &err) != 0) {
+    char *path = mm_asprintf("%s/meta.json", a.output);
+    if (!json || !path || mm_mkdir_p(a.output, &err) != 0 ||
+        mm_write_file_atomic(path, json, strlen(json), 0644, &err) != 0) {
+        if (!path)
+            mm_error_set(&err, MM_ERR_NOMEM, "export: out of memory");
         status = mm_cli_fail("export", &err);
     } else {
         mm_inventory_totals t;
@@ -307,6 +269,7 @@ int mm_cli_export(int argc, char **argv)
         for (size_t i = 0; i < inv.n_warnings; i++)
             fprintf(stderr, "warning: %s\n", inv.warnings[i]);
     }
+    free(path);
     free(json);
     mm_inventory_free(&inv);
     mm_source_free(&src);

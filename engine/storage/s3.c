@@ -84,15 +84,15 @@ static size_t read_header(char *data, size_t size, size_t n, void *ctx)
     return len;
 }
 
-/* S3 wants each path segment percent-encoded with uppercase hex (libcurl
- * 7.88 signs the path exactly as given). */
-static char *encode_key(const char *key)
+/* Percent-encodes with uppercase hex, as S3 wants and as libcurl 7.88 signs
+ * paths and queries exactly as given; '/' is kept in keys only. */
+static char *percent_encode(const char *text, bool keep_slash)
 {
     mm_strbuf sb;
     mm_strbuf_init(&sb);
-    for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
         if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
-            *p == '_' || *p == '.' || *p == '~' || *p == '/')
+            *p == '_' || *p == '.' || *p == '~' || (keep_slash && *p == '/'))
             mm_strbuf_append_n(&sb, (const char *)p, 1);
         else
             mm_strbuf_appendf(&sb, "%%%02X", *p);
@@ -162,7 +162,7 @@ static int request(mm_s3 *s3, const char *method, const char *key, const char *q
 {
     memset(r, 0, sizeof *r);
     mm_strbuf_init(&r->text);
-    char *path = encode_key(key ? key : "");
+    char *path = percent_encode(key ? key : "", true);
     char *url = mm_asprintf("%s/%s%s%s%s%s", s3->base, s3->bucket, key ? "/" : "", path ? path : "",
                             query ? "?" : "", query ? query : "");
     char *target = mm_asprintf("s3://%s%s%s at %s", s3->bucket, key ? "/" : "", key ? key : "", s3->base);
@@ -342,22 +342,6 @@ static int put_single(mm_s3 *s3, const char *key, int fd, uint64_t size, mm_erro
     return rc;
 }
 
-static char *encode_query_value(const char *v)
-{
-    mm_strbuf sb;
-    mm_strbuf_init(&sb);
-    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
-        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
-            *p == '_' || *p == '.' || *p == '~')
-            mm_strbuf_append_n(&sb, (const char *)p, 1);
-        else
-            mm_strbuf_appendf(&sb, "%%%02X", *p);
-    }
-    if (!sb.data)
-        mm_strbuf_append(&sb, "");
-    return mm_strbuf_take(&sb);
-}
-
 static int put_multipart(mm_s3 *s3, const char *key, int fd, uint64_t size, mm_error *err)
 {
     response r;
@@ -371,7 +355,7 @@ static int put_multipart(mm_s3 *s3, const char *key, int fd, uint64_t size, mm_e
     mm_strbuf_free(&r.text);
     if (!upload_id[0])
         return mm_error_set(err, MM_ERR_IO, "S3 POST s3://%s/%s: no UploadId in the answer", s3->bucket, key);
-    char *id = encode_query_value(upload_id);
+    char *id = percent_encode(upload_id, false);
     mm_strbuf complete;
     mm_strbuf_init(&complete);
     mm_strbuf_append(&complete, "<CompleteMultipartUpload>");

@@ -1,0 +1,16 @@
+/* Small file-system steps the engine repeats: directories with parents, and
+ * files that appear under their name only when complete and durable. */
+#ifndef MM_FSUTIL_H
+#define MM_FSUTIL_H
+
+#include "error.h"
+
+#include <stddef.h>
+#include <sys/types.h>
+
+int mm_mkdir_p(const char *path, mm_error *err);
+/* Writes data to path.partial, fsyncs, renames over path. */
+int mm_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, mm_error *err);
+int mm_write_full(int fd, const void *buf, size_t len, const char *path, mm_error *err);
+
+#endif
