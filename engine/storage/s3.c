@@ -342,6 +342,56 @@ static int put_single(mm_s3 *s3, const char *key, int fd, uint64_t size, mm_erro
     return rc;
 }
 
+enum { PART_THREADS = 4 };
+
+/* Parts of one multipart upload, shared by the threads that send them. */
+typedef struct part_job {
+    mm_s3 *s3;
+    const char *key, *upload_id;
+    int fd;
+    uint64_t size, parts;
+    char (*etags)[128];
+    pthread_mutex_t lock;
+    uint64_t next;
+    bool failed;
+    mm_error err;
+} part_job;
+
+static void *send_parts(void *arg)
+{
+    part_job *j = arg;
+    for (;;) {
+        pthread_mutex_lock(&j->lock);
+        uint64_t n = j->failed || j->next > j->parts ? 0 : j->next++;
+        pthread_mutex_unlock(&j->lock);
+        if (n == 0)
+            return NULL;
+        uint64_t off = (n - 1) * j->s3->part_size;
+        uint64_t len = j->size - off < j->s3->part_size ? j->size - off : j->s3->part_size;
+        body b = {.fd = j->fd, .offset = (off_t)off, .length = len};
+        char *query = mm_asprintf("partNumber=%llu&uploadId=%s", (unsigned long long)n, j->upload_id);
+        response r;
+        mm_error err;
+        mm_error_clear(&err);
+        int rc = query ? request(j->s3, "PUT", j->key, query, &b, NULL, &r, false, &err)
+                       : mm_error_set(&err, MM_ERR_NOMEM, "S3 upload: out of memory");
+        if (rc == 0)
+            memcpy(j->etags[n - 1], r.etag, sizeof r.etag);
+        mm_strbuf_free(&r.text);
+        free(query);
+        if (rc != 0) {
+            pthread_mutex_lock(&j->lock);
+            if (!j->failed) {
+                j->failed = true;
+                j->err = err;
+            }
+            pthread_mutex_unlock(&j->lock);
+        }
+    }
+}
+
+/* Parts go up on a few threads at once: one TCP stream rarely fills the
+ * link to an object store. */
 static int put_multipart(mm_s3 *s3, const char *key, int fd, uint64_t size, mm_error *err)
 {
     response r;
@@ -356,22 +406,33 @@ static int put_multipart(mm_s3 *s3, const char *key, int fd, uint64_t size, mm_e
     if (!upload_id[0])
         return mm_error_set(err, MM_ERR_IO, "S3 POST s3://%s/%s: no UploadId in the answer", s3->bucket, key);
     char *id = percent_encode(upload_id, false);
+    part_job job = {.s3 = s3, .key = key, .upload_id = id ? id : "", .fd = fd, .size = size, .next = 1,
+                    .parts = (size + s3->part_size - 1) / s3->part_size};
+    job.etags = calloc(job.parts, sizeof *job.etags);
+    pthread_mutex_init(&job.lock, NULL);
+    int rc = (id && job.etags) ? 0 : mm_error_set(err, MM_ERR_NOMEM, "S3 upload: out of memory");
+    if (rc == 0) {
+        pthread_t threads[PART_THREADS];
+        int started = 0;
+        for (; started < PART_THREADS && (uint64_t)started < job.parts; started++)
+            if (pthread_create(&threads[started], NULL, send_parts, &job) != 0)
+                break;
+        if (started == 0)
+            send_parts(&job);
+        for (int t = 0; t < started; t++)
+            pthread_join(threads[t], NULL);
+        if (job.failed) {
+            if (err)
+                *err = job.err;
+            rc = -1;
+        }
+    }
     mm_strbuf complete;
     mm_strbuf_init(&complete);
     mm_strbuf_append(&complete, "<CompleteMultipartUpload>");
-    int rc = 0;
-    uint64_t parts = (size + s3->part_size - 1) / s3->part_size;
-    for (uint64_t n = 1; n <= parts && rc == 0; n++) {
-        uint64_t off = (n - 1) * s3->part_size;
-        body b = {.fd = fd, .offset = (off_t)off, .length = size - off < s3->part_size ? size - off : s3->part_size};
-        char *query = mm_asprintf("partNumber=%llu&uploadId=%s", (unsigned long long)n, id ? id : "");
-        rc = query ? request(s3, "PUT", key, query, &b, NULL, &r, false, err) : -1;
-        if (rc == 0)
-            mm_strbuf_appendf(&complete, "<Part><PartNumber>%llu</PartNumber><ETag>%s</ETag></Part>",
-                              (unsigned long long)n, r.etag);
-        mm_strbuf_free(&r.text);
-        free(query);
-    }
+    for (uint64_t n = 1; rc == 0 && n <= job.parts; n++)
+        mm_strbuf_appendf(&complete, "<Part><PartNumber>%llu</PartNumber><ETag>%s</ETag></Part>",
+                          (unsigned long long)n, job.etags[n - 1]);
     mm_strbuf_append(&complete, "</CompleteMultipartUpload>");
     char *query = mm_asprintf("uploadId=%s", id ? id : "");
     if (rc == 0) {
@@ -384,6 +445,8 @@ static int put_multipart(mm_s3 *s3, const char *key, int fd, uint64_t size, mm_e
         request(s3, "DELETE", key, query, NULL, NULL, &r, true, NULL);
         mm_strbuf_free(&r.text);
     }
+    pthread_mutex_destroy(&job.lock);
+    free(job.etags);
     free(query);
     free(id);
     mm_strbuf_free(&complete);
