@@ -1,6 +1,7 @@
 /* The configuration model: defaults, lifetime, single-key access for the
  * wizard, conditions between keys, derived values and key suggestions. */
 #include "config_internal.h"
+#include "source/dsn.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -275,26 +276,7 @@ const char *mm_config_meta_json_path(const mm_config *cfg)
  * before the last '/'; a mysql:// URL ends its authority at the first '/'. */
 char *mm_config_mask_dsn(const char *dsn)
 {
-    if (!dsn)
-        return NULL;
-    const char *body = dsn;
-    const char *end;
-    if (strncasecmp(dsn, "mysql://", 8) == 0) {
-        body = dsn + 8;
-        end = strchr(body, '/');
-    } else {
-        end = strrchr(body, '/');
-    }
-    if (!end)
-        end = body + strlen(body);
-    const char *at = NULL;
-    for (const char *p = body; p < end; p++)
-        if (*p == '@')
-            at = p;
-    const char *colon = at ? memchr(body, ':', (size_t)(at - body)) : NULL;
-    if (!colon)
-        return mm_strdup(dsn);
-    return mm_asprintf("%.*s***%s", (int)(colon + 1 - dsn), dsn, at);
+    return mm_dsn_masked(dsn);
 }
 
 /* ---- suggestions ----------------------------------------------------------------- */

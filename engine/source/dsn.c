@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char expected_forms[] =
     "expected user:password@tcp(host:port)/database or mysql://user:password@host:port/database";
@@ -212,7 +213,7 @@ int mm_dsn_parse(const char *text, mm_mysql_dsn *out, mm_error *err)
     out->connect_timeout = 10;
     if (!text || !*text)
         return mm_error_set(err, MM_ERR_CONFIG, "MySQL DSN is empty; %s", expected_forms);
-    int rc = strncmp(text, "mysql://", 8) == 0 ? parse_url(text, out, err) : parse_go(text, out, err);
+    int rc = strncasecmp(text, "mysql://", 8) == 0 ? parse_url(text, out, err) : parse_go(text, out, err);
     if (rc == 0 && (!out->database || !out->database[0]))
         rc = dsn_error(err, text, "no database name");
     if (rc == 0 && !out->user)
@@ -241,7 +242,7 @@ char *mm_dsn_masked(const char *text)
 {
     if (!text)
         return NULL;
-    bool url = strncmp(text, "mysql://", 8) == 0;
+    bool url = strncasecmp(text, "mysql://", 8) == 0;
     const char *start = url ? text + 8 : text;
     const char *end = strchr(start, url ? '/' : '?');
     if (!url) {
