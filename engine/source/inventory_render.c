@@ -112,8 +112,18 @@ static size_t text_width(const char *s)
     return w;
 }
 
+static bool has_unread_segment(const mm_partition_info *p)
+{
+    for (size_t k = 0; k < p->n_segments; k++)
+        if (!p->segments[k].scanned)
+            return true;
+    return false;
+}
+
+/* `estimated`: some segment could not be read, so LIVE includes its meta
+ * row_count and is marked. */
 static void fill_row(text_row *row, const char *name, const char *target, int64_t segments,
-                     int64_t rows, int64_t deleted, int64_t live, uint64_t bytes)
+                     int64_t rows, int64_t deleted, int64_t live, uint64_t bytes, bool estimated)
 {
     char size[32];
     mm_format_bytes(bytes, size, sizeof size);
@@ -122,7 +132,7 @@ static void fill_row(text_row *row, const char *name, const char *target, int64_
     row->cells[COL_SEGMENTS] = mm_asprintf("%lld", (long long)segments);
     row->cells[COL_ROWS] = mm_asprintf("%lld", (long long)rows);
     row->cells[COL_DELETED] = mm_asprintf("%lld", (long long)deleted);
-    row->cells[COL_LIVE] = mm_asprintf("%lld", (long long)live);
+    row->cells[COL_LIVE] = mm_asprintf("%lld%s", (long long)live, estimated ? "*" : "");
     row->cells[COL_SIZE] = mm_strdup(size);
 }
 
@@ -214,17 +224,21 @@ char *mm_inventory_render_text(const mm_inventory *inv, const mm_wal_report *wal
         return NULL;
     }
     size_t r = 0;
+    bool any_estimated = false;
     for (size_t i = 0; i < inv->n_collections; i++) {
         const mm_collection_info *c = &inv->collections[i];
         int64_t rows_sum = 0, deleted = 0, live = 0, segments = 0;
         uint64_t bytes = 0;
+        bool estimated = false;
         for (size_t j = 0; j < c->n_partitions; j++) {
             mm_partition_totals(&c->partitions[j], &rows_sum, &deleted, &live, &bytes);
             segments += (int64_t)c->partitions[j].n_segments;
+            estimated = estimated || has_unread_segment(&c->partitions[j]);
         }
+        any_estimated = any_estimated || estimated;
         char *name = mm_name_escape(c->name);
         text_row *row = &rows[r++];
-        fill_row(row, name ? name : "?", c->target_name, segments, rows_sum, deleted, live, bytes);
+        fill_row(row, name ? name : "?", c->target_name, segments, rows_sum, deleted, live, bytes, estimated);
         free(name);
         row->cells[COL_DIM] = mm_asprintf("%lld", (long long)c->dim);
         row->cells[COL_TYPE] = mm_strdup(c->binary ? "binary" : "float");
@@ -240,13 +254,15 @@ char *mm_inventory_render_text(const mm_inventory *inv, const mm_wal_report *wal
             char *tag = mm_name_escape(p->tag[0] ? p->tag : "_default");
             char *label = mm_asprintf("  %s", tag ? tag : "?");
             fill_row(&rows[r++], label ? label : "?", p->target_name, (int64_t)p->n_segments, prow, pdel,
-                     plive, pbytes);
+                     plive, pbytes, has_unread_segment(p));
             free(tag);
             free(label);
         }
     }
     mm_strbuf_append(&sb, "\n");
     render_table(&sb, rows, r);
+    if (any_estimated)
+        mm_strbuf_append(&sb, "* counts the meta row_count of segments that could not be read (see the warnings)\n");
     for (size_t i = 0; i < r; i++)
         for (int c = 0; c < N_COLS; c++)
             free(rows[i].cells[c]);
