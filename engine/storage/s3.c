@@ -3,6 +3,7 @@
 #include "strbuf.h"
 
 #include <curl/curl.h>
+#include <openssl/evp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -29,7 +30,34 @@ typedef struct body {
     int fd;
     off_t offset;
     uint64_t length, sent;
+    char md5[32];       /* base64 Content-MD5 of a file range, "" = none */
 } body;
+
+/* Content-MD5 of a file range, so the server rejects a body corrupted on
+ * the way (S3 answers BadDigest) instead of storing it. */
+static int compute_md5(body *b)
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    char *buf = malloc(1 << 20);
+    int rc = (ctx && buf && EVP_DigestInit_ex(ctx, EVP_md5(), NULL) == 1) ? 0 : -1;
+    for (uint64_t done = 0; rc == 0 && done < b->length;) {
+        size_t want = b->length - done < (1u << 20) ? (size_t)(b->length - done) : (1u << 20);
+        ssize_t got = pread(b->fd, buf, want, b->offset + (off_t)done);
+        if (got <= 0 || EVP_DigestUpdate(ctx, buf, (size_t)got) != 1)
+            rc = -1;
+        else
+            done += (uint64_t)got;
+    }
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (rc == 0 && EVP_DigestFinal_ex(ctx, digest, &len) == 1)
+        EVP_EncodeBlock((unsigned char *)b->md5, digest, (int)len);
+    else
+        rc = -1;
+    EVP_MD_CTX_free(ctx);
+    free(buf);
+    return rc;
+}
 
 typedef struct response {
     long status;
@@ -182,6 +210,11 @@ static int request(mm_s3 *s3, const char *method, const char *key, const char *q
             break;
         }
         struct curl_slist *headers = curl_slist_append(NULL, "x-amz-content-sha256: UNSIGNED-PAYLOAD");
+        if (in && in->md5[0]) {
+            char md5[64];
+            snprintf(md5, sizeof md5, "Content-MD5: %s", in->md5);
+            headers = curl_slist_append(headers, md5);
+        }
         if (content_type) {
             char ct[128];
             snprintf(ct, sizeof ct, "Content-Type: %s", content_type);
@@ -227,7 +260,11 @@ static int request(mm_s3 *s3, const char *method, const char *key, const char *q
             ok = false;
         if (ok)
             break;
-        if (attempt < s3->max_retries && retryable(cc, r->status)) {
+        /* A body damaged on the way (Content-MD5 mismatch) is worth sending again. */
+        char code_now[64];
+        xml_value(r->text.data, "Code", code_now, sizeof code_now);
+        bool damaged = cc == CURLE_OK && r->status == 400 && strcmp(code_now, "BadDigest") == 0;
+        if (attempt < s3->max_retries && (retryable(cc, r->status) || damaged)) {
             mm_strbuf_free(&r->text);
             struct timespec ts = {.tv_sec = 0, .tv_nsec = 0};
             long ms = (long)s3->retry_base_ms << (attempt < 10 ? attempt : 10);
@@ -336,6 +373,8 @@ int mm_s3_head(mm_s3 *s3, const char *key, int64_t *size, mm_error *err)
 static int put_single(mm_s3 *s3, const char *key, int fd, uint64_t size, mm_error *err)
 {
     body b = {.fd = fd, .length = size};
+    if (compute_md5(&b) != 0)
+        b.md5[0] = '\0';
     response r;
     int rc = request(s3, "PUT", key, NULL, &b, "application/octet-stream", &r, false, err);
     mm_strbuf_free(&r.text);
@@ -369,6 +408,8 @@ static void *send_parts(void *arg)
         uint64_t off = (n - 1) * j->s3->part_size;
         uint64_t len = j->size - off < j->s3->part_size ? j->size - off : j->s3->part_size;
         body b = {.fd = j->fd, .offset = (off_t)off, .length = len};
+        if (compute_md5(&b) != 0)
+            b.md5[0] = '\0';
         char *query = mm_asprintf("partNumber=%llu&uploadId=%s", (unsigned long long)n, j->upload_id);
         response r;
         mm_error err;

@@ -97,13 +97,17 @@ mkdir -p "$work/small-local"
 config "$work/small-local/migration.yaml" "target: {mode: local, local: {outputDir: $work/small-local/out}}"
 sed -i "s|$work/fx/|$work/small/|g" "$work/small-local/migration.yaml"
 "$bin" dump -c "$work/small-local/migration.yaml" >/dev/null 2>&1
-for mode in 503 drop; do
+for mode in 503 drop corrupt; do
   start_proxy "$mode" 3
   through_proxy "retry-$mode"
   if "$bin" dump -c "$work/retry-$mode/migration.yaml" >"$work/retry-$mode/stdout" 2>"$work/retry-$mode/stderr"; then
-    curl_s3 "$S3_ENDPOINT/stage/retry-$mode/migration/tables/wide/1650000000000000000/data.npy" -o "$work/got"
-    cmp -s "$work/got" "$work/small-local/out/migration/tables/wide/1650000000000000000/data.npy" \
-      && echo "ok   3 x $mode retried, objects intact" || fail "retry-$mode: object differs"
+    intact=1
+    while IFS= read -r f; do
+      rel=${f#"$work/small-local/out/"}
+      curl_s3 "$S3_ENDPOINT/stage/retry-$mode/$rel" -o "$work/got"
+      cmp -s "$f" "$work/got" || { intact=0; fail "retry-$mode: $rel differs"; }
+    done < <(find "$work/small-local/out" -type f -name '*.npy')
+    [ "$intact" = 1 ] && echo "ok   3 x $mode retried, every object intact"
   else
     fail "retry-$mode: dump failed"; cat "$work/retry-$mode/stderr"
   fi

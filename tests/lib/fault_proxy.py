@@ -5,6 +5,8 @@ Usage: fault_proxy.py LISTEN_PORT TARGET_PORT MODE COUNT
   MODE 503   the first COUNT requests get "503 SlowDown" (S3 error XML)
   MODE drop  the first COUNT requests are read and the connection is closed
              without an answer
+  MODE corrupt  the first COUNT requests with a body have one byte flipped
+             on the way to the server
 Requests after the first COUNT are forwarded unchanged (Host header
 included, so SigV4 signatures stay valid). Prints "ready" when listening.
 """
@@ -28,8 +30,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         with lock:
-            seen[0] += 1
-            faulty = seen[0] <= count
+            if mode != "corrupt" or body:
+                seen[0] += 1
+            faulty = seen[0] <= count and (mode != "corrupt" or bool(body))
+        if faulty and mode == "corrupt":
+            body = bytes([body[0] ^ 0xFF]) + body[1:]
         if faulty and mode == "drop":
             self.close_connection = True
             self.connection.close()
