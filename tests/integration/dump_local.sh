@@ -85,7 +85,7 @@ PY
   else
     fail "$scenario: dumped rows differ"; head -20 "$out/diff"
   fi
-  find "$out/out" -name '*.partial' | grep -q . && fail "$scenario: .partial files left behind"
+  [ -n "$(find "$out/out" -name '*.partial')" ] && fail "$scenario: .partial files left behind"
   # A second run finds everything complete and writes nothing.
   "$bin" dump -c "$out/migration.yaml" >"$out/stdout2" 2>/dev/null || fail "$scenario: second dump failed"
   grep -q "dumped 0 rows in 0 new batch(es)" "$out/stdout2" || { fail "$scenario: re-run rewrote data"; cat "$out/stdout2"; }

@@ -48,6 +48,6 @@ if diff -r "$work/clean/out" "$work/killed/out" >"$work/diff"; then
 else
   echo "FAIL: resumed dump differs"; head "$work/diff"; failures=$((failures + 1))
 fi
-find "$work/killed/out" -name '*.partial' | grep -q . && { echo "FAIL: .partial files left"; failures=$((failures + 1)); }
+[ -n "$(find "$work/killed/out" -name '*.partial')" ] && { echo "FAIL: .partial files left"; failures=$((failures + 1)); }
 echo "ok   the last run wrote $written of $total batches"
 [ "$failures" -eq 0 ]

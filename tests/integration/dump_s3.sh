@@ -57,7 +57,8 @@ while IFS= read -r f; do
 done < <(find "$work/local/out" -type f -name '*.npy')
 echo "ok   $count staged objects equal the local dump"
 [ -z "$(find "$work/remote/state/staging" -name '*.npy' 2>/dev/null)" ] && echo "ok   no local copies left" || fail "local staging copies left"
-curl_s3 "$S3_ENDPOINT/stage/runs/one/migration/batches.json" | grep -q '"runs/one/migration/tables/big/1700000000000000000-1/data.npy"' \
+curl_s3 "$S3_ENDPOINT/stage/runs/one/migration/batches.json" -o "$work/batches.json"
+grep -q '"runs/one/migration/tables/big/1700000000000000000-1/data.npy"' "$work/batches.json" \
   && echo "ok   batches.json lists the object keys" || fail "batches.json keys"
 
 "$bin" dump -c "$work/remote/migration.yaml" >"$work/remote/stdout2" 2>/dev/null
