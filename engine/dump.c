@@ -111,22 +111,6 @@ static bool runs_next(row_runs *it, int64_t limit, int64_t *start, int64_t *coun
     }
 }
 
-static int pread_full(int fd, void *buf, size_t len, off_t off, const char *path, mm_error *err)
-{
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = pread(fd, (char *)buf + done, len - done, off + (off_t)done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return mm_error_errno(err, errno, "read", path);
-        if (n == 0)
-            return mm_error_set(err, MM_ERR_FORMAT, "read %s: file ended early (truncated while dumping?)", path);
-        done += (size_t)n;
-    }
-    return 0;
-}
-
 typedef struct segment_files {
     int rv, uid;
     const char *rv_path, *uid_path;
@@ -162,7 +146,7 @@ static int scan_nan_rows(shared *sh, const job *jb, segment_files *f, mm_segment
     while (runs_next(&it, (int64_t)rows_per_block, &start, &count)) {
         if (cancelled(sh))
             return mm_error_set(err, MM_ERR_CANCELLED, "dump cancelled");
-        if (pread_full(f->rv, f->buf, (size_t)count * f->bpv, 8 + (off_t)start * (off_t)f->bpv, f->rv_path, err) != 0)
+        if (mm_pread_full(f->rv, f->buf, (size_t)count * f->bpv, 8 + (off_t)start * (off_t)f->bpv, f->rv_path, err) != 0)
             return -1;
         for (int64_t i = 0; i < count; i++) {
             int dim_index = bad_float_index((unsigned char *)f->buf + (size_t)i * f->bpv, (size_t)jb->c->dim);
@@ -170,7 +154,7 @@ static int scan_nan_rows(shared *sh, const job *jb, segment_files *f, mm_segment
                 continue;
             if (sh->opt->nan_policy == MM_DUMP_NAN_FAIL) {
                 int64_t id = 0;
-                pread_full(f->uid, &id, 8, 8 + (start + i) * 8, f->uid_path, NULL);
+                mm_pread_full(f->uid, &id, 8, 8 + (start + i) * 8, f->uid_path, NULL);
                 free(*out);
                 *out = NULL;
                 return mm_error_set(err, MM_ERR_FORMAT,
@@ -199,7 +183,7 @@ static int copy_range(int src, const char *src_path, off_t off, size_t len, int 
 {
     while (len > 0) {
         size_t chunk = len < IO_BLOCK ? len : IO_BLOCK;
-        if (pread_full(src, f->buf, chunk, off, src_path, err) != 0)
+        if (mm_pread_full(src, f->buf, chunk, off, src_path, err) != 0)
             return -1;
         *crc = crc32(*crc, (const Bytef *)f->buf, (uInt)chunk);
         bool done = false;
@@ -235,11 +219,6 @@ static int fsync_dir(const char *dir)
     close(fd);
     return rc;
 }
-
-typedef struct batch_plan {
-    const char *dir;            /* absolute */
-    int64_t rows;
-} batch_plan;
 
 /* One output .npy being written as <path>.partial. */
 typedef struct npy_out {

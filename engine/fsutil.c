@@ -46,6 +46,22 @@ int mm_write_full(int fd, const void *buf, size_t len, const char *path, mm_erro
     return 0;
 }
 
+int mm_pread_full(int fd, void *buf, size_t len, off_t off, const char *path, mm_error *err)
+{
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = pread(fd, (char *)buf + done, len - done, off + (off_t)done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return mm_error_errno(err, errno, "read", path);
+        if (n == 0)
+            return mm_error_set(err, MM_ERR_FORMAT, "read %s: file ended early (truncated while being read?)", path);
+        done += (size_t)n;
+    }
+    return 0;
+}
+
 int mm_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, mm_error *err)
 {
     char *tmp = mm_asprintf("%s.partial", path);

@@ -12,5 +12,8 @@ int mm_mkdir_p(const char *path, mm_error *err);
 /* Writes data to path.partial, fsyncs, renames over path. */
 int mm_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, mm_error *err);
 int mm_write_full(int fd, const void *buf, size_t len, const char *path, mm_error *err);
+/* Reads exactly len bytes at off; a file that ends first is an error naming
+ * path (it shrank while we read it). */
+int mm_pread_full(int fd, void *buf, size_t len, off_t off, const char *path, mm_error *err);
 
 #endif

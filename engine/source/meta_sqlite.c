@@ -5,6 +5,7 @@
  * rewrites the -shm index, so we read a private copy of the three files. */
 #include "source/meta_sqlite.h"
 
+#include "fsutil.h"
 #include "strbuf.h"
 
 #include <errno.h>
@@ -217,15 +218,7 @@ static int copy_file(const char *from, const char *to, mm_error *err)
         }
         if (n == 0)
             break;
-        for (ssize_t done = 0; done < n;) {
-            ssize_t w = write(out, buf + done, (size_t)(n - done));
-            if (w < 0 && errno != EINTR) {
-                rc = mm_error_errno(err, errno, "copy 1.x meta to", to);
-                break;
-            }
-            if (w > 0)
-                done += w;
-        }
+        rc = mm_write_full(out, buf, (size_t)n, to, err);
         if (rc != 0)
             break;
     }

@@ -5,6 +5,7 @@
  * buffer per call; payloads are read with pread in blocks. */
 #include "source/segment.h"
 
+#include "fsutil.h"
 #include "strbuf.h"
 
 #include <errno.h>
@@ -65,20 +66,6 @@ static int missing_file(const mm_segment_source *src, const char *name, mm_error
     return -1;
 }
 
-static int read_exact(int fd, void *buf, size_t len, off_t off)
-{
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = pread(fd, (char *)buf + done, len - done, off + (off_t)done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return n == 0 ? -2 : -1;
-        done += (size_t)n;
-    }
-    return 0;
-}
-
 /* Opens path and checks "u64 payload length" against the file size. */
 static int open_payload_file(const char *path, int *fd_out, uint64_t *payload, mm_error *err)
 {
@@ -92,10 +79,14 @@ static int open_payload_file(const char *path, int *fd_out, uint64_t *payload, m
         return mm_error_errno(err, e, "stat", path);
     }
     uint64_t header = 0;
-    if (st.st_size < 8 || read_exact(fd, &header, 8, 0) != 0) {
+    if (st.st_size < 8) {
         close(fd);
         return mm_error_set(err, MM_ERR_FORMAT, "read %s: the file has %lld bytes, too short for its 8-byte length "
                             "header (truncated copy?); %s", path, (long long)st.st_size, recopy_hint);
+    }
+    if (mm_pread_full(fd, &header, 8, 0, path, err) != 0) {
+        close(fd);
+        return -1;
     }
     uint64_t actual = (uint64_t)st.st_size - 8;
     if (header != actual) {
@@ -129,10 +120,8 @@ static int load_deleted_docs(mm_segment_reader *r, mm_error *err)
     int rc = 0;
     while (done < payload && rc == 0) {
         size_t chunk = payload - done < READ_BLOCK ? (size_t)(payload - done) : READ_BLOCK;
-        if (read_exact(fd, buf, chunk, 8 + (off_t)done) != 0) {
-            rc = mm_error_errno(err, errno ? errno : EIO, "read", r->dd_path);
+        if ((rc = mm_pread_full(fd, buf, chunk, 8 + (off_t)done, r->dd_path, err)) != 0)
             break;
-        }
         for (size_t i = 0; i < chunk / 4; i++) {
             int64_t off = buf[i];
             if (off < 0 || off >= r->rows) {
@@ -302,13 +291,11 @@ int mm_segment_read_live(mm_segment_reader *r, size_t max_rows, int64_t *ids, vo
         int64_t count = end - row;
         if (count == 0)
             break;
-        if (ids && read_exact(r->uid_fd, ids + *n, (size_t)count * 8, 8 + (off_t)row * 8) != 0)
-            return mm_error_set(err, MM_ERR_IO, "read %s: %s", r->uid_path,
-                                errno ? strerror(errno) : "file shrank while reading");
-        if (vectors && read_exact(r->rv_fd, (char *)vectors + *n * r->bpv, (size_t)count * r->bpv,
-                                  8 + (off_t)row * (off_t)r->bpv) != 0)
-            return mm_error_set(err, MM_ERR_IO, "read %s: %s", r->rv_path,
-                                errno ? strerror(errno) : "file shrank while reading");
+        if (ids && mm_pread_full(r->uid_fd, ids + *n, (size_t)count * 8, 8 + (off_t)row * 8, r->uid_path, err) != 0)
+            return -1;
+        if (vectors && mm_pread_full(r->rv_fd, (char *)vectors + *n * r->bpv, (size_t)count * r->bpv,
+                                     8 + (off_t)row * (off_t)r->bpv, r->rv_path, err) != 0)
+            return -1;
         if (rows_out)
             for (int64_t i = 0; i < count; i++)
                 rows_out[*n + (size_t)i] = row + i;
