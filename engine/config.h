@@ -143,6 +143,7 @@ typedef struct mm_config {
                 char *server_name;
             } tls;
             int timeout_seconds;
+            int retries;            /* on UNAVAILABLE */
             mm_existing_policy existing_collection;
             bool create_index;
             struct {

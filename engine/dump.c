@@ -39,6 +39,16 @@ typedef struct shared {
     mm_dump_result result;
 } shared;
 
+static const char *id_field(const mm_dump_options *opt)
+{
+    return opt->id_field && opt->id_field[0] ? opt->id_field : "id";
+}
+
+static const char *vector_field(const mm_dump_options *opt)
+{
+    return opt->vector_field && opt->vector_field[0] ? opt->vector_field : "data";
+}
+
 static bool cancelled(const shared *sh)
 {
     return sh->failed || (sh->opt->cancel && atomic_load(sh->opt->cancel));
@@ -285,8 +295,8 @@ static int write_batch(shared *sh, const job *jb, segment_files *f, row_runs *it
                        bool offload, mm_journal_batch *b, mm_error *err)
 {
     uint64_t cols = jb->c->binary ? (uint64_t)jb->c->dim / 8 : (uint64_t)jb->c->dim;
-    char *data_path = mm_asprintf("%s/data.npy", dir);
-    char *id_path = mm_asprintf("%s/id.npy", dir);
+    char *data_path = mm_asprintf("%s/%s.npy", dir, vector_field(sh->opt));
+    char *id_path = mm_asprintf("%s/%s.npy", dir, id_field(sh->opt));
     npy_out data, ids;
     memset(&data, 0, sizeof data);
     memset(&ids, 0, sizeof ids);
@@ -346,6 +356,12 @@ static bool batch_complete(shared *sh, const job *jb, int k, const char *id_path
     if (mm_journal_get(sh->opt->journal, jb->c->name, jb->s->segment_id, k, &b, &found, NULL) != 0 || !found)
         return false;
     bool ok = b.state >= MM_BATCH_DUMPED && b.rows == rows;
+    /* Once submitted for import the batch is done with, even if its staged
+     * files were deleted afterwards: writing it again would import it twice. */
+    if (ok && b.state >= MM_BATCH_SUBMITTED) {
+        mm_journal_batch_free(&b);
+        return true;
+    }
     if (ok && sh->opt->s3) {
         int64_t id_size = -1, data_size = -1;
         ok = mm_s3_head(sh->opt->s3, b.id_key, &id_size, NULL) == 0 && id_size == (int64_t)b.id_bytes &&
@@ -365,7 +381,7 @@ static char *batch_key(const job *jb, int k, int n_batches)
 }
 
 static int dump_batches(shared *sh, const job *jb, mm_segment_reader *r, segment_files *f, const int64_t *dropped,
-                        size_t n_dropped, mm_error *err)
+                        size_t n_dropped, int *batches_out, mm_error *err)
 {
     const mm_dump_options *opt = sh->opt;
     int64_t live = mm_segment_live(r) - (int64_t)n_dropped;
@@ -375,6 +391,7 @@ static int dump_batches(shared *sh, const job *jb, mm_segment_reader *r, segment
         return mm_error_set(err, MM_ERR_CONFIG, "dumper.maxFileSize %llu bytes cannot hold even one row of "
                             "collection '%s'", (unsigned long long)opt->max_file_size, jb->c->name);
     int n_batches = (int)((live + per_batch - 1) / per_batch);
+    *batches_out = n_batches;
     bool offload = !opt->disable_copy_offload && n_dropped == 0;
     row_runs data_runs;
     runs_init(&data_runs, r, dropped, n_dropped);
@@ -383,8 +400,8 @@ static int dump_batches(shared *sh, const job *jb, mm_segment_reader *r, segment
         int64_t rows = k + 1 < n_batches ? per_batch : live - per_batch * (int64_t)k;
         char *key = batch_key(jb, k, n_batches);
         char *dir = key ? mm_asprintf("%s/%s", opt->output_root, key) : NULL;
-        char *id_path = dir ? mm_asprintf("%s/id.npy", dir) : NULL;
-        char *data_path = dir ? mm_asprintf("%s/data.npy", dir) : NULL;
+        char *id_path = dir ? mm_asprintf("%s/%s.npy", dir, id_field(opt)) : NULL;
+        char *data_path = dir ? mm_asprintf("%s/%s.npy", dir, vector_field(opt)) : NULL;
         if (!id_path || !data_path) {
             rc = mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
         } else if (batch_complete(sh, jb, k, id_path, data_path, rows)) {
@@ -402,11 +419,11 @@ static int dump_batches(shared *sh, const job *jb, mm_segment_reader *r, segment
                 .batch = k, .state = MM_BATCH_DUMPED, .rows = rows, .task_ids = "",
             };
             if (opt->s3) {
-                b.id_key = mm_asprintf("%s/%s/id.npy", opt->remote_root, key);
-                b.data_key = mm_asprintf("%s/%s/data.npy", opt->remote_root, key);
+                b.id_key = mm_asprintf("%s/%s/%s.npy", opt->remote_root, key, id_field(opt));
+                b.data_key = mm_asprintf("%s/%s/%s.npy", opt->remote_root, key, vector_field(opt));
             } else {
-                b.id_key = mm_asprintf("%s/id.npy", key);
-                b.data_key = mm_asprintf("%s/data.npy", key);
+                b.id_key = mm_asprintf("%s/%s.npy", key, id_field(opt));
+                b.data_key = mm_asprintf("%s/%s.npy", key, vector_field(opt));
             }
             rc = write_batch(sh, jb, f, &data_runs, rows, dir, offload, &b, err);
             /* Staged remotely: the object is complete once PUT returns; only
@@ -470,8 +487,16 @@ static int dump_segment(shared *sh, const job *jb, char *buf, mm_error *err)
         pthread_mutex_unlock(&sh->lock);
         report(sh, (int64_t)n_dropped, 0, 0, 0);
     }
+    int n_batches = 0;
     if (rc == 0 && mm_segment_live(r) > (int64_t)n_dropped)
-        rc = dump_batches(sh, jb, r, &f, dropped, n_dropped, err);
+        rc = dump_batches(sh, jb, r, &f, dropped, n_dropped, &n_batches, err);
+    if (rc == 0) {
+        mm_journal_segment done = {
+            .collection = jb->c->name, .segment = jb->s->segment_id, .batches = n_batches,
+            .rows = mm_segment_live(r) - (int64_t)n_dropped, .nan_skipped = (int64_t)n_dropped,
+        };
+        rc = mm_journal_segment_done(opt->journal, &done, err);
+    }
     if (rc != 0)
         mm_error_wrap(err, "dump collection '%s' segment %s", jb->c->name, jb->s->segment_id);
     free(dropped);

@@ -43,6 +43,10 @@ typedef struct mm_dump_options {
     int workers;
     uint64_t max_file_size;       /* per .npy file */
     mm_dump_nan_policy nan_policy;
+    /* Milvus matches import files to fields by base name: <field>.npy.
+     * NULL or "" = "id" and "data", the reference tool's names. */
+    const char *id_field;
+    const char *vector_field;
     bool disable_copy_offload;    /* tests: force the read/write path */
     mm_journal *journal;
     void (*progress)(void *ctx, const mm_dump_progress *p);

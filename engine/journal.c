@@ -23,7 +23,16 @@ static const char schema[] =
     " batch INTEGER NOT NULL, state INTEGER NOT NULL, rows INTEGER NOT NULL,"
     " id_key TEXT, data_key TEXT, id_bytes INTEGER, data_bytes INTEGER,"
     " id_crc32 INTEGER, data_crc32 INTEGER, task_ids TEXT, imported_rows INTEGER,"
-    " PRIMARY KEY(collection, segment, batch));";
+    " PRIMARY KEY(collection, segment, batch));"
+    "CREATE TABLE IF NOT EXISTS segment("
+    " collection TEXT NOT NULL, segment TEXT NOT NULL, batches INTEGER NOT NULL,"
+    " rows INTEGER NOT NULL, nan_skipped INTEGER NOT NULL, PRIMARY KEY(collection, segment));"
+    "CREATE TABLE IF NOT EXISTS target("
+    " collection TEXT PRIMARY KEY, target TEXT NOT NULL, state INTEGER NOT NULL,"
+    " baseline_rows INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS target_partition("
+    " collection TEXT NOT NULL, partition_tag TEXT NOT NULL, baseline_rows INTEGER NOT NULL,"
+    " PRIMARY KEY(collection, partition_tag));";
 
 static int db_error(mm_journal *j, mm_error *err, const char *what)
 {
@@ -62,7 +71,8 @@ static int check_fingerprint(mm_journal *j, const char *fingerprint, bool restar
         return rc;
     if (have && !restart)
         return 0;
-    if (exec(j, "BEGIN IMMEDIATE; DELETE FROM job; DELETE FROM batch;", err) != 0)
+    if (exec(j, "BEGIN IMMEDIATE; DELETE FROM job; DELETE FROM batch; DELETE FROM segment; DELETE FROM target; "
+                   "DELETE FROM target_partition;", err) != 0)
         return -1;
     if (sqlite3_prepare_v2(j->db, "INSERT INTO job VALUES(?, strftime('%s','now'))", -1, &st, NULL) != SQLITE_OK)
         return db_error(j, err, "record job");
@@ -258,4 +268,178 @@ void mm_journal_batch_free(mm_journal_batch *b)
     free(b->data_key);
     free(b->task_ids);
     memset(b, 0, sizeof *b);
+}
+
+/* ---- segments, target collections ---------------------------------------- */
+
+/* Runs one prepared statement to completion under the lock; bind fills it. */
+static int run_statement(mm_journal *j, const char *sql, const char *what, void (*bind)(sqlite3_stmt *, const void *),
+                         const void *ctx, mm_error *err)
+{
+    pthread_mutex_lock(&j->lock);
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        rc = db_error(j, err, what);
+    } else {
+        bind(st, ctx);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = db_error(j, err, what);
+    }
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&j->lock);
+    return rc;
+}
+
+static void bind_segment(sqlite3_stmt *st, const void *ctx)
+{
+    const mm_journal_segment *s = ctx;
+    sqlite3_bind_text(st, 1, s->collection, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, s->segment, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 3, s->batches);
+    sqlite3_bind_int64(st, 4, s->rows);
+    sqlite3_bind_int64(st, 5, s->nan_skipped);
+}
+
+int mm_journal_segment_done(mm_journal *j, const mm_journal_segment *s, mm_error *err)
+{
+    return run_statement(j, "INSERT OR REPLACE INTO segment VALUES(?,?,?,?,?)", "record segment", bind_segment, s,
+                         err);
+}
+
+int mm_journal_segment_get(mm_journal *j, const char *collection, const char *segment, mm_journal_segment *out,
+                           bool *found, mm_error *err)
+{
+    memset(out, 0, sizeof *out);
+    *found = false;
+    pthread_mutex_lock(&j->lock);
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(j->db, "SELECT batches, rows, nan_skipped FROM segment WHERE collection=? AND segment=?",
+                           -1, &st, NULL) != SQLITE_OK) {
+        rc = db_error(j, err, "read segment");
+    } else {
+        sqlite3_bind_text(st, 1, collection, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, segment, -1, SQLITE_TRANSIENT);
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW) {
+            *found = true;
+            out->batches = sqlite3_column_int(st, 0);
+            out->rows = sqlite3_column_int64(st, 1);
+            out->nan_skipped = sqlite3_column_int64(st, 2);
+        } else if (step != SQLITE_DONE) {
+            rc = db_error(j, err, "read segment");
+        }
+    }
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&j->lock);
+    return rc;
+}
+
+static void bind_target(sqlite3_stmt *st, const void *ctx)
+{
+    const mm_journal_target *t = ctx;
+    sqlite3_bind_text(st, 1, t->collection, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, t->target, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 3, (int)t->state);
+    sqlite3_bind_int64(st, 4, t->baseline_rows);
+}
+
+int mm_journal_target_put(mm_journal *j, const mm_journal_target *t, mm_error *err)
+{
+    return run_statement(j, "INSERT OR REPLACE INTO target VALUES(?,?,?,?)", "record target collection", bind_target,
+                         t, err);
+}
+
+int mm_journal_target_get(mm_journal *j, const char *collection, mm_journal_target *out, bool *found, mm_error *err)
+{
+    memset(out, 0, sizeof *out);
+    *found = false;
+    pthread_mutex_lock(&j->lock);
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(j->db, "SELECT target, state, baseline_rows FROM target WHERE collection=?", -1, &st,
+                           NULL) != SQLITE_OK) {
+        rc = db_error(j, err, "read target collection");
+    } else {
+        sqlite3_bind_text(st, 1, collection, -1, SQLITE_TRANSIENT);
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW) {
+            *found = true;
+            out->collection = mm_strdup(collection);
+            out->target = column_dup(st, 0);
+            out->state = (mm_target_state)sqlite3_column_int(st, 1);
+            out->baseline_rows = sqlite3_column_int64(st, 2);
+        } else if (step != SQLITE_DONE) {
+            rc = db_error(j, err, "read target collection");
+        }
+    }
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&j->lock);
+    return rc;
+}
+
+void mm_journal_target_free(mm_journal_target *t)
+{
+    free(t->collection);
+    free(t->target);
+    memset(t, 0, sizeof *t);
+}
+
+typedef struct partition_baseline {
+    const char *collection, *partition;
+    int64_t rows;
+} partition_baseline;
+
+static void bind_partition_baseline(sqlite3_stmt *st, const void *ctx)
+{
+    const partition_baseline *p = ctx;
+    sqlite3_bind_text(st, 1, p->collection, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, p->partition, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, p->rows);
+}
+
+int mm_journal_partition_baseline_put(mm_journal *j, const char *collection, const char *partition, int64_t rows,
+                                      mm_error *err)
+{
+    partition_baseline p = {collection, partition, rows};
+    return run_statement(j, "INSERT OR IGNORE INTO target_partition VALUES(?,?,?)", "record partition baseline",
+                         bind_partition_baseline, &p, err);
+}
+
+int mm_journal_partition_baseline_get(mm_journal *j, const char *collection, const char *partition, int64_t *rows,
+                                      bool *found, mm_error *err)
+{
+    *rows = 0;
+    *found = false;
+    pthread_mutex_lock(&j->lock);
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(j->db, "SELECT baseline_rows FROM target_partition WHERE collection=? AND partition_tag=?",
+                           -1, &st, NULL) != SQLITE_OK) {
+        rc = db_error(j, err, "read partition baseline");
+    } else {
+        sqlite3_bind_text(st, 1, collection, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, partition, -1, SQLITE_TRANSIENT);
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW) {
+            *found = true;
+            *rows = sqlite3_column_int64(st, 0);
+        } else if (step != SQLITE_DONE) {
+            rc = db_error(j, err, "read partition baseline");
+        }
+    }
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&j->lock);
+    return rc;
+}
+
+int mm_journal_forget_target(mm_journal *j, const char *collection, mm_error *err)
+{
+    partition_baseline p = {collection, "", 0};
+    if (run_statement(j, "DELETE FROM target_partition WHERE collection=?1",
+                      "forget partition baselines", bind_partition_baseline, &p, err) != 0)
+        return -1;
+    return run_statement(j, "DELETE FROM target WHERE collection=?1", "forget target collection",
+                         bind_partition_baseline, &p, err);
 }

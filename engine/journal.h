@@ -58,4 +58,47 @@ int mm_journal_each(mm_journal *j, int (*fn)(void *ctx, const mm_journal_batch *
 int mm_journal_forget_collection(mm_journal *j, const char *collection, mm_error *err);
 void mm_journal_batch_free(mm_journal_batch *b);
 
+/* A segment whose every batch is dumped: how many batches, how many rows
+ * they hold and how many NaN/Inf rows were left out (dumper.nanPolicy skip).
+ * Load refuses to start while a live segment has no such record. */
+typedef struct mm_journal_segment {
+    const char *collection;
+    const char *segment;
+    int batches;
+    int64_t rows;
+    int64_t nan_skipped;
+} mm_journal_segment;
+
+int mm_journal_segment_done(mm_journal *j, const mm_journal_segment *s, mm_error *err);
+int mm_journal_segment_get(mm_journal *j, const char *collection, const char *segment, mm_journal_segment *out,
+                           bool *found, mm_error *err);
+
+/* The 2.x collection a 1.x collection goes to, and how this job came to
+ * use it. CREATING is written before CreateCollection is sent, so a crash
+ * in between still leaves the collection recognisably ours. */
+typedef enum {
+    MM_TARGET_CREATING = 1,  /* created (or being created) by this job */
+    MM_TARGET_APPENDING = 2, /* existed; this job appends (baseline_rows were there before) */
+    MM_TARGET_SKIPPED = 3    /* existed; left alone by existingCollection: skip */
+} mm_target_state;
+
+typedef struct mm_journal_target {
+    char *collection;        /* 1.x name */
+    char *target;            /* 2.x name */
+    mm_target_state state;
+    int64_t baseline_rows;   /* row_count before this job imported anything */
+} mm_journal_target;
+
+int mm_journal_target_put(mm_journal *j, const mm_journal_target *t, mm_error *err);
+int mm_journal_target_get(mm_journal *j, const char *collection, mm_journal_target *out, bool *found, mm_error *err);
+void mm_journal_target_free(mm_journal_target *t);
+/* Row count of a 2.x partition before the first import; the first value
+ * recorded is kept. partition is the 1.x tag ("" = _default). */
+int mm_journal_partition_baseline_put(mm_journal *j, const char *collection, const char *partition, int64_t rows,
+                                      mm_error *err);
+int mm_journal_partition_baseline_get(mm_journal *j, const char *collection, const char *partition, int64_t *rows,
+                                      bool *found, mm_error *err);
+/* Forgets the target record and baselines of a collection (it was dropped). */
+int mm_journal_forget_target(mm_journal *j, const char *collection, mm_error *err);
+
 #endif

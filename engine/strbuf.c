@@ -94,8 +94,11 @@ char *mm_strbuf_take(mm_strbuf *sb)
         mm_strbuf_free(sb);
         return NULL;
     }
-    if (!sb->data && !reserve(sb, 0))
-        return NULL;
+    if (!sb->data) {
+        if (!reserve(sb, 0))
+            return NULL;
+        sb->data[0] = '\0';
+    }
     char *p = sb->data;
     mm_strbuf_init(sb);
     return p;

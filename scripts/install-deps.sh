@@ -30,3 +30,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# Node packages of the Milvus 2.x emulator used by the tests (pinned by its
+# package-lock.json); skipped when the installed tree already matches the lock.
+emu_dir=$(cd "$(dirname "$0")/.." && pwd)/tests/emulator
+if [ -f "$emu_dir/package-lock.json" ] &&
+   ! cmp -s "$emu_dir/package-lock.json" "$emu_dir/node_modules/.package-lock.json.installed" 2>/dev/null; then
+  echo "install-deps: installing the emulator's Node packages"
+  npm ci --prefix "$emu_dir" --no-audit --no-fund >/dev/null
+  cp "$emu_dir/package-lock.json" "$emu_dir/node_modules/.package-lock.json.installed"
+fi

@@ -33,5 +33,9 @@ int mm_cli_source_spec_from_config(const mm_config *cfg, mm_source_spec *spec, m
 int mm_cli_inspect(int argc, char **argv);
 int mm_cli_export(int argc, char **argv);
 int mm_cli_dump(int argc, char **argv);
+int mm_cli_load(int argc, char **argv);
+int mm_cli_verify(int argc, char **argv);
+int mm_cli_run(int argc, char **argv);
+int mm_cli_wizard(int argc, char **argv);
 
 #endif

@@ -19,4 +19,12 @@ done
 for cmd in $(sed -n '/^\.SH SYNOPSIS/,/^\.SH DESCRIPTION/p' "$man" | awk '$1 == ".B" && $2 != "milvus-migrate" && $2 !~ /^\\/ {print $2}'); do
   echo "$commands" | grep -qx "$cmd" || { echo "FAIL: the man page names '$cmd', which --help does not list"; failures=$((failures + 1)); }
 done
+# The wizard's key list is generated from its key table.
+keys=$(sed -n '/^\.\\" BEGIN KEYS/,/^\.\\" END KEYS/p' "$man" | sed '1d;$d')
+if [ "$keys" = "$("$bin" wizard --print-keys)" ]; then
+  echo "ok   wizard keys match the key table"
+else
+  echo "FAIL: WIZARD KEYS in the man page differ from 'milvus-migrate wizard --print-keys'"
+  failures=$((failures + 1))
+fi
 [ "$failures" -eq 0 ]

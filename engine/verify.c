@@ -1,0 +1,204 @@
+#include "verify.h"
+
+#include "strbuf.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct sums {
+    const char *collection, *partition;
+    int64_t dumped, imported;
+} sums;
+
+static int add_batch(void *ctx, const mm_journal_batch *b)
+{
+    sums *s = ctx;
+    if (strcmp(b->collection, s->collection) != 0 || strcmp(b->partition, s->partition) != 0)
+        return 0;
+    if (b->state >= MM_BATCH_DUMPED)
+        s->dumped += b->rows;
+    if (b->state == MM_BATCH_IMPORTED)
+        s->imported += b->imported_rows;
+    return 0;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Source-side numbers of every partition, from the inventory and journal. */
+static int fill_rows(const mm_verify_options *opt, mm_verify_report *r, mm_error *err)
+{
+    const mm_inventory *inv = opt->inv;
+    size_t n = 0;
+    for (size_t i = 0; i < inv->n_collections; i++)
+        n += inv->collections[i].n_partitions;
+    r->rows = calloc(n ? n : 1, sizeof *r->rows);
+    r->collections = calloc(inv->n_collections ? inv->n_collections : 1, sizeof *r->collections);
+    if (!r->rows || !r->collections)
+        return mm_error_set(err, MM_ERR_NOMEM, "verify: out of memory");
+    for (size_t i = 0; i < inv->n_collections; i++) {
+        const mm_collection_info *c = &inv->collections[i];
+        mm_journal_target t;
+        bool found = false;
+        if (mm_journal_target_get(opt->journal, c->name, &t, &found, err) != 0)
+            return -1;
+        mm_verify_collection *vc = &r->collections[r->n_collections++];
+        vc->collection = mm_strdup(c->name);
+        vc->target = mm_strdup(c->target_name);
+        vc->skipped = found && t.state == MM_TARGET_SKIPPED;
+        vc->expected = found && t.state == MM_TARGET_APPENDING ? t.baseline_rows : 0;
+        vc->milvus = -1;
+        mm_journal_target_free(&t);
+        for (size_t p = 0; p < c->n_partitions; p++) {
+            const mm_partition_info *part = &c->partitions[p];
+            mm_verify_row *row = &r->rows[r->n_rows++];
+            row->collection = mm_strdup(c->name);
+            row->partition = mm_strdup(part->tag);
+            row->target_collection = mm_strdup(c->target_name);
+            row->target_partition = mm_strdup(p == 0 ? "_default" : part->target_name);
+            row->skipped = vc->skipped;
+            row->milvus = -1;
+            for (size_t s = 0; s < part->n_segments; s++) {
+                row->source_live += part->segments[s].live;
+                mm_journal_segment seg;
+                bool done = false;
+                if (mm_journal_segment_get(opt->journal, c->name, part->segments[s].segment_id, &seg, &done, err))
+                    return -1;
+                row->nan_skipped += done ? seg.nan_skipped : 0;
+            }
+            sums sm = {c->name, part->tag, 0, 0};
+            if (mm_journal_each(opt->journal, add_batch, &sm, err) != 0)
+                return -1;
+            row->dumped = sm.dumped;
+            row->imported = sm.imported;
+            bool known = false;
+            if (mm_journal_partition_baseline_get(opt->journal, c->name, part->tag, &row->baseline, &known, err))
+                return -1;
+            vc->expected += row->dumped;
+        }
+    }
+    return 0;
+}
+
+/* Reads every row_count until all equal what is expected, or they stop
+ * changing for three reads in a row, or the timeout passes. */
+static int read_counts(const mm_verify_options *opt, mm_verify_report *r, mm_error *err)
+{
+    double started = now_seconds();
+    int stable_reads = 0;
+    for (;;) {
+        bool all_expected = true, changed = false;
+        for (size_t i = 0; i < r->n_rows; i++) {
+            mm_verify_row *row = &r->rows[i];
+            if (row->skipped)
+                continue;
+            int64_t v = -1;
+            if (mm_milvus_partition_rows(opt->milvus, row->target_collection, row->target_partition, &v, err) != 0)
+                return -1;
+            changed |= v != row->milvus;
+            row->milvus = v;
+            all_expected &= v == row->baseline + row->dumped;
+        }
+        for (size_t i = 0; i < r->n_collections; i++) {
+            mm_verify_collection *c = &r->collections[i];
+            if (c->skipped)
+                continue;
+            int64_t v = -1;
+            if (mm_milvus_collection_rows(opt->milvus, c->target, &v, err) != 0)
+                return -1;
+            changed |= v != c->milvus;
+            c->milvus = v;
+            all_expected &= v == c->expected;
+        }
+        stable_reads = changed ? 1 : stable_reads + 1;
+        if (all_expected || stable_reads >= 3 || now_seconds() - started >= opt->stats_timeout_s)
+            return 0;
+        if (opt->cancel && atomic_load(opt->cancel))
+            return mm_error_set(err, MM_ERR_CANCELLED, "verify cancelled");
+        sleep_ms(opt->poll_interval_ms > 0 ? opt->poll_interval_ms : 1000);
+    }
+}
+
+static void judge(mm_verify_report *r)
+{
+    r->all_match = true;
+    for (size_t i = 0; i < r->n_rows; i++) {
+        mm_verify_row *row = &r->rows[i];
+        char *note = NULL;
+        if (row->skipped)
+            note = mm_strdup("skipped: the collection existed (existingCollection: skip)");
+        else if (row->source_live - row->nan_skipped != row->dumped)
+            note = mm_asprintf("%" PRId64 " live rows in 1.x but %" PRId64 " staged; run dump again",
+                               row->source_live - row->nan_skipped, row->dumped);
+        else if (row->imported != row->dumped)
+            note = mm_asprintf("import tasks reported %" PRId64 " of %" PRId64 " staged rows; run load again",
+                               row->imported, row->dumped);
+        else if (row->milvus != row->baseline + row->dumped)
+            note = mm_asprintf("Milvus counts %" PRId64 " rows, expected %" PRId64 "%s", row->milvus,
+                               row->baseline + row->dumped,
+                               row->milvus > row->baseline + row->dumped ? " (rows imported twice or added by "
+                                                                           "someone else?)" : "");
+        row->match = row->skipped || note == NULL;
+        if (row->nan_skipped && !note)
+            note = mm_asprintf("%" PRId64 " NaN/Inf rows left out (dumper.nanPolicy: skip)", row->nan_skipped);
+        row->note = note ? note : mm_strdup("");
+        if (!row->match) {
+            r->all_match = false;
+            r->mismatches++;
+        }
+    }
+    for (size_t i = 0; i < r->n_collections; i++) {
+        mm_verify_collection *c = &r->collections[i];
+        c->match = c->skipped || c->milvus == c->expected;
+        if (!c->match) {
+            r->all_match = false;
+            r->mismatches++;
+        }
+    }
+}
+
+int mm_verify_run(const mm_verify_options *opt, mm_verify_report *r, mm_error *err)
+{
+    memset(r, 0, sizeof *r);
+    r->endpoint = mm_strdup(mm_milvus_endpoint(opt->milvus));
+    r->server_version = mm_strdup(mm_milvus_version(opt->milvus));
+    if (fill_rows(opt, r, err) != 0 || read_counts(opt, r, err) != 0)
+        return -1;
+    judge(r);
+    return 0;
+}
+
+void mm_verify_report_free(mm_verify_report *r)
+{
+    for (size_t i = 0; i < r->n_rows; i++) {
+        mm_verify_row *row = &r->rows[i];
+        free(row->collection);
+        free(row->partition);
+        free(row->target_collection);
+        free(row->target_partition);
+        free(row->note);
+    }
+    for (size_t i = 0; i < r->n_collections; i++) {
+        free(r->collections[i].collection);
+        free(r->collections[i].target);
+    }
+    free(r->rows);
+    free(r->collections);
+    free(r->endpoint);
+    free(r->server_version);
+    memset(r, 0, sizeof *r);
+}

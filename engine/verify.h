@@ -1,0 +1,67 @@
+/* Verification: for every collection and partition, the 1.x live rows, the
+ * rows staged, the rows the import tasks reported and the row_count Milvus
+ * 2.x reports (read until it settles) must agree. Rows that existed in an
+ * appended collection before the job are accounted as its baseline. */
+#ifndef MM_VERIFY_H
+#define MM_VERIFY_H
+
+#include "error.h"
+#include "journal.h"
+#include "milvus2/client.h"
+#include "source/inventory.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct mm_verify_row {
+    char *collection;          /* 1.x */
+    char *partition;           /* 1.x tag, "" = the collection's own data */
+    char *target_collection;   /* 2.x */
+    char *target_partition;
+    int64_t source_live;       /* live rows in the 1.x segments */
+    int64_t nan_skipped;       /* left out by dumper.nanPolicy: skip */
+    int64_t dumped;            /* rows in the staged files */
+    int64_t imported;          /* rows the import tasks reported */
+    int64_t baseline;          /* rows there before this job */
+    int64_t milvus;            /* row_count now; -1 when it could not be read */
+    bool skipped;              /* existingCollection: skip left it alone */
+    bool match;
+    char *note;                /* why it does not match, or "" */
+} mm_verify_row;
+
+typedef struct mm_verify_collection {
+    char *collection, *target;
+    int64_t expected, milvus;  /* collection row_count expected and read */
+    bool skipped, match;
+} mm_verify_collection;
+
+typedef struct mm_verify_report {
+    char *endpoint, *server_version;
+    mm_verify_row *rows;
+    size_t n_rows;
+    mm_verify_collection *collections;
+    size_t n_collections;
+    bool all_match;
+    size_t mismatches;
+} mm_verify_report;
+
+typedef struct mm_verify_options {
+    const mm_inventory *inv;   /* scanned */
+    mm_journal *journal;
+    mm_milvus *milvus;
+    int stats_timeout_s;
+    int poll_interval_ms;
+    atomic_bool *cancel;
+} mm_verify_options;
+
+/* Fills the report; a mismatch is not an error (see report.all_match). */
+int mm_verify_run(const mm_verify_options *opt, mm_verify_report *report, mm_error *err);
+void mm_verify_report_free(mm_verify_report *r);
+
+char *mm_verify_render_text(const mm_verify_report *r);
+char *mm_verify_render_json(const mm_verify_report *r);
+char *mm_verify_render_markdown(const mm_verify_report *r);
+
+#endif

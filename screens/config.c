@@ -1,0 +1,173 @@
+/* Screen 3, Config: every migration.yaml key that matters under the chosen
+ * modes, as a form generated from the key table (mm_config_keys), grouped
+ * by section. Enter edits (toggles a boolean, cycles a choice), secrets
+ * are masked, invalid values are refused with the engine's message; s
+ * saves atomically with mode 0600, o opens another file. */
+#include "screens.h"
+
+#include "lineedit.h"
+#include "strbuf.h"
+#include "widget_form.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct config_state {
+    mm_form form;
+    bool opening;            /* the "open file" prompt is shown */
+    bool finding;            /* the "find key" prompt is shown */
+    mm_lineedit edit;
+    char *open_error;
+} config_state;
+
+static void close_open_prompt(config_state *st)
+{
+    if (st->opening || st->finding)
+        mm_lineedit_fini(&st->edit);
+    st->opening = st->finding = false;
+    free(st->open_error);
+    st->open_error = NULL;
+}
+
+static void config_enter(mm_app *app, void *state)
+{
+    config_state *st = state;
+    mm_form_build(&st->form, &app->cfg);
+}
+
+static void config_fini(mm_app *app, void *state)
+{
+    config_state *st = state;
+    mm_form_fini(&st->form);
+    close_open_prompt(st);
+}
+
+static bool config_capturing(mm_app *app, void *state)
+{
+    config_state *st = state;
+    return st->opening || st->finding || mm_form_editing(&st->form);
+}
+
+static void save(mm_app *app)
+{
+    mm_error err;
+    mm_error_clear(&err);
+    if (mm_config_save_file(&app->cfg, app->config_path, &err) != 0) {
+        mm_app_message(app, MM_ROLE_ERROR, "%s", err.message);
+        return;
+    }
+    mm_app_mark_saved(app);
+    mm_app_message(app, MM_ROLE_OK, "Saved %s (mode 0600)", app->config_path);
+}
+
+static void open_file(mm_app *app, config_state *st)
+{
+    char *path = mm_lineedit_text(&st->edit);
+    mm_config fresh;
+    mm_config_init_defaults(&fresh);
+    mm_config_warnings warn = {0};
+    mm_error err;
+    mm_error_clear(&err);
+    if (!*path || mm_config_load_file(path, &fresh, &warn, &err) != 0) {
+        free(st->open_error);
+        st->open_error = mm_strdup(*path ? err.message : "give the path of a migration.yaml");
+        mm_config_free(&fresh);
+        mm_config_warnings_free(&warn);
+        free(path);
+        return;
+    }
+    mm_config_free(&app->cfg);
+    app->cfg = fresh;
+    mm_app_mark_saved(app);
+    free(app->config_path);
+    app->config_path = path;
+    if (warn.count)
+        mm_app_message(app, MM_ROLE_WARNING, "Loaded %s with %zu warning(s): %s", path, warn.count, warn.items[0]);
+    else
+        mm_app_message(app, MM_ROLE_OK, "Loaded %s", path);
+    mm_config_warnings_free(&warn);
+    close_open_prompt(st);
+    mm_form_build(&st->form, &app->cfg);
+}
+
+static unsigned config_action(mm_app *app, void *state, mm_action action, int key)
+{
+    config_state *st = state;
+    if (st->finding) {
+        if (action == MM_ACT_ACTIVATE) {
+            char *text = mm_lineedit_text(&st->edit);
+            if (*text && !mm_form_find(&st->form, text))
+                mm_app_message(app, MM_ROLE_WARNING, "No key name contains '%s'", text);
+            free(text);
+            close_open_prompt(st);
+        } else if (action == MM_ACT_CANCEL) {
+            close_open_prompt(st);
+        } else {
+            mm_lineedit_key(&st->edit, key, action);
+        }
+        return MM_TUI_REDRAW;
+    }
+    if (st->opening) {
+        if (action == MM_ACT_CANCEL)
+            close_open_prompt(st);
+        else if (action == MM_ACT_ACTIVATE)
+            open_file(app, st);
+        else
+            mm_lineedit_key(&st->edit, key, action);
+        return MM_TUI_REDRAW;
+    }
+    int r = mm_form_on_key(&st->form, &app->cfg, key, action);
+    if (r != MM_FORM_IGNORED)
+        return MM_TUI_REDRAW;
+    switch (action) {
+    case MM_ACT_SAVE: save(app); return MM_TUI_REDRAW;
+    case MM_ACT_FILTER:
+        mm_lineedit_init(&st->edit, "", MM_MASK_NONE);
+        st->finding = true;
+        return MM_TUI_REDRAW;
+    case MM_ACT_OPEN:
+        mm_lineedit_init(&st->edit, app->config_path, MM_MASK_NONE);
+        st->opening = true;
+        if (mm_app_dirty(app))
+            mm_app_message(app, MM_ROLE_WARNING, "Opening another file discards the unsaved changes");
+        return MM_TUI_REDRAW;
+    default: return MM_TUI_NONE;
+    }
+}
+
+static void config_draw(mm_app *app, void *state, const mm_rect *a)
+{
+    config_state *st = state;
+    int x = a->x + 1, w = a->w - 2;
+    char *head = mm_asprintf("%s%s", app->config_path, mm_app_dirty(app) ? " (unsaved changes)" : "");
+    mm_draw_text(a->y, x, w, head ? head : "", mm_theme_attr(MM_ROLE_SECTION), true);
+    free(head);
+    mm_rect form = {a->y + 2, x, a->h - 2, w};
+    if (st->opening || st->finding) {
+        int lw = mm_draw_text(a->y + 1, x, w, st->opening ? "Open: " : "Find key: ", mm_theme_attr(MM_ROLE_SECTION), false);
+        mm_lineedit_draw(&st->edit, a->y + 1, x + lw, w - lw, mm_theme_attr(MM_ROLE_FIELD_EDIT));
+        if (st->open_error) {
+            int n = mm_draw_wrapped(a->y + 2, x, w, 3, st->open_error, mm_theme_attr(MM_ROLE_ERROR));
+            form.y += n;
+            form.h -= n;
+        }
+        int cy, cx;
+        bool want = mm_draw_cursor_wanted(&cy, &cx);
+        mm_form_draw(&st->form, &app->cfg, &form);
+        if (want)
+            mm_draw_cursor_at(cy, cx);
+        return;
+    }
+    mm_form_draw(&st->form, &app->cfg, &form);
+}
+
+const mm_screen mm_screen_config = {
+    .name = "config",
+    .title = "Config",
+    .state_size = sizeof(config_state),
+    .fini = config_fini,
+    .enter = config_enter,
+    .draw = config_draw,
+    .on_action = config_action,
+    .capturing = config_capturing,
+};

@@ -1,0 +1,131 @@
+'use strict';
+// Milvus 2.x server emulator for tests: serves milvus.proto.milvus.MilvusService
+// over real gRPC on 127.0.0.1, plus an HTTP control port for fault injection
+// and state inspection.
+//
+//   node emulator.js --port P --control-port C --generation 2.3|2.5
+//        [--auth user:password] [--storage-dir DIR]
+//        [--s3-endpoint URL --s3-bucket B --s3-access-key AK --s3-secret-key SK [--s3-region R]]
+//        [--ready-file F]
+
+const fs = require('node:fs');
+const http = require('node:http');
+const grpc = require('@grpc/grpc-js');
+const { Store } = require('./state');
+const { createServer } = require('./server');
+
+const USAGE = 'usage: node emulator.js --port P --control-port C --generation 2.3|2.5 [--auth user:password] '
+  + '[--storage-dir DIR] [--s3-endpoint URL --s3-bucket B --s3-access-key AK --s3-secret-key SK [--s3-region R]] '
+  + '[--ready-file F]';
+
+const OPTIONS = ['port', 'control-port', 'generation', 'auth', 'storage-dir', 's3-endpoint', 's3-bucket',
+  's3-access-key', 's3-secret-key', 's3-region', 'ready-file'];
+
+function die(msg) {
+  process.stderr.write(`emulator: ${msg}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function parseArgs(argv) {
+  const o = {};
+  for (let i = 0; i < argv.length; i += 2) {
+    const name = argv[i].replace(/^--/, '');
+    if (!argv[i].startsWith('--') || !OPTIONS.includes(name)) die(`unknown argument '${argv[i]}'`);
+    if (i + 1 >= argv.length) die(`${argv[i]} needs a value`);
+    o[name] = argv[i + 1];
+  }
+  for (const req of ['port', 'control-port', 'generation']) if (!o[req]) die(`--${req} is required`);
+  if (!['2.3', '2.5'].includes(o.generation)) die(`--generation must be 2.3 or 2.5, not '${o.generation}'`);
+  const cfg = {
+    port: Number(o.port), controlPort: Number(o['control-port']), generation: o.generation,
+    readyFile: o['ready-file'], storageDir: o['storage-dir'], auth: null, s3: null,
+  };
+  if (o.auth) {
+    const colon = o.auth.indexOf(':');
+    if (colon <= 0) die('--auth must be user:password');
+    cfg.auth = { user: o.auth.slice(0, colon), password: o.auth.slice(colon + 1) };
+  }
+  const s3Keys = ['s3-endpoint', 's3-bucket', 's3-access-key', 's3-secret-key'];
+  if (s3Keys.some((k) => o[k])) {
+    const missing = s3Keys.filter((k) => !o[k]);
+    if (missing.length) die(`S3 storage needs ${missing.map((k) => `--${k}`).join(', ')}`);
+    cfg.s3 = {
+      endpoint: o['s3-endpoint'], bucket: o['s3-bucket'], accessKey: o['s3-access-key'],
+      secretKey: o['s3-secret-key'], region: o['s3-region'] || 'us-east-1',
+    };
+  }
+  return cfg;
+}
+
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function controlServer(store) {
+  return http.createServer(async (req, res) => {
+    const reply = (code, obj) => {
+      res.writeHead(code, { 'content-type': 'application/json' });
+      res.end(`${JSON.stringify(obj)}\n`);
+    };
+    try {
+      if (req.method === 'GET' && req.url === '/state') return reply(200, store.snapshot());
+      if (req.method === 'GET' && req.url === '/calls') return reply(200, store.calls);
+      if (req.method === 'POST' && req.url === '/faults/reset') {
+        store.resetFaults();
+        return reply(200, store.faults);
+      }
+      if (req.method === 'POST' && req.url === '/faults') {
+        const body = await readBody(req);
+        let patch;
+        try {
+          patch = JSON.parse(body);
+        } catch (e) {
+          return reply(400, { error: `faults body is not JSON: ${e.message}` });
+        }
+        try {
+          store.setFaults(patch);
+        } catch (e) {
+          return reply(400, { error: e.message });
+        }
+        return reply(200, store.faults);
+      }
+      return reply(404, { error: `no route ${req.method} ${req.url}` });
+    } catch (e) {
+      return reply(500, { error: e.message });
+    }
+  });
+}
+
+function main() {
+  const cfg = parseArgs(process.argv.slice(2));
+  const store = new Store(cfg.generation, { storageDir: cfg.storageDir, s3: cfg.s3 });
+  const server = createServer(store, { auth: cfg.auth });
+  const control = controlServer(store);
+  server.bindAsync(`127.0.0.1:${cfg.port}`, grpc.ServerCredentials.createInsecure(), (err, port) => {
+    if (err) die(`cannot listen on 127.0.0.1:${cfg.port}: ${err.message}`);
+    control.on('error', (e) => die(`cannot listen on 127.0.0.1:${cfg.controlPort}: ${e.message}`));
+    control.listen(cfg.controlPort, '127.0.0.1', () => {
+      process.stderr.write(`emulator: Milvus ${cfg.generation} on 127.0.0.1:${port}, control on 127.0.0.1:${cfg.controlPort}`
+        + `${cfg.auth ? ', auth on' : ''}${cfg.s3 ? `, S3 bucket ${cfg.s3.bucket}` : ''}\n`);
+      if (cfg.readyFile) {
+        const tmp = `${cfg.readyFile}.tmp`;
+        fs.writeFileSync(tmp, `${JSON.stringify({ port, controlPort: cfg.controlPort, pid: process.pid })}\n`);
+        fs.renameSync(tmp, cfg.readyFile);
+      }
+    });
+  });
+  const stop = () => {
+    control.close();
+    server.forceShutdown();
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main();

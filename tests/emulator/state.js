@@ -1,0 +1,230 @@
+'use strict';
+// In-memory server state: collections, partitions with the primary keys they
+// received, indexes, import tasks with their asynchronous state machine, call
+// counters and injected faults.
+
+const { runImport, ImportFailure } = require('./importer');
+
+const STATE = {
+  Pending: 0, Failed: 1, Started: 2, Persisted: 5, Completed: 6, FailedAndCleaned: 7,
+};
+const STATE_NAME = Object.fromEntries(Object.entries(STATE).map(([k, v]) => [v, `Import${k}`]));
+
+const DEFAULT_MAX_FILE_SIZE = 17179869184; // 16 GiB, common.ImportMaxFileSize
+
+function defaultFaults() {
+  return {
+    unavailable: 0, unavailableRpc: null, unavailableCount: 0, failImport: null,
+    stepMs: 100, expireTasks: false, maxFileSize: DEFAULT_MAX_FILE_SIZE,
+    loseAnswerRpc: null, loseAnswerCount: 0,
+  };
+}
+
+function compareIds(a, b) {
+  if (typeof a === 'bigint' && typeof b === 'bigint') return a < b ? -1 : (a > b ? 1 : 0);
+  const sa = String(a);
+  const sb = String(b);
+  return sa < sb ? -1 : (sa > sb ? 1 : 0);
+}
+
+class Store {
+  constructor(gen, fileCfg) {
+    this.gen = gen;
+    this.fileCfg = { ...fileCfg, maxFileSize: () => this.faults.maxFileSize };
+    this.collections = new Map();
+    this.tasks = new Map();
+    this.calls = {};
+    this.faults = defaultFaults();
+    this.nextId = 449000000000000000n; // looks like a Milvus TSO-derived id
+    this.nextAutoPk = 450000000000000000n;
+  }
+
+  newId() {
+    this.nextId += 1n;
+    return this.nextId;
+  }
+
+  static nowTs() {
+    // Hybrid timestamp: physical ms << 18.
+    return String(BigInt(Date.now()) << 18n);
+  }
+
+  setFaults(patch) {
+    for (const [k, v] of Object.entries(patch)) {
+      if (!(k in this.faults) && k !== 'crashAfterImportSubmit') throw new Error(`unknown fault '${k}'`);
+      this.faults[k] = v;
+    }
+  }
+
+  resetFaults() {
+    this.faults = defaultFaults();
+  }
+
+  // Consumes one injected outage for `rpc` if any is pending.
+  takeOutage(rpc) {
+    if (this.faults.unavailable > 0) {
+      this.faults.unavailable -= 1;
+      return true;
+    }
+    if (this.faults.unavailableRpc === rpc && this.faults.unavailableCount > 0) {
+      this.faults.unavailableCount -= 1;
+      return true;
+    }
+    return false;
+  }
+
+  // Consumes one injected lost answer: the call takes effect, the client
+  // sees UNAVAILABLE (a connection that broke after the server acted).
+  takeLostAnswer(rpc) {
+    if (this.faults.loseAnswerRpc === rpc && this.faults.loseAnswerCount > 0) {
+      this.faults.loseAnswerCount -= 1;
+      return true;
+    }
+    return false;
+  }
+
+  countCall(rpc) {
+    this.calls[rpc] = (this.calls[rpc] || 0) + 1;
+  }
+
+  addCollection(name, schema, key, req) {
+    const now = Store.nowTs();
+    const coll = {
+      id: this.newId(), name, schema, key, createdTs: now, createdUtc: String(Date.now()),
+      shards: req.shards_num || 1, consistency: req.consistency_level || 0,
+      partitions: new Map(), indexes: [], loaded: false,
+    };
+    this.addPartition(coll, '_default');
+    this.collections.set(name, coll);
+    return coll;
+  }
+
+  addPartition(coll, name) {
+    coll.partitions.set(name, {
+      id: this.newId(), name, ids: [], rows: 0, imports: 0, createdTs: Store.nowTs(), createdUtc: String(Date.now()),
+    });
+  }
+
+  collectionRows(coll) {
+    let n = 0;
+    for (const p of coll.partitions.values()) n += p.rows;
+    return n;
+  }
+
+  // ---- import tasks -------------------------------------------------------
+
+  createTask(coll, partition, files) {
+    const task = {
+      id: this.newId(), collection: coll.name, collectionId: coll.id, partition, files: [...files],
+      state: STATE.Pending, rows: 0, reason: '', progress: 0, createTs: String(Math.floor(Date.now() / 1000)),
+      segmentIds: [], idRanges: [], result: null, counted: false,
+    };
+    this.tasks.set(String(task.id), task);
+    this.schedule(task, () => this.start(task));
+    return task;
+  }
+
+  schedule(task, fn) {
+    setTimeout(fn, this.faults.stepMs).unref();
+  }
+
+  fail(task, reason) {
+    task.state = STATE.Failed;
+    task.reason = reason;
+    if (this.gen === '2.3') this.schedule(task, () => { task.state = STATE.FailedAndCleaned; });
+  }
+
+  async start(task) {
+    task.state = STATE.Started;
+    task.progress = this.gen === '2.3' ? 0 : 40;
+    task.segmentIds = [String(this.newId())];
+    const coll = this.collections.get(task.collection);
+    // An injected failure wins over whatever the files would have produced.
+    const injected = this.faults.failImport;
+    if (injected && injected.collection === task.collection) {
+      this.schedule(task, () => this.fail(task, injected.reason || 'emulated import failure'));
+      return;
+    }
+    let result;
+    try {
+      if (!coll || coll.id !== task.collectionId) throw new ImportFailure(`collection not found[collection=${task.collection}]`);
+      result = await runImport(this.fileCfg, this.gen, coll, task.files);
+    } catch (e) {
+      if (!(e instanceof ImportFailure)) console.error(`[emulator] import ${task.id} crashed: ${e.stack}`);
+      this.schedule(task, () => this.fail(task, e.message));
+      return;
+    }
+    task.result = result;
+    if (this.gen === '2.3') this.schedule(task, () => this.persist(task));
+    else this.schedule(task, () => this.complete(task));
+  }
+
+  persist(task) {
+    task.state = STATE.Persisted;
+    task.progress = 90;
+    this.countRows(task);
+    this.schedule(task, () => this.complete(task));
+  }
+
+  countRows(task) {
+    if (task.counted) return;
+    const coll = this.collections.get(task.collection);
+    const part = coll && coll.id === task.collectionId ? coll.partitions.get(task.partition) : null;
+    task.counted = true;
+    task.rows = task.result.rows;
+    if (!part) return;
+    let ids = task.result.ids;
+    if (ids === null) {
+      const begin = this.nextAutoPk;
+      ids = [];
+      for (let i = 0; i < task.result.rows; i++) ids.push(this.nextAutoPk++);
+      task.idRanges = [String(begin), String(this.nextAutoPk)];
+    }
+    for (const id of ids) part.ids.push(id);
+    part.rows += task.result.rows;
+  }
+
+  complete(task) {
+    this.countRows(task);
+    task.state = STATE.Completed;
+    task.progress = 100;
+    const coll = this.collections.get(task.collection);
+    const part = coll && coll.id === task.collectionId ? coll.partitions.get(task.partition) : null;
+    if (part) part.imports += 1;
+  }
+
+  // ---- inspection -----------------------------------------------------------
+
+  snapshot() {
+    const collections = {};
+    for (const c of this.collections.values()) {
+      const partitions = {};
+      for (const p of c.partitions.values()) {
+        partitions[p.name] = {
+          rows: p.rows, ids: [...p.ids].sort(compareIds).map(String), imports: p.imports,
+        };
+      }
+      collections[c.name] = {
+        schema: {
+          name: c.schema.name,
+          enableDynamicField: !!c.schema.enable_dynamic_field,
+          fields: c.schema.fields.map((f) => ({
+            name: f.name, fieldID: Number(f.fieldID), type: f.data_type,
+            dim: Number((f.type_params.find((p) => p.key === 'dim') || {}).value || 0),
+            isPrimary: !!f.is_primary_key, autoID: !!f.autoID,
+          })),
+        },
+        partitions,
+        indexes: c.indexes.map((i) => ({ indexName: i.index_name, fieldName: i.field_name, params: i.params })),
+        loaded: c.loaded,
+      };
+    }
+    const tasks = [...this.tasks.values()].map((t) => ({
+      id: String(t.id), collection: t.collection, partition: t.partition, files: t.files,
+      state: t.state, stateName: STATE_NAME[t.state], rows: t.rows, reason: t.reason,
+    }));
+    return { generation: this.gen, collections, tasks, calls: this.calls, faults: this.faults };
+  }
+}
+
+module.exports = { Store, STATE };

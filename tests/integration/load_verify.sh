@@ -1,0 +1,243 @@
+#!/usr/bin/env bash
+# dump -> load -> verify into the Milvus 2.x emulator (local staging): exact
+# ids per partition for float, binary, partitions and deletes on both server
+# generations; re-runs import nothing twice, also after a kill between
+# submit and completion and after an Import whose answer was lost; failure
+# cases end with the exact message and exit status.
+set -euo pipefail
+src=${MM_SOURCE_DIR:?}
+bin=${MM_BIN:?}
+source "$src/tests/lib/emulator.sh"
+work=$(mktemp -d "${TMPDIR:-/tmp}/mm-load.XXXXXX")
+cleanup() { mm_emulator_stop; rm -rf "$work"; }
+trap cleanup EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+ok() { echo "ok   $*"; }
+
+mm_emulator_faults_q() { mm_emulator_faults "$1" >/dev/null; }
+calls() { curl -s "http://127.0.0.1:$MM_EMU_CONTROL_PORT/calls" | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin).get('$1', 0))"; }
+
+# The emulator's rows per (1.x collection, 1.x tag) as liveset-style lines
+# "collection<TAB>tag<TAB>id", mapped through the verify report, compared
+# with the fixture's expected live set.
+check_ids() {  # label fixture-dir report.json
+  /usr/bin/python3 - "$2/expected/liveset.tsv" "$3" "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" <<'PY' >"$work/ids.out" 2>&1
+import json, sys, urllib.request
+expected = {}
+for line in open(sys.argv[1], encoding="utf-8"):
+    c, p, _seg, i, _vec = line.rstrip("\n").split("\t")
+    expected.setdefault((c, p), []).append(int(i))
+report = json.load(open(sys.argv[2]))
+state = json.load(urllib.request.urlopen(sys.argv[3]))
+bad = 0
+for part in report["partitions"]:
+    key = (part["collection"], part["partition"] or "_default")
+    got = sorted(int(i) for i in state["collections"][part["targetCollection"]]["partitions"][part["targetPartition"]]["ids"])
+    want = sorted(expected.get(key, []))
+    if got != want:
+        bad += 1
+        print("ids differ for %s: %d in Milvus, %d expected" % (key, len(got), len(want)))
+print("partitions=%d bad=%d" % (len(report["partitions"]), bad))
+PY
+  if grep -q " bad=0$" "$work/ids.out"; then ok "$1: Milvus holds exactly the live ids ($(tail -1 "$work/ids.out"))"; else fail "$1: ids"; cat "$work/ids.out"; fi
+}
+
+write_config() {  # dir fixture-dir port [extra milvus2x yaml lines]
+  local sec=""
+  [ -d "$2/milvus2/db/tables" ] && sec="    secondaryTablesDirs: [$2/milvus2/db/tables]"
+  cat >"$1/migration.yaml" <<YAML
+dumper:
+  worker:
+    workMode: milvus1x
+    limit: 2
+loader:
+  worker:
+    limit: 2
+  pollIntervalSeconds: 1
+meta:
+  mode: sqlite
+  sqliteFile: $2/milvus/db/meta.sqlite
+source:
+  mode: local
+  local:
+    tablesDir: $2/milvus/db/tables
+$sec
+target:
+  mode: local
+  local:
+    outputDir: $1/out
+  milvus2x:
+    endpoint: 127.0.0.1:$3
+    retries: 1
+${4:-}
+verify:
+  statsTimeoutSeconds: 3
+YAML
+  chmod 600 "$1/migration.yaml"
+}
+
+for gen in 2.5 2.3; do
+  mm_emulator_start "$work/emu$gen" --generation "$gen" --storage-dir "$work/emu$gen/storage"
+  for scenario in partitions_orm binary basic_native all_deleted; do
+    d=$work/$gen-$scenario
+    mkdir -p "$d"
+    /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/scenarios/$scenario.json" "$d/fx" >/dev/null
+    write_config "$d" "$d/fx" "$MM_EMU_PORT"
+    status=0
+    "$bin" run -c "$d/migration.yaml" --report "$d/report" >"$d/stdout" 2>"$d/stderr" || status=$?
+    if [ "$status" -ne 0 ]; then fail "$gen $scenario: run exit $status"; cat "$d/stderr" "$d/stdout"; continue; fi
+    grep -q "^All counts match.$" "$d/stdout" && ok "$gen $scenario: run verified" || { fail "$gen $scenario: verify"; cat "$d/stdout"; }
+    check_ids "$gen $scenario" "$d/fx" "$d/report.json"
+    imports=$(calls Import)
+    # A second run finds every batch imported and sends nothing.
+    "$bin" run -c "$d/migration.yaml" --report "$d/report2" >"$d/stdout2" 2>"$d/stderr2" || fail "$gen $scenario: second run failed"
+    grep -q "^loaded 0 rows in 0 batch(es) into " "$d/stdout2" && [ "$(calls Import)" = "$imports" ] \
+      && ok "$gen $scenario: re-run imports nothing" || { fail "$gen $scenario: re-run imported again"; cat "$d/stdout2"; }
+  done
+  mm_emulator_stop
+done
+
+# The verify table itself, exactly, for the partitions scenario on 2.5.
+d=$work/2.5-partitions_orm
+port=$(grep -o 'endpoint: 127.0.0.1:[0-9]*' "$d/migration.yaml" | cut -d: -f3)
+sed "s/127.0.0.1:$port/127.0.0.1:PORT/; s#$d#DIR#g" "$d/stdout" | grep -v '^dumped\|^loaded' >"$work/table.txt"
+cat >"$work/table.want" <<'TXT'
+Verification against 127.0.0.1:PORT (Milvus v2.5.4)
+
+COLLECTION               1.X PARTITION  2.X PARTITION                1.X LIVE       STAGED     IMPORTED       MILVUS  STATUS
+docs                     (default)      docs._default                       8            8            8            8  OK
+docs                     2021           docs._2021                          2            2            2            2  OK
+docs                     empty          docs.empty                          0            0            0            0  OK
+docs                     o'brien        docs.o_brien                        3            3            3            3  OK
+docs                     p 1            docs.p_1                            4            4            4            4  OK
+docs                     データ      docs.e38387e383bce382bf             2            2            2            2  OK
+
+collection docs: expected 19, Milvus 19: OK
+
+All counts match.
+report: DIR/report.json, DIR/report.md
+TXT
+diff -u "$work/table.want" "$work/table.txt" && ok "verify table" || fail "verify table differs"
+
+# ---- crashes and lost answers (2.5) ------------------------------------------
+mm_emulator_start "$work/emu-crash" --generation 2.5 --storage-dir "$work/emu-crash/storage"
+d=$work/crash
+mkdir -p "$d"
+/usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/scenarios/partitions_orm.json" "$d/fx" >/dev/null
+write_config "$d" "$d/fx" "$MM_EMU_PORT"
+"$bin" dump -c "$d/migration.yaml" >/dev/null 2>&1 || fail "crash: dump"
+batches=$(/usr/bin/python3 -c "import json; print(len(json.load(open('$d/out/migration/batches.json'))))")
+mm_emulator_faults_q '{"stepMs": 60000}'
+"$bin" load -c "$d/migration.yaml" >"$d/load1.out" 2>&1 &
+load_pid=$!
+for _ in $(seq 1 100); do [ "$(calls Import)" -ge 2 ] && break; sleep 0.1; done
+kill -9 "$load_pid"; wait "$load_pid" 2>/dev/null || true
+submitted=$(calls Import)
+[ "$submitted" -ge 1 ] && ok "crash: load killed with $submitted Import(s) in flight" || fail "crash: nothing submitted"
+mm_emulator_faults_q '{"stepMs": 50}'
+"$bin" load -c "$d/migration.yaml" >"$d/load2.out" 2>"$d/load2.err" || { fail "crash: re-run failed"; cat "$d/load2.err"; }
+[ "$(calls Import)" = "$batches" ] && ok "crash: $batches batches imported with exactly $batches Import calls" \
+  || fail "crash: $(calls Import) Import calls for $batches batches"
+"$bin" verify -c "$d/migration.yaml" --report "$d/report" >"$d/verify.out" 2>&1 && ok "crash: verify matches" || { fail "crash: verify"; cat "$d/verify.out"; }
+check_ids "crash" "$d/fx" "$d/report.json"
+
+# Import answered with a broken connection after Milvus created the task:
+# the re-run finds the rows there and does not send the batch again.
+d=$work/lost
+mkdir -p "$d"
+/usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/scenarios/basic_native.json" "$d/fx" >/dev/null
+write_config "$d" "$d/fx" "$MM_EMU_PORT" "    existingCollection: error"
+"$bin" dump -c "$d/migration.yaml" >/dev/null 2>&1 || fail "lost: dump"
+before=$(calls Import)
+mm_emulator_faults_q '{"loseAnswerRpc": "Import", "loseAnswerCount": 1}'
+status=0
+"$bin" load -c "$d/migration.yaml" >"$d/load1.out" 2>"$d/load1.err" || status=$?
+[ "$status" -eq 1 ] && grep -q "the Import call may or may not have reached Milvus; a re-run of load finds out before sending it again: Import on Milvus at 127.0.0.1:$MM_EMU_PORT: server unavailable after 1 attempt (emulated connection loss after the call)" "$d/load1.err" \
+  && ok "lost answer: load stops and says so" || { fail "lost answer: exit $status"; cat "$d/load1.err"; }
+"$bin" load -c "$d/migration.yaml" >"$d/load2.out" 2>"$d/load2.err" || { fail "lost answer: re-run"; cat "$d/load2.err"; }
+grep -q "interrupted batch(es) arrived" "$d/load2.err" && ok "lost answer: re-run finds the batch arrived" || { fail "lost answer: resolution"; cat "$d/load2.err"; }
+batches=$(/usr/bin/python3 -c "import json; print(len(json.load(open('$d/out/migration/batches.json'))))")
+[ "$(( $(calls Import) - before ))" = "$batches" ] && ok "lost answer: no Import sent twice" || fail "lost answer: $(( $(calls Import) - before )) Imports for $batches batches"
+"$bin" verify -c "$d/migration.yaml" --report "$d/report" >"$d/verify.out" 2>&1 && check_ids "lost answer" "$d/fx" "$d/report.json" || { fail "lost answer: verify"; cat "$d/verify.out"; }
+
+# An outage before Milvus saw the Import: the re-run sends it again.
+d=$work/outage
+mkdir -p "$d"
+/usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/scenarios/binary.json" "$d/fx" >/dev/null
+write_config "$d" "$d/fx" "$MM_EMU_PORT"
+"$bin" dump -c "$d/migration.yaml" >/dev/null 2>&1 || fail "outage: dump"
+mm_emulator_faults_q '{"unavailableRpc": "Import", "unavailableCount": 1}'
+"$bin" load -c "$d/migration.yaml" >/dev/null 2>"$d/load1.err" && fail "outage: load should fail"
+"$bin" load -c "$d/migration.yaml" >/dev/null 2>"$d/load2.err" || { fail "outage: re-run"; cat "$d/load2.err"; }
+grep -q "did not arrive and are sent again" "$d/load2.err" && ok "outage: re-run resends the batch Milvus never saw" || { fail "outage: resolution"; cat "$d/load2.err"; }
+"$bin" verify -c "$d/migration.yaml" --report "$d/report" >"$d/verify.out" 2>&1 && check_ids "outage" "$d/fx" "$d/report.json" || { fail "outage: verify"; cat "$d/verify.out"; }
+
+# A failed import task: exit 1 with Milvus's reason; after the cause is gone
+# the re-run imports it.
+d=$work/failtask
+mkdir -p "$d"
+/usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/scenarios/basic_native.json" "$d/fx" >/dev/null
+write_config "$d" "$d/fx" "$MM_EMU_PORT" "    existingCollection: drop"
+"$bin" dump -c "$d/migration.yaml" >/dev/null 2>&1 || fail "failtask: dump"
+coll=$(cut -f1 "$d/fx/expected/liveset.tsv" | sort -u | head -1)
+mm_emulator_faults_q "{\"failImport\": {\"collection\": \"$coll\", \"reason\": \"disk quota exceeded\"}}"
+status=0
+"$bin" load -c "$d/migration.yaml" >/dev/null 2>"$d/load1.err" || status=$?
+[ "$status" -eq 1 ] && grep -q "failed on 127.0.0.1:$MM_EMU_PORT: disk quota exceeded. Fix the cause and re-run load; imported batches are not imported again" "$d/load1.err" \
+  && ok "failed task: exit 1 with the reason" || { fail "failed task: exit $status"; cat "$d/load1.err"; }
+mm_emulator_faults_reset >/dev/null
+"$bin" run -c "$d/migration.yaml" --report "$d/report" >"$d/run.out" 2>"$d/run.err" && check_ids "failed task then re-run" "$d/fx" "$d/report.json" || { fail "failed task: re-run"; cat "$d/run.err"; }
+
+# ---- existing collections ------------------------------------------------------
+# Same 1.x data, fresh journal: the collection from "crash" exists.
+d=$work/existing
+mkdir -p "$d"
+cp -r "$work/crash/fx" "$d/fx"
+write_config "$d" "$d/fx" "$MM_EMU_PORT"
+status=0
+"$bin" run -c "$d/migration.yaml" >/dev/null 2>"$d/err" || status=$?
+want="milvus-migrate run: collection 'docs' already exists on Milvus at 127.0.0.1:$MM_EMU_PORT; set target.milvus2x.existingCollection to append, drop or skip, or rename the target"
+[ "$status" -eq 2 ] && [ "$(grep -v '^dump:\|^load:' "$d/err")" = "$want" ] && ok "existing collection: refused by default" || { fail "existing: exit $status"; cat "$d/err"; }
+write_config "$d" "$d/fx" "$MM_EMU_PORT" "    existingCollection: skip"
+"$bin" run -c "$d/migration.yaml" --report "$d/skip" >"$d/skip.out" 2>&1 || { fail "skip: run"; cat "$d/skip.out"; }
+grep -q "^collection docs: expected 19, Milvus -: SKIPPED$" "$d/skip.out" && ok "existing collection: skip" || { fail "skip"; cat "$d/skip.out"; }
+d=$work/append
+mkdir -p "$d"
+cp -r "$work/crash/fx" "$d/fx"
+write_config "$d" "$d/fx" "$MM_EMU_PORT" "    existingCollection: append"
+"$bin" run -c "$d/migration.yaml" --report "$d/report" >"$d/run.out" 2>&1 || { fail "append: run"; cat "$d/run.out"; }
+grep -q "^collection docs: expected 38, Milvus 38: OK$" "$d/run.out" && grep -q "(4 rows were there before)" "$d/run.out" \
+  && ok "existing collection: append counts the rows that were there" || { fail "append"; cat "$d/run.out"; }
+# The first job's verify now sees every row twice: exit 3, and says why.
+status=0
+"$bin" verify -c "$work/crash/migration.yaml" --report "$work/crash/again" >"$work/crash/again.out" 2>&1 || status=$?
+[ "$status" -eq 3 ] && grep -q "docs                     p 1            docs.p_1                            4            4            4            8  MISMATCH  Milvus counts 8 rows, expected 4 (rows imported twice or added by someone else?)" "$work/crash/again.out" \
+  && ok "mismatch: exit 3 with the partition and the cause" || { fail "mismatch: exit $status"; cat "$work/crash/again.out"; }
+mm_emulator_stop
+
+# ---- connection problems -----------------------------------------------------------
+mm_emulator_start "$work/emu-auth" --generation 2.3 --storage-dir "$work/emu-auth/storage" --auth root:Milvus
+d=$work/auth
+mkdir -p "$d"
+/usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/scenarios/basic_native.json" "$d/fx" >/dev/null
+write_config "$d" "$d/fx" "$MM_EMU_PORT" "    username: root
+    password: wrong-secret-42"
+status=0
+"$bin" load -c "$d/migration.yaml" >/dev/null 2>"$d/err" || status=$?
+want="milvus-migrate load: Connect on Milvus at 127.0.0.1:$MM_EMU_PORT: authentication failed (auth check failure, please check username and password are correct); check target.milvus2x.username and target.milvus2x.password"
+[ "$status" -eq 1 ] && [ "$(cat "$d/err")" = "$want" ] && ok "wrong password: exit 1, exact message" || { fail "wrong password: exit $status"; cat "$d/err"; }
+grep -rq "wrong-secret-42" "$d/err" "$work/emu-auth/emulator.log" && fail "the password leaked" || ok "the password appears in no output or server log"
+write_config "$d" "$d/fx" "$MM_EMU_PORT" "    username: root
+    password: Milvus"
+"$bin" run -c "$d/migration.yaml" --report "$d/report" >"$d/run.out" 2>&1 && check_ids "auth" "$d/fx" "$d/report.json" || { fail "auth: run"; cat "$d/run.out"; }
+mm_emulator_stop
+port=$(mm_emulator_free_port)
+write_config "$d" "$d/fx" "$port"
+status=0
+"$bin" load -c "$d/migration.yaml" >/dev/null 2>"$d/err" || status=$?
+[ "$status" -eq 1 ] && grep -q "^milvus-migrate load: Connect on Milvus at 127.0.0.1:$port: server unavailable after 2 attempts (.*); check target.milvus2x.endpoint and that Milvus is running and reachable$" "$d/err" \
+  && ok "unreachable server: exit 1, names the server and the key" || { fail "unreachable: exit $status"; cat "$d/err"; }
+
+echo "load_verify: $failures failure(s)"
+[ "$failures" -eq 0 ]

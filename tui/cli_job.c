@@ -1,0 +1,162 @@
+#include "cli_job.h"
+
+#include "cli.h"
+#include "source/scan.h"
+#include "source/wal_check.h"
+#include "strbuf.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+atomic_bool mm_cli_interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    atomic_store(&mm_cli_interrupted, true);
+}
+
+void mm_cli_catch_signals(void)
+{
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+static int refuse_unflushed(const mm_source *src, const mm_config *cfg, mm_error *err)
+{
+    mm_wal_report wal;
+    memset(&wal, 0, sizeof wal);
+    if (mm_wal_check(src->wal_dir, &src->rows, &wal, err) != 0)
+        return -1;
+    int rc = 0;
+    if (mm_wal_report_unflushed(&wal)) {
+        char *explain = mm_wal_report_explain(&wal);
+        if (cfg->source.allow_unflushed)
+            fprintf(stderr, "warning: continuing without unflushed data (source.allowUnflushed: true)\n%s",
+                    explain ? explain : "");
+        else
+            rc = mm_error_set(err, MM_ERR_UNFLUSHED, "the 1.x installation has data that was never flushed to "
+                              "segments:\n%s", explain ? explain : "");
+        free(explain);
+    }
+    mm_wal_report_free(&wal);
+    return rc;
+}
+
+/* target.remote.* as an S3 client, with the bucket checked up front so a
+ * wrong key or bucket fails before any work is done. */
+static int open_target_bucket(mm_cli_job *job, mm_error *err)
+{
+    const mm_config_remote *t = &job->cfg.target.remote;
+    if (t->cloud == MM_CLOUD_AZURE)
+        return mm_error_set(err, MM_ERR_CONFIG, "%s: target.remote.cloud azure is not supported by this version; "
+                            "stage on an S3-compatible bucket or locally", job->config_path);
+    mm_s3_options o = {
+        .endpoint = t->endpoint, .use_ssl = t->use_ssl, .region = t->region, .bucket = t->bucket,
+        .access_key = t->ak, .secret_key = t->sk, .part_size = job->cfg.dumper.part_size, .max_retries = 5,
+        .retry_base_ms = 200,
+    };
+    if (t->cloud == MM_CLOUD_GCP && !t->endpoint[0])
+        o.endpoint = "storage.googleapis.com", o.use_ssl = true;
+    if (mm_s3_open(&o, &job->s3, err) != 0 || mm_s3_check_bucket(job->s3, err) != 0)
+        return -1;
+    size_t len = strlen(t->prefix);
+    while (len && t->prefix[len - 1] == '/')
+        len--;
+    job->remote_root = len ? mm_asprintf("%.*s/migration", (int)len, t->prefix) : mm_strdup("migration");
+    return job->remote_root ? 0 : mm_error_set(err, MM_ERR_NOMEM, "out of memory");
+}
+
+static int scan_source(mm_cli_job *job, mm_error *err)
+{
+    mm_scan_options scan = {
+        .tables_dirs = (const char *const *)job->src.tables_dirs, .n_tables_dirs = job->src.n_tables_dirs,
+        .missing_deleted_docs_ok = job->cfg.source.missing_deleted_docs_ok,
+    };
+    if (mm_inventory_scan(&job->inv, &scan, err) != 0)
+        return mm_error_wrap(err, "read the 1.x segments (run `milvus-migrate inspect` for every problem)");
+    return 0;
+}
+
+/* The journal is bound to everything that decides what the staged files
+ * hold and where they are, so a changed config never trusts old batches. */
+static char *job_fingerprint(const mm_cli_job *job)
+{
+    const mm_config *cfg = &job->cfg;
+    return mm_asprintf("source=%s output=%s%s%s maxFileSize=%llu nanPolicy=%s fields=%s,%s", job->inv.origin,
+                       job->s3 ? mm_s3_describe(job->s3) : job->root, job->s3 ? " prefix=" : "",
+                       job->s3 ? job->remote_root : "", (unsigned long long)cfg->dumper.max_file_size,
+                       cfg->dumper.nan_policy == MM_NAN_SKIP ? "skip" : "fail", cfg->target.milvus2x.fields.id,
+                       cfg->target.milvus2x.fields.vector);
+}
+
+int mm_cli_job_open(mm_cli_job *job, const char *command, const char *config_path, const char *collections,
+                    bool restart, unsigned phases, bool check_unflushed, mm_error *err)
+{
+    memset(job, 0, sizeof *job);
+    job->command = command;
+    job->config_path = config_path;
+    mm_inventory_init(&job->inv);
+    mm_config_init_defaults(&job->cfg);
+    mm_source_spec spec;
+    int rc = mm_cli_load_config(config_path, &job->cfg, phases | MM_CONFIG_PHASE_SOURCE | MM_CONFIG_PHASE_STAGE,
+                                err);
+    if (rc == 0 && job->cfg.target.mode == MM_LOCATION_REMOTE)
+        rc = open_target_bucket(job, err);
+    if (rc == 0)
+        rc = mm_cli_source_spec_from_config(&job->cfg, &spec, err);
+    if (rc == 0)
+        rc = mm_source_open(&spec, &job->src, err);
+    if (rc == 0)
+        rc = mm_inventory_build(&job->src.rows, &job->inv, err);
+    if (rc == 0)
+        rc = mm_inventory_filter(&job->inv, collections, err);
+    if (rc == 0 && check_unflushed)
+        rc = refuse_unflushed(&job->src, &job->cfg, err);
+    if (rc == 0)
+        rc = scan_source(job, err);
+    if (rc == 0) {
+        job->state_dir = mm_config_state_dir(&job->cfg);
+        const char *out = job->cfg.target.local.output_dir[0] ? job->cfg.target.local.output_dir : ".";
+        if (job->s3)
+            job->root = job->state_dir ? mm_asprintf("%s/staging/migration", job->state_dir) : NULL;
+        else
+            job->root = mm_asprintf("%s/migration", out);
+        job->fingerprint = job->root ? job_fingerprint(job) : NULL;
+        if (!job->root || !job->state_dir || !job->fingerprint)
+            rc = mm_error_set(err, MM_ERR_NOMEM, "%s: out of memory", command);
+    }
+    if (rc == 0)
+        rc = mm_journal_open(job->state_dir, job->fingerprint, restart, &job->journal, err);
+    return rc;
+}
+
+void mm_cli_job_close(mm_cli_job *job)
+{
+    mm_journal_close(job->journal);
+    mm_s3_close(job->s3);
+    free(job->remote_root);
+    free(job->root);
+    free(job->state_dir);
+    free(job->fingerprint);
+    mm_inventory_free(&job->inv);
+    mm_source_free(&job->src);
+    mm_config_free(&job->cfg);
+    memset(job, 0, sizeof *job);
+}
+
+int mm_cli_milvus_connect(const mm_config *cfg, mm_milvus **out, mm_error *err)
+{
+    const __typeof__(cfg->target.milvus2x) *t = &cfg->target.milvus2x;
+    mm_milvus_options o = {
+        .endpoint = t->endpoint, .username = t->username, .password = t->password, .database = t->database,
+        .tls = mm_config_tls_enabled(cfg), .ca_file = t->tls.ca_file, .cert_file = t->tls.cert_file,
+        .key_file = t->tls.key_file, .server_name = t->tls.server_name, .timeout_seconds = t->timeout_seconds,
+        .max_retries = t->retries, .retry_base_ms = 500, .max_recv_bytes = t->grpc.max_call_recv_msg_size,
+        .max_send_bytes = t->grpc.max_call_send_msg_size,
+    };
+    return mm_milvus_connect(&o, out, err);
+}

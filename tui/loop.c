@@ -1,0 +1,230 @@
+#include "loop.h"
+
+#include "draw.h"
+#include "keymap.h"
+#include "term.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <wchar.h>
+
+enum {
+    FRAME_MS = 100,          /* at most 10 repaints a second */
+    BUSY_TICK_MS = 100,      /* how often a running job is polled */
+    SCRIPT_STEP_LIMIT_MS = 20000, /* a scripted step waiting longer than this fails */
+    DEAD_TTY_ERRS = 1000,    /* consecutive empty reads of a readable tty: it is gone */
+};
+
+static int wake_pipe[2] = {-1, -1};
+
+int mm_loop_init(mm_error *err)
+{
+    if (wake_pipe[0] >= 0)
+        return 0;
+    if (pipe2(wake_pipe, O_NONBLOCK | O_CLOEXEC) != 0)
+        return mm_error_errno(err, errno, "create", "the wake pipe");
+    mm_term_set_wake_fd(wake_pipe[1]);
+    return 0;
+}
+
+void mm_loop_fini(void)
+{
+    mm_term_set_wake_fd(-1);
+    for (int i = 0; i < 2; i++)
+        if (wake_pipe[i] >= 0)
+            close(wake_pipe[i]);
+    wake_pipe[0] = wake_pipe[1] = -1;
+}
+
+void mm_tui_wake(void)
+{
+    int fd = wake_pipe[1];
+    if (fd >= 0) {
+        int saved = errno;
+        ssize_t ignored = write(fd, "w", 1); /* a full pipe already means "wake up" */
+        (void)ignored;
+        errno = saved;
+    }
+}
+
+static void drain_wake(void)
+{
+    char buf[256];
+    while (wake_pipe[0] >= 0 && read(wake_pipe[0], buf, sizeof buf) > 0)
+        ;
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void paint(const mm_loop_client *c, bool relayout)
+{
+    if (relayout)
+        clearok(curscr, TRUE);
+    erase();
+    mm_draw_cursor_reset();
+    c->draw(c->ctx);
+    int y, x;
+    if (mm_draw_cursor_wanted(&y, &x)) {
+        move(y, x);
+        curs_set(1);
+    } else {
+        curs_set(0);
+    }
+    refresh();
+}
+
+static unsigned tick(const mm_loop_client *c)
+{
+    drain_wake();
+    return c->on_tick ? c->on_tick(c->ctx) : MM_TUI_NONE;
+}
+
+static bool busy(const mm_loop_client *c)
+{
+    return c->busy && c->busy(c->ctx);
+}
+
+static int run_script(const mm_loop_client *c, mm_script *script, mm_error *err)
+{
+    paint(c, true);
+    for (;;) {
+        int64_t deadline = now_ms() + SCRIPT_STEP_LIMIT_MS;
+        unsigned flags = tick(c);
+        while (busy(c) && !mm_term_caught_signal()) {
+            if (now_ms() > deadline)
+                return mm_error_set(err, MM_ERR_INTERNAL, "script %s: background work still running after "
+                                    "%d s", script->path, SCRIPT_STEP_LIMIT_MS / 1000);
+            struct pollfd pfd = {wake_pipe[0], POLLIN, 0};
+            poll(&pfd, 1, BUSY_TICK_MS);
+            flags |= tick(c);
+        }
+        if ((flags & MM_TUI_QUIT) || mm_term_caught_signal())
+            return 0;
+        const mm_script_step *step = mm_script_next(script);
+        if (!step || step->kind == MM_STEP_QUIT)
+            return 0;
+        switch (step->kind) {
+        case MM_STEP_KEY: flags = c->on_key(c->ctx, step->key); break;
+        case MM_STEP_TYPE: {
+            mbstate_t st = {0};
+            const char *p = step->text;
+            size_t avail = strlen(p);
+            flags = 0;
+            while (avail) {
+                wchar_t wc;
+                size_t n = mbrtowc(&wc, p, avail, &st);
+                if (n == (size_t)-1 || n == (size_t)-2 || n == 0)
+                    return mm_error_set(err, MM_ERR_USAGE, "%s:%d: 'type' text is not valid UTF-8",
+                                        script->path, step->lineno);
+                flags |= c->on_key(c->ctx, (int)wc);
+                p += n;
+                avail -= n;
+            }
+            break;
+        }
+        case MM_STEP_SNAPSHOT:
+            paint(c, false);
+            if (mm_script_snapshot(script, step->text, err) != 0)
+                return mm_error_wrap(err, "%s:%d", script->path, step->lineno);
+            flags = 0;
+            break;
+        case MM_STEP_RESIZE:
+            mm_term_resize(step->cols, step->lines);
+            flags = c->on_key(c->ctx, MM_KEY_FN(KEY_RESIZE));
+            break;
+        default: flags = 0; break;
+        }
+        if (flags & MM_TUI_QUIT)
+            return 0;
+        if (flags)
+            paint(c, flags & MM_TUI_RELAYOUT);
+    }
+}
+
+/* Reads every key curses has (it buffers input that poll cannot see). */
+static unsigned read_keys(const mm_loop_client *c, bool *dead, int *keys)
+{
+    unsigned flags = 0;
+    *keys = 0;
+    nodelay(stdscr, TRUE);
+    for (;;) {
+        wint_t wch;
+        int rc = get_wch(&wch);
+        if (rc == ERR) {
+            if (errno == EIO || errno == EBADF || errno == EPIPE)
+                *dead = true;
+            break;
+        }
+        (*keys)++;
+        flags |= c->on_key(c->ctx, mm_key_from_curses(wch, rc == KEY_CODE_YES));
+        if (flags & MM_TUI_QUIT)
+            break;
+    }
+    return flags;
+}
+
+static int run_terminal(const mm_loop_client *c, mm_error *err)
+{
+    (void)err;
+    paint(c, true);
+    int64_t last_paint = now_ms();
+    bool dirty = false;
+    int empty_reads = 0;
+    for (;;) {
+        int timeout = -1;
+        if (busy(c))
+            timeout = BUSY_TICK_MS;
+        if (dirty) {
+            int64_t wait = last_paint + FRAME_MS - now_ms();
+            timeout = wait < 0 ? 0 : (int)wait;
+        }
+        struct pollfd pfd[2] = {{STDIN_FILENO, POLLIN, 0}, {wake_pipe[0], POLLIN, 0}};
+        int n = poll(pfd, 2, timeout);
+        if (mm_term_caught_signal())
+            return 0;
+        unsigned flags = 0;
+        bool dead = false;
+        /* EINTR is usually SIGWINCH: get_wch then returns KEY_RESIZE. */
+        if ((n > 0 && (pfd[0].revents & POLLIN)) || (n < 0 && errno == EINTR)) {
+            int keys;
+            flags |= read_keys(c, &dead, &keys);
+            empty_reads = keys ? 0 : empty_reads + 1;
+        }
+        if (n > 0 && (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL)))
+            dead = true;
+        if (dead || empty_reads > DEAD_TTY_ERRS)
+            return 0; /* the terminal went away: nothing left to draw on */
+        flags |= tick(c);
+        if (flags & MM_TUI_QUIT)
+            return 0;
+        if (flags & MM_TUI_RELAYOUT) {
+            paint(c, true);
+            last_paint = now_ms();
+            dirty = false;
+            continue;
+        }
+        if (flags)
+            dirty = true;
+        if (dirty && now_ms() - last_paint >= FRAME_MS) {
+            paint(c, false);
+            last_paint = now_ms();
+            dirty = false;
+        }
+    }
+}
+
+int mm_loop_run(const mm_loop_client *client, mm_script *script, mm_error *err)
+{
+    return script ? run_script(client, script, err) : run_terminal(client, err);
+}

@@ -1,0 +1,29 @@
+/* A log pane: the last lines of messages (each with a role), newest at the
+ * bottom, kept in a bounded ring. UI thread only: workers hand their lines
+ * to the UI through their own queue. */
+#ifndef MM_TUI_WIDGET_LOG_H
+#define MM_TUI_WIDGET_LOG_H
+
+#include "draw.h"
+
+#include <stddef.h>
+
+typedef struct mm_log_line {
+    char *text;
+    mm_role role;
+} mm_log_line;
+
+typedef struct mm_log {
+    mm_log_line *lines;
+    size_t cap, count, start;   /* ring of cap lines starting at start */
+    size_t scroll;              /* lines scrolled back from the newest */
+} mm_log;
+
+void mm_log_init(mm_log *log, size_t capacity);
+void mm_log_fini(mm_log *log);
+void mm_log_add(mm_log *log, mm_role role, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Scrolls back (positive) or forward (negative) by lines. */
+void mm_log_scroll(mm_log *log, long lines);
+void mm_log_draw(const mm_log *log, const mm_rect *r);
+
+#endif

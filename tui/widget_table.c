@@ -1,0 +1,162 @@
+#include "widget_table.h"
+
+#include "strbuf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void mm_table_init(mm_table *t, const mm_table_column *columns, size_t n_columns)
+{
+    memset(t, 0, sizeof *t);
+    t->columns = columns;
+    t->n_columns = n_columns < MM_TABLE_MAX_COLUMNS ? n_columns : MM_TABLE_MAX_COLUMNS;
+}
+
+void mm_table_clear(mm_table *t)
+{
+    for (size_t i = 0; i < t->n_rows; i++) {
+        for (size_t c = 0; c < t->n_columns; c++)
+            free(t->rows[i].cells[c]);
+        free(t->rows[i].cells);
+    }
+    t->n_rows = 0;
+}
+
+void mm_table_fini(mm_table *t)
+{
+    mm_table_clear(t);
+    free(t->rows);
+    memset(t, 0, sizeof *t);
+}
+
+void mm_table_add(mm_table *t, const char *const *cells, mm_role role, int tag, int sub)
+{
+    if (t->n_rows == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 16;
+        mm_table_item *nr = realloc(t->rows, cap * sizeof *nr);
+        if (!nr)
+            abort();
+        t->rows = nr;
+        t->cap = cap;
+    }
+    mm_table_item *row = &t->rows[t->n_rows++];
+    row->cells = calloc(t->n_columns, sizeof *row->cells);
+    if (!row->cells)
+        abort();
+    for (size_t c = 0; c < t->n_columns; c++)
+        row->cells[c] = mm_strdup(cells[c] ? cells[c] : "");
+    row->role = role;
+    row->tag = tag;
+    row->sub = sub;
+}
+
+long mm_list_move(size_t current, size_t n, int page, mm_action action)
+{
+    if (n == 0)
+        return -1;
+    long cur = (long)current, last = (long)n - 1, step = page > 1 ? page - 1 : 1;
+    switch (action) {
+    case MM_ACT_UP: cur--; break;
+    case MM_ACT_DOWN: cur++; break;
+    case MM_ACT_PAGE_UP: cur -= step; break;
+    case MM_ACT_PAGE_DOWN: cur += step; break;
+    case MM_ACT_HOME: cur = 0; break;
+    case MM_ACT_END: cur = last; break;
+    default: return -1;
+    }
+    return cur < 0 ? 0 : cur > last ? last : cur;
+}
+
+bool mm_table_on_action(mm_table *t, mm_action action)
+{
+    long to = mm_list_move(t->selected, t->n_rows, t->page, action);
+    if (to < 0)
+        return action == MM_ACT_UP || action == MM_ACT_DOWN || action == MM_ACT_PAGE_UP ||
+               action == MM_ACT_PAGE_DOWN || action == MM_ACT_HOME || action == MM_ACT_END;
+    t->selected = (size_t)to;
+    return true;
+}
+
+const mm_table_item *mm_table_current(const mm_table *t)
+{
+    return t->selected < t->n_rows ? &t->rows[t->selected] : NULL;
+}
+
+/* Widths of the columns in w terminal columns (one space between). */
+static void layout_columns(const mm_table *t, int w, int *widths)
+{
+    int fixed = 0, flexible = 0;
+    for (size_t c = 0; c < t->n_columns; c++) {
+        fixed += t->columns[c].width + (c ? 1 : 0);
+        if (t->columns[c].width == 0)
+            flexible++;
+    }
+    int spare = w - fixed;
+    for (size_t c = 0; c < t->n_columns; c++) {
+        widths[c] = t->columns[c].width;
+        if (widths[c] == 0 && flexible) {
+            int share = spare > 0 ? spare / flexible : 1;
+            widths[c] = share < 1 ? 1 : share;
+            spare -= widths[c];
+            flexible--;
+        }
+    }
+}
+
+static void draw_row(const mm_table *t, int y, int x, int w, const int *widths, char *const *cells,
+                     attr_t attr)
+{
+    mm_draw_text(y, x, w, "", attr, true);
+    int col = x;
+    for (size_t c = 0; c < t->n_columns && col < x + w; c++) {
+        int cw = widths[c];
+        if (col + cw > x + w)
+            cw = x + w - col;
+        if (t->columns[c].right)
+            mm_draw_text_right(y, col, cw, cells[c], attr);
+        else
+            mm_draw_text(y, col, cw, cells[c], attr, true);
+        col += widths[c] + 1;
+    }
+}
+
+void mm_table_draw(mm_table *t, const mm_rect *r, bool focused)
+{
+    if (r->h < 1 || r->w < 1)
+        return;
+    /* A one-column gutter marks the highlighted row in text too (snapshots,
+     * monochrome terminals). */
+    int gx = r->x + 1, gw = r->w - 1;
+    int widths[MM_TABLE_MAX_COLUMNS];
+    size_t nc = t->n_columns;
+    layout_columns(t, gw, widths);
+    char *titles[MM_TABLE_MAX_COLUMNS];
+    for (size_t c = 0; c < nc; c++)
+        titles[c] = (char *)t->columns[c].title;
+    mm_draw_text(r->y, r->x, 1, "", mm_theme_attr(MM_ROLE_HEADER), true);
+    draw_row(t, r->y, gx, gw, widths, titles, mm_theme_attr(MM_ROLE_HEADER));
+    t->page = r->h - 1;
+    if (t->page < 1)
+        return;
+    if (t->n_rows && t->selected >= t->n_rows)
+        t->selected = t->n_rows - 1;
+    if (t->selected < t->top)
+        t->top = t->selected;
+    if (t->selected >= t->top + (size_t)t->page)
+        t->top = t->selected - (size_t)t->page + 1;
+    if (t->top + (size_t)t->page > t->n_rows)
+        t->top = t->n_rows > (size_t)t->page ? t->n_rows - (size_t)t->page : 0;
+    for (int i = 0; i < t->page; i++) {
+        size_t idx = t->top + (size_t)i;
+        int y = r->y + 1 + i;
+        if (idx >= t->n_rows) {
+            mm_draw_text(y, r->x, r->w, "", mm_theme_attr(MM_ROLE_NORMAL), true);
+            continue;
+        }
+        const mm_table_item *row = &t->rows[idx];
+        attr_t attr = focused && idx == t->selected ? mm_theme_attr(MM_ROLE_SELECTED)
+                                                    : mm_theme_attr(row->role);
+        mm_draw_text(y, r->x, 1, focused && idx == t->selected ? ">" : "", attr, true);
+        draw_row(t, y, gx, gw, widths, row->cells, attr);
+    }
+}
