@@ -7,6 +7,7 @@
 #include "strbuf.h"
 #include "verify.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 typedef struct load_printer {
     pthread_mutex_t lock;
@@ -120,6 +122,52 @@ int mm_cli_verify_job(mm_cli_job *job, mm_milvus *milvus, const char *report_bas
     return rc;
 }
 
+typedef struct deleter {
+    mm_cli_job *job;
+    size_t deleted;
+    mm_error *err;
+} deleter;
+
+static int delete_batch_files(void *ctx, const mm_journal_batch *b)
+{
+    deleter *d = ctx;
+    if (b->state != MM_BATCH_IMPORTED)
+        return 0;
+    const char *keys[] = {b->id_key, b->data_key};
+    for (size_t i = 0; i < 2; i++) {
+        if (d->job->s3) {
+            if (mm_s3_delete(d->job->s3, keys[i], d->err) != 0)
+                return -1;
+        } else {
+            char *path = mm_asprintf("%s/%s", d->job->root, keys[i]);
+            if (!path)
+                return mm_error_set(d->err, MM_ERR_NOMEM, "out of memory");
+            if (unlink(path) != 0 && errno != ENOENT) {
+                mm_error_errno(d->err, errno, "delete staged file", path);
+                free(path);
+                return -1;
+            }
+            char *slash = strrchr(path, '/');
+            *slash = '\0';
+            rmdir(path); /* the batch directory, once empty */
+            free(path);
+        }
+        d->deleted++;
+    }
+    return 0;
+}
+
+/* loader.deleteStagedFiles: only ever after a verification that matched,
+ * and only the files of batches Milvus has imported. */
+static int delete_staged(mm_cli_job *job, mm_error *err)
+{
+    deleter d = {job, 0, err};
+    if (mm_journal_each(job->journal, delete_batch_files, &d, err) != 0)
+        return -1;
+    printf("deleted %zu staged file(s) (loader.deleteStagedFiles: true)\n", d.deleted);
+    return 0;
+}
+
 enum { OPT_COL = 256, OPT_RESTART, OPT_REPORT };
 
 static const struct option step_options[] = {
@@ -202,6 +250,8 @@ static int run_steps(const char *command, int argc, char **argv, unsigned steps)
         rc = mm_cli_load_job(&job, milvus, &err);
     if (rc == 0 && (steps & STEP_VERIFY))
         rc = mm_cli_verify_job(&job, milvus, a.report, &err);
+    if (rc == 0 && (steps & STEP_VERIFY) && job.cfg.loader.delete_staged_files)
+        rc = delete_staged(&job, &err);
     if (rc == 3)
         fprintf(stderr, "milvus-migrate %s: verification found mismatches (see the table above)\n", command);
     status = rc == 3 ? 3 : rc == 0 ? 0 : mm_cli_fail(command, &err);

@@ -370,6 +370,15 @@ int mm_s3_head(mm_s3 *s3, const char *key, int64_t *size, mm_error *err)
     return rc;
 }
 
+int mm_s3_delete(mm_s3 *s3, const char *key, mm_error *err)
+{
+    response r;
+    /* A key that is already gone counts as deleted (404 allowed). */
+    int rc = request(s3, "DELETE", key, NULL, NULL, NULL, &r, true, err);
+    mm_strbuf_free(&r.text);
+    return rc;
+}
+
 static int put_single(mm_s3 *s3, const char *key, int fd, uint64_t size, mm_error *err)
 {
     body b = {.fd = fd, .length = size};

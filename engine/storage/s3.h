@@ -35,6 +35,8 @@ int mm_s3_check_bucket(mm_s3 *s3, mm_error *err);
 /* Uploads a local file to key (single PUT or multipart). */
 int mm_s3_put_file(mm_s3 *s3, const char *key, const char *path, mm_error *err);
 /* *size = -1 when the object does not exist. */
+/* DELETE of one object; a missing object is not an error. */
+int mm_s3_delete(mm_s3 *s3, const char *key, mm_error *err);
 int mm_s3_head(mm_s3 *s3, const char *key, int64_t *size, mm_error *err);
 
 #endif

@@ -189,6 +189,22 @@ status=0
 mm_emulator_faults_reset >/dev/null
 "$bin" run -c "$d/migration.yaml" --report "$d/report" >"$d/run.out" 2>"$d/run.err" && check_ids "failed task then re-run" "$d/fx" "$d/report.json" || { fail "failed task: re-run"; cat "$d/run.err"; }
 
+# loader.deleteStagedFiles: the .npy files go only after verify matched, and
+# a later run neither re-dumps nor re-imports those batches.
+d=$work/cleanup
+mkdir -p "$d"
+/usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/scenarios/binary.json" "$d/fx" >/dev/null
+write_config "$d" "$d/fx" "$MM_EMU_PORT" "    existingCollection: drop"
+sed -i 's/^  pollIntervalSeconds: 1$/  pollIntervalSeconds: 1\n  deleteStagedFiles: true/' "$d/migration.yaml"
+"$bin" run -c "$d/migration.yaml" --report "$d/report" >"$d/run.out" 2>&1 || { fail "cleanup: run"; cat "$d/run.out"; }
+files=$(find "$d/out/migration/tables" -name '*.npy' | wc -l)
+[ "$files" -eq 0 ] && grep -q "^deleted [1-9][0-9]* staged file(s) (loader.deleteStagedFiles: true)$" "$d/run.out" \
+  && ok "deleteStagedFiles: staged files removed after verification" || { fail "cleanup: $files files left"; cat "$d/run.out"; }
+imports=$(calls Import)
+"$bin" run -c "$d/migration.yaml" --report "$d/report2" >"$d/run2.out" 2>&1 || { fail "cleanup: second run"; cat "$d/run2.out"; }
+grep -q "^dumped 0 rows in 0 new batch(es)" "$d/run2.out" && [ "$(calls Import)" = "$imports" ] && grep -q "^All counts match.$" "$d/run2.out" \
+  && ok "deleteStagedFiles: a later run re-dumps and re-imports nothing" || { fail "cleanup: second run redid work"; cat "$d/run2.out"; }
+
 # ---- existing collections ------------------------------------------------------
 # Same 1.x data, fresh journal: the collection from "crash" exists.
 d=$work/existing
