@@ -100,8 +100,8 @@ static int wait_task(shared *sh, batch_job *j, mm_error *err)
                               "recorded and a re-run of load waits for it instead of importing again", j->task, label);
             break;
         }
-        sleep_ms(delay < cap ? delay : cap);
-        delay *= 2;
+        sleep_ms(delay);
+        delay = delay * 2 < cap ? delay * 2 : cap;
         mm_milvus_import_state st;
         if (mm_milvus_get_import_state(opt->milvus, j->task, &st, err) != 0) {
             mm_error_wrap(err, "waiting for import task %" PRId64 " (%s); the task is recorded, re-run load to "

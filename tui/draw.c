@@ -95,7 +95,7 @@ static int wrap(int w, const char *text, void (*emit)(void *ctx, int i, const ch
     while (*p) {
         const char *line_start = p, *last_space = NULL;
         int cols = 0;
-        size_t len;
+        size_t len = 0;
         while (*p && *p != '\n') {
             int cw = char_width(next_char(p, strlen(p), &len));
             if (cols + cw > w)
