@@ -1,14 +1,13 @@
 #include "load_internal.h"
 
 #include "strbuf.h"
+#include "timeutil.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 typedef struct batch_job {
     mm_journal_batch b;
@@ -48,19 +47,7 @@ static void report(shared *sh, int running_delta, size_t done, int64_t rows)
         sh->opt->progress(sh->opt->ctx, &p);
 }
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static const char *partition_name(const batch_job *j)
 {
@@ -90,7 +77,7 @@ static char *batch_label(const batch_job *j)
 static int wait_task(shared *sh, batch_job *j, mm_error *err)
 {
     const mm_load_options *opt = sh->opt;
-    double started = now_seconds();
+    double started = mm_monotonic_seconds();
     long delay = 200, cap = opt->poll_interval_ms > 0 ? opt->poll_interval_ms : 1000;
     char *label = batch_label(j);
     int rc = 0;
@@ -100,7 +87,7 @@ static int wait_task(shared *sh, batch_job *j, mm_error *err)
                               "recorded and a re-run of load waits for it instead of importing again", j->task, label);
             break;
         }
-        sleep_ms(delay);
+        mm_sleep_ms(delay);
         delay = delay * 2 < cap ? delay * 2 : cap;
         mm_milvus_import_state st;
         if (mm_milvus_get_import_state(opt->milvus, j->task, &st, err) != 0) {
@@ -134,7 +121,7 @@ static int wait_task(shared *sh, batch_job *j, mm_error *err)
                                   "%s. Fix the cause and re-run load; imported batches are not imported again",
                                   task, label, j->b.id_key, j->b.data_key, mm_milvus_endpoint(opt->milvus),
                                   st.failed_reason[0] ? st.failed_reason : "no reason given");
-        } else if (opt->import_timeout_s > 0 && now_seconds() - started > opt->import_timeout_s) {
+        } else if (opt->import_timeout_s > 0 && mm_monotonic_seconds() - started > opt->import_timeout_s) {
             rc = mm_error_set(err, MM_ERR_NETWORK, "import task %" PRId64 " (%s) is still %s after %d minute(s) "
                               "(loader.importTimeoutMinutes); it is recorded, re-run load to keep waiting",
                               j->task, label, mm_milvus_import_state_name(st.state), opt->import_timeout_s / 60);
@@ -341,7 +328,7 @@ static int resolve_uncertain(shared *sh, const mm_collection_info *c, mm_error *
                 "received them", uncertain, c->target_name);
     mm_milvus_task_info *tasks = NULL;
     size_t n_tasks = 0;
-    double started = now_seconds();
+    double started = mm_monotonic_seconds();
     for (;;) {
         if (mm_milvus_list_import_tasks(opt->milvus, c->target_name, &tasks, &n_tasks, err) != 0)
             return -1;
@@ -354,10 +341,10 @@ static int resolve_uncertain(shared *sh, const mm_collection_info *c, mm_error *
         tasks = NULL;
         if (cancelled(sh))
             return mm_error_set(err, MM_ERR_CANCELLED, "load cancelled");
-        if (opt->import_timeout_s > 0 && now_seconds() - started > opt->import_timeout_s)
+        if (opt->import_timeout_s > 0 && mm_monotonic_seconds() - started > opt->import_timeout_s)
             return mm_error_set(err, MM_ERR_NETWORK, "import tasks of %s are still running after %d minute(s); "
                                 "re-run load later", c->target_name, opt->import_timeout_s / 60);
-        sleep_ms(opt->poll_interval_ms > 0 ? opt->poll_interval_ms : 1000);
+        mm_sleep_ms(opt->poll_interval_ms > 0 ? opt->poll_interval_ms : 1000);
     }
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < sh->n_jobs; i++) {

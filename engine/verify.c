@@ -1,12 +1,11 @@
 #include "verify.h"
 
 #include "strbuf.h"
+#include "timeutil.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 typedef struct sums {
     const char *collection, *partition;
@@ -25,19 +24,7 @@ static int add_batch(void *ctx, const mm_journal_batch *b)
     return 0;
 }
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Source-side numbers of every partition, from the inventory and journal. */
 static int fill_rows(const mm_verify_options *opt, mm_verify_report *r, mm_error *err)
@@ -98,7 +85,7 @@ static int fill_rows(const mm_verify_options *opt, mm_verify_report *r, mm_error
  * changing for three reads in a row, or the timeout passes. */
 static int read_counts(const mm_verify_options *opt, mm_verify_report *r, mm_error *err)
 {
-    double started = now_seconds();
+    double started = mm_monotonic_seconds();
     int stable_reads = 0;
     for (;;) {
         bool all_expected = true, changed = false;
@@ -125,11 +112,11 @@ static int read_counts(const mm_verify_options *opt, mm_verify_report *r, mm_err
             all_expected &= v == c->expected;
         }
         stable_reads = changed ? 1 : stable_reads + 1;
-        if (all_expected || stable_reads >= 3 || now_seconds() - started >= opt->stats_timeout_s)
+        if (all_expected || stable_reads >= 3 || mm_monotonic_seconds() - started >= opt->stats_timeout_s)
             return 0;
         if (opt->cancel && atomic_load(opt->cancel))
             return mm_error_set(err, MM_ERR_CANCELLED, "verify cancelled");
-        sleep_ms(opt->poll_interval_ms > 0 ? opt->poll_interval_ms : 1000);
+        mm_sleep_ms(opt->poll_interval_ms > 0 ? opt->poll_interval_ms : 1000);
     }
 }
 

@@ -7,15 +7,12 @@
 #include "journal.h"
 #include "source/inventory.h"
 #include "source/inventory_render.h"
-#include "source/scan.h"
 #include "source/source.h"
-#include "source/wal_check.h"
 #include "storage/s3.h"
 #include "strbuf.h"
 
 #include <getopt.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

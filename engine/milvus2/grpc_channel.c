@@ -1,6 +1,7 @@
 #include "milvus2/grpc_channel.h"
 
 #include "strbuf.h"
+#include "timeutil.h"
 
 #include <errno.h>
 #include <grpc/byte_buffer.h>
@@ -305,12 +306,6 @@ static int describe_failure(const mm_grpc_channel *ch, const char *method_path, 
     }
 }
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
 
 int mm_grpc_unary(mm_grpc_channel *ch, const char *method_path, const ProtobufCMessage *request,
                   const ProtobufCMessageDescriptor *response_desc, bool idempotent,
@@ -330,7 +325,7 @@ int mm_grpc_unary(mm_grpc_channel *ch, const char *method_path, const ProtobufCM
         if (rc == 0 || a.status != GRPC_STATUS_UNAVAILABLE || attempts >= max_attempts)
             break;
         free(a.details);
-        sleep_ms(delay);
+        mm_sleep_ms(delay);
         delay *= 2;
     }
     grpc_byte_buffer_destroy(bb);

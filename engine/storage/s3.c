@@ -1,6 +1,7 @@
 #include "storage/s3.h"
 
 #include "strbuf.h"
+#include "timeutil.h"
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
@@ -266,11 +267,7 @@ static int request(mm_s3 *s3, const char *method, const char *key, const char *q
         bool damaged = cc == CURLE_OK && r->status == 400 && strcmp(code_now, "BadDigest") == 0;
         if (attempt < s3->max_retries && (retryable(cc, r->status) || damaged)) {
             mm_strbuf_free(&r->text);
-            struct timespec ts = {.tv_sec = 0, .tv_nsec = 0};
-            long ms = (long)s3->retry_base_ms << (attempt < 10 ? attempt : 10);
-            ts.tv_sec = ms / 1000;
-            ts.tv_nsec = (ms % 1000) * 1000000L;
-            nanosleep(&ts, NULL);
+            mm_sleep_ms((long)s3->retry_base_ms << (attempt < 10 ? attempt : 10));
             continue;
         }
         if (cc != CURLE_OK) {
