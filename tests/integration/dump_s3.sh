@@ -8,22 +8,16 @@ set -euo pipefail
 src=${MM_SOURCE_DIR:?}
 bin=${MM_BIN:?}
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/mm-dump-s3.XXXXXX")
-swift_dir=
+source "$src/tests/lib/swift.sh"
 proxy_pid=
 cleanup() {
   [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null
-  [ -n "$swift_dir" ] && bash "$src/tests/lib/swift/stop-swift-s3.sh" --purge "$swift_dir" >/dev/null 2>&1
+  mm_swift_stop
   rm -rf "$work"
 }
 trap cleanup EXIT
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-base=$(free_port)
-export SWIFT_S3_DIR=$work/swift SWIFT_S3_PORT=$(free_port) SWIFT_S3_BACKEND_PORT_BASE=$((base < 60000 ? base : 40000))
-export SWIFT_S3_ACCESS_KEY=test:tester SWIFT_S3_SECRET_KEY=Sw1ftSecret
-swift_dir=$SWIFT_S3_DIR
-bash "$src/tests/lib/swift/start-swift-s3.sh" >"$work/swift.log" 2>&1 || { cat "$work/swift.log"; exit 1; }
-source "$swift_dir/env"
-curl_s3() { curl -sS --aws-sigv4 "aws:amz:$S3_REGION:s3" --netrc-file "$SWIFT_S3_NETRC" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' "$@"; }
+mm_swift_start "$work" || exit 1
 curl_s3 -X PUT "$S3_ENDPOINT/stage" -o /dev/null -w '%{http_code}\n' | grep -q 200
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }

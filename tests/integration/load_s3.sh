@@ -7,21 +7,14 @@ src=${MM_SOURCE_DIR:?}
 bin=${MM_BIN:?}
 source "$src/tests/lib/emulator.sh"
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/mm-load-s3.XXXXXX")
-swift_dir=
+source "$src/tests/lib/swift.sh"
 cleanup() {
   mm_emulator_stop
-  [ -n "$swift_dir" ] && bash "$src/tests/lib/swift/stop-swift-s3.sh" --purge "$swift_dir" >/dev/null 2>&1
+  mm_swift_stop
   rm -rf "$work"
 }
 trap cleanup EXIT
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-base=$(free_port)
-export SWIFT_S3_DIR=$work/swift SWIFT_S3_PORT=$(free_port) SWIFT_S3_BACKEND_PORT_BASE=$((base < 60000 ? base : 40000))
-export SWIFT_S3_ACCESS_KEY=test:tester SWIFT_S3_SECRET_KEY=Sw1ftSecret
-swift_dir=$SWIFT_S3_DIR
-bash "$src/tests/lib/swift/start-swift-s3.sh" >"$work/swift.log" 2>&1 || { cat "$work/swift.log"; exit 1; }
-source "$swift_dir/env"
-curl_s3() { curl -sS --aws-sigv4 "aws:amz:$S3_REGION:s3" --netrc-file "$SWIFT_S3_NETRC" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' "$@"; }
+mm_swift_start "$work" || exit 1
 curl_s3 -X PUT "$S3_ENDPOINT/a-bucket" -o /dev/null -w '%{http_code}\n' | grep -q 200
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
@@ -54,20 +47,9 @@ YAML
     # The emulator got object keys of the bucket, never local paths.
     curl -s "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" | grep -q "\"$gen-$scenario/migration/tables/" \
       || fail "$gen $scenario: Import files are not bucket keys"
-    /usr/bin/python3 - "$d/fx/expected/liveset.tsv" "$d/report.json" "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" <<'PY' >"$d/ids" || true
-import json, sys, urllib.request
-expected = {}
-for line in open(sys.argv[1], encoding="utf-8"):
-    c, p, _s, i, _v = line.rstrip("\n").split("\t")
-    expected.setdefault((c, p), []).append(int(i))
-report = json.load(open(sys.argv[2]))
-state = json.load(urllib.request.urlopen(sys.argv[3]))
-bad = sum(1 for part in report["partitions"]
-          if sorted(int(i) for i in state["collections"][part["targetCollection"]]["partitions"][part["targetPartition"]]["ids"])
-          != sorted(expected.get((part["collection"], part["partition"] or "_default"), [])))
-print("bad=%d of %d" % (bad, len(report["partitions"])))
-PY
-    grep -q "^bad=0 of" "$d/ids" && echo "ok   $gen $scenario: staged on S3, imported from S3, exact ids ($(cat "$d/ids"))" \
+    /usr/bin/python3 "$src/tests/lib/emulator_ids.py" "$d/fx/expected/liveset.tsv" "$d/report.json" \
+      "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" >"$d/ids" 2>&1 || true
+    grep -q "^partitions=[0-9]* bad=0$" "$d/ids" && echo "ok   $gen $scenario: staged on S3, imported from S3, exact ids ($(tail -1 "$d/ids"))" \
       || { fail "$gen $scenario: ids"; cat "$d/ids"; }
   done
   mm_emulator_stop

@@ -22,24 +22,8 @@ calls() { curl -s "http://127.0.0.1:$MM_EMU_CONTROL_PORT/calls" | /usr/bin/pytho
 # "collection<TAB>tag<TAB>id", mapped through the verify report, compared
 # with the fixture's expected live set.
 check_ids() {  # label fixture-dir report.json
-  /usr/bin/python3 - "$2/expected/liveset.tsv" "$3" "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" <<'PY' >"$work/ids.out" 2>&1
-import json, sys, urllib.request
-expected = {}
-for line in open(sys.argv[1], encoding="utf-8"):
-    c, p, _seg, i, _vec = line.rstrip("\n").split("\t")
-    expected.setdefault((c, p), []).append(int(i))
-report = json.load(open(sys.argv[2]))
-state = json.load(urllib.request.urlopen(sys.argv[3]))
-bad = 0
-for part in report["partitions"]:
-    key = (part["collection"], part["partition"] or "_default")
-    got = sorted(int(i) for i in state["collections"][part["targetCollection"]]["partitions"][part["targetPartition"]]["ids"])
-    want = sorted(expected.get(key, []))
-    if got != want:
-        bad += 1
-        print("ids differ for %s: %d in Milvus, %d expected" % (key, len(got), len(want)))
-print("partitions=%d bad=%d" % (len(report["partitions"]), bad))
-PY
+  /usr/bin/python3 "$src/tests/lib/emulator_ids.py" "$2/expected/liveset.tsv" "$3" \
+    "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" >"$work/ids.out" 2>&1 || true
   if grep -q " bad=0$" "$work/ids.out"; then ok "$1: Milvus holds exactly the live ids ($(tail -1 "$work/ids.out"))"; else fail "$1: ids"; cat "$work/ids.out"; fi
 }
 
