@@ -1,14 +1,11 @@
 /* Writing migration.yaml: rendering through libyaml's emitter (which gets
  * quoting right) and the atomic, mode 0600 save. */
 #include "config_internal.h"
+#include "fsutil.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <yaml.h>
 
 /* ---- rendering ------------------------------------------------------------------ */
@@ -154,35 +151,6 @@ char *mm_config_render_redacted(const mm_config *cfg)
 
 /* ---- saving ------------------------------------------------------------------------ */
 
-static int write_all(int fd, const char *data, size_t len)
-{
-    while (len) {
-        ssize_t w = write(fd, data, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -1;
-        data += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
-static int fsync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    int e = errno;
-    close(fd);
-    /* Some file systems cannot sync a directory; the rename stands. */
-    if (rc != 0 && e == EINVAL)
-        return 0;
-    errno = e;
-    return rc;
-}
-
 int mm_config_save_file(const mm_config *cfg, const char *path, mm_error *err)
 {
     char *text = render(cfg, false,
@@ -191,52 +159,7 @@ int mm_config_save_file(const mm_config *cfg, const char *path, mm_error *err)
     if (!text)
         return mm_error_set(err, MM_ERR_INTERNAL, "save %s: could not render the configuration",
                             path);
-    char *tmp = mm_asprintf("%s.tmp.XXXXXX", path);
-    char *dir = mm_cfg_dir_of(path);
-    int rc = -1;
-    const char *step = "create temporary file";
-    /* mkostemp opens with O_CREAT|O_EXCL and mode 0600; fchmod makes 0600
-     * hold whatever the umask. */
-    int fd = tmp && dir ? mkostemp(tmp, O_CLOEXEC) : -1;
-    if (fd < 0) {
-        mm_error_set(err, MM_ERR_IO, "save %s: %s in %s: %s", path, step, dir ? dir : "?",
-                     strerror(errno));
-        goto out;
-    }
-    if (fchmod(fd, 0600) != 0)
-        step = "set mode 0600 on";
-    else if (write_all(fd, text, strlen(text)) != 0)
-        step = "write";
-    else if (fsync(fd) != 0)
-        step = "flush";
-    else
-        step = NULL;
-    if (step) {
-        mm_error_set(err, MM_ERR_IO, "save %s: %s %s: %s", path, step, tmp, strerror(errno));
-        close(fd);
-        unlink(tmp);
-        goto out;
-    }
-    if (close(fd) != 0) {
-        mm_error_set(err, MM_ERR_IO, "save %s: close %s: %s", path, tmp, strerror(errno));
-        unlink(tmp);
-        goto out;
-    }
-    if (rename(tmp, path) != 0) {
-        mm_error_set(err, MM_ERR_IO, "save %s: replace it with %s: %s", path, tmp,
-                     strerror(errno));
-        unlink(tmp);
-        goto out;
-    }
-    if (fsync_dir(dir) != 0) {
-        mm_error_set(err, MM_ERR_IO, "save %s: flush directory %s: %s", path, dir,
-                     strerror(errno));
-        goto out;
-    }
-    rc = 0;
-out:
+    int rc = mm_write_file_atomic(path, text, strlen(text), 0600, err);
     free(text);
-    free(tmp);
-    free(dir);
     return rc;
 }

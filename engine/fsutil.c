@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -62,25 +63,76 @@ int mm_pread_full(int fd, void *buf, size_t len, off_t off, const char *path, mm
     return 0;
 }
 
+/* fsync of the directory makes the rename itself durable. Some file
+ * systems cannot sync a directory; the rename stands there. */
+static int fsync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    int e = errno;
+    close(fd);
+    if (rc != 0 && e == EINVAL)
+        return 0;
+    errno = e;
+    return rc;
+}
+
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return mm_strdup(".");
+    if (slash == path)
+        return mm_strdup("/");
+    return mm_strndup(path, (size_t)(slash - path));
+}
+
 int mm_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, mm_error *err)
 {
-    char *tmp = mm_asprintf("%s.partial", path);
-    if (!tmp)
-        return mm_error_set(err, MM_ERR_NOMEM, "write %s: out of memory", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    int rc = fd < 0 ? mm_error_errno(err, errno, "create", tmp) : mm_write_full(fd, data, len, tmp, err);
-    if (fd >= 0) {
-        if (rc == 0 && fchmod(fd, mode) != 0)
-            rc = mm_error_errno(err, errno, "chmod", tmp);
-        if (rc == 0 && fsync(fd) != 0)
-            rc = mm_error_errno(err, errno, "fsync", tmp);
-        if (close(fd) != 0 && rc == 0)
-            rc = mm_error_errno(err, errno, "close", tmp);
-        if (rc == 0 && rename(tmp, path) != 0)
-            rc = mm_error_errno(err, errno, "rename into place", path);
-        if (rc != 0)
-            unlink(tmp);
+    char *tmp = mm_asprintf("%s.tmp.XXXXXX", path);
+    char *dir = dir_of(path);
+    int rc = -1;
+    /* mkostemp creates with O_EXCL and mode 0600, so a secret is never
+     * readable by others even for a moment; fchmod then sets the mode the
+     * caller wants whatever the umask. */
+    int fd = tmp && dir ? mkostemp(tmp, O_CLOEXEC) : -1;
+    if (fd < 0) {
+        if (!tmp || !dir)
+            mm_error_set(err, MM_ERR_NOMEM, "save %s: out of memory", path);
+        else
+            mm_error_set(err, MM_ERR_IO, "save %s: create temporary file in %s: %s", path, dir, strerror(errno));
+        goto out;
     }
+    mm_error step = {0};
+    if (fchmod(fd, mode) != 0)
+        mm_error_errno(&step, errno, "set the mode of", tmp);
+    else if (mm_write_full(fd, data, len, tmp, &step) == 0 && fsync(fd) != 0)
+        mm_error_errno(&step, errno, "flush", tmp);
+    if (step.message[0]) {
+        mm_error_set(err, MM_ERR_IO, "save %s: %s", path, step.message);
+        close(fd);
+        unlink(tmp);
+        goto out;
+    }
+    if (close(fd) != 0) {
+        mm_error_set(err, MM_ERR_IO, "save %s: close %s: %s", path, tmp, strerror(errno));
+        unlink(tmp);
+        goto out;
+    }
+    if (rename(tmp, path) != 0) {
+        mm_error_set(err, MM_ERR_IO, "save %s: replace it with %s: %s", path, tmp, strerror(errno));
+        unlink(tmp);
+        goto out;
+    }
+    if (fsync_dir(dir) != 0) {
+        mm_error_set(err, MM_ERR_IO, "save %s: flush directory %s: %s", path, dir, strerror(errno));
+        goto out;
+    }
+    rc = 0;
+out:
     free(tmp);
+    free(dir);
     return rc;
 }

@@ -9,7 +9,10 @@
 #include <sys/types.h>
 
 int mm_mkdir_p(const char *path, mm_error *err);
-/* Writes data to path.partial, fsyncs, renames over path. */
+/* Writes data to a fresh temporary file beside path (created 0600, then
+ * given `mode`), fsyncs it, renames it over path and fsyncs the directory:
+ * path is the old file or the complete new one, never a mix. Errors start
+ * "save <path>: ". */
 int mm_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, mm_error *err);
 int mm_write_full(int fd, const void *buf, size_t len, const char *path, mm_error *err);
 /* Reads exactly len bytes at off; a file that ends first is an error naming

@@ -158,32 +158,60 @@ static void read_row(sqlite3_stmt *st, mm_journal_batch *b)
     "collection, partition_tag, segment, batch, state, rows, id_key, data_key, id_bytes, "         \
     "data_bytes, id_crc32, data_crc32, task_ids, imported_rows"
 
-int mm_journal_get(mm_journal *j, const char *collection, const char *segment, int batch,
-                   mm_journal_batch *out, bool *found, mm_error *err)
+/* One SELECT that yields zero or one row: binds the text keys (and the
+ * batch number when has_batch), runs it under the lock and lets `read`
+ * copy the row out. */
+typedef struct one_row_query {
+    const char *sql, *what;
+    const char *keys[2];
+    bool has_batch;
+    int batch;
+    void (*read)(sqlite3_stmt *st, void *out);
+    void *out;
+} one_row_query;
+
+static int query_one(mm_journal *j, const one_row_query *q, bool *found, mm_error *err)
 {
-    memset(out, 0, sizeof *out);
     *found = false;
     pthread_mutex_lock(&j->lock);
     sqlite3_stmt *st = NULL;
     int rc = 0;
-    if (sqlite3_prepare_v2(j->db, "SELECT " BATCH_COLUMNS " FROM batch WHERE collection=? AND segment=? AND batch=?",
-                           -1, &st, NULL) != SQLITE_OK) {
-        rc = db_error(j, err, "read batch");
+    if (sqlite3_prepare_v2(j->db, q->sql, -1, &st, NULL) != SQLITE_OK) {
+        rc = db_error(j, err, q->what);
     } else {
-        sqlite3_bind_text(st, 1, collection, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, segment, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(st, 3, batch);
+        int n = 0;
+        for (size_t k = 0; k < sizeof q->keys / sizeof q->keys[0] && q->keys[k]; k++)
+            sqlite3_bind_text(st, ++n, q->keys[k], -1, SQLITE_TRANSIENT);
+        if (q->has_batch)
+            sqlite3_bind_int(st, ++n, q->batch);
         int step = sqlite3_step(st);
         if (step == SQLITE_ROW) {
-            read_row(st, out);
+            q->read(st, q->out);
             *found = true;
         } else if (step != SQLITE_DONE) {
-            rc = db_error(j, err, "read batch");
+            rc = db_error(j, err, q->what);
         }
     }
     sqlite3_finalize(st);
     pthread_mutex_unlock(&j->lock);
     return rc;
+}
+
+static void read_batch(sqlite3_stmt *st, void *out)
+{
+    read_row(st, out);
+}
+
+int mm_journal_get(mm_journal *j, const char *collection, const char *segment, int batch,
+                   mm_journal_batch *out, bool *found, mm_error *err)
+{
+    memset(out, 0, sizeof *out);
+    one_row_query q = {
+        .sql = "SELECT " BATCH_COLUMNS " FROM batch WHERE collection=? AND segment=? AND batch=?",
+        .what = "read batch", .keys = {collection, segment}, .has_batch = true, .batch = batch,
+        .read = read_batch, .out = out,
+    };
+    return query_one(j, &q, found, err);
 }
 
 int mm_journal_put(mm_journal *j, const mm_journal_batch *b, mm_error *err)
@@ -307,33 +335,23 @@ int mm_journal_segment_done(mm_journal *j, const mm_journal_segment *s, mm_error
                          err);
 }
 
+static void read_segment(sqlite3_stmt *st, void *out)
+{
+    mm_journal_segment *s = out;
+    s->batches = sqlite3_column_int(st, 0);
+    s->rows = sqlite3_column_int64(st, 1);
+    s->nan_skipped = sqlite3_column_int64(st, 2);
+}
+
 int mm_journal_segment_get(mm_journal *j, const char *collection, const char *segment, mm_journal_segment *out,
                            bool *found, mm_error *err)
 {
     memset(out, 0, sizeof *out);
-    *found = false;
-    pthread_mutex_lock(&j->lock);
-    sqlite3_stmt *st = NULL;
-    int rc = 0;
-    if (sqlite3_prepare_v2(j->db, "SELECT batches, rows, nan_skipped FROM segment WHERE collection=? AND segment=?",
-                           -1, &st, NULL) != SQLITE_OK) {
-        rc = db_error(j, err, "read segment");
-    } else {
-        sqlite3_bind_text(st, 1, collection, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, segment, -1, SQLITE_TRANSIENT);
-        int step = sqlite3_step(st);
-        if (step == SQLITE_ROW) {
-            *found = true;
-            out->batches = sqlite3_column_int(st, 0);
-            out->rows = sqlite3_column_int64(st, 1);
-            out->nan_skipped = sqlite3_column_int64(st, 2);
-        } else if (step != SQLITE_DONE) {
-            rc = db_error(j, err, "read segment");
-        }
-    }
-    sqlite3_finalize(st);
-    pthread_mutex_unlock(&j->lock);
-    return rc;
+    one_row_query q = {
+        .sql = "SELECT batches, rows, nan_skipped FROM segment WHERE collection=? AND segment=?",
+        .what = "read segment", .keys = {collection, segment}, .read = read_segment, .out = out,
+    };
+    return query_one(j, &q, found, err);
 }
 
 static void bind_target(sqlite3_stmt *st, const void *ctx)
@@ -351,31 +369,24 @@ int mm_journal_target_put(mm_journal *j, const mm_journal_target *t, mm_error *e
                          t, err);
 }
 
+static void read_target(sqlite3_stmt *st, void *out)
+{
+    mm_journal_target *t = out;
+    t->target = column_dup(st, 0);
+    t->state = (mm_target_state)sqlite3_column_int(st, 1);
+    t->baseline_rows = sqlite3_column_int64(st, 2);
+}
+
 int mm_journal_target_get(mm_journal *j, const char *collection, mm_journal_target *out, bool *found, mm_error *err)
 {
     memset(out, 0, sizeof *out);
-    *found = false;
-    pthread_mutex_lock(&j->lock);
-    sqlite3_stmt *st = NULL;
-    int rc = 0;
-    if (sqlite3_prepare_v2(j->db, "SELECT target, state, baseline_rows FROM target WHERE collection=?", -1, &st,
-                           NULL) != SQLITE_OK) {
-        rc = db_error(j, err, "read target collection");
-    } else {
-        sqlite3_bind_text(st, 1, collection, -1, SQLITE_TRANSIENT);
-        int step = sqlite3_step(st);
-        if (step == SQLITE_ROW) {
-            *found = true;
-            out->collection = mm_strdup(collection);
-            out->target = column_dup(st, 0);
-            out->state = (mm_target_state)sqlite3_column_int(st, 1);
-            out->baseline_rows = sqlite3_column_int64(st, 2);
-        } else if (step != SQLITE_DONE) {
-            rc = db_error(j, err, "read target collection");
-        }
-    }
-    sqlite3_finalize(st);
-    pthread_mutex_unlock(&j->lock);
+    one_row_query q = {
+        .sql = "SELECT target, state, baseline_rows FROM target WHERE collection=?",
+        .what = "read target collection", .keys = {collection}, .read = read_target, .out = out,
+    };
+    int rc = query_one(j, &q, found, err);
+    if (rc == 0 && *found)
+        out->collection = mm_strdup(collection);
     return rc;
 }
 
@@ -407,31 +418,20 @@ int mm_journal_partition_baseline_put(mm_journal *j, const char *collection, con
                          bind_partition_baseline, &p, err);
 }
 
+static void read_baseline(sqlite3_stmt *st, void *out)
+{
+    *(int64_t *)out = sqlite3_column_int64(st, 0);
+}
+
 int mm_journal_partition_baseline_get(mm_journal *j, const char *collection, const char *partition, int64_t *rows,
                                       bool *found, mm_error *err)
 {
     *rows = 0;
-    *found = false;
-    pthread_mutex_lock(&j->lock);
-    sqlite3_stmt *st = NULL;
-    int rc = 0;
-    if (sqlite3_prepare_v2(j->db, "SELECT baseline_rows FROM target_partition WHERE collection=? AND partition_tag=?",
-                           -1, &st, NULL) != SQLITE_OK) {
-        rc = db_error(j, err, "read partition baseline");
-    } else {
-        sqlite3_bind_text(st, 1, collection, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, partition, -1, SQLITE_TRANSIENT);
-        int step = sqlite3_step(st);
-        if (step == SQLITE_ROW) {
-            *found = true;
-            *rows = sqlite3_column_int64(st, 0);
-        } else if (step != SQLITE_DONE) {
-            rc = db_error(j, err, "read partition baseline");
-        }
-    }
-    sqlite3_finalize(st);
-    pthread_mutex_unlock(&j->lock);
-    return rc;
+    one_row_query q = {
+        .sql = "SELECT baseline_rows FROM target_partition WHERE collection=? AND partition_tag=?",
+        .what = "read partition baseline", .keys = {collection, partition}, .read = read_baseline, .out = rows,
+    };
+    return query_one(j, &q, found, err);
 }
 
 int mm_journal_forget_target(mm_journal *j, const char *collection, mm_error *err)

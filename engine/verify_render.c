@@ -2,6 +2,7 @@
 #include "verify.h"
 
 #include "strbuf.h"
+#include "textwidth.h"
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
@@ -38,9 +39,14 @@ char *mm_verify_render_text(const mm_verify_report *r)
         char target[600], milvus[24];
         snprintf(target, sizeof target, "%s.%s", row->target_collection, row->target_partition);
         count_cell(milvus, sizeof milvus, row->milvus);
-        mm_strbuf_appendf(&sb, "%-24s %-14s %-24s %12" PRId64 " %12" PRId64 " %12" PRId64 " %12s  %s", row->collection,
-                          display_tag(row), target, row->source_live, row->dumped, row->imported, milvus,
-                          status_word(row));
+        /* Names may be UTF-8 (partition tags often are): pad by columns. */
+        mm_strbuf_append_left(&sb, row->collection, 24);
+        mm_strbuf_append(&sb, " ");
+        mm_strbuf_append_left(&sb, display_tag(row), 14);
+        mm_strbuf_append(&sb, " ");
+        mm_strbuf_append_left(&sb, target, 24);
+        mm_strbuf_appendf(&sb, " %12" PRId64 " %12" PRId64 " %12" PRId64 " %12s  %s", row->source_live, row->dumped,
+                          row->imported, milvus, status_word(row));
         if (row->note[0])
             mm_strbuf_appendf(&sb, "  %s", row->note);
         if (row->baseline)

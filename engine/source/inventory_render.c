@@ -2,6 +2,7 @@
 
 #include "source/names.h"
 #include "strbuf.h"
+#include "textwidth.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -75,43 +76,6 @@ typedef struct text_row {
     char *cells[N_COLS];
 } text_row;
 
-/* East Asian wide and fullwidth ranges (two terminal columns). The engine
- * cannot rely on the process locale for wcwidth, and these ranges are all
- * a fixed-width report needs. */
-static bool is_wide(uint32_t cp)
-{
-    return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
-           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-           (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
-}
-
-/* Terminal columns of UTF-8 text (names are escaped first, so it is valid). */
-static size_t text_width(const char *s)
-{
-    size_t w = 0;
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        uint32_t cp = *p;
-        size_t len = 1;
-        if (*p >= 0xF0) {
-            cp = *p & 0x07;
-            len = 4;
-        } else if (*p >= 0xE0) {
-            cp = *p & 0x0F;
-            len = 3;
-        } else if (*p >= 0xC0) {
-            cp = *p & 0x1F;
-            len = 2;
-        }
-        for (size_t i = 1; i < len && (p[i] & 0xC0) == 0x80; i++)
-            cp = (cp << 6) | (p[i] & 0x3F);
-        for (size_t i = 0; i < len && *p; i++)
-            p++;
-        w += is_wide(cp) ? 2 : 1;
-    }
-    return w;
-}
-
 static bool has_unread_segment(const mm_partition_info *p)
 {
     for (size_t k = 0; k < p->n_segments; k++)
@@ -140,10 +104,10 @@ static void render_table(mm_strbuf *sb, text_row *rows, size_t n)
 {
     size_t width[N_COLS];
     for (int c = 0; c < N_COLS; c++) {
-        width[c] = text_width(columns[c].title);
+        width[c] = mm_text_columns(columns[c].title);
         for (size_t r = 0; r < n; r++)
-            if (rows[r].cells[c] && text_width(rows[r].cells[c]) > width[c])
-                width[c] = text_width(rows[r].cells[c]);
+            if (rows[r].cells[c] && mm_text_columns(rows[r].cells[c]) > width[c])
+                width[c] = mm_text_columns(rows[r].cells[c]);
     }
     for (size_t r = 0; r <= n; r++) {
         mm_strbuf line;
@@ -152,7 +116,7 @@ static void render_table(mm_strbuf *sb, text_row *rows, size_t n)
             const char *cell = r == 0 ? columns[c].title : rows[r - 1].cells[c];
             if (!cell)
                 cell = "";
-            size_t pad = width[c] - text_width(cell);
+            size_t pad = width[c] - mm_text_columns(cell);
             if (c)
                 mm_strbuf_append(&line, "  ");
             if (columns[c].right)

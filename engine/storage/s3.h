@@ -14,6 +14,8 @@
 typedef struct mm_s3_options {
     const char *endpoint;     /* host[:port]; NULL/"" = s3.<region>.amazonaws.com */
     bool use_ssl;
+    bool virtual_host;        /* bucket.host/key instead of host/bucket/key */
+    const char *ca_file;      /* PEM bundle for https; NULL/"" = system CAs */
     const char *region;       /* "" = us-east-1 */
     const char *bucket;
     const char *access_key;
@@ -38,5 +40,9 @@ int mm_s3_put_file(mm_s3 *s3, const char *key, const char *path, mm_error *err);
 /* DELETE of one object; a missing object is not an error. */
 int mm_s3_delete(mm_s3 *s3, const char *key, mm_error *err);
 int mm_s3_head(mm_s3 *s3, const char *key, int64_t *size, mm_error *err);
+
+/* The S3 backend of engine/storage/storage.h. */
+struct mm_storage;
+int mm_storage_s3_open(const mm_s3_options *opt, struct mm_storage **out, mm_error *err);
 
 #endif

@@ -95,7 +95,7 @@ docs                     2021           docs._2021                          2   
 docs                     empty          docs.empty                          0            0            0            0  OK
 docs                     o'brien        docs.o_brien                        3            3            3            3  OK
 docs                     p 1            docs.p_1                            4            4            4            4  OK
-docs                     データ      docs.e38387e383bce382bf             2            2            2            2  OK
+docs                     データ         docs.e38387e383bce382bf             2            2            2            2  OK
 
 collection docs: expected 19, Milvus 19: OK
 

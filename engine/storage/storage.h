@@ -1,0 +1,87 @@
+/* One interface over the object stores we stage on and read 1.x segments
+ * from: S3-compatible (AWS, MinIO, GCS interop, Alibaba OSS, Tencent COS,
+ * Swift s3api) and Azure Blob. Each backend fills an ops table; callers
+ * only see mm_storage. Keys are object names inside the bucket/container,
+ * without a leading '/'. Secrets never appear in errors. */
+#ifndef MM_STORAGE_H
+#define MM_STORAGE_H
+
+#include "config.h"
+#include "error.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct mm_storage mm_storage;
+
+/* Called once per object found by list; return non-zero to stop early
+ * (list then returns that value without setting err). */
+typedef int (*mm_storage_list_fn)(void *ctx, const char *key, int64_t size);
+
+typedef struct mm_storage_ops {
+    /* "s3://bucket at http://host:port", "azure://container at https://acct.blob...". */
+    const char *(*describe)(const mm_storage *st);
+    /* Reachable, credentials accepted, bucket/container exists. */
+    int (*check)(mm_storage *st, mm_error *err);
+    /* Uploads a local file to key, whole or in parts, with retries. */
+    int (*put_file)(mm_storage *st, const char *key, const char *path, mm_error *err);
+    /* *size = -1 when the object does not exist. */
+    int (*head)(mm_storage *st, const char *key, int64_t *size, mm_error *err);
+    /* A missing object is not an error. */
+    int (*remove)(mm_storage *st, const char *key, mm_error *err);
+    /* Downloads key to path: written as <path>.partial, fsynced, renamed,
+     * so an interrupted download never looks complete. */
+    int (*get_file)(mm_storage *st, const char *key, const char *path, mm_error *err);
+    /* Every object whose key starts with prefix, in key order. */
+    int (*list)(mm_storage *st, const char *prefix, mm_storage_list_fn fn, void *ctx, mm_error *err);
+    void (*close)(mm_storage *st);
+} mm_storage_ops;
+
+/* Backends embed this as their first member. */
+struct mm_storage {
+    const mm_storage_ops *ops;
+};
+
+typedef struct mm_storage_tuning {
+    uint64_t part_size;    /* multipart/block size; 0 = backend default */
+    int max_retries;       /* per request; 0 = 5 */
+    int retry_base_ms;     /* first backoff; 0 = 200 */
+} mm_storage_tuning;
+
+/* Opens the bucket described by source.remote.* or target.remote.*:
+ * `cloud` picks the backend and its default endpoint and addressing.
+ * `side` ("source.remote" or "target.remote") names the keys in errors.
+ * Does not check the bucket; call mm_storage_check. */
+int mm_storage_open(const mm_config_remote *remote, const char *side, const mm_storage_tuning *tuning,
+                    mm_storage **out, mm_error *err);
+
+static inline const char *mm_storage_describe(const mm_storage *st) { return st->ops->describe(st); }
+static inline int mm_storage_check(mm_storage *st, mm_error *err) { return st->ops->check(st, err); }
+static inline int mm_storage_put_file(mm_storage *st, const char *key, const char *path, mm_error *err)
+{
+    return st->ops->put_file(st, key, path, err);
+}
+static inline int mm_storage_head(mm_storage *st, const char *key, int64_t *size, mm_error *err)
+{
+    return st->ops->head(st, key, size, err);
+}
+static inline int mm_storage_remove(mm_storage *st, const char *key, mm_error *err)
+{
+    return st->ops->remove(st, key, err);
+}
+static inline int mm_storage_get_file(mm_storage *st, const char *key, const char *path, mm_error *err)
+{
+    return st->ops->get_file(st, key, path, err);
+}
+static inline int mm_storage_list(mm_storage *st, const char *prefix, mm_storage_list_fn fn, void *ctx,
+                                  mm_error *err)
+{
+    return st->ops->list(st, prefix, fn, ctx, err);
+}
+static inline void mm_storage_close(mm_storage *st)
+{
+    if (st)
+        st->ops->close(st);
+}
+
+#endif
