@@ -248,6 +248,11 @@ int mm_journal_put(mm_journal *j, const mm_journal_batch *b, mm_error *err)
 int mm_journal_each(mm_journal *j, int (*fn)(void *ctx, const mm_journal_batch *b), void *ctx,
                     mm_error *err)
 {
+    /* The rows are read first and fn runs without the lock held, so fn
+     * may record batches itself (load resets the batches of a collection
+     * that vanished from Milvus this way). */
+    mm_journal_batch *rows = NULL;
+    size_t n = 0, cap = 0;
     pthread_mutex_lock(&j->lock);
     sqlite3_stmt *st = NULL;
     int rc = 0;
@@ -257,16 +262,29 @@ int mm_journal_each(mm_journal *j, int (*fn)(void *ctx, const mm_journal_batch *
     } else {
         int step;
         while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-            mm_journal_batch b;
-            read_row(st, &b);
-            rc = fn(ctx, &b);
-            mm_journal_batch_free(&b);
+            if (n == cap) {
+                size_t ncap = cap ? cap * 2 : 64;
+                mm_journal_batch *grown = realloc(rows, ncap * sizeof *rows);
+                if (!grown) {
+                    rc = mm_error_set(err, MM_ERR_NOMEM, "list batches: out of memory");
+                    break;
+                }
+                rows = grown;
+                cap = ncap;
+            }
+            read_row(st, &rows[n++]);
         }
         if (rc == 0 && step != SQLITE_DONE)
             rc = db_error(j, err, "list batches");
     }
     sqlite3_finalize(st);
     pthread_mutex_unlock(&j->lock);
+    for (size_t i = 0; i < n; i++) {
+        if (rc == 0)
+            rc = fn(ctx, &rows[i]);
+        mm_journal_batch_free(&rows[i]);
+    }
+    free(rows);
     return rc;
 }
 

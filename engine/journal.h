@@ -51,7 +51,8 @@ int mm_journal_get(mm_journal *j, const char *collection, const char *segment, i
                    mm_journal_batch *out, bool *found, mm_error *err);
 /* Inserts or replaces the whole record of a batch. */
 int mm_journal_put(mm_journal *j, const mm_journal_batch *b, mm_error *err);
-/* Calls fn for every batch in (collection, segment, batch) order. */
+/* Calls fn for every batch in (collection, segment, batch) order; fn may
+ * call other journal functions. */
 int mm_journal_each(mm_journal *j, int (*fn)(void *ctx, const mm_journal_batch *b), void *ctx,
                     mm_error *err);
 /* Forgets every batch of a collection (used when it is re-created). */

@@ -4,12 +4,14 @@
 #include "timeutil.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <grpc/byte_buffer.h>
 #include <grpc/byte_buffer_reader.h>
 #include <grpc/grpc.h>
 #include <grpc/grpc_security.h>
 #include <grpc/slice.h>
 #include <grpc/support/alloc.h>
+#include <grpc/support/log.h>
 #include <grpc/support/time.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +37,46 @@ const char *mm_grpc_status_name(int status)
     if (status >= 0 && (size_t)status < sizeof status_names / sizeof status_names[0])
         return status_names[status];
     return "UNKNOWN";
+}
+
+/* gRPC core writes its own diagnostics (TLS handshake failures above all)
+ * straight to stderr, which would break the engine's rule of never
+ * printing and bury our message. We take them over: the last error line is
+ * kept, with when it was logged, so a failed call can quote it. */
+static pthread_mutex_t grpc_log_lock = PTHREAD_MUTEX_INITIALIZER;
+static char grpc_last_error[512];
+static double grpc_last_error_at = -1;
+
+static void capture_grpc_log(gpr_log_func_args *args)
+{
+    if (args->severity != GPR_LOG_SEVERITY_ERROR || !args->message)
+        return;
+    /* Only the text after the last "::" or ": " of an OpenSSL reason is
+     * meaningful to a user ("certificate verify failed"). */
+    const char *m = args->message;
+    const char *ssl = strstr(m, "SSL routines::");
+    if (ssl)
+        m = ssl + strlen("SSL routines::");
+    pthread_mutex_lock(&grpc_log_lock);
+    snprintf(grpc_last_error, sizeof grpc_last_error, "%s", m);
+    size_t n = strlen(grpc_last_error);
+    while (n && strchr("\n .", grpc_last_error[n - 1]))
+        grpc_last_error[--n] = '\0';
+    grpc_last_error_at = mm_monotonic_seconds();
+    pthread_mutex_unlock(&grpc_log_lock);
+}
+
+static void take_over_grpc_log(void)
+{
+    gpr_set_log_function(capture_grpc_log);
+}
+
+/* The last gRPC error logged at or after `since`, or "". */
+static void grpc_error_since(double since, char *buf, size_t n)
+{
+    pthread_mutex_lock(&grpc_log_lock);
+    snprintf(buf, n, "%s", grpc_last_error_at >= since ? grpc_last_error : "");
+    pthread_mutex_unlock(&grpc_log_lock);
 }
 
 static char *read_pem(const char *path, const char *what, mm_error *err)
@@ -112,6 +154,8 @@ int mm_grpc_open(const mm_grpc_options *opt, const mm_grpc_header *headers, size
         mm_grpc_close(ch);
         return mm_error_set(err, MM_ERR_NOMEM, "gRPC: out of memory");
     }
+    static pthread_once_t log_once = PTHREAD_ONCE_INIT;
+    pthread_once(&log_once, take_over_grpc_log);
     grpc_init();
     for (size_t i = 0; i < n_headers; i++) {
         ch->headers[i].key = grpc_slice_from_copied_string(headers[i].key);
@@ -277,12 +321,27 @@ static const char *method_name(const char *path)
 }
 
 static int describe_failure(const mm_grpc_channel *ch, const char *method_path, const attempt *a, int attempts,
-                            mm_error *err)
+                            double since, mm_error *err)
 {
     const char *method = method_name(method_path);
     const char *details = a->details ? a->details : "";
+    char logged[512];
+    grpc_error_since(since, logged, sizeof logged);
     switch (a->status) {
     case GRPC_STATUS_UNAVAILABLE:
+        if (ch->opt.tls && strstr(details, "is not in peer certificate"))
+            return mm_error_set(err, MM_ERR_NETWORK, "%s on %s: the server's TLS certificate does not name this "
+                                "host (%s); set target.milvus2x.tls.serverName to a name in the certificate",
+                                method, ch->label, details);
+        if (ch->opt.tls && logged[0])
+            return mm_error_set(err, MM_ERR_NETWORK, "%s on %s: TLS handshake failed (%s); check "
+                                "target.milvus2x.tls.caFile (the CA that signed the server's certificate), "
+                                "tls.serverName (a name in that certificate) and, when the server requires "
+                                "client certificates, tls.certFile and tls.keyFile",
+                                method, ch->label, logged);
+        if (!ch->opt.tls && strstr(details, "Socket closed"))
+            return mm_error_set(err, MM_ERR_NETWORK, "%s on %s: the server closed the connection (%s); if it "
+                                "serves TLS, set target.milvus2x.tls.enabled: true", method, ch->label, details);
         return mm_error_set(err, MM_ERR_NETWORK, "%s on %s: server unavailable after %d attempt%s (%s); check "
                             "target.milvus2x.endpoint and that Milvus is running and reachable",
                             method, ch->label, attempts, attempts == 1 ? "" : "s", details);
@@ -319,6 +378,7 @@ int mm_grpc_unary(mm_grpc_channel *ch, const char *method_path, const ProtobufCM
     long delay = ch->opt.retry_base_ms > 0 ? ch->opt.retry_base_ms : 200;
     attempt a;
     int attempts = 0, rc = -1;
+    double started = mm_monotonic_seconds();
     for (;;) {
         attempts++;
         rc = call_once(ch, method_path, bb, response_desc, &a);
@@ -332,7 +392,7 @@ int mm_grpc_unary(mm_grpc_channel *ch, const char *method_path, const ProtobufCM
     if (result)
         *result = (mm_grpc_result){.status = a.status, .attempts = attempts};
     if (rc != 0) {
-        describe_failure(ch, method_path, &a, attempts, err);
+        describe_failure(ch, method_path, &a, attempts, started, err);
         free(a.details);
         return -1;
     }

@@ -34,6 +34,52 @@ static int count_batches(void *ctx, const mm_journal_batch *b)
     return 0;
 }
 
+typedef struct reset_ctx {
+    mm_journal *j;
+    mm_error *err;
+} reset_ctx;
+
+/* What load does for a collection that vanished: records from inside the walk. */
+static int reset_to_dumped(void *ctx, const mm_journal_batch *b)
+{
+    reset_ctx *r = ctx;
+    mm_journal_batch copy = *b;
+    copy.state = MM_BATCH_DUMPED;
+    copy.task_ids = "";
+    copy.imported_rows = 0;
+    return mm_journal_put(r->j, &copy, r->err);
+}
+
+MM_TEST(walk_may_record_batches)
+{
+    char *dir = mm_test_tmpdir("journal-walk");
+    char *state = mm_asprintf("%s/state", dir);
+    mm_error err;
+    mm_journal *j = NULL;
+    MM_CHECK_INT(mm_journal_open(state, "src=a target=b", false, &j, &err), 0);
+    for (int k = 0; k < 3; k++) {
+        mm_journal_batch b = sample("100", k, MM_BATCH_IMPORTED);
+        b.task_ids = "77";
+        b.imported_rows = 12;
+        MM_CHECK_INT(mm_journal_put(j, &b, &err), 0);
+    }
+    reset_ctx r = {j, &err};
+    MM_CHECK_INT(mm_journal_each(j, reset_to_dumped, &r, &err), 0);
+    for (int k = 0; k < 3; k++) {
+        mm_journal_batch got;
+        bool found = false;
+        MM_CHECK_INT(mm_journal_get(j, "c1", "100", k, &got, &found, &err), 0);
+        MM_CHECK(found);
+        MM_CHECK_INT(got.state, MM_BATCH_DUMPED);
+        MM_CHECK_STR(got.task_ids, "");
+        MM_CHECK_INT(got.imported_rows, 0);
+        mm_journal_batch_free(&got);
+    }
+    mm_journal_close(j);
+    free(state);
+    free(dir);
+}
+
 MM_TEST(records_survive_reopen)
 {
     char *dir = mm_test_tmpdir("journal");
@@ -119,6 +165,7 @@ MM_TEST(other_job_is_refused_unless_restarted)
 int main(void)
 {
     MM_RUN(records_survive_reopen);
+    MM_RUN(walk_may_record_batches);
     MM_RUN(other_job_is_refused_unless_restarted);
     return MM_TEST_EXIT();
 }
