@@ -337,7 +337,10 @@ void mm_cfg_suggest_key(const char *unknown, char *out, size_t n)
     size_t count;
     const mm_config_key *keys = mm_config_keys(&count);
     char best[128] = "";
-    size_t best_d = SIZE_MAX;
+    size_t best_d = SIZE_MAX, unknown_len = strlen(unknown);
+    size_t limit = 1 + unknown_len / 8;
+    if (limit > 3)
+        limit = 3;
     /* Whole keys and the maps above them are both candidates, so that a
      * misspelt map name (soruce:) is matched too. */
     for (size_t i = 0; i < count; i++) {
@@ -346,7 +349,16 @@ void mm_cfg_suggest_key(const char *unknown, char *out, size_t n)
             if (*p != '.' && *p != '\0')
                 continue;
             char cand[128];
-            snprintf(cand, sizeof cand, "%.*s", (int)(p - name), name);
+            size_t cand_len = (size_t)(p - name);
+            /* The distance is at least the length difference: skip what
+             * cannot be close, which keeps a file full of unknown keys
+             * (or aliases merging them) from taking seconds. */
+            bool too_far = (cand_len > unknown_len ? cand_len - unknown_len : unknown_len - cand_len) > limit;
+            if (too_far && *p == '\0')
+                break;
+            if (too_far)
+                continue;
+            snprintf(cand, sizeof cand, "%.*s", (int)cand_len, name);
             size_t d = mm_cfg_edit_distance(cand, unknown);
             if (d < best_d) {
                 best_d = d;
@@ -356,9 +368,6 @@ void mm_cfg_suggest_key(const char *unknown, char *out, size_t n)
                 break;
         }
     }
-    size_t limit = 1 + strlen(unknown) / 8;
-    if (limit > 3)
-        limit = 3;
     if (best_d <= limit) {
         snprintf(out, n, "%s", best);
         return;

@@ -69,8 +69,10 @@ typedef struct mm_config_remote {
     char *bucket;
     char *ak;           /* access key id; Azure: the storage account name */
     char *sk;           /* secret */
+    char *sas_token;    /* Azure: shared access signature, instead of sk */
     bool use_ssl;
     bool use_iam;
+    bool use_imds;      /* with use_iam: may ask the EC2 instance metadata service */
     bool check_bucket;
     /* Key prefix inside the bucket: source.remote.tablesDir (kept verbatim) or
      * target.remote.outputDir (leading '/' removed). */
@@ -145,6 +147,7 @@ typedef struct mm_config {
             int timeout_seconds;
             int retries;            /* on UNAVAILABLE */
             mm_existing_policy existing_collection;
+            mm_config_list names;  /* "coll=name", "coll/tag=name" */
             bool create_index;
             struct {
                 char *id;

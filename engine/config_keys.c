@@ -69,12 +69,13 @@ static const mm_config_choice target_modes[] = {
 
 static const mm_config_choice clouds[] = {
     {"aws", MM_CLOUD_AWS, "Amazon S3, or any S3-compatible server given endpoint", false},
-    {"gcp", MM_CLOUD_GCP, "Google Cloud Storage through its S3-compatible API (HMAC keys)", false},
+    {"gcp", MM_CLOUD_GCP, "Google Cloud Storage through its S3-compatible XML API (HMAC keys)",
+     false},
     {"azure", MM_CLOUD_AZURE, "Azure Blob Storage: ak is the account name, bucket the container",
      false},
     {"az", MM_CLOUD_AZURE, "same as azure", true},
-    {"ali", MM_CLOUD_ALI, "Alibaba Cloud OSS", false},
-    {"tc", MM_CLOUD_TC, "Tencent Cloud COS", false},
+    {"ali", MM_CLOUD_ALI, "Alibaba Cloud OSS through its S3-compatible endpoint", false},
+    {"tc", MM_CLOUD_TC, "Tencent Cloud COS through its S3-compatible endpoint", false},
     {"minio", MM_CLOUD_MINIO, "MinIO or another S3-compatible server at endpoint (as aws)", false},
     {NULL, 0, NULL, false},
 };
@@ -105,16 +106,26 @@ static const mm_config_choice existing_policies[] = {
     "collections keep their Milvus 1.x names, dimensions and metrics, so the reference tool's " \
     "target.create.collection settings do not apply"
 
-/* The nine keys both buckets share (side is "source" or "target"). */
+/* The eleven keys both buckets share (side is "source" or "target"). How each
+ * cloud maps to a server, addressing and signing region is decided in
+ * storage/storage.c; the help texts here document that mapping. */
 #define REMOTE_KEYS(side, member, phase, bucket_help)                                              \
     {.name = side ".remote.cloud",                                                                 \
      .type = MM_CFG_CHOICE,                                                                        \
      .offset = CHOICE_AT(member.remote.cloud),                                                     \
      .default_text = "aws",                                                                        \
      .doc = "Storage provider of the bucket",                                                      \
-     .help = "aws speaks S3 to endpoint, or to s3.amazonaws.com when endpoint is empty; minio is " \
-             "the same with endpoint required (the reference tool refused minio). gcp uses "       \
-             "Cloud Storage's S3-compatible API with HMAC keys; azure uses Azure Blob Storage.",   \
+     .help = "aws: Amazon S3 at https://<bucket>.s3.<region>.amazonaws.com (path style when the " \
+             "bucket name has dots), or any S3-compatible server at endpoint, path style. minio: " \
+             "the same with endpoint required (the reference tool refused minio). gcp: Cloud "     \
+             "Storage's XML API at https://storage.googleapis.com, path style, with HMAC keys as " \
+             "ak and sk, signed for region auto unless region is set. ali: Alibaba Cloud OSS at "  \
+             "https://<bucket>.s3.oss-<region>.aliyuncs.com. tc: Tencent Cloud COS at "            \
+             "https://<bucket>.cos.<region>.myqcloud.com. ali and tc need region, always use "     \
+             "virtual-host addressing and sign for that region. All of these sign with AWS "       \
+             "Signature V4. azure: Azure Blob Storage at https://<ak>.blob.core.windows.net with " \
+             "ak the storage account name, bucket the container and sk the account key (Shared "   \
+             "Key) or sasToken. Without endpoint, https is used whatever useSSL says.",            \
      .phases = phase,                                                                              \
      .choices = clouds,                                                                            \
      .shown_if = {side ".mode", BIT(MM_LOCATION_REMOTE)}},                                         \
@@ -123,7 +134,10 @@ static const mm_config_choice existing_policies[] = {
      .offset = STR_AT(member.remote.endpoint),                                                     \
      .doc = "host[:port] of the storage server",                                                   \
      .help = "Without a scheme: useSSL chooses https. Empty means the provider's public "          \
-             "endpoint.",                                                                          \
+             "endpoint (see cloud). For azure, an IP address or localhost (the Azurite emulator, " \
+             "Azure Stack) is addressed as http[s]://<endpoint>/<ak>/<container>; any other host " \
+             "is the account's Blob service host (e.g. myaccount.blob.core.chinacloudapi.cn), "    \
+             "with \"<ak>.\" added in front when it does not start with it.",                      \
      .flags = MM_CFG_F_REQUIRED,                                                                   \
      .phases = phase,                                                                              \
      .shown_if = {side ".mode", BIT(MM_LOCATION_REMOTE)},                                          \
@@ -133,8 +147,10 @@ static const mm_config_choice existing_policies[] = {
      .type = MM_CFG_STRING,                                                                        \
      .offset = STR_AT(member.remote.region),                                                       \
      .doc = "Region of the bucket",                                                                \
-     .help = "Used to sign requests. Empty means us-east-1, which MinIO and most "                 \
-             "S3-compatible servers accept.",                                                      \
+     .help = "Used to sign requests and, for aws, ali and tc without endpoint, to find the "       \
+             "server. Empty means us-east-1 (gcp: auto), which MinIO and most S3-compatible "      \
+             "servers accept; ali and tc require it (e.g. cn-hangzhou, ap-guangzhou). Not used "   \
+             "by azure.",                                                                          \
      .phases = phase,                                                                              \
      .shown_if = {side ".mode", BIT(MM_LOCATION_REMOTE)}},                                         \
     {.name = side ".remote.bucket",                                                                \
@@ -159,8 +175,19 @@ static const mm_config_choice existing_policies[] = {
      .type = MM_CFG_SECRET,                                                                        \
      .offset = STR_AT(member.remote.sk),                                                           \
      .doc = "Secret access key",                                                                   \
-     .help = "A saved migration.yaml is written with mode 0600.",                                  \
+     .help = "Azure: the storage account's access key, as shown by the portal (base64). A saved " \
+             "migration.yaml is written with mode 0600.",                                          \
      .flags = MM_CFG_F_SECRET,                                                                     \
+     .phases = phase,                                                                              \
+     .shown_if = {side ".mode", BIT(MM_LOCATION_REMOTE)}},                                         \
+    {.name = side ".remote.sasToken",                                                              \
+     .type = MM_CFG_SECRET,                                                                        \
+     .offset = STR_AT(member.remote.sas_token),                                                    \
+     .doc = "Azure shared access signature, instead of sk",                                        \
+     .help = "The query string of a SAS (sv=...&sig=...), with or without the leading '?'. An "    \
+             "account or container SAS needs read, add, create, write, delete and list rights "    \
+             "for the target, read and list for a source. Used instead of sk when both are set.",  \
+     .flags = MM_CFG_F_SECRET | MM_CFG_F_OURS,                                                     \
      .phases = phase,                                                                              \
      .shown_if = {side ".mode", BIT(MM_LOCATION_REMOTE)}},                                         \
     {.name = side ".remote.useSSL",                                                                \
@@ -176,8 +203,25 @@ static const mm_config_choice existing_policies[] = {
      .offset = BOOL_AT(member.remote.use_iam),                                                     \
      .default_text = "false",                                                                      \
      .doc = "Use the environment's cloud credentials instead of ak and sk",                        \
-     .help = "For a machine or container that has a role on the bucket. ak and sk are then "       \
-             "ignored (with a warning when set).",                                                 \
+     .help = "aws and minio only. Credentials come from AWS_ACCESS_KEY_ID, "                       \
+             "AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, else from the profile AWS_PROFILE "     \
+             "(default: default) of ~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE overrides "    \
+             "the path), else, with useIMDS, from the EC2 instance metadata service. The source "  \
+             "used is printed, never the secret. They are read once at start, so temporary "       \
+             "credentials must outlive the run. ak and sk are then ignored (with a warning when "  \
+             "set).",                                                                              \
+     .phases = phase,                                                                              \
+     .shown_if = {side ".mode", BIT(MM_LOCATION_REMOTE)}},                                         \
+    {.name = side ".remote.useIMDS",                                                               \
+     .type = MM_CFG_BOOL,                                                                          \
+     .offset = BOOL_AT(member.remote.use_imds),                                                    \
+     .default_text = "false",                                                                      \
+     .doc = "With useIAM, also ask the EC2 instance metadata service",                             \
+     .help = "IMDSv2 at 169.254.169.254 (AWS_EC2_METADATA_SERVICE_ENDPOINT overrides it), asked "  \
+             "only when neither the environment nor the credentials file has credentials: the "    \
+             "instance role's temporary credentials. Off by default, so no request ever leaves "   \
+             "for that address unasked.",                                                          \
+     .flags = MM_CFG_F_OURS,                                                                       \
      .phases = phase,                                                                              \
      .shown_if = {side ".mode", BIT(MM_LOCATION_REMOTE)}},                                         \
     {.name = side ".remote.checkBucket",                                                           \
@@ -592,6 +636,15 @@ static const mm_config_key keys[] = {
      .flags = MM_CFG_F_OURS,
      .phases = P_MILVUS,
      .choices = existing_policies},
+    {.name = "target.milvus2x.names",
+     .type = MM_CFG_LIST,
+     .offset = LIST_AT(target.milvus2x.names),
+     .doc = "2.x names chosen instead of the generated ones",
+     .help = "Entries <collection>=<2.x name> and <collection>/<partition tag>=<2.x name>; the "
+             "wizard's Preview writes them when a target is renamed. Without an entry a name "
+             "keeps its generated 2.x spelling (see `milvus-migrate inspect`).",
+     .flags = MM_CFG_F_OURS,
+     .phases = P_MILVUS},
     {.name = "target.milvus2x.createIndex",
      .type = MM_CFG_BOOL,
      .offset = BOOL_AT(target.milvus2x.create_index),

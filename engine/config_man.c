@@ -52,7 +52,7 @@ static void type_text(const mm_config_key *key, mm_strbuf *out)
         mm_strbuf_append(out, "boolean");
         return;
     case MM_CFG_LIST:
-        mm_strbuf_append(out, "list of paths");
+        mm_strbuf_append(out, "list");
         return;
     case MM_CFG_INT:
     case MM_CFG_SIZE:

@@ -119,7 +119,7 @@ const char *mm_config_key_expectation(const mm_config_key *key, char *buf, size_
             snprintf(buf, n, "%s", list);
         break;
     case MM_CFG_LIST:
-        snprintf(buf, n, "a list of paths");
+        snprintf(buf, n, "a list");
         break;
     }
     return buf;

@@ -89,6 +89,17 @@ static void check_remote(problems *p, mm_config_warnings *warn, const char *side
     snprintf(ak, sizeof ak, "%s.remote.ak", side);
     snprintf(sk, sizeof sk, "%s.remote.sk", side);
     snprintf(iam, sizeof iam, "%s.remote.useIAM", side);
+    if (r->cloud == MM_CLOUD_AZURE) {
+        /* ak names the account; the secret is the account key or a SAS token. */
+        const char *where[] = {iam, sk, ak, NULL};
+        if (r->use_iam)
+            add(p, where, "%s is not supported with cloud azure; set %s (the account key) or %s.remote.sasToken",
+                iam, sk, side);
+        else if (!set(r->sk) && !set(r->sas_token) && set(r->ak))
+            add(p, where, "%s.remote.cloud is azure but neither %s (the account key) nor %s.remote.sasToken is set",
+                side, sk, side);
+        return;
+    }
     if (r->use_iam) {
         if (set(r->ak) || set(r->sk))
             mm_config_warnings_add(warn, "%s is true, so %s and %s are not used", iam, ak, sk);

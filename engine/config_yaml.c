@@ -23,7 +23,13 @@ typedef struct load_ctx {
     mm_config *cfg;
     mm_config_warnings *warn;
     mm_error *err;
+    size_t mappings_walked;
 } load_ctx;
+
+/* Merge keys can name lists of aliases whose mappings merge lists of
+ * aliases again: a few hundred bytes expand to billions of mappings. Real
+ * configs walk a few dozen. */
+#define MAX_MAPPINGS_WALKED 1000
 
 /* "<file>:<line>:<column>: <key>: <problem>" */
 static int fail_at(load_ctx *c, yaml_mark_t mark, const char *key, const char *problem)
@@ -176,6 +182,10 @@ static int walk_mapping(load_ctx *c, yaml_node_t *map, const char *prefix, bool 
     if (depth > 16)
         return fail_at(c, map->start_mark, *prefix ? prefix : "top level",
                        "nested too deeply (an alias that refers to itself?)");
+    if (++c->mappings_walked > MAX_MAPPINGS_WALKED)
+        return fail_at(c, map->start_mark, *prefix ? prefix : "top level",
+                       "merge keys (<<) expand to more than 1000 mappings; merge each "
+                       "mapping once instead of through nested lists of aliases");
     for (yaml_node_pair_t *pair = map->data.mapping.pairs.start;
          pair < map->data.mapping.pairs.top; pair++) {
         yaml_node_t *knode = yaml_document_get_node(c->doc, pair->key);

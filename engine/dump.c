@@ -3,6 +3,7 @@
 #include "fsutil.h"
 #include "npy.h"
 #include "source/meta_json.h"
+#include "source/inventory_render.h"
 #include "source/names.h"
 #include "source/segment.h"
 #include "strbuf.h"
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -200,17 +202,23 @@ static int copy_range(int src, const char *src_path, off_t off, size_t len, int 
         if (offload) {
             loff_t in = off;
             size_t left = chunk;
+            int why = 0;
             while (left > 0) {
                 ssize_t n = copy_file_range(src, &in, dst, NULL, left, 0);
-                if (n <= 0)
+                if (n <= 0) {
+                    why = n < 0 ? errno : 0;
                     break;
+                }
                 left -= (size_t)n;
             }
             if (left == 0)
                 done = true;
-            else if (left != chunk)
-                return mm_error_set(err, MM_ERR_IO, "copy %s into %s: copy_file_range stopped part way", src_path,
-                                    dst_path);
+            else if (left != chunk) {
+                mm_error_set(err, MM_ERR_IO, "copy %s into %s: copy_file_range stopped part way: %s", src_path,
+                             dst_path, why ? strerror(why) : "the source ended early");
+                errno = why;
+                return -1;
+            }
         }
         if (!done && mm_write_full(dst, f->buf, chunk, dst_path, err) != 0)
             return -1;
@@ -234,6 +242,7 @@ static int fsync_dir(const char *dir)
 typedef struct npy_out {
     char *path, *partial;
     int fd;
+    int io_errno;               /* errno of the step that failed, 0 if none */
     int src;
     const char *src_path;
     size_t row_bytes;
@@ -254,19 +263,28 @@ static int npy_open(npy_out *o, const char *path, int src, const char *src_path,
     o->partial = mm_asprintf("%s.partial", path);
     if (!o->path || !o->partial)
         return mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
-    o->fd = open(o->partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (o->fd < 0)
-        return mm_error_errno(err, errno, "create", o->partial);
     char header[MM_NPY_MAX_HEADER];
     size_t hlen = mm_npy_header(header, sizeof header, dtype, rows, cols);
     o->size = hlen + rows * row_bytes;
-    return mm_write_full(o->fd, header, hlen, o->partial, err);
+    o->fd = open(o->partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (o->fd < 0) {
+        o->io_errno = errno;
+        return mm_error_errno(err, errno, "create", o->partial);
+    }
+    if (mm_write_full(o->fd, header, hlen, o->partial, err) != 0) {
+        o->io_errno = errno;
+        return -1;
+    }
+    return 0;
 }
 
 static int npy_copy_rows(npy_out *o, segment_files *f, int64_t start, int64_t count, bool offload, mm_error *err)
 {
-    return copy_range(o->src, o->src_path, 8 + (off_t)start * (off_t)o->row_bytes, (size_t)count * o->row_bytes,
-                      o->fd, o->partial, f, offload, &o->crc, err);
+    int rc = copy_range(o->src, o->src_path, 8 + (off_t)start * (off_t)o->row_bytes, (size_t)count * o->row_bytes,
+                        o->fd, o->partial, f, offload, &o->crc, err);
+    if (rc != 0)
+        o->io_errno = errno;
+    return rc;
 }
 
 /* Makes the file visible under its final name only when it is complete and
@@ -275,10 +293,14 @@ static int npy_close(npy_out *o, bool ok, mm_error *err)
 {
     int rc = ok ? 0 : -1;
     if (o->fd >= 0) {
-        if (rc == 0 && fsync(o->fd) != 0)
+        if (rc == 0 && fsync(o->fd) != 0) {
+            o->io_errno = errno;
             rc = mm_error_errno(err, errno, "fsync", o->partial);
-        if (close(o->fd) != 0 && rc == 0)
+        }
+        if (close(o->fd) != 0 && rc == 0) {
+            o->io_errno = errno;
             rc = mm_error_errno(err, errno, "close", o->partial);
+        }
         if (rc == 0 && rename(o->partial, o->path) != 0)
             rc = mm_error_errno(err, errno, "rename into place", o->path);
         if (rc != 0)
@@ -288,6 +310,40 @@ static int npy_close(npy_out *o, bool ok, mm_error *err)
     free(o->partial);
     o->fd = -1;
     return rc;
+}
+
+/* A full disk or a file size limit: say how much room the rest needs and
+ * where, since the message is all a user has to act on. */
+static void add_space_hint(shared *sh, const char *dir, int e, uint64_t batch_bytes, uint64_t largest,
+                           uint64_t reported, mm_error *err)
+{
+    size_t n = strlen(err->message);
+    char need[32], free_text[32], file_text[32];
+    mm_format_bytes(largest, file_text, sizeof file_text);
+    if (e == EFBIG) {
+        snprintf(err->message + n, sizeof err->message - n, " (the file size limit, ulimit -f or the file system's "
+                 "largest file, is below the %s this batch needs); raise it or lower dumper.maxFileSize, then re-run "
+                 "dump: completed batches are kept", file_text);
+        return;
+    }
+    pthread_mutex_lock(&sh->lock);
+    uint64_t left = sh->progress.bytes_total > sh->progress.bytes_done ? sh->progress.bytes_total - sh->progress.bytes_done
+                                                                       : 0;
+    pthread_mutex_unlock(&sh->lock);
+    struct statvfs vfs;
+    uint64_t avail = statvfs(dir, &vfs) == 0 ? (uint64_t)vfs.f_bavail * vfs.f_frsize : 0;
+    mm_format_bytes(avail, free_text, sizeof free_text);
+    if (sh->opt->storage) {
+        mm_format_bytes(batch_bytes, need, sizeof need);
+        snprintf(err->message + n, sizeof err->message - n, "; the local staging directory %s needs room for one "
+                 "batch per worker (this one: %s) and has %s free: free space there or set state.dir to a larger "
+                 "disk, then re-run dump: completed batches are kept", sh->opt->output_root, need, free_text);
+        return;
+    }
+    mm_format_bytes(left + reported, need, sizeof need);
+    snprintf(err->message + n, sizeof err->message - n, "; the rest of the dump needs about %s in %s, which has %s "
+             "free: free space there or set target.local.outputDir to a larger disk, then re-run dump: completed "
+             "batches are kept", need, sh->opt->output_root, free_text);
 }
 
 /* Writes data.npy and id.npy of one batch in a single pass over its runs. */
@@ -308,6 +364,7 @@ static int write_batch(shared *sh, const job *jb, segment_files *f, row_runs *it
     if (rc == 0)
         rc = npy_open(&ids, id_path, f->uid, f->uid_path, 8, MM_NPY_I8, (uint64_t)rows, 0, err);
     int64_t left = rows, start, count;
+    uint64_t reported = 0;      /* progress counted for this batch, lost if it fails */
     while (rc == 0 && left > 0 && runs_next(it, left < IO_BLOCK / 8 ? left : IO_BLOCK / 8, &start, &count)) {
         if (cancelled(sh))
             rc = mm_error_set(err, MM_ERR_CANCELLED, "dump cancelled");
@@ -316,8 +373,10 @@ static int write_batch(shared *sh, const job *jb, segment_files *f, row_runs *it
         if (rc == 0)
             rc = npy_copy_rows(&ids, f, start, count, offload, err);
         left -= count;
-        if (rc == 0)
+        if (rc == 0) {
             report(sh, count, (uint64_t)count * (f->bpv + 8), 0, 0);
+            reported += (uint64_t)count * (f->bpv + 8);
+        }
     }
     if (rc == 0 && left != 0)
         rc = mm_error_set(err, MM_ERR_INTERNAL, "dump %s: %lld rows missing from the live set", dir, (long long)left);
@@ -333,6 +392,9 @@ static int write_batch(shared *sh, const job *jb, segment_files *f, row_runs *it
     int rc_data = npy_close(&data, rc == 0, err);
     if (rc == 0)
         rc = rc_data;
+    int e = data.io_errno ? data.io_errno : ids.io_errno;
+    if (rc != 0 && (e == ENOSPC || e == EDQUOT || e == EFBIG))
+        add_space_hint(sh, dir, e, data.size + ids.size, data.size > ids.size ? data.size : ids.size, reported, err);
     if (rc != 0)
         unlink(id_path); /* ...and a failed batch leaves no final id.npy either. */
     free(data_path);
@@ -362,10 +424,11 @@ static bool batch_complete(shared *sh, const job *jb, int k, const char *id_path
         mm_journal_batch_free(&b);
         return true;
     }
-    if (ok && sh->opt->s3) {
+    if (ok && sh->opt->storage) {
         int64_t id_size = -1, data_size = -1;
-        ok = mm_s3_head(sh->opt->s3, b.id_key, &id_size, NULL) == 0 && id_size == (int64_t)b.id_bytes &&
-             mm_s3_head(sh->opt->s3, b.data_key, &data_size, NULL) == 0 && data_size == (int64_t)b.data_bytes;
+        mm_storage *st = sh->opt->storage;
+        ok = mm_storage_head(st, b.id_key, &id_size, NULL) == 0 && id_size == (int64_t)b.id_bytes &&
+             mm_storage_head(st, b.data_key, &data_size, NULL) == 0 && data_size == (int64_t)b.data_bytes;
     } else if (ok) {
         ok = file_has_size(id_path, b.id_bytes) && file_has_size(data_path, b.data_bytes);
     }
@@ -373,11 +436,17 @@ static bool batch_complete(shared *sh, const job *jb, int k, const char *id_path
     return ok;
 }
 
+/* Object keys and Milvus requests must be UTF-8: the collection name goes
+ * in escaped (\xHH for bytes that are not UTF-8, \\ for a backslash), which
+ * keeps distinct names distinct and leaves every valid 1.x name as it is. */
 static char *batch_key(const job *jb, int k, int n_batches)
 {
-    if (n_batches == 1)
-        return mm_asprintf("tables/%s/%s", jb->c->name, jb->s->segment_id);
-    return mm_asprintf("tables/%s/%s-%d", jb->c->name, jb->s->segment_id, k);
+    char *name = mm_name_escape(jb->c->name);
+    char *key = !name ? NULL
+                : n_batches == 1 ? mm_asprintf("tables/%s/%s", name, jb->s->segment_id)
+                                 : mm_asprintf("tables/%s/%s-%d", name, jb->s->segment_id, k);
+    free(name);
+    return key;
 }
 
 static int dump_batches(shared *sh, const job *jb, mm_segment_reader *r, segment_files *f, const int64_t *dropped,
@@ -418,7 +487,7 @@ static int dump_batches(shared *sh, const job *jb, mm_segment_reader *r, segment
                 .collection = jb->c->name, .partition = jb->p->tag, .segment = jb->s->segment_id,
                 .batch = k, .state = MM_BATCH_DUMPED, .rows = rows, .task_ids = "",
             };
-            if (opt->s3) {
+            if (opt->storage) {
                 b.id_key = mm_asprintf("%s/%s/%s.npy", opt->remote_root, key, id_field(opt));
                 b.data_key = mm_asprintf("%s/%s/%s.npy", opt->remote_root, key, vector_field(opt));
             } else {
@@ -426,20 +495,24 @@ static int dump_batches(shared *sh, const job *jb, mm_segment_reader *r, segment
                 b.data_key = mm_asprintf("%s/%s.npy", key, vector_field(opt));
             }
             rc = write_batch(sh, jb, f, &data_runs, rows, dir, offload, &b, err);
+            bool written = rc == 0;
             /* Staged remotely: the object is complete once PUT returns; only
              * then is the batch recorded and the local copy dropped. */
-            if (rc == 0 && opt->s3)
-                rc = mm_s3_put_file(opt->s3, b.data_key, data_path, err);
-            if (rc == 0 && opt->s3)
-                rc = mm_s3_put_file(opt->s3, b.id_key, id_path, err);
+            if (rc == 0 && opt->storage)
+                rc = mm_storage_put_file(opt->storage, b.data_key, data_path, err);
+            if (rc == 0 && opt->storage)
+                rc = mm_storage_put_file(opt->storage, b.id_key, id_path, err);
             if (rc == 0 && fsync_dir(dir) != 0)
                 rc = mm_error_errno(err, errno, "fsync directory", dir);
             if (rc == 0)
                 rc = mm_journal_put(opt->journal, &b, err);
-            if (rc == 0 && opt->s3) {
+            /* Not recorded means not complete: no file of it stays under its
+             * final name locally (remote staging keeps no local copy anyway). */
+            if (written && (rc != 0 || opt->storage)) {
                 unlink(data_path);
                 unlink(id_path);
-                rmdir(dir);
+                if (opt->storage)
+                    rmdir(dir);
             }
             if (rc == 0) {
                 pthread_mutex_lock(&sh->lock);
@@ -540,8 +613,11 @@ static void *worker(void *arg)
 static int add_batch_json(void *ctx, const mm_journal_batch *b)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "collection", b->collection);
-    cJSON_AddStringToObject(o, "partition", b->partition);
+    char *collection = mm_name_escape(b->collection), *partition = mm_name_escape(b->partition);
+    cJSON_AddStringToObject(o, "collection", collection ? collection : "");
+    cJSON_AddStringToObject(o, "partition", partition ? partition : "");
+    free(collection);
+    free(partition);
     cJSON_AddStringToObject(o, "segment", b->segment);
     cJSON_AddNumberToObject(o, "batch", b->batch);
     cJSON_AddNumberToObject(o, "rows", (double)b->rows);
@@ -563,9 +639,10 @@ static int write_indexes(const mm_dump_options *opt, mm_error *err)
         return -1;
     char *meta_path = mm_asprintf("%s/meta.json", opt->output_root);
     int rc = mm_write_file_atomic(meta_path, meta, strlen(meta), 0644, err);
-    if (rc == 0 && opt->s3) {
+    if (rc == 0 && opt->storage) {
         char *key = mm_asprintf("%s/meta.json", opt->remote_root);
-        rc = key ? mm_s3_put_file(opt->s3, key, meta_path, err) : mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
+        rc = key ? mm_storage_put_file(opt->storage, key, meta_path, err)
+                 : mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
         free(key);
     }
     free(meta);
@@ -581,9 +658,10 @@ static int write_indexes(const mm_dump_options *opt, mm_error *err)
     char *path = mm_asprintf("%s/batches.json", opt->output_root);
     if (rc == 0)
         rc = mm_write_file_atomic(path, text, strlen(text), 0644, err);
-    if (rc == 0 && opt->s3) {
+    if (rc == 0 && opt->storage) {
         char *key = mm_asprintf("%s/batches.json", opt->remote_root);
-        rc = key ? mm_s3_put_file(opt->s3, key, path, err) : mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
+        rc = key ? mm_storage_put_file(opt->storage, key, path, err)
+                 : mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
         free(key);
     }
     free(path);

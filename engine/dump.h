@@ -14,7 +14,7 @@
 #include "error.h"
 #include "journal.h"
 #include "source/inventory.h"
-#include "storage/s3.h"
+#include "storage/storage.h"
 
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -36,10 +36,10 @@ typedef struct mm_dump_options {
     size_t n_tables_dirs;
     bool missing_deleted_docs_ok;
     const char *output_root;      /* local directory: <outputDir>/migration, or the
-                                   * local staging directory when s3 is set */
-    mm_s3 *s3;                    /* stage on S3: each batch is written locally,
+                                   * local staging directory when storage is set */
+    mm_storage *storage;          /* stage in a bucket: each batch is written locally,
                                    * uploaded, recorded, then removed locally */
-    const char *remote_root;      /* key prefix on S3: <outputDir>/migration */
+    const char *remote_root;      /* key prefix in the bucket: <outputDir>/migration */
     int workers;
     uint64_t max_file_size;       /* per .npy file */
     mm_dump_nan_policy nan_policy;

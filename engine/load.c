@@ -14,7 +14,14 @@ typedef struct batch_job {
     const mm_collection_info *c;
     size_t partition;           /* index into c->partitions */
     int64_t task;               /* 0 = none recorded */
+    bool forgotten;             /* Milvus said it no longer knows the task (this run) */
+    bool sent_here;             /* Import sent by this run */
 } batch_job;
+
+/* Rounds of "settle what is unknown, send what did not arrive" in one run.
+ * Every resend follows proof that the previous attempt left no rows, so
+ * the bound only stops a server that keeps losing tasks. */
+enum { MAX_ROUNDS = 4 };
 
 typedef struct shared {
     const mm_load_options *opt;
@@ -97,10 +104,16 @@ static int wait_task(shared *sh, batch_job *j, mm_error *err)
             break;
         }
         if (st.missing) {
-            rc = mm_error_set(err, MM_ERR_NETWORK, "import task %" PRId64 " (%s) is unknown to %s (%s): it expired "
-                              "or the server lost it. It is not imported again automatically; run `milvus-migrate "
-                              "verify` to see whether its %" PRId64 " rows arrived", j->task, label,
-                              mm_milvus_endpoint(opt->milvus), st.failed_reason, j->b.rows);
+            /* Recorded as sent-but-unknown: the partition row count decides
+             * (resolve_uncertain), here or in a re-run if we stop first. */
+            int64_t task = j->task;
+            rc = record(sh, j, MM_BATCH_SUBMITTED, 0, 0, err);
+            if (rc == 0) {
+                j->forgotten = true;
+                mm_load_log(opt, "import task %" PRId64 " (%s) is unknown to %s (%s): it expired or the server lost "
+                            "it; the partition row count decides whether its %" PRId64 " rows arrived", task, label,
+                            mm_milvus_endpoint(opt->milvus), st.failed_reason, j->b.rows);
+            }
         } else if (st.state == MM_IMPORT_COMPLETED) {
             rc = record(sh, j, MM_BATCH_IMPORTED, j->task, st.rows, err);
             if (rc == 0 && st.rows != j->b.rows)
@@ -149,6 +162,8 @@ static int submit(shared *sh, batch_job *j, mm_error *err)
     const char *files[] = {id_file, data_file};
     int64_t task = 0;
     bool maybe = true;
+    j->sent_here = true;
+    j->forgotten = false;
     int rc = mm_milvus_import(opt->milvus, j->c->target_name, partition_name(j), files, 2, &task, &maybe, err);
     free(id_file);
     free(data_file);
@@ -185,7 +200,8 @@ static void *worker(void *arg)
         int rc = sh->submit ? submit(sh, j, &err) : 0;
         if (rc == 0)
             rc = wait_task(sh, j, &err);
-        report(sh, -1, rc == 0 ? 1 : 0, rc == 0 ? j->b.rows : 0);
+        bool done = rc == 0 && j->b.state == MM_BATCH_IMPORTED;
+        report(sh, -1, done ? 1 : 0, done ? j->b.rows : 0);
         if (rc != 0) {
             pthread_mutex_lock(&sh->lock);
             if (!sh->failed) {
@@ -318,14 +334,20 @@ static bool task_lists_file(const mm_milvus_task_info *t, const char *key)
 static int resolve_uncertain(shared *sh, const mm_collection_info *c, mm_error *err)
 {
     const mm_load_options *opt = sh->opt;
-    size_t uncertain = 0;
+    size_t uncertain = 0, forgotten = 0;
     for (size_t i = 0; i < sh->n_jobs; i++)
-        if (sh->jobs[i].c == c && sh->jobs[i].b.state == MM_BATCH_SUBMITTED && sh->jobs[i].task == 0)
+        if (sh->jobs[i].c == c && sh->jobs[i].b.state == MM_BATCH_SUBMITTED && sh->jobs[i].task == 0) {
             uncertain++;
+            forgotten += sh->jobs[i].forgotten;
+        }
     if (!uncertain)
         return 0;
-    mm_load_log(opt, "%zu batch(es) of %s were being submitted when the last run stopped; finding out whether Milvus "
-                "received them", uncertain, c->target_name);
+    if (uncertain > forgotten)
+        mm_load_log(opt, "%zu batch(es) of %s were being submitted when the last run stopped; finding out whether "
+                    "Milvus received them", uncertain - forgotten, c->target_name);
+    if (forgotten)
+        mm_load_log(opt, "%zu batch(es) of %s have import tasks Milvus no longer knows; counting the rows of their "
+                    "partitions once no import of the collection runs", forgotten, c->target_name);
     mm_milvus_task_info *tasks = NULL;
     size_t n_tasks = 0;
     double started = mm_monotonic_seconds();
@@ -349,7 +371,9 @@ static int resolve_uncertain(shared *sh, const mm_collection_info *c, mm_error *
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < sh->n_jobs; i++) {
         batch_job *j = &sh->jobs[i];
-        if (j->c != c || j->b.state != MM_BATCH_SUBMITTED || j->task != 0)
+        /* A task the server just called unknown may still be listed by a
+         * server whose list and state disagree; the row count decides. */
+        if (j->c != c || j->b.state != MM_BATCH_SUBMITTED || j->task != 0 || j->forgotten)
             continue;
         for (size_t t = 0; t < n_tasks; t++) {
             if (!tasks[t].id || !task_lists_file(&tasks[t], j->b.data_key))
@@ -373,6 +397,8 @@ static int resolve_uncertain(shared *sh, const mm_collection_info *c, mm_error *
                 continue;
             if (j->b.state == MM_BATCH_IMPORTED)
                 expected += j->b.imported_rows;
+            else if (j->b.state == MM_BATCH_SUBMITTED && j->task != 0)
+                expected += j->b.rows; /* matched above to a listed task that completed */
             else if (j->b.state == MM_BATCH_SUBMITTED && j->task == 0)
                 pending += j->b.rows, n_pending++;
         }
@@ -399,14 +425,69 @@ static int resolve_uncertain(shared *sh, const mm_collection_info *c, mm_error *
                     actual, n_pending, to == MM_BATCH_IMPORTED ? "arrived" : "did not arrive and are sent again");
         for (size_t i = 0; rc == 0 && i < sh->n_jobs; i++) {
             batch_job *j = &sh->jobs[i];
-            if (j->c == c && j->partition == p && j->b.state == MM_BATCH_SUBMITTED && j->task == 0)
-                rc = record(sh, j, to, 0, to == MM_BATCH_IMPORTED ? j->b.rows : 0, err);
+            if (j->c != c || j->partition != p || j->b.state != MM_BATCH_SUBMITTED || j->task != 0)
+                continue;
+            rc = record(sh, j, to, 0, to == MM_BATCH_IMPORTED ? j->b.rows : 0, err);
+            j->forgotten = false;
+            if (rc == 0 && to == MM_BATCH_IMPORTED) {
+                pthread_mutex_lock(&sh->lock);
+                if (j->sent_here) {
+                    sh->res->batches_imported++;
+                    sh->res->rows_imported += j->b.rows;
+                } else {
+                    sh->res->batches_reused++;
+                }
+                pthread_mutex_unlock(&sh->lock);
+                report(sh, 0, 1, j->b.rows);
+            }
         }
     }
     return rc;
 }
 
 /* ---- the run ----------------------------------------------------------------- */
+
+static size_t count_jobs(const shared *sh, mm_batch_state state, bool with_task)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sh->n_jobs; i++)
+        n += sh->jobs[i].b.state == state && (sh->jobs[i].task != 0) == with_task;
+    return n;
+}
+
+static int resolve_all(shared *sh, mm_error *err)
+{
+    const mm_inventory *inv = sh->opt->inv;
+    for (size_t i = 0; i < inv->n_collections; i++)
+        if (!sh->skipped[i] && resolve_uncertain(sh, &inv->collections[i], err) != 0)
+            return -1;
+    return 0;
+}
+
+/* Recorded tasks have been waited for. Settles the batches whose outcome is
+ * unknown (an Import interrupted mid-call, a task Milvus forgot), waits for
+ * tasks a listing matched, sends what never arrived, and repeats while
+ * sending left tasks Milvus forgot again. */
+static int settle_and_submit(shared *sh, mm_error *err)
+{
+    for (int round = 1;; round++) {
+        if (resolve_all(sh, err) != 0)
+            return -1;
+        if (count_jobs(sh, MM_BATCH_SUBMITTED, true) && run_workers(sh, false, err) != 0)
+            return -1;
+        size_t unknown = count_jobs(sh, MM_BATCH_SUBMITTED, false);
+        size_t to_send = count_jobs(sh, MM_BATCH_DUMPED, false);
+        if (!unknown && !to_send)
+            return 0;
+        if (round > MAX_ROUNDS)
+            return mm_error_set(err, MM_ERR_NETWORK, "Milvus at %s kept losing import tasks: %zu batch(es) are still "
+                                "not imported after %d rounds of sending and counting. Nothing was imported twice; "
+                                "check the Milvus logs, then re-run load: it counts rows before sending anything "
+                                "again", mm_milvus_endpoint(sh->opt->milvus), unknown + to_send, MAX_ROUNDS);
+        if (!unknown && run_workers(sh, true, err) != 0)
+            return -1;
+    }
+}
 
 int mm_load_run(const mm_load_options *opt, mm_load_result *res, mm_error *err)
 {
@@ -438,11 +519,8 @@ int mm_load_run(const mm_load_options *opt, mm_load_result *res, mm_error *err)
             opt->progress(opt->ctx, &sh.progress);
         rc = run_workers(&sh, false, err);
     }
-    for (size_t i = 0; rc == 0 && i < inv->n_collections; i++)
-        if (!sh.skipped[i])
-            rc = resolve_uncertain(&sh, &inv->collections[i], err);
     if (rc == 0)
-        rc = run_workers(&sh, true, err);
+        rc = settle_and_submit(&sh, err);
     for (size_t i = 0; rc == 0 && i < inv->n_collections; i++) {
         if (sh.skipped[i])
             continue;

@@ -5,8 +5,10 @@
  * batch becomes one Import whose task id is recorded in the journal before
  * anything else happens. A re-run first settles the recorded tasks with
  * GetImportState; a batch whose Import was sent but whose task id never
- * reached the journal is resolved by listing the collection's tasks and
- * comparing partition row counts, and is never sent again blindly. */
+ * reached the journal, or whose task Milvus no longer knows (expired, lost),
+ * is resolved by listing the collection's tasks and comparing partition row
+ * counts once none runs: recorded as imported when its rows are there, sent
+ * again when they are not, never sent again blindly. */
 #ifndef MM_LOAD_H
 #define MM_LOAD_H
 

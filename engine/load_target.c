@@ -2,6 +2,7 @@
  * checks, partitions, row-count baselines and indexes. */
 #include "load_internal.h"
 
+#include "source/names.h"
 #include "strbuf.h"
 
 #include <cjson/cJSON.h>
@@ -97,7 +98,9 @@ static int create_collection(const mm_load_options *opt, const mm_collection_inf
     if (mm_journal_target_put(opt->journal, &t, err) != 0)
         return -1;
     char description[256];
-    snprintf(description, sizeof description, "Migrated from Milvus 1.x collection %s", c->name);
+    char *name = mm_name_utf8(c->name);
+    snprintf(description, sizeof description, "Migrated from Milvus 1.x collection %s", name ? name : "?");
+    free(name);
     if (mm_milvus_create_collection(opt->milvus, c->target_name, opt->id_field, opt->vector_field, c->binary, c->dim,
                                     description, err) != 0)
         return -1;

@@ -1,12 +1,14 @@
 /* The verification report as a terminal table, JSON and Markdown. */
 #include "verify.h"
 
+#include "source/names.h"
 #include "strbuf.h"
 #include "textwidth.h"
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *status_word(const mm_verify_row *row)
@@ -68,6 +70,14 @@ char *mm_verify_render_text(const mm_verify_report *r)
     return mm_strbuf_take(&sb);
 }
 
+/* 1.x names may hold any bytes; JSON must be UTF-8. */
+static void add_name(cJSON *o, const char *key, const char *name)
+{
+    char *text = mm_name_utf8(name);
+    cJSON_AddStringToObject(o, key, text ? text : "");
+    free(text);
+}
+
 char *mm_verify_render_json(const mm_verify_report *r)
 {
     cJSON *root = cJSON_CreateObject();
@@ -79,8 +89,8 @@ char *mm_verify_render_json(const mm_verify_report *r)
     for (size_t i = 0; i < r->n_rows; i++) {
         const mm_verify_row *row = &r->rows[i];
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "collection", row->collection);
-        cJSON_AddStringToObject(o, "partition", row->partition);
+        add_name(o, "collection", row->collection);
+        add_name(o, "partition", row->partition);
         cJSON_AddStringToObject(o, "targetCollection", row->target_collection);
         cJSON_AddStringToObject(o, "targetPartition", row->target_partition);
         cJSON_AddNumberToObject(o, "sourceLive", (double)row->source_live);
@@ -93,14 +103,14 @@ char *mm_verify_render_json(const mm_verify_report *r)
         else
             cJSON_AddNumberToObject(o, "milvus", (double)row->milvus);
         cJSON_AddStringToObject(o, "status", status_word(row));
-        cJSON_AddStringToObject(o, "note", row->note);
+        add_name(o, "note", row->note);
         cJSON_AddItemToArray(parts, o);
     }
     cJSON *cols = cJSON_AddArrayToObject(root, "collections");
     for (size_t i = 0; i < r->n_collections; i++) {
         const mm_verify_collection *c = &r->collections[i];
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "collection", c->collection);
+        add_name(o, "collection", c->collection);
         cJSON_AddStringToObject(o, "targetCollection", c->target);
         cJSON_AddNumberToObject(o, "expected", (double)c->expected);
         if (c->milvus < 0)

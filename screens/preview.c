@@ -9,6 +9,7 @@
 #include "lineedit.h"
 #include "source/inventory_render.h"
 #include "source/names.h"
+#include "source/target_names.h"
 #include "strbuf.h"
 #include "widget_table.h"
 
@@ -173,6 +174,17 @@ static void commit_rename(mm_app *app, preview_state *st)
     }
     mm_collection_info *c = &app->inv.collections[st->rename_collection];
     char **slot = st->rename_partition < 0 ? &c->target_name : &c->partitions[st->rename_partition].target_name;
+    /* Recorded in the configuration too, so saving it keeps the name for
+     * headless runs and re-runs. */
+    mm_error err;
+    if (mm_target_names_set(&app->cfg.target.milvus2x.names, c->name,
+                            st->rename_partition < 0 ? NULL : c->partitions[st->rename_partition].tag, name,
+                            &err) != 0) {
+        free(st->prompt_error);
+        st->prompt_error = mm_strdup(err.message);
+        free(name);
+        return;
+    }
     mm_app_message(app, MM_ROLE_OK, "%s '%s' becomes '%s' in Milvus 2.x",
                    st->rename_partition < 0 ? "Collection" : "Partition",
                    st->rename_partition < 0 ? c->name

@@ -11,7 +11,11 @@
 #define MM_SCREEN_LIST(X)                                                                          \
     X(source)                                                                                      \
     X(preview)                                                                                     \
-    X(config)
+    X(config)                                                                                      \
+    X(target)                                                                                      \
+    X(plan)                                                                                        \
+    X(run)                                                                                         \
+    X(verify)
 
 #define MM_SCREEN_DECLARE(name) extern const mm_screen mm_screen_##name;
 MM_SCREEN_LIST(MM_SCREEN_DECLARE)

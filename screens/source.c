@@ -13,6 +13,7 @@
 #include "source/discover.h"
 #include "source/inventory_render.h"
 #include "source/scan.h"
+#include "source/target_names.h"
 #include "strbuf.h"
 #include "widget_progress.h"
 #include "widget_table.h"
@@ -122,7 +123,10 @@ static void *run_job(void *arg)
                      "meta.sqlite, a MySQL DSN or a meta.json first");
     } else if (mm_cli_source_spec_from_config(&job->cfg, &spec, &job->err) == 0 &&
                mm_source_open(&spec, &job->src, &job->err) == 0) {
-        if (mm_inventory_build(&job->src.rows, &job->inv, &job->err) != 0) {
+        if (mm_inventory_build(&job->src.rows, &job->inv, &job->err) != 0 ||
+            mm_target_names_apply(&job->inv, &job->cfg.target.milvus2x.names, "target.milvus2x.names",
+                                  &job->err) != 0) {
+            mm_inventory_free(&job->inv);
             mm_source_free(&job->src);
         } else {
             mm_scan_options opt = {

@@ -31,12 +31,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# Node packages of the Milvus 2.x emulator used by the tests (pinned by its
-# package-lock.json); skipped when the installed tree already matches the lock.
-emu_dir=$(cd "$(dirname "$0")/.." && pwd)/tests/emulator
-if [ -f "$emu_dir/package-lock.json" ] &&
-   ! cmp -s "$emu_dir/package-lock.json" "$emu_dir/node_modules/.package-lock.json.installed" 2>/dev/null; then
-  echo "install-deps: installing the emulator's Node packages"
-  npm ci --prefix "$emu_dir" --no-audit --no-fund >/dev/null
-  cp "$emu_dir/package-lock.json" "$emu_dir/node_modules/.package-lock.json.installed"
-fi
+# Node packages used by the tests, each pinned by its package-lock.json: the
+# Milvus 2.x emulator, and Microsoft's Azure Storage emulator Azurite. Skipped
+# when the installed tree already matches the lock.
+root=$(cd "$(dirname "$0")/.." && pwd)
+for node_dir in "$root/tests/emulator" "$root/tests/azurite"; do
+  if [ -f "$node_dir/package-lock.json" ] &&
+     ! cmp -s "$node_dir/package-lock.json" "$node_dir/node_modules/.package-lock.json.installed" 2>/dev/null; then
+    echo "install-deps: installing the Node packages of ${node_dir#"$root/"}"
+    npm ci --prefix "$node_dir" --no-audit --no-fund >/dev/null
+    cp "$node_dir/package-lock.json" "$node_dir/node_modules/.package-lock.json.installed"
+  fi
+done

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds the normal and the sanitizer flavour and
-# runs the whole suite on both. The last line is "N passed, N failed".
+# runs the whole suite on both, then the wizard's scripted sessions under
+# valgrind and the fuzz targets. The last line is "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 
 passed=0
 failed=0
+release_built=0
 for flavour in release asan; do
   echo "== building $flavour"
   if ! bash scripts/build.sh "$flavour"; then
@@ -14,6 +16,7 @@ for flavour in release asan; do
     failed=$((failed + 1))
     continue
   fi
+  [ "$flavour" = release ] && release_built=1
   echo "== testing $flavour"
   log="build/$flavour/ctest.log"
   env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -29,6 +32,45 @@ for flavour in release asan; do
   passed=$((passed + total - f))
   failed=$((failed + f))
 done
+
+# The wizard's scripted sessions under valgrind: no memory error and no
+# definite leak. Release build only (sanitizer builds do not run under
+# valgrind). One test.
+echo "== wizard under valgrind"
+if [ "$release_built" -ne 1 ] || ! command -v valgrind >/dev/null; then
+  echo "wizard under valgrind: needs the release build and valgrind"
+  failed=$((failed + 1))
+elif MM_WIZARD_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
+    MM_SOURCE_DIR=$PWD MM_BUILD_DIR=$PWD/build/release MM_BIN=$PWD/build/release/milvus-migrate \
+    MM_TOOLS=$PWD/build/release/tests timeout 600 bash tests/integration/tui_wizard.sh; then
+  passed=$((passed + 1))
+else
+  echo "wizard under valgrind failed"
+  failed=$((failed + 1))
+fi
+
+# Fuzzing: the libFuzzer targets of tests/fuzz, each run for a bounded time
+# (MM_FUZZ_SECONDS, default 30) on its seeds and regressions; each target
+# counts as one test.
+fuzz_targets=$(ls tests/fuzz/fuzz_*.c | wc -l)
+echo "== building fuzz"
+if ! bash scripts/build.sh fuzz; then
+  echo "build of fuzz failed"
+  failed=$((failed + fuzz_targets))
+else
+  echo "== fuzzing"
+  log=build/fuzz/fuzz.log
+  bash tests/fuzz/run.sh build/fuzz 2>&1 | tee "$log"
+  summary=$(grep -E '^fuzz: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+  if [ -z "$summary" ]; then
+    echo "the fuzz runner printed no summary"
+    failed=$((failed + fuzz_targets))
+  else
+    passed=$((passed + $(sed -E 's/^fuzz: ([0-9]+) passed.*/\1/' <<<"$summary")))
+    failed=$((failed + $(sed -E 's/.* ([0-9]+) failed$/\1/' <<<"$summary")))
+  fi
+fi
+
 if [ $((passed + failed)) -eq 0 ]; then failed=1; fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

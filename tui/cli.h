@@ -37,5 +37,6 @@ int mm_cli_load(int argc, char **argv);
 int mm_cli_verify(int argc, char **argv);
 int mm_cli_run(int argc, char **argv);
 int mm_cli_wizard(int argc, char **argv);
+int mm_cli_demo(int argc, char **argv);
 
 #endif

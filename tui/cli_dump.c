@@ -8,7 +8,7 @@
 #include "source/inventory.h"
 #include "source/inventory_render.h"
 #include "source/source.h"
-#include "storage/s3.h"
+#include "storage/storage.h"
 #include "strbuf.h"
 
 #include <getopt.h>
@@ -64,8 +64,8 @@ static const struct option dump_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* The dump step of a job opened by the caller; prints its summary. */
-int mm_cli_dump_job(mm_cli_job *job, mm_error *err)
+/* The dump step of a job opened by the caller; reports its summary. */
+int mm_cli_dump_job(mm_cli_job *job, const mm_job_sink *sink, mm_error *err)
 {
     progress_printer pp = {.lock = PTHREAD_MUTEX_INITIALIZER};
     clock_gettime(CLOCK_MONOTONIC, &pp.started);
@@ -74,13 +74,18 @@ int mm_cli_dump_job(mm_cli_job *job, mm_error *err)
     mm_dump_options dopt = {
         .inv = &job->inv, .tables_dirs = (const char *const *)job->src.tables_dirs,
         .n_tables_dirs = job->src.n_tables_dirs, .missing_deleted_docs_ok = cfg->source.missing_deleted_docs_ok,
-        .output_root = job->root, .s3 = job->s3, .remote_root = job->remote_root,
+        .output_root = job->root, .storage = job->storage, .remote_root = job->remote_root,
         .workers = cfg->dumper.worker.limit, .max_file_size = cfg->dumper.max_file_size,
         .nan_policy = cfg->dumper.nan_policy == MM_NAN_SKIP ? MM_DUMP_NAN_SKIP : MM_DUMP_NAN_FAIL,
         .id_field = cfg->target.milvus2x.fields.id, .vector_field = cfg->target.milvus2x.fields.vector,
         .disable_copy_offload = getenv("MM_DUMP_NO_OFFLOAD") != NULL,
         .journal = job->journal, .progress = print_progress, .progress_ctx = &pp, .cancel = &mm_cli_interrupted,
     };
+    if (sink) {
+        dopt.progress = sink->dump_progress;
+        dopt.progress_ctx = sink->ctx;
+        dopt.cancel = sink->cancel;
+    }
     mm_dump_result result;
     int rc = mm_dump_run(&dopt, &result, err);
     if (rc != 0) {
@@ -91,16 +96,30 @@ int mm_cli_dump_job(mm_cli_job *job, mm_error *err)
     }
     char bytes[32];
     mm_format_bytes(result.bytes_written, bytes, sizeof bytes);
-    char *where = job->s3 ? mm_asprintf("%s/%s", mm_s3_describe(job->s3), job->remote_root) : mm_strdup(job->root);
-    printf("dumped %lld rows in %zu new batch(es) (%s) to %s; %zu batch(es) were already complete",
-           (long long)result.rows_written, result.batches_written, bytes, where ? where : job->root,
-           result.batches_reused);
+    char *where = job->storage ? mm_asprintf("%s/%s", mm_storage_describe(job->storage), job->remote_root)
+                               : mm_strdup(job->root);
+    mm_strbuf line;
+    mm_strbuf_init(&line);
+    mm_strbuf_appendf(&line, "dumped %lld rows in %zu new batch(es) (%s) to %s; %zu batch(es) were already complete",
+                      (long long)result.rows_written, result.batches_written, bytes, where ? where : job->root,
+                      result.batches_reused);
     free(where);
     if (result.nan_rows_skipped)
-        printf("; %lld row(s) with NaN/Inf left out (dumper.nanPolicy: skip)", (long long)result.nan_rows_skipped);
-    printf("\n");
-    fflush(stdout);
+        mm_strbuf_appendf(&line, "; %lld row(s) with NaN/Inf left out (dumper.nanPolicy: skip)",
+                          (long long)result.nan_rows_skipped);
+    mm_cli_report_line(sink, line.data ? line.data : "");
+    mm_strbuf_free(&line);
     return 0;
+}
+
+void mm_cli_report_line(const mm_job_sink *sink, const char *line)
+{
+    if (sink) {
+        sink->event(sink->ctx, line);
+        return;
+    }
+    printf("%s\n", line);
+    fflush(stdout);
 }
 
 int mm_cli_dump(int argc, char **argv)
@@ -131,7 +150,7 @@ int mm_cli_dump(int argc, char **argv)
     int rc = mm_cli_job_open(&job, "dump", config_path, collections, restart, 0, true, &err);
     if (rc == 0) {
         mm_cli_catch_signals();
-        rc = mm_cli_dump_job(&job, &err);
+        rc = mm_cli_dump_job(&job, NULL, &err);
     }
     int status = rc == 0 ? 0 : mm_cli_fail("dump", &err);
     mm_cli_job_close(&job);

@@ -2,6 +2,7 @@
 
 #include "cli.h"
 #include "source/scan.h"
+#include "source/target_names.h"
 #include "source/wal_check.h"
 #include "strbuf.h"
 
@@ -23,6 +24,9 @@ void mm_cli_catch_signals(void)
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* A file-size limit (ulimit -f) must end in the dump's EFBIG message
+     * naming the file, not in a silent kill. */
+    signal(SIGXFSZ, SIG_IGN);
 }
 
 static int refuse_unflushed(const mm_source *src, const mm_config *cfg, mm_error *err)
@@ -46,22 +50,14 @@ static int refuse_unflushed(const mm_source *src, const mm_config *cfg, mm_error
     return rc;
 }
 
-/* target.remote.* as an S3 client, with the bucket checked up front so a
- * wrong key or bucket fails before any work is done. */
+/* target.remote.* opened for its cloud, with the bucket checked up front so
+ * a wrong key or bucket fails before any work is done. */
 static int open_target_bucket(mm_cli_job *job, mm_error *err)
 {
     const mm_config_remote *t = &job->cfg.target.remote;
-    if (t->cloud == MM_CLOUD_AZURE)
-        return mm_error_set(err, MM_ERR_CONFIG, "%s: target.remote.cloud azure is not supported by this version; "
-                            "stage on an S3-compatible bucket or locally", job->config_path);
-    mm_s3_options o = {
-        .endpoint = t->endpoint, .use_ssl = t->use_ssl, .region = t->region, .bucket = t->bucket,
-        .access_key = t->ak, .secret_key = t->sk, .part_size = job->cfg.dumper.part_size, .max_retries = 5,
-        .retry_base_ms = 200,
-    };
-    if (t->cloud == MM_CLOUD_GCP && !t->endpoint[0])
-        o.endpoint = "storage.googleapis.com", o.use_ssl = true;
-    if (mm_s3_open(&o, &job->s3, err) != 0 || mm_s3_check_bucket(job->s3, err) != 0)
+    mm_storage_tuning tuning = {.part_size = job->cfg.dumper.part_size, .max_retries = 5, .retry_base_ms = 200};
+    if (mm_storage_open(t, "target.remote", &tuning, &job->storage, err) != 0 ||
+        mm_storage_check(job->storage, err) != 0)
         return -1;
     size_t len = strlen(t->prefix);
     while (len && t->prefix[len - 1] == '/')
@@ -87,14 +83,29 @@ static char *job_fingerprint(const mm_cli_job *job)
 {
     const mm_config *cfg = &job->cfg;
     return mm_asprintf("source=%s output=%s%s%s maxFileSize=%llu nanPolicy=%s fields=%s,%s", job->inv.origin,
-                       job->s3 ? mm_s3_describe(job->s3) : job->root, job->s3 ? " prefix=" : "",
-                       job->s3 ? job->remote_root : "", (unsigned long long)cfg->dumper.max_file_size,
+                       job->storage ? mm_storage_describe(job->storage) : job->root, job->storage ? " prefix=" : "",
+                       job->storage ? job->remote_root : "", (unsigned long long)cfg->dumper.max_file_size,
                        cfg->dumper.nan_policy == MM_NAN_SKIP ? "skip" : "fail", cfg->target.milvus2x.fields.id,
                        cfg->target.milvus2x.fields.vector);
 }
 
-int mm_cli_job_open(mm_cli_job *job, const char *command, const char *config_path, const char *collections,
-                    bool restart, unsigned phases, bool check_unflushed, mm_error *err)
+/* The wizard's configuration in memory instead of the file. */
+static int use_config(mm_config *dst, const mm_config *cfg, unsigned phases, mm_config_warnings *warn,
+                      mm_error *err)
+{
+    mm_config_warnings own = {0};
+    int rc = mm_config_copy(dst, cfg, err);
+    if (rc == 0)
+        rc = mm_config_validate(dst, phases, warn ? warn : &own, err);
+    for (size_t i = 0; i < own.count; i++)
+        fprintf(stderr, "warning: %s\n", own.items[i]);
+    mm_config_warnings_free(&own);
+    return rc;
+}
+
+static int job_open(mm_cli_job *job, const char *command, const char *config_path, const mm_config *preloaded,
+                    mm_config_warnings *warn, const char *collections, bool restart, unsigned phases,
+                    bool check_unflushed, mm_error *err)
 {
     memset(job, 0, sizeof *job);
     job->command = command;
@@ -102,10 +113,18 @@ int mm_cli_job_open(mm_cli_job *job, const char *command, const char *config_pat
     mm_inventory_init(&job->inv);
     mm_config_init_defaults(&job->cfg);
     mm_source_spec spec;
-    int rc = mm_cli_load_config(config_path, &job->cfg, phases | MM_CONFIG_PHASE_SOURCE | MM_CONFIG_PHASE_STAGE,
-                                err);
+    unsigned job_phases = phases | MM_CONFIG_PHASE_SOURCE | MM_CONFIG_PHASE_STAGE;
+    int rc = preloaded ? use_config(&job->cfg, preloaded, job_phases, warn, err)
+                       : mm_cli_load_config(config_path, &job->cfg, job_phases, err);
     if (rc == 0 && job->cfg.target.mode == MM_LOCATION_REMOTE)
         rc = open_target_bucket(job, err);
+    /* Which credentials useIAM found, so the user knows which were used. */
+    if (rc == 0 && job->storage && job->cfg.target.remote.use_iam) {
+        if (warn)
+            mm_config_warnings_add(warn, "%s", mm_storage_credentials(job->storage));
+        else
+            fprintf(stderr, "%s: %s\n", command, mm_storage_credentials(job->storage));
+    }
     if (rc == 0)
         rc = mm_cli_source_spec_from_config(&job->cfg, &spec, err);
     if (rc == 0)
@@ -114,6 +133,12 @@ int mm_cli_job_open(mm_cli_job *job, const char *command, const char *config_pat
         rc = mm_inventory_build(&job->src.rows, &job->inv, err);
     if (rc == 0)
         rc = mm_inventory_filter(&job->inv, collections, err);
+    if (rc == 0 && job->cfg.target.milvus2x.names.count) {
+        char *key = mm_asprintf("%s: target.milvus2x.names", job->config_path ? job->config_path : "migration.yaml");
+        rc = mm_target_names_apply(&job->inv, &job->cfg.target.milvus2x.names, key ? key : "target.milvus2x.names",
+                                   err);
+        free(key);
+    }
     if (rc == 0 && check_unflushed)
         rc = refuse_unflushed(&job->src, &job->cfg, err);
     if (rc == 0)
@@ -121,7 +146,7 @@ int mm_cli_job_open(mm_cli_job *job, const char *command, const char *config_pat
     if (rc == 0) {
         job->state_dir = mm_config_state_dir(&job->cfg);
         const char *out = job->cfg.target.local.output_dir[0] ? job->cfg.target.local.output_dir : ".";
-        if (job->s3)
+        if (job->storage)
             job->root = job->state_dir ? mm_asprintf("%s/staging/migration", job->state_dir) : NULL;
         else
             job->root = mm_asprintf("%s/migration", out);
@@ -134,10 +159,38 @@ int mm_cli_job_open(mm_cli_job *job, const char *command, const char *config_pat
     return rc;
 }
 
+int mm_cli_job_open(mm_cli_job *job, const char *command, const char *config_path, const char *collections,
+                    bool restart, unsigned phases, bool check_unflushed, mm_error *err)
+{
+    return job_open(job, command, config_path, NULL, NULL, collections, restart, phases, check_unflushed, err);
+}
+
+int mm_cli_job_open_config(mm_cli_job *job, const char *command, const char *config_path, const mm_config *cfg,
+                           mm_config_warnings *warn, const char *collections, bool restart, unsigned phases,
+                           bool check_unflushed, mm_error *err)
+{
+    return job_open(job, command, config_path, cfg, warn, collections, restart, phases, check_unflushed, err);
+}
+
+int mm_cli_check_target_bucket(const mm_config *cfg, const char *config_path, mm_error *err)
+{
+    mm_cli_job job;
+    memset(&job, 0, sizeof job);
+    job.command = "test";
+    job.config_path = config_path;
+    mm_inventory_init(&job.inv);
+    mm_config_init_defaults(&job.cfg);
+    int rc = mm_config_copy(&job.cfg, cfg, err);
+    if (rc == 0)
+        rc = open_target_bucket(&job, err);
+    mm_cli_job_close(&job);
+    return rc;
+}
+
 void mm_cli_job_close(mm_cli_job *job)
 {
     mm_journal_close(job->journal);
-    mm_s3_close(job->s3);
+    mm_storage_close(job->storage);
     free(job->remote_root);
     free(job->root);
     free(job->state_dir);

@@ -5,12 +5,15 @@
 #define MM_CLI_JOB_H
 
 #include "config.h"
+#include "dump.h"
 #include "error.h"
 #include "journal.h"
+#include "load.h"
 #include "milvus2/client.h"
 #include "source/inventory.h"
 #include "source/source.h"
-#include "storage/s3.h"
+#include "storage/storage.h"
+#include "verify.h"
 
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -21,7 +24,7 @@ typedef struct mm_cli_job {
     mm_config cfg;
     mm_source src;
     mm_inventory inv;
-    mm_s3 *s3;             /* target.mode remote */
+    mm_storage *storage;   /* target.mode remote */
     char *remote_root;     /* key prefix <outputDir>/migration on the bucket */
     char *root;            /* local <outputDir>/migration, or the local staging dir */
     char *state_dir;
@@ -35,17 +38,52 @@ typedef struct mm_cli_job {
  * unflushed data unless source.allowUnflushed. */
 int mm_cli_job_open(mm_cli_job *job, const char *command, const char *config_path, const char *collections,
                     bool restart, unsigned phases, bool check_unflushed, mm_error *err);
+/* The same from a configuration already in memory (the wizard's): cfg is
+ * copied and validated for `phases`; validation warnings are added to warn
+ * (NULL: printed to stderr). config_path only names it in messages. */
+int mm_cli_job_open_config(mm_cli_job *job, const char *command, const char *config_path, const mm_config *cfg,
+                           mm_config_warnings *warn, const char *collections, bool restart, unsigned phases,
+                           bool check_unflushed, mm_error *err);
 void mm_cli_job_close(mm_cli_job *job);
+
+/* target.remote.* opened and checked the way a job opens it (reachable,
+ * credentials accepted, bucket exists), then closed: the wizard's Target test. */
+int mm_cli_check_target_bucket(const mm_config *cfg, const char *config_path, mm_error *err);
 
 /* target.milvus2x.* as a connected client. */
 int mm_cli_milvus_connect(const mm_config *cfg, mm_milvus **out, mm_error *err);
 
-/* The steps of a job, each printing its summary; shared by dump, load,
- * verify and run. */
-int mm_cli_dump_job(mm_cli_job *job, mm_error *err);
-int mm_cli_load_job(mm_cli_job *job, mm_milvus *milvus, mm_error *err);
+/* Where the steps of a job report. NULL sink: plain lines (progress on
+ * stderr at most once a second, summaries on stdout) and mm_cli_interrupted
+ * as the cancel flag, for the headless commands. The wizard passes its own.
+ * Callbacks may be called from worker threads, concurrently. */
+typedef struct mm_job_sink {
+    void *ctx;
+    void (*dump_progress)(void *ctx, const mm_dump_progress *p);
+    void (*load_progress)(void *ctx, const mm_load_progress *p);
+    void (*event)(void *ctx, const char *line);   /* one event or summary line, no newline */
+    atomic_bool *cancel;
+} mm_job_sink;
+
+/* A summary line to the sink, or to stdout without one. */
+void mm_cli_report_line(const mm_job_sink *sink, const char *line);
+
+/* The steps of a job, each reporting its summary to the sink; shared by
+ * dump, load, verify, run and the wizard. */
+int mm_cli_dump_job(mm_cli_job *job, const mm_job_sink *sink, mm_error *err);
+int mm_cli_load_job(mm_cli_job *job, mm_milvus *milvus, const mm_job_sink *sink, mm_error *err);
 /* Returns 0 when verified, 3 on a mismatch, -1 with err set on failure. */
 int mm_cli_verify_job(mm_cli_job *job, mm_milvus *milvus, const char *report_base, mm_error *err);
+/* The verification alone: fills report (free with mm_verify_report_free). */
+int mm_cli_verify_run(mm_cli_job *job, mm_milvus *milvus, atomic_bool *cancel, mm_verify_report *report,
+                      mm_error *err);
+/* Writes BASE.json and BASE.md (base NULL: <state.dir>/report); the paths
+ * written are returned malloc'd in json_path and md_path when not NULL. */
+int mm_cli_write_report(const mm_cli_job *job, const mm_verify_report *report, const char *base, char **json_path,
+                        char **md_path, mm_error *err);
+/* loader.deleteStagedFiles: removes the staged files of imported batches;
+ * only call after a verification that matched. */
+int mm_cli_delete_staged(mm_cli_job *job, size_t *deleted, mm_error *err);
 
 /* Set by SIGINT/SIGTERM once mm_cli_catch_signals ran. */
 extern atomic_bool mm_cli_interrupted;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,37 +47,51 @@ static void print_load_event(void *ctx, const char *line)
     pthread_mutex_unlock(&lp->lock);
 }
 
-int mm_cli_load_job(mm_cli_job *job, mm_milvus *milvus, mm_error *err)
+int mm_cli_load_job(mm_cli_job *job, mm_milvus *milvus, const mm_job_sink *sink, mm_error *err)
 {
     const mm_config *cfg = &job->cfg;
     char local_root[PATH_MAX];
-    if (!job->s3 && !realpath(job->root, local_root))
+    if (!job->storage && !realpath(job->root, local_root))
         return mm_error_set(err, MM_ERR_CONFIG, "staging directory %s does not exist; run `milvus-migrate dump` "
                             "first", job->root);
-    fprintf(stderr, "load: connected to %s (Milvus %s)\n", mm_milvus_endpoint(milvus), mm_milvus_version(milvus));
+    char *connected = mm_asprintf("connected to %s (Milvus %s)", mm_milvus_endpoint(milvus), mm_milvus_version(milvus));
+    if (sink)
+        sink->event(sink->ctx, connected ? connected : "");
+    else
+        fprintf(stderr, "load: %s\n", connected ? connected : "");
+    free(connected);
     load_printer lp = {.lock = PTHREAD_MUTEX_INITIALIZER};
     clock_gettime(CLOCK_MONOTONIC, &lp.last);
     mm_load_options o = {
         .inv = &job->inv, .journal = job->journal, .milvus = milvus,
         .id_field = cfg->target.milvus2x.fields.id, .vector_field = cfg->target.milvus2x.fields.vector,
         .existing = cfg->target.milvus2x.existing_collection, .create_index = cfg->target.milvus2x.create_index,
-        .local_root = job->s3 ? NULL : local_root, .workers = cfg->loader.worker.limit,
+        .local_root = job->storage ? NULL : local_root, .workers = cfg->loader.worker.limit,
         .poll_interval_ms = cfg->loader.poll_interval_seconds * 1000,
         .import_timeout_s = cfg->loader.import_timeout_minutes * 60,
         .progress = print_load_progress, .log = print_load_event, .ctx = &lp, .cancel = &mm_cli_interrupted,
     };
+    if (sink) {
+        o.progress = sink->load_progress;
+        o.log = sink->event;
+        o.ctx = sink->ctx;
+        o.cancel = sink->cancel;
+    }
     mm_load_result r;
     if (mm_load_run(&o, &r, err) != 0)
         return -1;
-    printf("loaded %lld rows in %zu batch(es) into %s; %zu batch(es) were imported before; collections: %zu "
-           "created, %zu appended to, %zu skipped, %zu resumed; %zu partition(s) created",
-           (long long)r.rows_imported, r.batches_imported, mm_milvus_endpoint(milvus), r.batches_reused,
-           r.collections_created, r.collections_appended, r.collections_skipped, r.collections_resumed,
-           r.partitions_created);
+    mm_strbuf line;
+    mm_strbuf_init(&line);
+    mm_strbuf_appendf(&line, "loaded %lld rows in %zu batch(es) into %s; %zu batch(es) were imported before; "
+                      "collections: %zu created, %zu appended to, %zu skipped, %zu resumed; %zu partition(s) created",
+                      (long long)r.rows_imported, r.batches_imported, mm_milvus_endpoint(milvus), r.batches_reused,
+                      r.collections_created, r.collections_appended, r.collections_skipped, r.collections_resumed,
+                      r.partitions_created);
     if (cfg->target.milvus2x.create_index)
-        printf("; %zu index(es) requested, %zu without a 2.x equivalent", r.indexes_created, r.indexes_skipped);
-    printf("\n");
-    fflush(stdout);
+        mm_strbuf_appendf(&line, "; %zu index(es) requested, %zu without a 2.x equivalent", r.indexes_created,
+                          r.indexes_skipped);
+    mm_cli_report_line(sink, line.data ? line.data : "");
+    mm_strbuf_free(&line);
     return 0;
 }
 
@@ -88,34 +103,58 @@ static int write_report(const char *path, char *text, mm_error *err)
     return rc;
 }
 
-int mm_cli_verify_job(mm_cli_job *job, mm_milvus *milvus, const char *report_base, mm_error *err)
+int mm_cli_verify_run(mm_cli_job *job, mm_milvus *milvus, atomic_bool *cancel, mm_verify_report *report,
+                      mm_error *err)
 {
     mm_verify_options o = {
         .inv = &job->inv, .journal = job->journal, .milvus = milvus,
         .stats_timeout_s = job->cfg.verify.stats_timeout_seconds, .poll_interval_ms = 1000,
-        .cancel = &mm_cli_interrupted,
+        .cancel = cancel,
     };
+    return mm_verify_run(&o, report, err);
+}
+
+int mm_cli_write_report(const mm_cli_job *job, const mm_verify_report *report, const char *base, char **json_path,
+                        char **md_path, mm_error *err)
+{
+    char *b = base ? mm_strdup(base) : mm_asprintf("%s/report", job->state_dir);
+    char *json = b ? mm_asprintf("%s.json", b) : NULL;
+    char *md = b ? mm_asprintf("%s.md", b) : NULL;
+    int rc = json && md ? 0 : mm_error_set(err, MM_ERR_NOMEM, "verify: out of memory");
+    if (rc == 0)
+        rc = write_report(json, mm_verify_render_json(report), err);
+    if (rc == 0)
+        rc = write_report(md, mm_verify_render_markdown(report), err);
+    if (rc == 0 && json_path) {
+        *json_path = json;
+        json = NULL;
+    }
+    if (rc == 0 && md_path) {
+        *md_path = md;
+        md = NULL;
+    }
+    free(b);
+    free(json);
+    free(md);
+    return rc;
+}
+
+int mm_cli_verify_job(mm_cli_job *job, mm_milvus *milvus, const char *report_base, mm_error *err)
+{
     mm_verify_report r;
-    int rc = mm_verify_run(&o, &r, err);
-    char *base = report_base ? mm_strdup(report_base) : mm_asprintf("%s/report", job->state_dir);
-    char *json_path = base ? mm_asprintf("%s.json", base) : NULL;
-    char *md_path = base ? mm_asprintf("%s.md", base) : NULL;
-    if (rc == 0 && (!json_path || !md_path))
-        rc = mm_error_set(err, MM_ERR_NOMEM, "verify: out of memory");
+    int rc = mm_cli_verify_run(job, milvus, &mm_cli_interrupted, &r, err);
+    char *json_path = NULL, *md_path = NULL;
     if (rc == 0) {
         char *text = mm_verify_render_text(&r);
         fputs(text ? text : "", stdout);
         free(text);
-        rc = write_report(json_path, mm_verify_render_json(&r), err);
-        if (rc == 0)
-            rc = write_report(md_path, mm_verify_render_markdown(&r), err);
+        rc = mm_cli_write_report(job, &r, report_base, &json_path, &md_path, err);
         if (rc == 0)
             printf("report: %s, %s\n", json_path, md_path);
         if (rc == 0 && !r.all_match)
             rc = 3;
     }
     fflush(stdout);
-    free(base);
     free(json_path);
     free(md_path);
     mm_verify_report_free(&r);
@@ -135,8 +174,8 @@ static int delete_batch_files(void *ctx, const mm_journal_batch *b)
         return 0;
     const char *keys[] = {b->id_key, b->data_key};
     for (size_t i = 0; i < 2; i++) {
-        if (d->job->s3) {
-            if (mm_s3_delete(d->job->s3, keys[i], d->err) != 0)
+        if (d->job->storage) {
+            if (mm_storage_remove(d->job->storage, keys[i], d->err) != 0)
                 return -1;
         } else {
             char *path = mm_asprintf("%s/%s", d->job->root, keys[i]);
@@ -159,12 +198,20 @@ static int delete_batch_files(void *ctx, const mm_journal_batch *b)
 
 /* loader.deleteStagedFiles: only ever after a verification that matched,
  * and only the files of batches Milvus has imported. */
-static int delete_staged(mm_cli_job *job, mm_error *err)
+int mm_cli_delete_staged(mm_cli_job *job, size_t *deleted, mm_error *err)
 {
     deleter d = {job, 0, err};
-    if (mm_journal_each(job->journal, delete_batch_files, &d, err) != 0)
+    int rc = mm_journal_each(job->journal, delete_batch_files, &d, err);
+    *deleted = d.deleted;
+    return rc != 0 ? -1 : 0;
+}
+
+static int delete_staged(mm_cli_job *job, mm_error *err)
+{
+    size_t deleted = 0;
+    if (mm_cli_delete_staged(job, &deleted, err) != 0)
         return -1;
-    printf("deleted %zu staged file(s) (loader.deleteStagedFiles: true)\n", d.deleted);
+    printf("deleted %zu staged file(s) (loader.deleteStagedFiles: true)\n", deleted);
     return 0;
 }
 
@@ -220,6 +267,17 @@ static int parse_step_args(const char *command, int argc, char **argv, bool allo
         return mm_cli_usage_error(command, "unexpected argument '%s'", argv[optind]);
     if (!a->config_path)
         a->config_path = "migration.yaml";
+    if (a->report) {
+        /* Checked now, not after an hour of migration. */
+        const char *slash = strrchr(a->report, '/');
+        char *dir = slash ? strndup(a->report, (size_t)(slash - a->report)) : strdup(".");
+        struct stat st;
+        bool ok = dir && (!dir[0] || (stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && access(dir, W_OK) == 0));
+        int rc = ok ? 0 : mm_cli_usage_error(command, "--report %s: directory %s does not exist or is not "
+                                             "writable; create it first", a->report, dir ? dir : "?");
+        free(dir);
+        return rc;
+    }
     return 0;
 }
 
@@ -245,9 +303,9 @@ static int run_steps(const char *command, int argc, char **argv, unsigned steps)
         rc = mm_cli_milvus_connect(&job.cfg, &milvus, &err);
     }
     if (rc == 0 && (steps & STEP_DUMP))
-        rc = mm_cli_dump_job(&job, &err);
+        rc = mm_cli_dump_job(&job, NULL, &err);
     if (rc == 0 && (steps & STEP_LOAD))
-        rc = mm_cli_load_job(&job, milvus, &err);
+        rc = mm_cli_load_job(&job, milvus, NULL, &err);
     if (rc == 0 && (steps & STEP_VERIFY))
         rc = mm_cli_verify_job(&job, milvus, a.report, &err);
     if (rc == 0 && (steps & STEP_VERIFY) && job.cfg.loader.delete_staged_files)

@@ -16,13 +16,13 @@ static const mm_keybinding bindings[] = {
     {MM_ACT_SCREEN_1, "global", {"F1"}, "Go to screen 1 (Source)", NULL},
     {MM_ACT_SCREEN_2, "global", {"F2"}, "Go to screen 2 (Preview)", NULL},
     {MM_ACT_SCREEN_3, "global", {"F3"}, "Go to screen 3 (Config)", NULL},
-    {MM_ACT_SCREEN_4, "global", {"F4"}, "Go to screen 4", NULL},
-    {MM_ACT_SCREEN_5, "global", {"F5"}, "Go to screen 5", NULL},
-    {MM_ACT_SCREEN_6, "global", {"F6"}, "Go to screen 6", NULL},
-    {MM_ACT_SCREEN_7, "global", {"F7"}, "Go to screen 7", NULL},
+    {MM_ACT_SCREEN_4, "global", {"F4"}, "Go to screen 4 (Target)", NULL},
+    {MM_ACT_SCREEN_5, "global", {"F5"}, "Go to screen 5 (Plan)", NULL},
+    {MM_ACT_SCREEN_6, "global", {"F6"}, "Go to screen 6 (Run: dump and load)", NULL},
+    {MM_ACT_SCREEN_7, "global", {"F7"}, "Go to screen 7 (Verify)", NULL},
     {MM_ACT_HELP, "global", {"?"}, "Show the keys of this screen", "help"},
-    {MM_ACT_QUIT, "global", {"q", "F10"}, "Quit (asks first when the configuration has unsaved changes)",
-     "quit"},
+    {MM_ACT_QUIT, "global", {"q", "F10"},
+     "Quit (asks first when a job is running or the configuration has unsaved changes)", "quit"},
     {MM_ACT_REDRAW, "global", {"C-l"}, "Redraw the screen", NULL},
 
     /* Moving in lists, tables and forms. */
@@ -55,6 +55,24 @@ static const mm_keybinding bindings[] = {
     {MM_ACT_SAVE, "config", {"s"}, "Save migration.yaml (atomically, mode 0600)", "save"},
     {MM_ACT_OPEN, "config", {"o"}, "Open another migration.yaml", "open"},
     {MM_ACT_FILTER, "config", {"/"}, "Find the next key whose name contains a text", "find"},
+
+    /* Target screen. */
+    {MM_ACT_ACTIVATE, "target", {"Enter"}, "Edit the value (toggle a boolean, cycle a choice)", "edit"},
+    {MM_ACT_TOGGLE, "target", {"Space"}, "Toggle a boolean or cycle a choice", NULL},
+    {MM_ACT_RESET, "target", {"Del", "x"}, "Reset the value to its default", NULL},
+    {MM_ACT_TEST_SOURCE, "target", {"t"}, "Test the staging target and the Milvus 2.x login", "test"},
+
+    /* Plan screen. */
+    {MM_ACT_CYCLE_POLICY, "plan", {"e"}, "Cycle existingCollection: error, append, drop, skip", "existing"},
+
+    /* Run screen. */
+    {MM_ACT_START, "run", {"Enter"}, "Dump, load and verify (resumes from the journal)", "start"},
+    {MM_ACT_CANCEL, "run", {"c"}, "Cancel the running job (asks first)", "cancel"},
+
+    /* Verify screen. */
+    {MM_ACT_VERIFY, "verify", {"v"}, "Verify again against the Milvus 2.x row counts", "verify"},
+    {MM_ACT_WRITE_REPORT, "verify", {"w"}, "Write report.json and report.md to the state dir", "write report"},
+    {MM_ACT_CANCEL, "verify", {"c"}, "Cancel the running verification", NULL},
 
     /* A text field being edited. */
     {MM_ACT_ACTIVATE, "edit", {"Enter"}, "Accept the text", "accept"},
@@ -225,6 +243,10 @@ static const struct {
     {"source", "Source screen"},
     {"preview", "Preview screen"},
     {"config", "Config screen"},
+    {"target", "Target screen"},
+    {"plan", "Plan screen"},
+    {"run", "Run screen (dump and load)"},
+    {"verify", "Verify screen"},
     {"edit", "Editing a text field"},
     {"dialog", "Dialogs"},
     {"help", "This help"},

@@ -52,7 +52,11 @@
     X(RESET, "reset")                                                                              \
     X(DELETE_CHAR, "delete-char")                                                                  \
     X(BACKSPACE, "backspace")                                                                      \
-    X(CLEAR_LINE, "clear-line")
+    X(CLEAR_LINE, "clear-line")                                                                    \
+    X(START, "start")                                                                              \
+    X(CYCLE_POLICY, "existing-policy")                                                             \
+    X(VERIFY, "verify")                                                                            \
+    X(WRITE_REPORT, "write-report")
 
 typedef enum {
 #define MM_ACTION_ENUM(id, name) MM_ACT_##id,

@@ -18,6 +18,7 @@ enum {
     FRAME_MS = 100,          /* at most 10 repaints a second */
     BUSY_TICK_MS = 100,      /* how often a running job is polled */
     SCRIPT_STEP_LIMIT_MS = 20000, /* a scripted step waiting longer than this fails */
+    SCRIPT_JOB_LIMIT_MS = 120000, /* wait-job */
     DEAD_TTY_ERRS = 1000,    /* consecutive empty reads of a readable tty: it is gone */
 };
 
@@ -95,6 +96,44 @@ static bool busy(const mm_loop_client *c)
     return c->busy && c->busy(c->ctx);
 }
 
+static bool running(const mm_loop_client *c)
+{
+    return c->running && c->running(c->ctx);
+}
+
+/* Waits (ticking) until done(c) or the limit; repaints what changed. */
+static int script_wait(const mm_loop_client *c, mm_script *script, const mm_script_step *step,
+                       bool (*done)(const mm_loop_client *c, const mm_script_step *step), int limit_ms,
+                       mm_error *err)
+{
+    int64_t deadline = now_ms() + limit_ms;
+    for (;;) {
+        unsigned flags = tick(c);
+        if (flags)
+            paint(c, flags & MM_TUI_RELAYOUT);
+        if (done(c, step) || mm_term_caught_signal())
+            return 0;
+        if (now_ms() > deadline)
+            return mm_error_set(err, MM_ERR_INTERNAL, "%s:%d: %s: still waiting after %d s", script->path,
+                                step->lineno, step->kind == MM_STEP_WAIT_JOB ? "wait-job" : "wait-text",
+                                limit_ms / 1000);
+        struct pollfd pfd = {wake_pipe[0], POLLIN, 0};
+        poll(&pfd, 1, BUSY_TICK_MS);
+    }
+}
+
+static bool job_done(const mm_loop_client *c, const mm_script_step *step)
+{
+    (void)step;
+    return !running(c);
+}
+
+static bool text_shown(const mm_loop_client *c, const mm_script_step *step)
+{
+    paint(c, false);
+    return mm_script_screen_contains(step->text);
+}
+
 static int run_script(const mm_loop_client *c, mm_script *script, mm_error *err)
 {
     paint(c, true);
@@ -143,6 +182,13 @@ static int run_script(const mm_loop_client *c, mm_script *script, mm_error *err)
             mm_term_resize(step->cols, step->lines);
             flags = c->on_key(c->ctx, MM_KEY_FN(KEY_RESIZE));
             break;
+        case MM_STEP_WAIT_JOB:
+        case MM_STEP_WAIT_TEXT:
+            if (script_wait(c, script, step, step->kind == MM_STEP_WAIT_JOB ? job_done : text_shown,
+                            step->kind == MM_STEP_WAIT_JOB ? SCRIPT_JOB_LIMIT_MS : SCRIPT_STEP_LIMIT_MS, err) != 0)
+                return -1;
+            flags = 0;
+            break;
         default: flags = 0; break;
         }
         if (flags & MM_TUI_QUIT)
@@ -183,7 +229,7 @@ static int run_terminal(const mm_loop_client *c, mm_error *err)
     int empty_reads = 0;
     for (;;) {
         int timeout = -1;
-        if (busy(c))
+        if (busy(c) || running(c))
             timeout = BUSY_TICK_MS;
         if (dirty) {
             int64_t wait = last_paint + FRAME_MS - now_ms();

@@ -27,8 +27,10 @@ typedef struct mm_loop_client {
     void *ctx;
     unsigned (*on_key)(void *ctx, int key);  /* key as in keymap.h; KEY_RESIZE comes as MM_KEY_FN */
     unsigned (*on_tick)(void *ctx);          /* poll background work */
-    bool (*busy)(void *ctx);                 /* background work is running */
+    bool (*busy)(void *ctx);                 /* short background work: script steps wait for it */
     void (*draw)(void *ctx);                 /* the whole frame into stdscr */
+    bool (*running)(void *ctx);              /* a long job: ticks go on, script steps do not wait
+                                              * (wait-job does); may be NULL */
 } mm_loop_client;
 
 /* Creates the wake pipe; call before starting workers. */

@@ -98,6 +98,15 @@ static int parse_line(mm_script *s, char *line, int lineno, mm_error *err)
         NEED(add_step(s, MM_STEP_WAIT_IDLE, lineno));
         return 0;
     }
+    if (strcmp(p, "wait-job") == 0) {
+        NEED(add_step(s, MM_STEP_WAIT_JOB, lineno));
+        return 0;
+    }
+    if (strncmp(p, "wait-text ", 10) == 0) {
+        NEED(st = add_step(s, MM_STEP_WAIT_TEXT, lineno));
+        NEED(st->text = mm_strdup(p + 10));
+        return 0;
+    }
     if (strcmp(p, "quit") == 0) {
         NEED(add_step(s, MM_STEP_QUIT, lineno));
         return 0;
@@ -107,7 +116,7 @@ static int parse_line(mm_script *s, char *line, int lineno, mm_error *err)
         if (key == MM_KEY_NONE)
             return mm_error_set(err, MM_ERR_USAGE, "%s:%d: unknown key or command '%s' (keys: Up, Down, "
                                 "Enter, Tab, Esc, F1-F12, Space, Backspace, PgDn, one character; "
-                                "commands: type, snapshot, resize, wait-idle, quit)", s->path, lineno, tok);
+                                "commands: type, snapshot, resize, wait-idle, wait-job, wait-text, quit)", s->path, lineno, tok);
         NEED(st = add_step(s, MM_STEP_KEY, lineno));
         st->key = key;
     }
@@ -150,13 +159,12 @@ const mm_script_step *mm_script_next(mm_script *s)
     return s->next < s->n_steps ? &s->steps[s->next++] : NULL;
 }
 
-int mm_script_snapshot(const mm_script *s, const char *name, mm_error *err)
+/* The screen as UTF-8 text, one line per row, trailing spaces trimmed. */
+static int screen_text(mm_strbuf *sb)
 {
-    mm_strbuf sb;
-    mm_strbuf_init(&sb);
     wchar_t *row = calloc((size_t)COLS + 1, sizeof *row);
     if (!row)
-        return mm_error_set(err, MM_ERR_NOMEM, "snapshot %s: out of memory", name);
+        return -1;
     for (int y = 0; y < LINES; y++) {
         /* mvwinnwstr skips the continuation cells of wide characters, so a
          * double-width name comes back as one character. */
@@ -164,7 +172,7 @@ int mm_script_snapshot(const mm_script *s, const char *name, mm_error *err)
         if (n < 0)
             n = 0;
         row[n] = 0;
-        size_t start = sb.len;
+        size_t start = sb->len;
         mbstate_t st;
         memset(&st, 0, sizeof st);
         for (int i = 0; i < n; i++) {
@@ -175,16 +183,33 @@ int mm_script_snapshot(const mm_script *s, const char *name, mm_error *err)
                 len = 1;
                 memset(&st, 0, sizeof st);
             }
-            mm_strbuf_append_n(&sb, mb, len);
+            mm_strbuf_append_n(sb, mb, len);
         }
-        while (sb.len > start && sb.data[sb.len - 1] == ' ')
-            sb.data[--sb.len] = '\0';
-        mm_strbuf_append(&sb, "\n");
+        while (sb->len > start && sb->data[sb->len - 1] == ' ')
+            sb->data[--sb->len] = '\0';
+        mm_strbuf_append(sb, "\n");
     }
     free(row);
+    return mm_strbuf_ok(sb) ? 0 : -1;
+}
+
+bool mm_script_screen_contains(const char *text)
+{
+    mm_strbuf sb;
+    mm_strbuf_init(&sb);
+    bool found = screen_text(&sb) == 0 && strstr(sb.data, text) != NULL;
+    mm_strbuf_free(&sb);
+    return found;
+}
+
+int mm_script_snapshot(const mm_script *s, const char *name, mm_error *err)
+{
+    mm_strbuf sb;
+    mm_strbuf_init(&sb);
+    int text_rc = screen_text(&sb);
     char *path = mm_asprintf("%s/%s.txt", s->snapshot_dir, name);
     int rc = 0;
-    if (!mm_strbuf_ok(&sb) || !path)
+    if (text_rc != 0 || !path)
         rc = mm_error_set(err, MM_ERR_NOMEM, "snapshot %s: out of memory", name);
     else
         rc = mm_write_file_atomic(path, sb.data, sb.len, 0644, err);

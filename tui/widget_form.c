@@ -9,6 +9,11 @@
 
 enum { HELP_LINES = 3, LABEL_MAX = 40 };
 
+static int help_lines(const mm_form *f)
+{
+    return f->help_lines > 0 ? f->help_lines : HELP_LINES;
+}
+
 mm_field_kind mm_field_kind_of(const mm_config_key *key)
 {
     if (key->flags & MM_CFG_F_SECRET)
@@ -46,11 +51,23 @@ void mm_form_fini(mm_form *f)
     stop_editing(f);
     clear_error(f);
     free(f->rows);
+    const mm_form_entry *spec = f->spec;
+    size_t n_spec = f->n_spec;
+    int help_lines = f->help_lines;
     memset(f, 0, sizeof *f);
+    f->spec = spec;
+    f->n_spec = n_spec;
+    f->help_lines = help_lines;
+}
+
+void mm_form_use_spec(mm_form *f, const mm_form_entry *spec, size_t n)
+{
+    f->spec = spec;
+    f->n_spec = n;
 }
 
 static void add_row(mm_form *f, mm_field_kind kind, const mm_config_key *key, const char *section,
-                    size_t section_len)
+                    size_t section_len, size_t label_offset)
 {
     if (f->n_rows == f->cap) {
         size_t cap = f->cap ? f->cap * 2 : 64;
@@ -64,12 +81,31 @@ static void add_row(mm_form *f, mm_field_kind kind, const mm_config_key *key, co
     row->kind = kind;
     row->key = key;
     snprintf(row->section, sizeof row->section, "%.*s", (int)section_len, section);
+    row->label_offset = label_offset;
 }
 
-void mm_form_build(mm_form *f, const mm_config *cfg)
+static void build_from_spec(mm_form *f, const mm_config *cfg)
 {
-    const mm_config_key *keep = mm_form_current_key(f);
-    f->n_rows = 0;
+    const char *heading = NULL;
+    for (size_t i = 0; i < f->n_spec; i++) {
+        const mm_form_entry *e = &f->spec[i];
+        if (!e->key) {
+            heading = e->heading;
+            continue;
+        }
+        const mm_config_key *key = mm_config_find_key(e->key);
+        if (!key || !mm_config_key_shown(cfg, key))
+            continue;
+        if (heading) {
+            add_row(f, MM_FIELD_HEADING, NULL, heading, strlen(heading), 0);
+            heading = NULL;
+        }
+        add_row(f, mm_field_kind_of(key), key, "", 0, strcspn(key->name, ".") + 1);
+    }
+}
+
+static void build_sections(mm_form *f, const mm_config *cfg)
+{
     size_t n;
     const mm_config_key *keys = mm_config_keys(&n);
     char last[32] = "";
@@ -79,11 +115,21 @@ void mm_form_build(mm_form *f, const mm_config *cfg)
             continue;
         size_t section_len = strcspn(key->name, ".");
         if (strlen(last) != section_len || strncmp(last, key->name, section_len) != 0) {
-            add_row(f, MM_FIELD_HEADING, NULL, key->name, section_len);
+            add_row(f, MM_FIELD_HEADING, NULL, key->name, section_len, 0);
             snprintf(last, sizeof last, "%.*s", (int)section_len, key->name);
         }
-        add_row(f, mm_field_kind_of(key), key, key->name, section_len);
+        add_row(f, mm_field_kind_of(key), key, key->name, section_len, section_len + 1);
     }
+}
+
+void mm_form_build(mm_form *f, const mm_config *cfg)
+{
+    const mm_config_key *keep = mm_form_current_key(f);
+    f->n_rows = 0;
+    if (f->spec)
+        build_from_spec(f, cfg);
+    else
+        build_sections(f, cfg);
     f->selected = 0;
     for (size_t i = 0; i < f->n_rows; i++)
         if (f->rows[i].key && (f->rows[i].key == keep || (!keep && !f->selected))) {
@@ -258,14 +304,15 @@ static char *display_value(const mm_config *cfg, const mm_config_key *key)
 
 void mm_form_draw(mm_form *f, const mm_config *cfg, const mm_rect *r)
 {
-    int list_h = r->h - HELP_LINES - 1;
+    int help_h = help_lines(f);
+    int list_h = r->h - help_h - 1;
     if (list_h < 1)
         list_h = r->h;
     f->page = list_h;
     int label_w = 0;
     for (size_t i = 0; i < f->n_rows; i++)
         if (f->rows[i].key) {
-            int w = mm_text_width(f->rows[i].key->name + strlen(f->rows[i].section) + 1);
+            int w = mm_text_width(f->rows[i].key->name + f->rows[i].label_offset);
             label_w = w > label_w ? w : label_w;
         }
     label_w = label_w > LABEL_MAX ? LABEL_MAX : label_w;
@@ -292,7 +339,7 @@ void mm_form_draw(mm_form *f, const mm_config *cfg, const mm_rect *r)
         attr_t attr = current && !f->editing ? mm_theme_attr(MM_ROLE_SELECTED) : normal;
         int vx = r->x + 4 + label_w + 2;
         mm_draw_text(y, r->x, 2, current ? ">" : "", attr, true);
-        mm_draw_text(y, r->x + 2, label_w + 4, row->key->name + strlen(row->section) + 1, attr, true);
+        mm_draw_text(y, r->x + 2, label_w + 4, row->key->name + row->label_offset, attr, true);
         if (current && f->editing) {
             mm_lineedit_draw(&f->edit, y, vx, r->x + r->w - vx, mm_theme_attr(MM_ROLE_FIELD_EDIT));
             continue;
@@ -304,7 +351,7 @@ void mm_form_draw(mm_form *f, const mm_config *cfg, const mm_rect *r)
     }
     /* The help of the highlighted key, or the validation message. */
     int hy = r->y + list_h + 1;
-    mm_rect help = {hy - 1, r->x, HELP_LINES + 1, r->w};
+    mm_rect help = {hy - 1, r->x, help_h + 1, r->w};
     mm_draw_fill(&help, normal);
     const mm_config_key *k = mm_form_current_key(f);
     if (!k || list_h == r->h)
@@ -314,11 +361,11 @@ void mm_form_draw(mm_form *f, const mm_config *cfg, const mm_rect *r)
     mm_draw_text(hy, r->x, r->w, head, mm_theme_attr(MM_ROLE_SECTION), true);
     free(head);
     if (f->error) {
-        mm_draw_wrapped(hy + 1, r->x, r->w, HELP_LINES - 1, f->error, mm_theme_attr(MM_ROLE_ERROR));
+        mm_draw_wrapped(hy + 1, r->x, r->w, help_h - 1, f->error, mm_theme_attr(MM_ROLE_ERROR));
         return;
     }
     char *text = mm_asprintf("%s Expected: %s.", k->help ? k->help : "",
                              mm_config_key_expectation(k, expect, sizeof expect));
-    mm_draw_wrapped(hy + 1, r->x, r->w, HELP_LINES - 1, text, mm_theme_attr(MM_ROLE_DIM));
+    mm_draw_wrapped(hy + 1, r->x, r->w, help_h - 1, text, mm_theme_attr(MM_ROLE_DIM));
     free(text);
 }

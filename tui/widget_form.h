@@ -27,8 +27,17 @@ typedef enum {
 typedef struct mm_form_row {
     mm_field_kind kind;
     const mm_config_key *key;   /* NULL for a heading */
-    char section[32];
+    char section[96];           /* a heading's text */
+    size_t label_offset;        /* the label is key->name + label_offset */
 } mm_form_row;
+
+/* A form of chosen keys (mm_form_use_spec): entries are headings
+ * (heading set, key NULL) or key names; a heading is shown when a key under
+ * it is. Labels are the key names without their first component. */
+typedef struct mm_form_entry {
+    const char *heading;
+    const char *key;
+} mm_form_entry;
 
 typedef struct mm_form {
     mm_form_row *rows;
@@ -38,6 +47,9 @@ typedef struct mm_form {
     bool editing;
     mm_lineedit edit;
     char *error;                /* last validation message for the selected key */
+    const mm_form_entry *spec;  /* NULL: every key, grouped by section */
+    size_t n_spec;
+    int help_lines;             /* lines of help under the rows (0: 3) */
 } mm_form;
 
 /* What a key did to the form (bit set). */
@@ -47,6 +59,8 @@ mm_field_kind mm_field_kind_of(const mm_config_key *key);
 
 void mm_form_init(mm_form *f);
 void mm_form_fini(mm_form *f);
+/* Limits the form to the keys of spec (kept by reference, usually static). */
+void mm_form_use_spec(mm_form *f, const mm_form_entry *spec, size_t n);
 /* (Re)builds the rows from cfg, keeping the highlight on the same key. */
 void mm_form_build(mm_form *f, const mm_config *cfg);
 /* A text field is being edited: every key goes to the form. */

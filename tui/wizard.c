@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 enum { MIN_COLS = 60, MIN_LINES = 16 };
-enum { DIALOG_QUIT = 1 };
+enum { DIALOG_QUIT = 1, DIALOG_QUIT_JOB = 2 };
 
 void mm_app_message(mm_app *app, mm_role role, const char *fmt, ...)
 {
@@ -89,6 +89,26 @@ void mm_app_set_inventory(mm_app *app, mm_source *src, mm_inventory *inv)
     mm_app_update_filter(app);
 }
 
+void mm_app_set_report(mm_app *app, mm_verify_report *report, const char *state_dir)
+{
+    if (app->report) {
+        mm_verify_report_free(app->report);
+        free(app->report);
+    }
+    free(app->report_state_dir);
+    app->report = report;
+    app->report_state_dir = report ? mm_strdup(state_dir) : NULL;
+    app->report_generation++;
+}
+
+bool mm_app_job_running(mm_app *app)
+{
+    for (size_t i = 0; i < app->n_screens; i++)
+        if (app->screens[i]->running && app->screens[i]->running(app, app->states[i]))
+            return true;
+    return false;
+}
+
 void mm_app_ask(mm_app *app, int id, mm_role role, const char *title, const char *message,
                 const char *const *buttons, int default_button)
 {
@@ -128,7 +148,7 @@ static bool capturing(mm_app *app)
     return s->capturing && s->capturing(app, current_state(app));
 }
 
-static unsigned ask_quit(mm_app *app)
+static unsigned ask_quit_config(mm_app *app)
 {
     if (!mm_app_dirty(app))
         return MM_TUI_QUIT;
@@ -141,8 +161,24 @@ static unsigned ask_quit(mm_app *app)
     return MM_TUI_REDRAW;
 }
 
-static unsigned on_quit_dialog(mm_app *app, int button)
+/* A running job is cancelled (and joined) by its screen's fini once the
+ * loop has ended; completed batches stay in the journal. */
+static unsigned ask_quit(mm_app *app)
 {
+    if (!mm_app_job_running(app))
+        return ask_quit_config(app);
+    static const char *const buttons[] = {"Stop the job and quit", "Keep running", NULL};
+    mm_dialog_open(&app->dialog, DIALOG_QUIT_JOB, MM_ROLE_WARNING, "Quit",
+                   "A job is running. Quitting stops it after the batches in progress; completed batches are "
+                   "recorded in the journal and running it again resumes from there.", buttons, 1);
+    app->dialog_owner = -1;
+    return MM_TUI_REDRAW;
+}
+
+static unsigned on_quit_dialog(mm_app *app, int id, int button)
+{
+    if (id == DIALOG_QUIT_JOB)
+        return button == 0 ? ask_quit_config(app) | MM_TUI_REDRAW : MM_TUI_REDRAW;
     if (button == 1)
         return MM_TUI_QUIT;
     if (button != 0)
@@ -186,7 +222,7 @@ static unsigned on_key(void *ctx, int key)
         if (button < 0)
             return MM_TUI_REDRAW;
         if (owner < 0)
-            return on_quit_dialog(app, button);
+            return on_quit_dialog(app, id, button);
         const mm_screen *s = app->screens[owner];
         unsigned flags = s->on_dialog ? s->on_dialog(app, app->states[owner], id, button) : 0;
         return flags | MM_TUI_REDRAW;
@@ -238,25 +274,79 @@ static bool busy(void *ctx)
     return false;
 }
 
+static bool running(void *ctx)
+{
+    return mm_app_job_running(ctx);
+}
+
 /* ---- drawing ---------------------------------------------------------------- */
+
+/* The tab bar drops what does not fit, least useful first: the program
+ * name, the file name (the Config screen shows it), the theme, then the
+ * titles of the other tabs. "[modified]" stays. */
+enum { TABS_TITLE = 1, TABS_FILE = 2, TABS_THEME = 4, TABS_NAMES = 8 };
+
+static char *tab_label(const mm_app *app, size_t i, unsigned parts)
+{
+    bool cur = i == app->current;
+    if (!cur && !(parts & TABS_NAMES))
+        return mm_asprintf(" %zu ", i + 1);
+    return mm_asprintf(cur ? "[%zu %s]" : " %zu %s ", i + 1, app->screens[i]->title);
+}
+
+static char *tabs_right(const mm_app *app, unsigned parts)
+{
+    mm_strbuf sb;
+    mm_strbuf_init(&sb);
+    if (parts & TABS_FILE)
+        mm_strbuf_appendf(&sb, " %s", app->config_path);
+    if (mm_app_dirty(app))
+        mm_strbuf_append(&sb, " [modified]");
+    if (parts & TABS_THEME)
+        mm_strbuf_appendf(&sb, "%s theme %s", sb.len ? " " : "", mm_theme_name());
+    if (sb.len)
+        mm_strbuf_append(&sb, " ");
+    return mm_strbuf_take(&sb);
+}
+
+static int tabs_width(const mm_app *app, unsigned parts)
+{
+    int w = parts & TABS_TITLE ? 16 : 0;
+    for (size_t i = 0; i < app->n_screens; i++) {
+        char *label = tab_label(app, i, parts);
+        w += mm_text_width(label ? label : "");
+        free(label);
+    }
+    char *right = tabs_right(app, parts);
+    w += mm_text_width(right ? right : "");
+    free(right);
+    return w;
+}
 
 static void draw_tabs(mm_app *app)
 {
+    static const unsigned variants[] = {
+        TABS_TITLE | TABS_FILE | TABS_THEME | TABS_NAMES, TABS_FILE | TABS_THEME | TABS_NAMES,
+        TABS_THEME | TABS_NAMES, TABS_NAMES, 0,
+    };
+    unsigned parts = 0;
+    for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++)
+        if (tabs_width(app, variants[v]) <= COLS) {
+            parts = variants[v];
+            break;
+        }
     attr_t bar = mm_theme_attr(MM_ROLE_TITLE);
-    mm_draw_text(0, 0, COLS, " milvus-migrate ", bar, true);
-    int x = 16;
+    mm_draw_text(0, 0, COLS, parts & TABS_TITLE ? " milvus-migrate " : "", bar, true);
+    int x = parts & TABS_TITLE ? 16 : 0;
     for (size_t i = 0; i < app->n_screens; i++) {
-        bool cur = i == app->current;
-        char *label = mm_asprintf(cur ? "[%zu %s]" : " %zu %s ", i + 1, app->screens[i]->title);
-        x += mm_draw_text(0, x, COLS - x, label, mm_theme_attr(cur ? MM_ROLE_TAB_ACTIVE : MM_ROLE_TAB),
-                          false);
+        char *label = tab_label(app, i, parts);
+        x += mm_draw_text(0, x, COLS - x, label ? label : "",
+                          mm_theme_attr(i == app->current ? MM_ROLE_TAB_ACTIVE : MM_ROLE_TAB), false);
         free(label);
-        x += mm_draw_text(0, x, COLS - x, " ", bar, false);
     }
-    char *right = mm_asprintf(" %s%s  theme %s ", app->config_path, mm_app_dirty(app) ? " [modified]" : "",
-                              mm_theme_name());
-    int rw = mm_text_width(right);
-    if (x + rw < COLS)
+    char *right = tabs_right(app, parts);
+    int rw = right ? mm_text_width(right) : 0;
+    if (rw && x + rw <= COLS)
         mm_draw_text(0, COLS - rw, rw, right, bar, false);
     free(right);
 }
@@ -380,6 +470,7 @@ static void app_fini(mm_app *app)
         mm_inventory_free(&app->inv);
         mm_source_free(&app->source);
     }
+    mm_app_set_report(app, NULL, NULL);
     free(app->selected);
     free(app->col_filter);
     free(app->message);
@@ -422,6 +513,7 @@ int mm_wizard_run(const mm_wizard_options *opt)
     mm_app app;
     memset(&app, 0, sizeof app);
     app.dialog_owner = -1;
+    app.deterministic = opt->script_path != NULL;
     if (load_config(&app, opt, &err) != 0) {
         fprintf(stderr, "milvus-migrate wizard: %s\n", err.message);
         app_fini(&app);
@@ -448,9 +540,12 @@ int mm_wizard_run(const mm_wizard_options *opt)
                 app.screens[i]->init(&app, app.states[i]);
         if (app.screens[0]->enter)
             app.screens[0]->enter(&app, app.states[0]);
-        mm_loop_client client = {&app, on_key, on_tick, busy, draw};
+        mm_loop_client client = {&app, on_key, on_tick, busy, draw, running};
         int rc = mm_loop_run(&client, opt->script_path ? &script : NULL, &err);
         mm_term_stop();
+        if (!opt->script_path && mm_app_job_running(&app))
+            fprintf(stderr, "milvus-migrate wizard: stopping the running job after the batches in progress; "
+                            "completed batches are recorded in the journal and the next run resumes from there\n");
         if (rc != 0) {
             fprintf(stderr, "milvus-migrate wizard: %s\n", err.message);
             status = 1;

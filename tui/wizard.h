@@ -10,7 +10,13 @@
  * then "list", then "global" — or in "edit" while capturing() says a text
  * field is open, in which case every key reaches the screen. A screen
  * returns MM_TUI_* flags; MM_TUI_NONE means "not mine" and the wizard then
- * applies the global binding (Tab, F-keys, ?, q). Screens never refresh. */
+ * applies the global binding (Tab, F-keys, ?, q). Screens never refresh.
+ *
+ * Background work comes in two kinds: busy() is short work a scripted
+ * session waits for before each step (a connection test); running() is a
+ * job (dump, load, verify) that goes on while the user, or a script, does
+ * other things; quitting during a job asks first, and fini cancels and
+ * joins it. on_tick is called for every screen, current or not. */
 #ifndef MM_TUI_WIZARD_H
 #define MM_TUI_WIZARD_H
 
@@ -20,6 +26,7 @@
 #include "loop.h"
 #include "source/inventory.h"
 #include "source/source.h"
+#include "verify.h"
 #include "widget_dialog.h"
 
 #include <stdbool.h>
@@ -43,6 +50,7 @@ typedef struct mm_screen {
     bool (*busy)(mm_app *app, void *state);        /* may be NULL: work is running */
     /* A dialog the screen opened with mm_app_ask closed with `button`. */
     unsigned (*on_dialog)(mm_app *app, void *state, int id, int button);
+    bool (*running)(mm_app *app, void *state);     /* may be NULL: a job is running */
 } mm_screen;
 
 struct mm_app {
@@ -57,6 +65,12 @@ struct mm_app {
     uint64_t inventory_generation; /* bumped for each new inventory */
     bool *selected;             /* per inv.collections[i]: migrate it */
     char *col_filter;           /* "a,b" when not all are selected, else NULL */
+
+    /* The last verification (Run or Verify screen), owned; NULL before one. */
+    mm_verify_report *report;
+    char *report_state_dir;     /* the state.dir it was made with: report.json goes there */
+    uint64_t report_generation; /* bumped for each new report */
+    bool deterministic;         /* scripted session: durations, rates and ETAs drawn as "--" */
 
     /* Chrome. */
     char *message;
@@ -84,6 +98,10 @@ void mm_app_ask(mm_app *app, int id, mm_role role, const char *title, const char
                 const char *const *buttons, int default_button);
 /* Marks the configuration as saved (after a save or a load). */
 void mm_app_mark_saved(mm_app *app);
+/* Replaces the last verification report (taking ownership; NULL clears). */
+void mm_app_set_report(mm_app *app, mm_verify_report *report, const char *state_dir);
+/* Whether any screen's job is running. */
+bool mm_app_job_running(mm_app *app);
 
 typedef struct mm_wizard_options {
     const char *config_path;    /* -c FILE, or NULL: ./migration.yaml when it exists */

@@ -239,11 +239,13 @@ static int name_partitions(mm_collection_info *c, mm_inventory *inv)
             free(clean);
             if (p->target_name && strcmp(p->target_name, p->tag) != 0) {
                 char *shown = mm_name_escape(p->tag);
+                char *owner = mm_name_escape(c->name);
                 rc = mm_inventory_warn(inv,
                                        "collection '%s': partition tag '%s' is not a valid 2.x "
                                        "partition name; it becomes '%s'",
-                                       c->name, shown ? shown : "?", p->target_name);
+                                       owner ? owner : "?", shown ? shown : "?", p->target_name);
                 free(shown);
+                free(owner);
             }
         }
         if (!p->target_name)
@@ -252,6 +254,13 @@ static int name_partitions(mm_collection_info *c, mm_inventory *inv)
     }
     free(taken);
     return rc;
+}
+
+/* An empty owner_table marks a collection, so a collection whose table_id
+ * is empty must not claim every other collection as its partition. */
+static bool is_partition_of(const mm_table_row *pt, const mm_table_row *t)
+{
+    return pt->state == MM_TABLE_NORMAL && pt->owner_table[0] && strcmp(pt->owner_table, t->table_id) == 0;
 }
 
 static int build_collection(const mm_meta_rows *rows, const mm_table_row *t, mm_collection_info *c,
@@ -273,7 +282,7 @@ static int build_collection(const mm_meta_rows *rows, const mm_table_row *t, mm_
 
     size_t n_parts = 1;
     for (size_t i = 0; i < rows->n_tables; i++)
-        if (rows->tables[i].state == MM_TABLE_NORMAL && strcmp(rows->tables[i].owner_table, t->table_id) == 0)
+        if (is_partition_of(&rows->tables[i], t))
             n_parts++;
     c->partitions = calloc(n_parts, sizeof *c->partitions);
     if (!c->partitions)
@@ -283,7 +292,7 @@ static int build_collection(const mm_meta_rows *rows, const mm_table_row *t, mm_
     c->partitions[0].tag[0] = '\0';
     for (size_t i = 0; i < rows->n_tables; i++) {
         const mm_table_row *pt = &rows->tables[i];
-        if (pt->state != MM_TABLE_NORMAL || strcmp(pt->owner_table, t->table_id) != 0)
+        if (!is_partition_of(pt, t))
             continue;
         if (init_partition(&c->partitions[c->n_partitions++], pt) != 0)
             return -1;

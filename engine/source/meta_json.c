@@ -2,10 +2,12 @@
  * §3.1), plus our extensions for partitions, index and vector type. */
 #include "source/meta_json.h"
 
+#include "source/names.h"
 #include "strbuf.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +59,36 @@ static int get_string(parse_ctx *ctx, const cJSON *obj, const char *key, const c
     return 0;
 }
 
+/* An enum code (metric, engine or file type) that 1.x stores as an int: a
+ * larger value must not wrap into a valid code, e.g. 2^32 + 3 into HAMMING. */
+static int get_code(parse_ctx *ctx, const cJSON *obj, const char *key, const char *path, bool required,
+                    int64_t *out)
+{
+    int64_t v = *out;
+    if (get_int(ctx, obj, key, path, required, &v) != 0)
+        return -1;
+    if (v > INT_MAX) {
+        char where[512];
+        snprintf(where, sizeof where, "%s.%s", path, key);
+        return json_error(ctx, where, "expected a Milvus 1.x type code (an integer up to 2147483647)");
+    }
+    *out = v;
+    return 0;
+}
+
+/* A required string that names something (a table, tag or segment): an
+ * empty one would collide with "no owner" and with directory paths. */
+static int get_name(parse_ctx *ctx, const cJSON *obj, const char *key, const char *path, const char **out)
+{
+    if (get_string(ctx, obj, key, path, true, out) != 0)
+        return -1;
+    if ((*out)[0])
+        return 0;
+    char where[512];
+    snprintf(where, sizeof where, "%s.%s", path, key);
+    return json_error(ctx, where, "expected a non-empty string");
+}
+
 static int add_table(mm_meta_rows *out, const char *table_id, const char *owner, const char *tag,
                      int64_t dim, int64_t metric, int64_t engine, const char *params, int64_t flag,
                      const char *version)
@@ -91,6 +123,18 @@ static const char *partition_table_id(const cJSON *partitions, const char *tag)
     return NULL;
 }
 
+static bool partition_has_table_id(const cJSON *partitions, const char *table_id)
+{
+    const cJSON *p;
+    cJSON_ArrayForEach(p, partitions)
+    {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(p, "tableId");
+        if (cJSON_IsString(id) && strcmp(id->valuestring, table_id) == 0)
+            return true;
+    }
+    return false;
+}
+
 static int parse_segment(parse_ctx *ctx, const cJSON *seg, const char *path, const char *collection,
                          const cJSON *partitions, mm_meta_rows *out)
 {
@@ -98,11 +142,11 @@ static int parse_segment(parse_ctx *ctx, const cJSON *seg, const char *path, con
         return json_error(ctx, path, "expected an object");
     const char *segment = NULL, *tag = "", *table_id = NULL, *file_id = NULL;
     int64_t rows = 0, size = 0, file_type = 1;
-    if (get_string(ctx, seg, "segment", path, true, &segment) || get_int(ctx, seg, "rows", path, true, &rows) ||
+    if (get_name(ctx, seg, "segment", path, &segment) || get_int(ctx, seg, "rows", path, true, &rows) ||
         get_int(ctx, seg, "fileSize", path, false, &size) || get_string(ctx, seg, "partition", path, false, &tag) ||
         get_string(ctx, seg, "tableId", path, false, &table_id) ||
         get_string(ctx, seg, "fileId", path, false, &file_id) ||
-        get_int(ctx, seg, "fileType", path, false, &file_type))
+        get_code(ctx, seg, "fileType", path, false, &file_type))
         return -1;
     if (!table_id && tag[0]) {
         table_id = partition_table_id(partitions, tag);
@@ -111,6 +155,12 @@ static int parse_segment(parse_ctx *ctx, const cJSON *seg, const char *path, con
             snprintf(where, sizeof where, "%s.partition", path);
             return json_error(ctx, where, "names a partition that is not listed in \"partitions\"");
         }
+    } else if (table_id && strcmp(table_id, collection) != 0 && !partition_has_table_id(partitions, table_id)) {
+        /* A segment filed under a table no collection owns would be left
+         * out of the migration without a word. */
+        char where[512];
+        snprintf(where, sizeof where, "%s.tableId", path);
+        return json_error(ctx, where, "is neither the collection nor a tableId listed in \"partitions\"");
     }
     mm_file_row *f = mm_meta_rows_add_file(out);
     if (!f)
@@ -133,8 +183,8 @@ static int parse_collection(parse_ctx *ctx, const cJSON *col, size_t index, mm_m
         return json_error(ctx, path, "expected an object");
     const char *name = NULL, *version = "";
     int64_t metric = 0, dim = 0, engine = 1, flag = 0;
-    if (get_string(ctx, col, "collection", path, true, &name) || get_int(ctx, col, "metric", path, true, &metric) ||
-        get_int(ctx, col, "dim", path, true, &dim) || get_int(ctx, col, "engineType", path, false, &engine) ||
+    if (get_name(ctx, col, "collection", path, &name) || get_code(ctx, col, "metric", path, true, &metric) ||
+        get_int(ctx, col, "dim", path, true, &dim) || get_code(ctx, col, "engineType", path, false, &engine) ||
         get_int(ctx, col, "flag", path, false, &flag) || get_string(ctx, col, "version", path, false, &version))
         return -1;
     const cJSON *params = cJSON_GetObjectItemCaseSensitive(col, "indexParams");
@@ -164,7 +214,7 @@ static int parse_collection(parse_ctx *ctx, const cJSON *col, size_t index, mm_m
         const char *tag = NULL, *table_id = NULL;
         if (!cJSON_IsObject(p))
             rc = json_error(ctx, where, "expected an object");
-        else if (get_string(ctx, p, "tag", where, true, &tag) || get_string(ctx, p, "tableId", where, true, &table_id))
+        else if (get_name(ctx, p, "tag", where, &tag) || get_name(ctx, p, "tableId", where, &table_id))
             rc = -1;
         else
             rc = add_table(out, table_id, name, tag, dim, metric, engine, params_text, 0, version);
@@ -187,6 +237,49 @@ static int parse_collection(parse_ctx *ctx, const cJSON *col, size_t index, mm_m
         snprintf(where, sizeof where, "%s.segments[%zu]", path, i++);
         rc = parse_segment(ctx, seg, where, name, partitions, out);
     }
+    return rc;
+}
+
+static int cmp_table_ids(const void *a, const void *b)
+{
+    return strcmp((*(const mm_table_row *const *)a)->table_id, (*(const mm_table_row *const *)b)->table_id);
+}
+
+static void describe_table(const mm_table_row *t, char *buf, size_t n)
+{
+    if (t->owner_table[0])
+        snprintf(buf, n, "partition \"%.200s\" of collection \"%.200s\"", t->partition_tag, t->owner_table);
+    else
+        snprintf(buf, n, "collection \"%.200s\"", t->table_id);
+}
+
+/* SQLite and MySQL keep Tables.table_id unique; a meta.json could repeat
+ * one, and the segments filed under it would then be migrated twice. */
+static int check_unique_table_ids(parse_ctx *ctx, const mm_meta_rows *rows)
+{
+    if (rows->n_tables < 2)
+        return 0;
+    const mm_table_row **sorted = malloc(rows->n_tables * sizeof *sorted);
+    if (!sorted)
+        return mm_error_set(ctx->err, MM_ERR_NOMEM, "meta.json %s: out of memory", ctx->origin);
+    for (size_t i = 0; i < rows->n_tables; i++)
+        sorted[i] = &rows->tables[i];
+    qsort(sorted, rows->n_tables, sizeof *sorted, cmp_table_ids);
+    int rc = 0;
+    for (size_t i = 1; i < rows->n_tables && rc == 0; i++) {
+        if (strcmp(sorted[i - 1]->table_id, sorted[i]->table_id) != 0)
+            continue;
+        /* Name the two in file order. */
+        const mm_table_row *first = sorted[i - 1] < sorted[i] ? sorted[i - 1] : sorted[i];
+        const mm_table_row *second = first == sorted[i] ? sorted[i - 1] : sorted[i];
+        char a[512], b[512];
+        describe_table(first, a, sizeof a);
+        describe_table(second, b, sizeof b);
+        rc = mm_error_set(ctx->err, MM_ERR_FORMAT, "meta.json %s: %s and %s both use the table id \"%.200s\"; "
+                          "collection names and partition tableIds must all differ, or their segments would be "
+                          "migrated twice", ctx->origin, a, b, first->table_id);
+    }
+    free(sorted);
     return rc;
 }
 
@@ -221,6 +314,8 @@ int mm_meta_json_parse(const char *text, size_t len, const char *origin, mm_meta
         }
     }
     cJSON_Delete(root);
+    if (rc == 0)
+        rc = check_unique_table_ids(&ctx, out);
     if (rc == 0 && (!out->origin || !out->ddl_era))
         rc = mm_error_set(err, MM_ERR_NOMEM, "meta.json %s: out of memory", origin);
     if (rc != 0) {
@@ -254,18 +349,26 @@ int mm_meta_read_json(const char *path, mm_meta_rows *out, mm_error *err)
     return rc;
 }
 
+/* JSON must be UTF-8; a name that is not is written escaped (\xHH). */
+static void add_name(cJSON *o, const char *key, const char *name)
+{
+    char *text = mm_name_utf8(name);
+    cJSON_AddStringToObject(o, key, text ? text : "");
+    free(text);
+}
+
 static cJSON *render_segment(const mm_collection_info *c, const mm_partition_info *p, const mm_segment_info *s)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "collection", c->name);
+    add_name(o, "collection", c->name);
     cJSON_AddStringToObject(o, "segment", s->segment_id);
     cJSON_AddNumberToObject(o, "dim", (double)c->dim);
     cJSON_AddNumberToObject(o, "rows", (double)s->meta_row_count);
     cJSON_AddNumberToObject(o, "fileSize", (double)s->meta_file_size);
     if (p->tag[0])
-        cJSON_AddStringToObject(o, "partition", p->tag);
+        add_name(o, "partition", p->tag);
     if (strcmp(s->table_id, c->name) != 0)
-        cJSON_AddStringToObject(o, "tableId", s->table_id);
+        add_name(o, "tableId", s->table_id);
     if (strcmp(s->file_id, s->segment_id) != 0)
         cJSON_AddStringToObject(o, "fileId", s->file_id);
     cJSON_AddNumberToObject(o, "fileType", s->file_type);
@@ -279,7 +382,7 @@ static cJSON *render_segment(const mm_collection_info *c, const mm_partition_inf
 static cJSON *render_collection(const mm_collection_info *c, int64_t *total)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "collection", c->name);
+    add_name(o, "collection", c->name);
     cJSON_AddNumberToObject(o, "metric", c->metric_type);
     int64_t rows = 0;
     for (size_t j = 0; j < c->n_partitions; j++)
@@ -303,8 +406,8 @@ static cJSON *render_collection(const mm_collection_info *c, int64_t *total)
     cJSON *parts = cJSON_AddArrayToObject(o, "partitions");
     for (size_t j = 1; j < c->n_partitions; j++) {
         cJSON *po = cJSON_CreateObject();
-        cJSON_AddStringToObject(po, "tag", c->partitions[j].tag);
-        cJSON_AddStringToObject(po, "tableId", c->partitions[j].table_id);
+        add_name(po, "tag", c->partitions[j].tag);
+        add_name(po, "tableId", c->partitions[j].table_id);
         cJSON_AddStringToObject(po, "name", c->partitions[j].target_name);
         cJSON_AddItemToArray(parts, po);
     }

@@ -24,9 +24,12 @@ static int connect_error(MYSQL *conn, const mm_mysql_dsn *d, const char *where, 
     const char *why = mysql_error(conn);
     switch (code) {
     case ER_ACCESS_DENIED_ERROR:
-    case ER_DBACCESS_DENIED_ERROR:
         return mm_error_set(err, MM_ERR_AUTH, "MySQL at %s refused user '%s' (%s); check the user and password in the DSN",
                             where, d->user, why);
+    case ER_DBACCESS_DENIED_ERROR:
+        return mm_error_set(err, MM_ERR_AUTH, "MySQL at %s refused user '%s' access to database '%s' (%s); check the "
+                            "database name in the DSN, or grant the user SELECT on it", where, d->user, d->database,
+                            why);
     case ER_BAD_DB_ERROR:
         return mm_error_set(err, MM_ERR_DB, "MySQL at %s has no database '%s'; give the database of the Milvus 1.x "
                             "meta (general.meta_uri in its server_config.yaml)", where, d->database);

@@ -38,6 +38,71 @@ static char *sqlite_uri(const char *path)
     return mm_strbuf_take(&sb);
 }
 
+static const char recopy_hint[] =
+    "copy meta.sqlite, meta.sqlite-wal and meta.sqlite-shm again from the stopped 1.x server (or restore them "
+    "from a backup)";
+
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* SQLite silently ignores a -wal it cannot use (a torn last frame, a
+ * damaged header) and a missing one, and would then show the database
+ * without its newest rows. It offers no way to ask, so the -wal header
+ * (magic, version, page size; sqlite.org/fileformat2.html#walformat) and
+ * its length in whole frames are checked here. */
+static int check_wal_files(const char *path, mm_error *err)
+{
+    char *wal = mm_asprintf("%s-wal", path);
+    char *shm = mm_asprintf("%s-shm", path);
+    int rc = wal && shm ? 0 : mm_error_set(err, MM_ERR_NOMEM, "read 1.x meta %s: out of memory", path);
+    struct stat st;
+    if (rc == 0 && stat(wal, &st) != 0) {
+        /* A clean close removes both; -shm alone means the -wal was lost. */
+        if (access(shm, F_OK) == 0)
+            rc = mm_error_set(err, MM_ERR_META, "read 1.x meta %s: meta.sqlite-shm is there but meta.sqlite-wal is "
+                              "missing, so the newest metadata (collections, segments) would be missed; copy "
+                              "meta.sqlite together with meta.sqlite-wal and meta.sqlite-shm from the stopped 1.x "
+                              "server", path);
+    } else if (rc == 0 && st.st_size > 0) {
+        unsigned char header[32];
+        int fd = open(wal, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            rc = mm_error_errno(err, errno, "read 1.x meta", wal);
+        } else if (st.st_size < (off_t)sizeof header || mm_pread_full(fd, header, sizeof header, 0, wal, NULL) != 0) {
+            rc = mm_error_set(err, MM_ERR_META, "read 1.x meta %s: %s has %lld bytes, less than a write-ahead log "
+                              "header (truncated copy?); %s", path, wal, (long long)st.st_size, recopy_hint);
+        } else {
+            uint32_t magic = be32(header), page = be32(header + 8);
+            if (page == 1)
+                page = 65536;
+            if ((magic != 0x377f0682 && magic != 0x377f0683) || page < 512 || page > 65536 || (page & (page - 1)))
+                rc = mm_error_set(err, MM_ERR_META, "read 1.x meta %s: %s is not a SQLite write-ahead log (damaged "
+                                  "copy?); %s", path, wal, recopy_hint);
+            else if ((st.st_size - 32) % (24 + (off_t)page) != 0)
+                rc = mm_error_set(err, MM_ERR_META, "read 1.x meta %s: %s has %lld bytes, which ends inside a frame "
+                                  "of %u-byte pages: the copy is truncated; %s", path, wal, (long long)st.st_size,
+                                  page, recopy_hint);
+        }
+        if (fd >= 0)
+            close(fd);
+    }
+    free(wal);
+    free(shm);
+    return rc;
+}
+
+/* SQLite's own verdict on a damaged file, with what to do about it. */
+static int sqlite_error(sqlite3 *db, mm_error *err, const char *what, const char *path)
+{
+    int code = sqlite3_errcode(db);
+    if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+        return mm_error_set(err, MM_ERR_META, "%s %s: %s (damaged copy?); %s", what, path, sqlite3_errmsg(db),
+                            recopy_hint);
+    return mm_error_set(err, MM_ERR_META, "%s %s: %s", what, path, sqlite3_errmsg(db));
+}
+
 static bool wal_present(const char *path)
 {
     char *wal = mm_asprintf("%s-wal", path);
@@ -63,7 +128,7 @@ static int read_tables(sqlite3 *db, mm_meta_rows *out, mm_error *err)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db, tables_sql, -1, &st, NULL) != SQLITE_OK)
-        return mm_error_set(err, MM_ERR_META, "read table Tables of %s: %s", out->origin, sqlite3_errmsg(db));
+        return sqlite_error(db, err, "read table Tables of", out->origin);
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         mm_table_row *t = mm_meta_rows_add_table(out);
@@ -90,7 +155,7 @@ static int read_tables(sqlite3 *db, mm_meta_rows *out, mm_error *err)
     if (step == SQLITE_ROW)
         return mm_error_set(err, MM_ERR_NOMEM, "read table Tables of %s: out of memory", out->origin);
     if (step != SQLITE_DONE)
-        return mm_error_set(err, MM_ERR_META, "read table Tables of %s: %s", out->origin, sqlite3_errmsg(db));
+        return sqlite_error(db, err, "read table Tables of", out->origin);
     return 0;
 }
 
@@ -98,7 +163,7 @@ static int read_files(sqlite3 *db, mm_meta_rows *out, mm_error *err)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db, files_sql, -1, &st, NULL) != SQLITE_OK)
-        return mm_error_set(err, MM_ERR_META, "read table TableFiles of %s: %s", out->origin, sqlite3_errmsg(db));
+        return sqlite_error(db, err, "read table TableFiles of", out->origin);
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         mm_file_row *f = mm_meta_rows_add_file(out);
@@ -123,7 +188,7 @@ static int read_files(sqlite3 *db, mm_meta_rows *out, mm_error *err)
     if (step == SQLITE_ROW)
         return mm_error_set(err, MM_ERR_NOMEM, "read table TableFiles of %s: out of memory", out->origin);
     if (step != SQLITE_DONE)
-        return mm_error_set(err, MM_ERR_META, "read table TableFiles of %s: %s", out->origin, sqlite3_errmsg(db));
+        return sqlite_error(db, err, "read table TableFiles of", out->origin);
     return 0;
 }
 
@@ -141,7 +206,7 @@ static int read_environment(sqlite3 *db, mm_meta_rows *out, mm_error *err)
     }
     sqlite3_finalize(st);
     if (step != SQLITE_ROW && step != SQLITE_DONE)
-        return mm_error_set(err, MM_ERR_META, "read table Environment of %s: %s", out->origin, sqlite3_errmsg(db));
+        return sqlite_error(db, err, "read table Environment of", out->origin);
     return 0;
 }
 
@@ -175,14 +240,15 @@ static int check_schema(sqlite3 *db, const char *path, mm_meta_rows *out, mm_err
         if (rc == SQLITE_CANTOPEN)
             return mm_error_set(err, MM_ERR_META, "read 1.x meta %s: %s; %s, into a directory you can write to",
                                 path, why, wal_hint);
-        return mm_error_set(err, MM_ERR_META, "read 1.x meta %s: %s", path, why);
+        return sqlite_error(db, err, "read 1.x meta", path);
     }
     if (!ddl) {
         if (!wal_present(path))
             return mm_error_set(err, MM_ERR_META, "read 1.x meta %s: no table Tables and no meta.sqlite-wal "
                                 "beside it; %s", path, wal_hint);
-        return mm_error_set(err, MM_ERR_META, "read 1.x meta %s: no table Tables; is this the meta.sqlite "
-                            "of a Milvus 0.9-1.x installation?", path);
+        return mm_error_set(err, MM_ERR_META, "read 1.x meta %s: no table Tables, although meta.sqlite-wal is "
+                            "beside it; is this the meta.sqlite of a Milvus 0.9-1.x installation? If it is, the "
+                            "-wal holds no complete transaction SQLite can use: %s", path, recopy_hint);
     }
     /* sqlite_orm (0.9.0-0.10.3) quotes identifiers: CREATE TABLE 'Tables' (...). */
     out->ddl_era = mm_strdup(strstr(ddl, "'Tables'") ? "sqlite_orm (0.9.0-0.10.3)" : "native (0.10.4+)");
@@ -193,6 +259,32 @@ static int check_schema(sqlite3 *db, const char *path, mm_meta_rows *out, mm_err
                             "of a Milvus 0.9-1.x installation?", path);
     free(files);
     return out->ddl_era ? 0 : mm_error_set(err, MM_ERR_NOMEM, "read 1.x meta %s: out of memory", path);
+}
+
+/* A damaged page may never be touched by our SELECTs and still hide rows;
+ * quick_check reads every page (the meta is small). */
+static int check_integrity(sqlite3 *db, const char *path, mm_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &st, NULL) != SQLITE_OK)
+        return sqlite_error(db, err, "check 1.x meta", path);
+    int step = sqlite3_step(st);
+    int rc = 0;
+    if (step == SQLITE_ROW) {
+        const unsigned char *text = sqlite3_column_text(st, 0);
+        char verdict[256];
+        snprintf(verdict, sizeof verdict, "%s", text ? (const char *)text : "no answer");
+        for (char *p = verdict; *p; p++)
+            if (*p == '\n')
+                *p = ' ';
+        if (strcmp(verdict, "ok") != 0)
+            rc = mm_error_set(err, MM_ERR_META, "check 1.x meta %s: the database is damaged (SQLite quick_check: "
+                              "%s); %s", path, verdict, recopy_hint);
+    } else {
+        rc = sqlite_error(db, err, "check 1.x meta", path);
+    }
+    sqlite3_finalize(st);
+    return rc;
 }
 
 static int copy_file(const char *from, const char *to, mm_error *err)
@@ -273,6 +365,8 @@ int mm_meta_read_sqlite(const char *path, mm_meta_rows *out, mm_error *err)
         return mm_error_set(err, MM_ERR_IO, "open 1.x meta %s: %s", path, strerror(errno));
     if (!S_ISREG(st.st_mode))
         return mm_error_set(err, MM_ERR_IO, "open 1.x meta %s: not a regular file", path);
+    if (check_wal_files(path, err) != 0)
+        return -1;
     out->kind = MM_META_KIND_SQLITE;
     out->origin = mm_strdup(path);
     char *copy_dir = NULL;
@@ -307,6 +401,8 @@ int mm_meta_read_sqlite(const char *path, mm_meta_rows *out, mm_error *err)
     }
     sqlite3_busy_timeout(db, 5000);
     rc = check_schema(db, path, out, err);
+    if (rc == 0)
+        rc = check_integrity(db, path, err);
     if (rc == 0)
         rc = read_tables(db, out, err);
     if (rc == 0)

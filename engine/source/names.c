@@ -136,3 +136,14 @@ char *mm_name_escape(const char *name)
         mm_strbuf_append(&sb, "");
     return mm_strbuf_take(&sb);
 }
+
+char *mm_name_utf8(const char *name)
+{
+    for (const unsigned char *p = (const unsigned char *)name; *p;) {
+        size_t len = utf8_sequence_length(p);
+        if (len == 0)
+            return mm_name_escape(name);
+        p += len;
+    }
+    return mm_strdup(name);
+}

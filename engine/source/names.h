@@ -28,4 +28,9 @@ char *mm_name_unique(const char *candidate, const char *const *taken, size_t n);
  * malloc'd. */
 char *mm_name_escape(const char *name);
 
+/* The name for text that must be UTF-8 (JSON files, object keys, Milvus
+ * requests): the name itself when it is valid UTF-8, else its escaped form
+ * as above (1.x tags and hand-edited metas may hold any bytes). malloc'd. */
+char *mm_name_utf8(const char *name);
+
 #endif

@@ -53,8 +53,21 @@ static char *probe(const mm_segment_source *src, const char *name, char **first_
     return NULL;
 }
 
+static bool is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 static int missing_file(const mm_segment_source *src, const char *name, mm_error *err)
 {
+    bool any_dir = false;
+    for (size_t i = 0; i < src->n_tables_dirs; i++)
+        any_dir |= is_dir(src->tables_dirs[i]);
+    if (src->n_tables_dirs && !any_dir)
+        return mm_error_set(err, MM_ERR_IO, "segment %s/%s: the 1.x tables directory %s does not exist; set "
+                            "source.local.tablesDir (inspect: --tables-dir) to the db/tables directory of the 1.x "
+                            "installation", src->table_id, src->segment_id, src->tables_dirs[0]);
     mm_strbuf sb;
     mm_strbuf_init(&sb);
     for (size_t i = 0; i < src->n_tables_dirs; i++)

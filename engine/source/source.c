@@ -4,9 +4,12 @@
 #include "source/meta_json.h"
 #include "source/meta_mysql.h"
 #include "source/meta_sqlite.h"
+#include "source/names.h"
 #include "strbuf.h"
 
+#include <dirent.h>
 #include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -69,6 +72,43 @@ static int derive_layout_from_file(const char *meta_file, bool wal_beside_parent
     return rc;
 }
 
+/* A meta without a single collection beside a tables directory that holds
+ * collection directories is an incomplete copy, typically a meta.sqlite
+ * whose -wal (where Milvus keeps the newest rows) was left behind. */
+static int check_meta_not_empty(const mm_source *src, mm_error *err)
+{
+    if (src->rows.n_tables || !src->n_tables_dirs)
+        return 0;
+    DIR *dir = opendir(src->tables_dirs[0]);
+    if (!dir)
+        return 0;
+    size_t n = 0;
+    char *first = NULL;
+    for (struct dirent *e; (e = readdir(dir));) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (!first || strcmp(e->d_name, first) < 0) {
+            free(first);
+            first = mm_strdup(e->d_name);
+        }
+        n++;
+    }
+    closedir(dir);
+    int rc = 0;
+    if (n) {
+        char *shown = first ? mm_name_escape(first) : NULL;
+        rc = mm_error_set(err, MM_ERR_META, "the 1.x meta %s lists no collections, but %s holds %zu collection "
+                          "director%s (first: '%s'): the meta is incomplete (a meta.sqlite copied without its "
+                          "meta.sqlite-wal?); copy the meta again from the stopped 1.x server, for SQLite "
+                          "meta.sqlite together with meta.sqlite-wal and meta.sqlite-shm",
+                          src->rows.origin ? src->rows.origin : "", src->tables_dirs[0], n, n == 1 ? "y" : "ies",
+                          shown ? shown : "?");
+        free(shown);
+    }
+    free(first);
+    return rc;
+}
+
 static int open_discovered(const mm_source_spec *spec, mm_source *out, mm_error *err)
 {
     mm_install inst;
@@ -119,12 +159,19 @@ int mm_source_open(const mm_source_spec *spec, mm_source *out, mm_error *err)
                               "--tables-dir DIR (the 1.x <storage.path>/db/tables directory)");
     } else {
         rc = mm_meta_read_json(spec->meta_json_path, &out->rows, err);
+        if (rc != 0 && err && err->code == MM_ERR_FORMAT) {
+            size_t n = strlen(err->message);
+            snprintf(err->message + n, sizeof err->message - n, "; write it again from the 1.x meta with "
+                     "`milvus-migrate export -s meta.sqlite -o DIR` (or -m DSN)");
+        }
         if (rc == 0 && !spec->tables_dir && derive_layout_from_file(spec->meta_json_path, false, out) != 0)
             goto oom;
     }
     for (size_t i = 0; rc == 0 && i < spec->n_secondary_tables_dirs; i++)
         if (add_tables_dir(out, spec->secondary_tables_dirs[i]) != 0)
             goto oom;
+    if (rc == 0)
+        rc = check_meta_not_empty(out, err);
     if (rc != 0)
         mm_source_free(out);
     return rc;

@@ -18,6 +18,7 @@
 struct mm_s3 {
     char *base;        /* scheme://host[:port] */
     char *bucket, *region, *ak, *sk, *sigv4, *label;
+    char *session_token;
     uint64_t part_size;
     int max_retries, retry_base_ms;
 };
@@ -211,6 +212,11 @@ static int request(mm_s3 *s3, const char *method, const char *key, const char *q
             break;
         }
         struct curl_slist *headers = curl_slist_append(NULL, "x-amz-content-sha256: UNSIGNED-PAYLOAD");
+        if (s3->session_token && s3->session_token[0]) { /* signed by libcurl with the other x-amz-* headers */
+            char *token = mm_asprintf("x-amz-security-token: %s", s3->session_token);
+            headers = token ? curl_slist_append(headers, token) : headers;
+            free(token);
+        }
         if (in && in->md5[0]) {
             char md5[64];
             snprintf(md5, sizeof md5, "Content-MD5: %s", in->md5);
@@ -310,6 +316,7 @@ int mm_s3_open(const mm_s3_options *opt, mm_s3 **out, mm_error *err)
     s3->region = mm_strdup(region);
     s3->ak = mm_strdup(opt->access_key ? opt->access_key : "");
     s3->sk = mm_strdup(opt->secret_key ? opt->secret_key : "");
+    s3->session_token = opt->session_token && opt->session_token[0] ? mm_strdup(opt->session_token) : NULL;
     s3->sigv4 = mm_asprintf("aws:amz:%s:s3", region);
     s3->label = mm_asprintf("s3://%s at %s", opt->bucket, s3->base ? s3->base : "");
     s3->part_size = opt->part_size >= (5u << 20) ? opt->part_size : (uint64_t)64 << 20;
@@ -334,6 +341,7 @@ void mm_s3_close(mm_s3 *s3)
     free(s3->region);
     free(s3->ak);
     free(s3->sk);
+    free(s3->session_token);
     free(s3->sigv4);
     free(s3->label);
     free(s3);

@@ -20,6 +20,7 @@ typedef struct mm_s3_options {
     const char *bucket;
     const char *access_key;
     const char *secret_key;
+    const char *session_token; /* temporary credentials: sent as x-amz-security-token */
     uint64_t part_size;       /* multipart above this; >= 5 MiB */
     int max_retries;          /* per request */
     int retry_base_ms;        /* first backoff; doubles */

@@ -37,9 +37,13 @@ typedef struct mm_storage_ops {
     void (*close)(mm_storage *st);
 } mm_storage_ops;
 
-/* Backends embed this as their first member. */
+/* Backends embed this as their first member (and leave credentials
+ * zeroed: mm_storage_open fills it). */
 struct mm_storage {
     const mm_storage_ops *ops;
+    /* How the bucket is accessed, for the user, never a secret: "access key
+     * AKIA... from ...", "Shared Key of account ...", "SAS token", ... */
+    char credentials[256];
 };
 
 typedef struct mm_storage_tuning {
@@ -56,6 +60,7 @@ int mm_storage_open(const mm_config_remote *remote, const char *side, const mm_s
                     mm_storage **out, mm_error *err);
 
 static inline const char *mm_storage_describe(const mm_storage *st) { return st->ops->describe(st); }
+static inline const char *mm_storage_credentials(const mm_storage *st) { return st->credentials; }
 static inline int mm_storage_check(mm_storage *st, mm_error *err) { return st->ops->check(st, err); }
 static inline int mm_storage_put_file(mm_storage *st, const char *key, const char *path, mm_error *err)
 {

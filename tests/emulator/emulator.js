@@ -6,20 +6,25 @@
 //   node emulator.js --port P --control-port C --generation 2.3|2.5
 //        [--auth user:password] [--storage-dir DIR]
 //        [--s3-endpoint URL --s3-bucket B --s3-access-key AK --s3-secret-key SK [--s3-region R]]
-//        [--ready-file F]
+//        [--azure-endpoint URL --azure-account A --azure-key BASE64 --azure-container C]
+//        [--ready-file F] [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]
+// Port 0 picks a free port; the ready file F receives {port, controlPort, pid}.
 
 const fs = require('node:fs');
 const http = require('node:http');
 const grpc = require('@grpc/grpc-js');
 const { Store } = require('./state');
 const { createServer } = require('./server');
+const { AZURE_OPTIONS, azureFromOptions } = require('./azureget');
 
 const USAGE = 'usage: node emulator.js --port P --control-port C --generation 2.3|2.5 [--auth user:password] '
   + '[--storage-dir DIR] [--s3-endpoint URL --s3-bucket B --s3-access-key AK --s3-secret-key SK [--s3-region R]] '
-  + '[--ready-file F]';
+  + '[--ready-file F] [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]';
 
 const OPTIONS = ['port', 'control-port', 'generation', 'auth', 'storage-dir', 's3-endpoint', 's3-bucket',
-  's3-access-key', 's3-secret-key', 's3-region', 'ready-file'];
+  's3-access-key', 's3-secret-key', 's3-region', 'ready-file', 'tls-cert', 'tls-key', 'tls-client-ca'];
+
+OPTIONS.push(...AZURE_OPTIONS);
 
 function die(msg) {
   process.stderr.write(`emulator: ${msg}\n${USAGE}\n`);
@@ -38,8 +43,13 @@ function parseArgs(argv) {
   if (!['2.3', '2.5'].includes(o.generation)) die(`--generation must be 2.3 or 2.5, not '${o.generation}'`);
   const cfg = {
     port: Number(o.port), controlPort: Number(o['control-port']), generation: o.generation,
-    readyFile: o['ready-file'], storageDir: o['storage-dir'], auth: null, s3: null,
+    readyFile: o['ready-file'], storageDir: o['storage-dir'], auth: null, s3: null, tls: null,
   };
+  if (o['tls-cert'] || o['tls-key'] || o['tls-client-ca']) {
+    if (!o['tls-cert'] || !o['tls-key']) die('TLS needs both --tls-cert and --tls-key');
+    // --tls-client-ca makes it Milvus's tlsMode 2: a client certificate signed by that CA is required.
+    cfg.tls = { cert: o['tls-cert'], key: o['tls-key'], clientCa: o['tls-client-ca'] };
+  }
   if (o.auth) {
     const colon = o.auth.indexOf(':');
     if (colon <= 0) die('--auth must be user:password');
@@ -54,6 +64,7 @@ function parseArgs(argv) {
       secretKey: o['s3-secret-key'], region: o['s3-region'] || 'us-east-1',
     };
   }
+  cfg.azure = azureFromOptions(o, die);
   return cfg;
 }
 
@@ -103,18 +114,26 @@ function controlServer(store) {
 
 function main() {
   const cfg = parseArgs(process.argv.slice(2));
-  const store = new Store(cfg.generation, { storageDir: cfg.storageDir, s3: cfg.s3 });
+  const store = new Store(cfg.generation, { storageDir: cfg.storageDir, s3: cfg.s3, azure: cfg.azure });
   const server = createServer(store, { auth: cfg.auth });
   const control = controlServer(store);
-  server.bindAsync(`127.0.0.1:${cfg.port}`, grpc.ServerCredentials.createInsecure(), (err, port) => {
+  const creds = cfg.tls
+    ? grpc.ServerCredentials.createSsl(
+      cfg.tls.clientCa ? fs.readFileSync(cfg.tls.clientCa) : null,
+      [{ cert_chain: fs.readFileSync(cfg.tls.cert), private_key: fs.readFileSync(cfg.tls.key) }],
+      Boolean(cfg.tls.clientCa))
+    : grpc.ServerCredentials.createInsecure();
+  server.bindAsync(`127.0.0.1:${cfg.port}`, creds, (err, port) => {
     if (err) die(`cannot listen on 127.0.0.1:${cfg.port}: ${err.message}`);
     control.on('error', (e) => die(`cannot listen on 127.0.0.1:${cfg.controlPort}: ${e.message}`));
     control.listen(cfg.controlPort, '127.0.0.1', () => {
-      process.stderr.write(`emulator: Milvus ${cfg.generation} on 127.0.0.1:${port}, control on 127.0.0.1:${cfg.controlPort}`
-        + `${cfg.auth ? ', auth on' : ''}${cfg.s3 ? `, S3 bucket ${cfg.s3.bucket}` : ''}\n`);
+      // --port 0 / --control-port 0 let the system choose; report what it chose.
+      const controlPort = control.address().port;
+      process.stderr.write(`emulator: Milvus ${cfg.generation} on 127.0.0.1:${port}, control on 127.0.0.1:${controlPort}`
+        + `${cfg.auth ? ', auth on' : ''}${cfg.tls ? (cfg.tls.clientCa ? ', mutual TLS' : ', TLS') : ''}${cfg.s3 ? `, S3 bucket ${cfg.s3.bucket}` : ''}\n`);
       if (cfg.readyFile) {
         const tmp = `${cfg.readyFile}.tmp`;
-        fs.writeFileSync(tmp, `${JSON.stringify({ port, controlPort: cfg.controlPort, pid: process.pid })}\n`);
+        fs.writeFileSync(tmp, `${JSON.stringify({ port, controlPort, pid: process.pid })}\n`);
         fs.renameSync(tmp, cfg.readyFile);
       }
     });

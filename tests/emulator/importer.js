@@ -8,6 +8,7 @@ const path = require('node:path');
 const fs = require('node:fs/promises');
 const npy = require('./npy');
 const { s3Get } = require('./s3get');
+const { azureGet } = require('./azureget');
 const { param } = require('./schema');
 
 const { DT, DT_NAME } = npy;
@@ -33,6 +34,7 @@ function dimOf(field) {
 // Resolves a file to {size, data} or throws an Error (with .notFound).
 async function fetchFile(cfg, file) {
   if (cfg.s3) return s3Get(cfg.s3, file).then((data) => ({ data }));
+  if (cfg.azure) return azureGet(cfg.azure, file).then((data) => ({ data }));
   const full = path.isAbsolute(file) ? file : path.join(cfg.storageDir || process.cwd(), file);
   try {
     return { data: await fs.readFile(full) };

@@ -2,6 +2,8 @@
 # The wizard driven by scripted sessions (`wizard --script`, no terminal
 # needed): every screen is compared exactly with tests/expected/tui/NAME.txt.
 # Set MM_UPDATE_EXPECTED=1 to rewrite the expected files after a deliberate change.
+# MM_WIZARD_WRAPPER runs each scripted session under a command, e.g.
+# "valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite".
 set -uo pipefail
 src=${MM_SOURCE_DIR:?}
 bin=${MM_BIN:?}
@@ -37,7 +39,9 @@ session() {
   [ "${1:-}" = -- ] && shift
   mkdir -p "snaps/$name"
   cat >"$name.script"
-  env "${envs[@]}" "$bin" wizard --script "$name.script" --snapshot-dir "snaps/$name" "$@" 2>"$name.err"
+  local wrapper
+  read -ra wrapper <<<"${MM_WIZARD_WRAPPER:-}"
+  env "${envs[@]}" "${wrapper[@]}" "$bin" wizard --script "$name.script" --snapshot-dir "snaps/$name" "$@" 2>"$name.err"
   local status=$?
   [ "$status" -eq 0 ] || fail "$name: exit status $status: $(cat "$name.err")"
   for f in "snaps/$name"/*.txt; do
@@ -160,6 +164,34 @@ print(c["target"]["milvus2x"]["password"]); print(c["meta"]["mode"], c["meta"]["
 [ "$saved" = "$secret
 mysql root:$secret@tcp(127.0.0.1:1)/milvus" ] && echo "ok   saved password and DSN" || fail "secret.yaml holds: $saved"
 if grep -rlF "$secret" snaps; then fail "the password appears on screen"; else echo "ok   password never drawn"; fi
+
+# Renames made in Preview are saved in target.milvus2x.names and applied
+# when the saved configuration is opened again.
+cp parts.yaml renames.yaml
+session renames -- -c renames.yaml <<'S'
+t
+Tab
+r
+C-u
+type docs_v2
+Enter
+Down Down
+r
+C-u
+type year_2021
+Enter
+F3
+s
+quit
+S
+names=$(/usr/bin/python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["target"]["milvus2x"]["names"])' renames.yaml)
+[ "$names" = "['docs=docs_v2', 'docs/2021=year_2021']" ] && echo "ok   renames saved as target.milvus2x.names" || fail "renames.yaml names: $names"
+session renamed_reopened -- -c renames.yaml <<'S'
+t
+Tab
+snapshot preview
+quit
+S
 
 # Resizing re-lays out every screen; too small a terminal says so.
 session resize -- -c parts.yaml <<'S'

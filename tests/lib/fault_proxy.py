@@ -7,13 +7,29 @@ Usage: fault_proxy.py LISTEN_PORT TARGET_PORT MODE COUNT
              without an answer
   MODE corrupt  the first COUNT requests with a body have one byte flipped
              on the way to the server
+  MODE 500   the first COUNT requests get "500 InternalError"
+  MODE cut   the first COUNT requests have half their body read, then the
+             connection is closed (a connection lost mid-upload)
+FAULT_PROXY_METHODS=PUT,POST counts (and faults) only requests with those
+methods; FAULT_PROXY_SKIP=N lets the first N counted requests through
+before the COUNT faulty ones.
 Requests after the first COUNT are forwarded unchanged (Host header
 included, so SigV4 signatures stay valid). Prints "ready" when listening.
+
+With FAULT_PROXY_LOG=FILE set, every request is also recorded there as one
+JSON line {"method", "target", "headers"} (target as received: a path, or an
+absolute URL when clients use it as their HTTP proxy, which lets tests see
+virtual-host requests for names that do not resolve). MODE record COUNT
+forwards everything.
 """
 import http.client
 import http.server
+import json
+import os
+import socket
 import sys
 import threading
+import urllib.parse
 
 listen_port, target_port, mode, count = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 lock = threading.Lock()
@@ -28,21 +44,37 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def handle_any(self):
         length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        methods = [m for m in os.environ.get("FAULT_PROXY_METHODS", "").split(",") if m]
+        skip = int(os.environ.get("FAULT_PROXY_SKIP") or 0)
         with lock:
-            if mode != "corrupt" or body:
+            counted = (mode != "corrupt" or length > 0) and (not methods or self.command in methods)
+            if counted:
                 seen[0] += 1
-            faulty = seen[0] <= count and (mode != "corrupt" or bool(body))
+            faulty = counted and skip < seen[0] <= skip + count
+        if faulty and mode == "cut":
+            self.rfile.read(length // 2)
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            self.connection.close()
+            return
+        body = self.rfile.read(length) if length else b""
+        record = os.environ.get("FAULT_PROXY_LOG")
+        if record:
+            with lock, open(record, "a", encoding="utf-8") as f:
+                f.write(json.dumps({"method": self.command, "target": self.path,
+                                    "headers": dict(self.headers.items())}) + "\n")
         if faulty and mode == "corrupt":
             body = bytes([body[0] ^ 0xFF]) + body[1:]
         if faulty and mode == "drop":
             self.close_connection = True
             self.connection.close()
             return
-        if faulty and mode == "503":
+        if faulty and mode in ("503", "500"):
             payload = (b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code>'
-                       b'<Message>Please reduce your request rate.</Message></Error>')
-            self.send_response(503)
+                       b'<Message>Please reduce your request rate.</Message></Error>' if mode == "503" else
+                       b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code>'
+                       b'<Message>We encountered an internal error. Please try again.</Message></Error>')
+            self.send_response(int(mode))
             self.send_header("Content-Type", "application/xml")
             self.send_header("Content-Length", str(len(payload) if self.command != "HEAD" else 0))
             self.end_headers()
@@ -51,7 +83,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         conn = http.client.HTTPConnection("127.0.0.1", target_port, timeout=60)
         headers = {k: v for k, v in self.headers.items()}
-        conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+        target = self.path
+        if "://" in target:  # absolute form, as sent to a proxy
+            parts = urllib.parse.urlsplit(target)
+            target = parts.path + ("?" + parts.query if parts.query else "")
+        conn.putrequest(self.command, target, skip_host=True, skip_accept_encoding=True)
         for k, v in headers.items():
             conn.putheader(k, v)
         conn.endheaders(body)
@@ -59,8 +95,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         data = resp.read()
         self.send_response(resp.status, resp.reason)
         for k, v in resp.getheaders():
-            if k.lower() not in ("transfer-encoding", "connection"):
+            # The body is passed on whole: its length replaces chunked framing.
+            if k.lower() not in ("transfer-encoding", "connection") and (
+                    self.command == "HEAD" or k.lower() != "content-length"):
                 self.send_header(k, v)
+        if self.command != "HEAD":
+            self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)

@@ -1,0 +1,95 @@
+/* The wizard's background job: dump, load and verify (any of them, in that
+ * order) with the configuration being edited, on worker threads, through
+ * the same step code as the headless `run` (tui/cli_job.h).
+ *
+ * Threads: the job thread runs the steps; the engine's own workers call the
+ * progress sink; a monitor thread reads the journal (and, while loading,
+ * the state of running import tasks) a few times a second. All of them
+ * publish into the job under its mutex and wake the UI with mm_tui_wake
+ * (at most ~20 times a second). Only the UI thread calls mm_runjob_update,
+ * which copies what changed into a view the screen draws without locking.
+ * Cancelling sets the flag the engine checks between batches; free cancels
+ * and joins. */
+#ifndef MM_SCREENS_RUN_JOB_H
+#define MM_SCREENS_RUN_JOB_H
+
+#include "dump.h"
+#include "error.h"
+#include "journal.h"
+#include "load.h"
+#include "plan_model.h"
+#include "verify.h"
+#include "widget_log.h"
+#include "wizard.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum { MM_RUNJOB_DUMP = 1u, MM_RUNJOB_LOAD = 2u, MM_RUNJOB_VERIFY = 4u };
+
+typedef enum {
+    MM_RUNJOB_OPENING,      /* reading the source, opening the journal */
+    MM_RUNJOB_CONNECTING,   /* to Milvus 2.x */
+    MM_RUNJOB_DUMPING,
+    MM_RUNJOB_LOADING,
+    MM_RUNJOB_VERIFYING,
+    MM_RUNJOB_CLEANING,     /* loader.deleteStagedFiles */
+    MM_RUNJOB_DONE
+} mm_runjob_phase;
+
+typedef enum { MM_RUNJOB_OK, MM_RUNJOB_MISMATCH, MM_RUNJOB_FAILED, MM_RUNJOB_CANCELLED } mm_runjob_outcome;
+
+typedef struct mm_runjob_batch {
+    mm_batch_state state;   /* from the journal; PENDING until dumped */
+    int64_t task;           /* Import task id, 0 = none */
+    int import_state;       /* Milvus ImportState of a running task, -1 = not known */
+    int import_progress;
+    int64_t imported_rows;
+} mm_runjob_batch;
+
+typedef struct mm_runjob_collection {
+    int64_t dumped, imported;   /* rows, from the journal */
+} mm_runjob_collection;
+
+/* What the UI draws. Owned by the UI; plan points into the job. */
+typedef struct mm_runjob_view {
+    uint64_t version;
+    uint64_t batches_version;       /* changes only when a batch or collection row does */
+    unsigned steps;
+    mm_runjob_phase phase;
+    mm_runjob_outcome outcome;      /* when phase is DONE */
+    mm_dump_progress dump;
+    mm_load_progress load;
+    bool dump_started, load_started;
+    double dump_seconds, load_seconds; /* elapsed in the step (so far) */
+    const mm_plan *plan;            /* NULL until the source is read */
+    mm_runjob_batch *batches;       /* plan->n_batches */
+    mm_runjob_collection *collections;
+    char *error;                    /* why it failed or stopped */
+    char *journal_path;
+    bool all_match;                 /* verified and every count matched */
+    size_t mismatches;
+} mm_runjob_view;
+
+typedef struct mm_runjob mm_runjob;
+
+/* Starts the steps with a copy of app's configuration, its collection
+ * selection and its 2.x names. */
+mm_runjob *mm_runjob_start(const mm_app *app, unsigned steps, mm_error *err);
+void mm_runjob_cancel(mm_runjob *job);
+bool mm_runjob_cancelled(mm_runjob *job);
+/* The job thread has ended (its results are final). */
+bool mm_runjob_finished(mm_runjob *job);
+/* Copies what changed into view and moves new log lines into log; returns
+ * whether anything changed. */
+bool mm_runjob_update(mm_runjob *job, mm_runjob_view *view, mm_log *log);
+void mm_runjob_view_fini(mm_runjob_view *view);
+/* After the job finished: its verification report (the caller owns it and
+ * frees it with mm_verify_report_free + free), or NULL. */
+mm_verify_report *mm_runjob_take_report(mm_runjob *job);
+/* The state directory of the job (for report.json), or NULL before it opened. */
+const char *mm_runjob_state_dir(mm_runjob *job);
+/* Cancels, joins and frees. */
+void mm_runjob_free(mm_runjob *job);
+
+#endif

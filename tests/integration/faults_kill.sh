@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# SIGKILL at random points: dump to a local directory, dump uploading to S3
+# (Swift + s3api), and load into the Milvus 2.x emulator, each killed a few
+# times and then run to the end. Afterwards Milvus holds exactly the live
+# ids of every partition (nothing lost, nothing imported twice), and after
+# every kill of a local dump each file under a final name equals the one of
+# an uninterrupted dump. The kill points come from a seed: a failure prints
+# it, and MM_FAULT_SEEDS="local:N s3:M ..." replays exactly those schedules.
+set -euo pipefail
+src=${MM_SOURCE_DIR:?}
+bin=${MM_BIN:?}
+source "$src/tests/lib/checks.sh"
+source "$src/tests/lib/emulator.sh"
+source "$src/tests/lib/swift.sh"
+work=$(mktemp -d "${TMPDIR:-/var/tmp}/mm-faults-kill.XXXXXX")
+victim=
+emu_local_pid='' emu_s3_pid=''
+cleanup() {
+  [ -n "$victim" ] && kill -9 "$victim" 2>/dev/null
+  for p in $emu_local_pid $emu_s3_pid; do kill "$p" 2>/dev/null; done
+  mm_swift_stop
+  rm -rf "$work"
+}
+trap cleanup EXIT
+seeds=${MM_FAULT_SEEDS:-"local:11 local:12 local:13 s3:21 s3:22"}
+
+/usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/large/kill.json" "$work/fx" >/dev/null
+mkdir -p "$work/tmp"
+mm_swift_start "$work" || exit 1
+curl_s3 -X PUT "$S3_ENDPOINT/a-bucket" -o /dev/null -w '%{http_code}\n' | grep -q 200
+
+# Two emulators: one reads staged files from local disk, one from the bucket.
+mm_emulator_start "$work/emu-s3" --generation 2.5 --s3-endpoint "$S3_ENDPOINT" --s3-bucket a-bucket \
+  --s3-access-key test:tester --s3-secret-key Sw1ftSecret --s3-region "$S3_REGION"
+emu_s3_pid=$MM_EMU_PID emu_s3_port=$MM_EMU_PORT emu_s3_control=$MM_EMU_CONTROL_PORT
+mm_emulator_start "$work/emu-local" --generation 2.5 --storage-dir "$work/emu-local/storage"
+emu_local_pid=$MM_EMU_PID emu_local_port=$MM_EMU_PORT emu_local_control=$MM_EMU_CONTROL_PORT
+
+config() {  # dir kind
+  local target mode port
+  if [ "$2" = s3 ]; then
+    mode=remote
+    target="remote: {cloud: minio, endpoint: '${S3_ENDPOINT#http://}', region: $S3_REGION, bucket: a-bucket, ak: 'test:tester', sk: Sw1ftSecret, outputDir: $(basename "$1")}"
+    port=$emu_s3_port
+  else
+    mode=local
+    target="local: {outputDir: $1/out}"
+    port=$emu_local_port
+  fi
+  mm_write_job_config "$1" "$work/fx" "mode: $mode" "$target" \
+    "milvus2x: {endpoint: '127.0.0.1:$port', retries: 2, existingCollection: drop}"
+}
+
+# A dump that is never interrupted: what every final-named file must equal.
+config "$work/clean" local
+"$bin" dump -c "$work/clean/migration.yaml" >/dev/null 2>&1
+batches=$(mm_batch_count "$work/clean/out/migration")
+
+# Runs a command in the background and SIGKILLs it after 0..max ms (from
+# $RANDOM, seeded); kills counts those that were still running.
+kill_after() {  # max-ms command...
+  local ms=$((RANDOM % $1))
+  shift
+  # A kill while the meta is read leaves its private copy behind: keep it in $work.
+  TMPDIR=$work/tmp "$@" >/dev/null 2>&1 &
+  victim=$!
+  sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
+  if kill -9 "$victim" 2>/dev/null; then kills=$((kills + 1)); fi
+  wait "$victim" 2>/dev/null || true
+  victim=
+}
+
+# Every final-named .npy of a killed local dump equals the clean one.
+final_files_complete() {  # dir
+  local f rel bad=0
+  while IFS= read -r f; do
+    rel=${f#"$1/out/"}
+    cmp -s "$f" "$work/clean/out/$rel" || { echo "  $rel is complete-named but differs"; bad=1; }
+  done < <(find "$1/out" -type f -name '*.npy' 2>/dev/null)
+  return "$bad"
+}
+
+for entry in $seeds; do
+  kind=${entry%%:*} seed=${entry#*:}
+  RANDOM=$seed
+  d=$work/$kind-$seed
+  config "$d" "$kind"
+  if [ "$kind" = s3 ]; then MM_EMU_CONTROL_PORT=$emu_s3_control; dump_max=2500; else MM_EMU_CONTROL_PORT=$emu_local_control; dump_max=200; fi
+  kills=0
+  bad=0
+  for _ in 1 2 3; do
+    kill_after "$dump_max" "$bin" dump -c "$d/migration.yaml"
+    if [ "$kind" = local ] && ! final_files_complete "$d"; then bad=1; fi
+  done
+  dump_kills=$kills
+  "$bin" dump -c "$d/migration.yaml" >"$d/dump.out" 2>"$d/dump.err" || { bad=1; cat "$d/dump.err"; }
+  kills=0
+  for _ in 1 2 3; do kill_after 3000 "$bin" load -c "$d/migration.yaml"; done
+  status=0
+  "$bin" load -c "$d/migration.yaml" >"$d/load.out" 2>"$d/load.err" || { status=$?; bad=1; cat "$d/load.err"; }
+  "$bin" verify -c "$d/migration.yaml" --report "$d/report" >"$d/verify.out" 2>&1 || { bad=1; cat "$d/verify.out"; }
+  /usr/bin/python3 "$src/tests/lib/emulator_ids.py" "$work/fx/expected/liveset.tsv" "$d/report.json" \
+    "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" >"$d/ids.out" 2>&1 || true
+  grep -q "^partitions=5 bad=0$" "$d/ids.out" || { bad=1; cat "$d/ids.out"; }
+  if [ "$bad" = 0 ]; then
+    ok "$kind seed $seed: $dump_kills dump kill(s), $kills load kill(s); Milvus holds exactly the live ids of $batches batches in 5 partitions"
+  else
+    fail "$kind seed $seed (replay: MM_FAULT_SEEDS=$entry): $dump_kills dump kill(s), $kills load kill(s), load exit $status"
+  fi
+done
+
+finish faults_kill

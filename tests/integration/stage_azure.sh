@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# cloud: azure against Microsoft's emulator Azurite: run (dump -> stage in a
+# container -> load -> verify) where the Milvus 2.x emulator reads the staged
+# blobs from Azurite, with exact ids per partition; a segment large enough
+# for block uploads; a SAS token instead of the key; retries through 503s;
+# a wrong key and a missing container fail with exact messages that hold no
+# secret.
+set -euo pipefail
+src=${MM_SOURCE_DIR:?}
+bin=${MM_BIN:?}
+source "$src/tests/lib/emulator.sh"
+source "$src/tests/lib/azurite.sh"
+work=$(mktemp -d "${TMPDIR:-/var/tmp}/mm-stage-azure.XXXXXX")
+proxy_pid=
+cleanup() {
+  [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null
+  mm_emulator_stop
+  mm_azurite_stop
+  rm -rf "$work"
+}
+trap cleanup EXIT
+mm_azurite_start "$work" || exit 1
+mm_azurite_create_container milvus
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+pass() { echo "ok   $*"; }
+
+fixture() { # NAME SCENARIO.json -> $work/NAME/fx
+  mkdir -p "$work/$1"
+  /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$2" "$work/$1/fx" >/dev/null
+}
+
+# config NAME REMOTE-FLOW-MAP [EXTRA-TOP-LEVEL-YAML]: a run config for fixture NAME.
+config() {
+  local d=$work/$1 sec=""
+  [ -d "$d/fx/milvus2/db/tables" ] && sec=", secondaryTablesDirs: [$d/fx/milvus2/db/tables]"
+  cat >"$d/migration.yaml" <<YAML
+dumper: {worker: {workMode: milvus1x, limit: 2}, partSize: 5MiB}
+loader: {worker: {limit: 2}, pollIntervalSeconds: 1}
+meta: {mode: sqlite, sqliteFile: $d/fx/milvus/db/meta.sqlite}
+source: {mode: local, local: {tablesDir: $d/fx/milvus/db/tables$sec}}
+target:
+  mode: remote
+  remote: $2
+  milvus2x: {endpoint: 127.0.0.1:${MM_EMU_PORT:-1}, retries: 1}
+verify: {statsTimeoutSeconds: 3}
+${3:-}
+YAML
+  chmod 600 "$d/migration.yaml"
+}
+
+remote_with() { # EXTRA-KEYS OUTPUT-DIR
+  echo "{cloud: azure, endpoint: '$AZURITE_ENDPOINT', ak: $AZURITE_ACCOUNT, bucket: milvus, $1, outputDir: $2/}"
+}
+
+# ---- a wrong key and a missing container stop before any work ---------------
+wrong_key=$(/usr/bin/python3 -c 'import base64; print(base64.b64encode(b"k" * 64).decode())')
+fixture wrong "$src/tests/fixtures/scenarios/basic_native.json"
+config wrong "$(remote_with "sk: '$wrong_key'" wrong)"
+status=0
+"$bin" dump -c "$work/wrong/migration.yaml" >"$work/wrong/out" 2>"$work/wrong/err" || status=$?
+want="milvus-migrate dump: Azure GET azure://milvus at http://$AZURITE_ENDPOINT/$AZURITE_ACCOUNT: 403 AuthorizationFailure: Server failed to authenticate the request. Make sure the value of the Authorization header is formed correctly including the signature.; check target.remote.ak (the storage account name, '$AZURITE_ACCOUNT') and target.remote.sk (one of its access keys)"
+if [ "$status" = 1 ] && [ "$(cat "$work/wrong/err")" = "$want" ]; then pass "wrong key: exit 1 and the message names the keys to check"
+else fail "wrong key: status $status"; cat "$work/wrong/err"; fi
+if grep -qF -e "$wrong_key" -e "$AZURITE_KEY" "$work/wrong/err" "$work/wrong/out"; then fail "wrong key: a key was printed"
+else pass "wrong key: no key in the output"; fi
+
+config wrong "{cloud: azure, endpoint: '$AZURITE_ENDPOINT', ak: $AZURITE_ACCOUNT, sk: '$AZURITE_KEY', bucket: nosuch}"
+status=0
+"$bin" dump -c "$work/wrong/migration.yaml" >"$work/wrong/out" 2>"$work/wrong/err" || status=$?
+want="milvus-migrate dump: Azure container azure://nosuch at http://$AZURITE_ENDPOINT/$AZURITE_ACCOUNT does not exist (ContainerNotFound); create it or fix target.remote.bucket"
+if [ "$status" = 1 ] && [ "$(cat "$work/wrong/err")" = "$want" ]; then pass "missing container: exit 1, named"
+else fail "missing container: status $status"; cat "$work/wrong/err"; fi
+
+# ---- dump -> Azurite -> emulator import -> verify, on both generations -------
+# A segment of 12000 float vectors of dim 128 is a 6 MB data.npy: two blocks
+# of dumper.partSize 5 MiB.
+cat >"$work/large.json" <<'JSON'
+{"era": "native", "version": "1.1.0", "seed": 11, "global_lsn": 900,
+ "collections": [{"name": "big", "dim": 128, "metric": 1, "engine_type": 1, "flush_lsn": 900,
+   "segments": [{"id": "1700000000000001000", "rows": 12000, "deletes": [[7], [11999]]}],
+   "partitions": [{"tag": "p", "table_id": "1700000000000100000",
+                   "segments": [{"id": "1700000000000101000", "rows": 30}]}]}]}
+JSON
+run_case() { # GEN NAME SCENARIO REMOTE-EXTRA
+  local gen=$1 name=$2 d=$work/$2
+  fixture "$name" "$3"
+  config "$name" "$(remote_with "$4" "$name")"
+  if ! "$bin" run -c "$d/migration.yaml" --report "$d/report" >"$d/stdout" 2>"$d/stderr"; then
+    fail "$name: run"; cat "$d/stderr" "$d/stdout"; return
+  fi
+  grep -q "^All counts match.$" "$d/stdout" || { fail "$name: verify"; cat "$d/stdout"; return; }
+  grep -q "to azure://milvus at http://$AZURITE_ENDPOINT/$AZURITE_ACCOUNT/$name/migration;" "$d/stdout" \
+    || { fail "$name: dump summary"; cat "$d/stdout"; }
+  curl -s "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" | grep -q "\"$name/migration/tables/" \
+    || fail "$name: Import files are not container keys"
+  /usr/bin/python3 "$src/tests/lib/emulator_ids.py" "$d/fx/expected/liveset.tsv" "$d/report.json" \
+    "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" >"$d/ids" 2>&1 || true
+  if grep -q "^partitions=[0-9]* bad=0$" "$d/ids"; then
+    pass "$gen $name: staged in Azurite, imported from Azurite, exact ids ($(tail -1 "$d/ids"))"
+  else
+    fail "$gen $name: ids"; cat "$d/ids"
+  fi
+}
+
+for gen in 2.3 2.5; do
+  mm_emulator_start "$work/emu$gen" --generation "$gen" --azure-endpoint "http://$AZURITE_ENDPOINT/$AZURITE_ACCOUNT" \
+    --azure-account "$AZURITE_ACCOUNT" --azure-key "$AZURITE_KEY" --azure-container milvus
+  run_case "$gen" "$gen-partitions" "$src/tests/fixtures/scenarios/partitions_orm.json" "sk: '$AZURITE_KEY'"
+  mm_emulator_stop
+done
+
+mm_emulator_start "$work/emu-large" --generation 2.5 --azure-endpoint "http://$AZURITE_ENDPOINT/$AZURITE_ACCOUNT" \
+  --azure-account "$AZURITE_ACCOUNT" --azure-key "$AZURITE_KEY" --azure-container milvus
+run_case 2.5 large "$work/large.json" "sk: '$AZURITE_KEY'"
+# The 6 MB file was committed as a block list of two blocks.
+blocks=$(mm_azurite_call GET "/milvus/large/migration/tables/big/1700000000000001000/data.npy" "comp=blocklist" \
+  | grep -o '<Block>' | wc -l)
+[ "$blocks" = 2 ] && pass "large: data.npy committed as 2 blocks" || fail "large: $blocks blocks, expected 2"
+
+# ---- a SAS token instead of the key -----------------------------------------
+sas=$(mm_azurite_sas)
+run_case 2.5 sas "$src/tests/fixtures/scenarios/binary.json" "sasToken: '?$sas'"
+if grep -qF -e "${sas##*sig=}" -e "$AZURITE_KEY" "$work/sas/stdout" "$work/sas/stderr"; then fail "sas: a secret was printed"
+else pass "sas: no secret in the output"; fi
+mm_emulator_stop
+
+# ---- retries: the first three requests answer 503 ---------------------------
+proxy_port=$(mm_azurite_free_port)
+/usr/bin/python3 "$src/tests/lib/fault_proxy.py" "$proxy_port" "$AZURITE_PORT" 503 3 >"$work/proxy.out" 2>&1 &
+proxy_pid=$!
+for _ in $(seq 1 50); do grep -q ready "$work/proxy.out" 2>/dev/null && break; sleep 0.1; done
+fixture retry "$src/tests/fixtures/scenarios/basic_native.json"
+config retry "{cloud: azure, endpoint: '127.0.0.1:$proxy_port', ak: $AZURITE_ACCOUNT, sk: '$AZURITE_KEY', bucket: milvus, outputDir: retry/}"
+if "$bin" dump -c "$work/retry/migration.yaml" >"$work/retry/out" 2>"$work/retry/err"; then
+  listed=$(mm_azurite_call GET /milvus "restype=container&comp=list&prefix=retry/" | grep -o '<Name>[^<]*</Name>' | wc -l)
+  [ "$listed" -gt 2 ] && pass "retry: dump went through three 503s ($listed blobs staged)" || fail "retry: $listed blobs"
+else
+  fail "retry: dump"; cat "$work/retry/err"
+fi
+
+echo "stage_azure: $failures failure(s)"
+[ "$failures" -eq 0 ]

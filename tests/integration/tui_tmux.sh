@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The demo on a real terminal: tmux runs `milvus-migrate demo` in a detached
+# session (a private server socket); it generates a sample 1.x install,
+# starts the Milvus 2.x emulator and opens the wizard. Real keys walk Source
+# -> Preview -> Config -> Target -> Plan -> Run -> Verify, the Verify screen
+# must show matching counts for every partition, line for line, and quitting
+# must stop the emulator and remove the demo's directory. Every wait polls
+# the screen until a deadline, so a slow machine only makes it slower.
+set -uo pipefail
+src=${MM_SOURCE_DIR:?}
+bin=${MM_BIN:?}
+command -v tmux >/dev/null || { echo "FAIL tmux is not installed (scripts/install-deps.sh installs it)"; exit 1; }
+work=$(mktemp -d /tmp/mm-tmux.XXXXXX)
+sock=$work/sock
+cleanup() { tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+failures=0
+fail() { echo "FAIL $*"; failures=$((failures + 1)); }
+ok() { echo "ok   $*"; }
+
+export LC_ALL=C.UTF-8 TZ=UTC HOME=$work
+unset NO_COLOR LINES COLUMNS MM_THEMES_DIR TMUX
+cd "$work" || exit 1
+
+tm() { tmux -S "$sock" "$@"; }
+screen() { tm capture-pane -p -t wiz 2>/dev/null; }
+# wait_for TEXT SECONDS: polls the screen until it shows TEXT.
+wait_for() {
+  local deadline=$((SECONDS + $2))
+  while [ "$SECONDS" -le "$deadline" ]; do
+    screen | grep -qF -- "$1" && return 0
+    sleep 0.1
+  done
+  fail "the screen did not show '$1' within $2 s; it shows:"
+  screen
+  return 1
+}
+keys() { tm send-keys -t wiz "$@"; }
+step() {  # step KEY TEXT SECONDS LABEL
+  keys "$1"
+  wait_for "$2" "$3" && ok "$4"
+}
+
+# remain-on-exit keeps the pane after the demo ends, to read what it printed.
+tm -f /dev/null new-session -d -s wiz -x 100 -y 30 \
+  "env TERM=screen-256color TMPDIR='$work' '$bin' demo 2>'$work/stderr'; echo \$? >'$work/rc'; sleep 60"
+wait_for "Where is the Milvus 1.x installation?" 30 && ok "the demo opens the wizard on a terminal" || exit 1
+demo_dir=$(ls -d "$work"/milvus-migrate-demo.* 2>/dev/null)
+[ -d "$demo_dir/milvus-1.x" ] && ok "the sample installation is in $demo_dir" || fail "no demo directory in $work"
+step t "Source connected: Tab shows the Preview" 20 "Source: test connection"
+step Tab "Migrating all 2 collection(s)." 10 "Preview"
+step Tab "dumper.worker.workMode:" 10 "Config"
+keys Tab
+wait_for "Press t to test" 10 && step t "Target test passed" 20 "Target: staging and Milvus 2.x"
+step Tab "Total: 2 collection(s), 4 partition(s), 6 batch(es), 2913 rows, 1.1 MiB staged." 10 "Plan"
+keys Tab
+wait_for "Enter dumps the live 1.x rows" 10 && step Enter "Migrated and verified: all counts match" 60 "Run: dump and load"
+step Tab "All counts match." 10 "Verify"
+
+screen >verify.txt
+while IFS= read -r line; do
+  grep -qxF -- "$line" verify.txt && ok "verify line: $(echo "$line" | tr -s ' ')" || fail "missing verify line: '$line'"
+done <<'LINES'
+ 1.X COLLECTION / PARTITION 2.X NAME                    1.X LIVE   STAGED IMPORTED   MILVUS STATUS
+>fingerprints               fingerprints                     810      810      810      810 OK
+   (default)                  _default                       810      810      810      810 OK
+ images                     images                          2103     2103     2103     2103 OK
+   (default)                  _default                      1440     1440     1440     1440 OK
+   2024-Q1                    _2024_Q1                       375      375      375      375 OK
+   café                       cafc3a9                        288      288      288      288 OK
+LINES
+grep -q "MISMATCH" verify.txt && fail "the verify screen shows a MISMATCH"
+
+keys q
+deadline=$((SECONDS + 20))
+while [ ! -s "$work/rc" ] && [ "$SECONDS" -le "$deadline" ]; do sleep 0.1; done
+rc=$(cat "$work/rc" 2>/dev/null)
+[ "$rc" = 0 ] && ok "q quits the demo with status 0" || { fail "exit status '$rc' after q: $(cat "$work/stderr")"; screen; }
+# Long paths wrap in the pane: join the lines before reading them.
+final=$(tm capture-pane -p -J -t wiz 2>/dev/null)
+pid=$(sed -n 's/^Stopped the Milvus 2.x emulator (pid \([0-9]*\))\.$/\1/p' <<<"$final")
+if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then ok "the emulator (pid $pid) is stopped"
+else fail "emulator not reported stopped, or still running: '$pid'"; echo "$final"; fi
+grep -qxF "Removed $demo_dir" <<<"$final" && [ ! -e "$demo_dir" ] && ok "the demo directory is removed" \
+  || { fail "demo directory left behind: $demo_dir"; echo "$final"; }
+
+[ "$failures" -eq 0 ] && echo "$0: all passed"
+[ "$failures" -eq 0 ]

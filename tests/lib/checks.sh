@@ -1,0 +1,99 @@
+# shellcheck shell=bash
+# Sourceable: what the bad-input and fault tests share.
+#   ok TEXT / fail TEXT          count and print one result line
+#   finish NAME                  print the tally; exit status 1 if anything failed
+#   mm_write_job_config DIR FX TARGET-LINE...
+#                                DIR/migration.yaml (0600) for the fixture FX
+#                                (gen_fixture.py output) with the given lines
+#                                under target:, e.g. "mode: local" "local: {outputDir: X}"
+#   mm_batch_count ROOT          batches listed in ROOT/batches.json
+#   mm_tree_digest DIR           sha256, size, mode and mtime of every file under
+#                                DIR, sorted: equal digests = untouched files
+#   mm_expect_exit LABEL STATUS WANT-STDERR CMD...
+#                                runs CMD; passes when it exits STATUS and its
+#                                stderr (minus progress lines) is exactly WANT;
+#                                output in $work/expect.out and $work/expect.err
+#   mm_expect_exit_like LABEL STATUS GLOB CMD...
+#                                the same with a shell pattern, for the parts a
+#                                library words (errno texts of a driver)
+#   mm_emulator_calls RPC        how often the emulator received RPC
+#   mm_check_emulator_ids LABEL LIVESET REPORT
+#                                the emulator holds exactly the live ids per partition
+mm_failures=0
+ok() { echo "ok   $*"; }
+fail() { echo "FAIL: $*"; mm_failures=$((mm_failures + 1)); }
+finish() {
+  echo "$1: $mm_failures failure(s)"
+  [ "$mm_failures" -eq 0 ]
+}
+
+mm_write_job_config() {
+  local dir=$1 fx=$2 sec=""
+  shift 2
+  [ -d "$fx/milvus2/db/tables" ] && sec=", secondaryTablesDirs: [$fx/milvus2/db/tables]"
+  mkdir -p "$dir"
+  {
+    echo "dumper: {worker: {workMode: milvus1x, limit: 2}}"
+    echo "loader: {worker: {limit: 2}, pollIntervalSeconds: 1}"
+    echo "meta: {mode: sqlite, sqliteFile: $fx/milvus/db/meta.sqlite}"
+    echo "source: {mode: local, local: {tablesDir: $fx/milvus/db/tables$sec}}"
+    echo "state: {dir: $dir/state}"
+    echo "verify: {statsTimeoutSeconds: 3}"
+    echo "target:"
+    local line
+    for line in "$@"; do echo "  $line"; done
+  } >"$dir/migration.yaml"
+  chmod 600 "$dir/migration.yaml"
+}
+
+mm_batch_count() {
+  /usr/bin/python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1] + "/batches.json"))))' "$1"
+}
+
+mm_tree_digest() {
+  (cd "$1" && find . -type f -printf '%p\t%s\t%m\t%T@\n' | LC_ALL=C sort && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum)
+}
+
+mm_expect_exit() {
+  mm_expect_match "$1" "$2" "$3" exact "${@:4}"
+}
+
+mm_expect_exit_like() {
+  mm_expect_match "$1" "$2" "$3" glob "${@:4}"
+}
+
+mm_expect_match() {
+  local label=$1 want_status=$2 want=$3 how=$4 status=0 got matched=0
+  shift 4
+  "$@" >"${work:?}/expect.out" 2>"$work/expect.err" || status=$?
+  got=$(grep -v '^dump: [0-9]*/[0-9]* segments\|^load: [0-9]*/[0-9]* batches' "$work/expect.err" || true)
+  if [ "$how" = glob ]; then
+    # shellcheck disable=SC2053
+    [[ $got == $want ]] && matched=1
+  else
+    [ "$got" = "$want" ] && matched=1
+  fi
+  if [ "$status" -eq "$want_status" ] && [ "$matched" = 1 ]; then
+    ok "$label"
+  else
+    fail "$label: exit $status (expected $want_status)"
+    echo "  got:      $got"
+    echo "  expected: $want"
+  fi
+}
+
+mm_emulator_calls() {
+  curl -s "http://127.0.0.1:$MM_EMU_CONTROL_PORT/calls" | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin).get('$1', 0))"
+}
+
+mm_check_emulator_ids() {
+  local out
+  out=$(/usr/bin/python3 "${MM_SOURCE_DIR:?}/tests/lib/emulator_ids.py" "$2" "$3" \
+    "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" 2>&1) || true
+  if printf '%s\n' "$out" | grep -q "^partitions=[0-9]* bad=0$"; then
+    ok "$1: Milvus holds exactly the live ids ($(printf '%s\n' "$out" | tail -1))"
+  else
+    fail "$1: ids"
+    printf '%s\n' "$out"
+  fi
+}
