@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static int print_usage(FILE *out)
 {
@@ -26,6 +27,12 @@ static int print_usage(FILE *out)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
+        /* On a terminal, no command means the wizard (as `wizard` with no
+         * options); elsewhere the usage, since nothing can be asked. */
+        if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+            char *wizard_argv[] = {"wizard", NULL};
+            return mm_cli_find("wizard")->run(1, wizard_argv);
+        }
         print_usage(stderr);
         return 2;
     }

@@ -84,5 +84,14 @@ else fail "emulator not reported stopped, or still running: '$pid'"; echo "$fina
 grep -qxF "Removed $demo_dir" <<<"$final" && [ ! -e "$demo_dir" ] && ok "the demo directory is removed" \
   || { fail "demo directory left behind: $demo_dir"; echo "$final"; }
 
+# No command on a terminal opens the wizard.
+tm new-session -d -s bare -x 100 -y 30 "env TERM=screen-256color '$bin'; echo \$? >'$work/rc-bare'"
+deadline=$((SECONDS + 15))
+until tm capture-pane -p -t bare 2>/dev/null | grep -qF "Where is the Milvus 1.x installation?" || [ "$SECONDS" -gt "$deadline" ]; do sleep 0.1; done
+tm send-keys -t bare q
+deadline=$((SECONDS + 15))
+while [ ! -s "$work/rc-bare" ] && [ "$SECONDS" -le "$deadline" ]; do sleep 0.1; done
+[ "$(cat "$work/rc-bare" 2>/dev/null)" = 0 ] && ok "no command on a terminal opens the wizard" || fail "bare milvus-migrate: '$(cat "$work/rc-bare" 2>/dev/null)'"
+
 [ "$failures" -eq 0 ] && echo "$0: all passed"
 [ "$failures" -eq 0 ]
