@@ -71,6 +71,7 @@ typedef struct mm_config_remote {
     char *sk;           /* secret */
     char *sas_token;    /* Azure: shared access signature, instead of sk */
     bool use_ssl;
+    char *ca_file;      /* PEM CA bundle for https; "" = the system's CAs */
     bool use_iam;
     bool use_imds;      /* with use_iam: may ask the EC2 instance metadata service */
     bool check_bucket;

@@ -106,7 +106,7 @@ static const mm_config_choice existing_policies[] = {
     "collections keep their Milvus 1.x names, dimensions and metrics, so the reference tool's " \
     "target.create.collection settings do not apply"
 
-/* The eleven keys both buckets share (side is "source" or "target"). How each
+/* The twelve keys both buckets share (side is "source" or "target"). How each
  * cloud maps to a server, addressing and signing region is decided in
  * storage/storage.c; the help texts here document that mapping. */
 #define REMOTE_KEYS(side, member, phase, bucket_help)                                              \
@@ -196,6 +196,16 @@ static const mm_config_choice existing_policies[] = {
      .default_text = "false",                                                                      \
      .doc = "Reach the endpoint over https",                                                       \
      .help = "Off by default, as in the reference tool.",                                          \
+     .phases = phase,                                                                              \
+     .shown_if = {side ".mode", BIT(MM_LOCATION_REMOTE)}},                                         \
+    {.name = side ".remote.caFile",                                                                \
+     .type = MM_CFG_PATH,                                                                          \
+     .offset = STR_AT(member.remote.ca_file),                                                      \
+     .doc = "PEM file of the CA that signed the storage server's certificate",                     \
+     .help = "For https to a server whose certificate a private CA signed (MinIO, Ceph, Swift "    \
+             "behind a corporate CA). Empty: the system's trusted CAs. The certificate must also " \
+             "name the host of endpoint (for virtual-host addressing: <bucket>.<endpoint>).",      \
+     .flags = MM_CFG_F_OURS,                                                                       \
      .phases = phase,                                                                              \
      .shown_if = {side ".mode", BIT(MM_LOCATION_REMOTE)}},                                         \
     {.name = side ".remote.useIAM",                                                                \
@@ -458,7 +468,12 @@ static const mm_config_key keys[] = {
      .type = MM_CFG_STRING,
      .offset = STR_AT(source.remote.prefix),
      .doc = "Key prefix of the 1.x tables directory in the bucket",
-     .help = "Below it the layout is that of a local tables directory. Used as written.",
+     .help = "Below it the layout is that of a local tables directory: "
+             "<table_id>/<segment_id>/<file> (upload the roots of a 0.9 multi-root install under "
+             "one prefix). Used as written; a prefix with a leading '/' under which nothing is "
+             "found is tried without it. The prefix is listed once; a segment's files are "
+             "downloaded into state.dir just before it is dumped and removed once its batches "
+             "are recorded, so the local disk holds about one segment per dumper.worker.limit.",
      .phases = P_SRC,
      .shown_if = {"source.mode", BIT(MM_LOCATION_REMOTE)}},
     {.name = "source.allowUnflushed",

@@ -5,6 +5,7 @@
 #include "source/meta_json.h"
 #include "source/inventory_render.h"
 #include "source/names.h"
+#include "source/remote_fetch.h"
 #include "source/segment.h"
 #include "strbuf.h"
 
@@ -288,12 +289,13 @@ static int npy_copy_rows(npy_out *o, segment_files *f, int64_t start, int64_t co
 }
 
 /* Makes the file visible under its final name only when it is complete and
- * durable; on failure nothing but a .partial (removed here) ever existed. */
-static int npy_close(npy_out *o, bool ok, mm_error *err)
+ * (when durable) on disk; on failure nothing but a .partial (removed here)
+ * ever existed. */
+static int npy_close(npy_out *o, bool ok, bool durable, mm_error *err)
 {
     int rc = ok ? 0 : -1;
     if (o->fd >= 0) {
-        if (rc == 0 && fsync(o->fd) != 0) {
+        if (rc == 0 && durable && fsync(o->fd) != 0) {
             o->io_errno = errno;
             rc = mm_error_errno(err, errno, "fsync", o->partial);
         }
@@ -386,10 +388,14 @@ static int write_batch(shared *sh, const job *jb, segment_files *f, row_runs *it
     b->id_crc32 = (uint32_t)ids.crc;
     /* data.npy is closed only after id.npy is complete too, so a crash
      * never leaves a final data.npy whose id.npy is missing... */
-    int rc_ids = npy_close(&ids, rc == 0, err);
+    /* Staged for a bucket, the local copy only feeds the upload: the batch
+     * is recorded once the objects are complete, and a crash before that
+     * writes it again, so forcing it to disk would only slow the dump. */
+    bool durable = !sh->opt->storage;
+    int rc_ids = npy_close(&ids, rc == 0, durable, err);
     if (rc == 0)
         rc = rc_ids;
-    int rc_data = npy_close(&data, rc == 0, err);
+    int rc_data = npy_close(&data, rc == 0, durable, err);
     if (rc == 0)
         rc = rc_data;
     int e = data.io_errno ? data.io_errno : ids.io_errno;
@@ -502,7 +508,7 @@ static int dump_batches(shared *sh, const job *jb, mm_segment_reader *r, segment
                 rc = mm_storage_put_file(opt->storage, b.data_key, data_path, err);
             if (rc == 0 && opt->storage)
                 rc = mm_storage_put_file(opt->storage, b.id_key, id_path, err);
-            if (rc == 0 && fsync_dir(dir) != 0)
+            if (rc == 0 && !opt->storage && fsync_dir(dir) != 0)
                 rc = mm_error_errno(err, errno, "fsync directory", dir);
             if (rc == 0)
                 rc = mm_journal_put(opt->journal, &b, err);
@@ -532,17 +538,63 @@ static int dump_batches(shared *sh, const job *jb, mm_segment_reader *r, segment
     return rc;
 }
 
+/* A segment read from a bucket whose batches are all complete (the test
+ * dump_batches makes, from the journal's record of the segment) is not
+ * downloaded again only to be skipped. */
+static bool remote_segment_reused(shared *sh, const job *jb)
+{
+    const mm_dump_options *opt = sh->opt;
+    mm_journal_segment rec;
+    bool found = false;
+    if (mm_journal_segment_get(opt->journal, jb->c->name, jb->s->segment_id, &rec, &found, NULL) != 0 || !found ||
+        rec.rows + rec.nan_skipped != jb->s->live)
+        return false;
+    uint64_t bpv = (uint64_t)mm_collection_vector_bytes(jb->c);
+    uint64_t cols = jb->c->binary ? (uint64_t)jb->c->dim / 8 : (uint64_t)jb->c->dim;
+    int64_t per_batch = mm_dump_rows_per_batch(opt->max_file_size, bpv, cols, jb->c->binary);
+    if (per_batch <= 0 || (rec.rows + per_batch - 1) / per_batch != rec.batches)
+        return false;
+    bool ok = true;
+    for (int k = 0; k < rec.batches && ok; k++) {
+        int64_t rows = k + 1 < rec.batches ? per_batch : rec.rows - per_batch * (int64_t)k;
+        char *key = batch_key(jb, k, rec.batches);
+        char *id_path = key ? mm_asprintf("%s/%s/%s.npy", opt->output_root, key, id_field(opt)) : NULL;
+        char *data_path = key ? mm_asprintf("%s/%s/%s.npy", opt->output_root, key, vector_field(opt)) : NULL;
+        ok = id_path && data_path && batch_complete(sh, jb, k, id_path, data_path, rows);
+        free(key);
+        free(id_path);
+        free(data_path);
+    }
+    if (!ok)
+        return false;
+    pthread_mutex_lock(&sh->lock);
+    sh->result.batches_reused += (size_t)rec.batches;
+    sh->result.nan_rows_skipped += rec.nan_skipped;
+    pthread_mutex_unlock(&sh->lock);
+    report(sh, rec.rows + rec.nan_skipped, (uint64_t)rec.rows * (bpv + 8), 0, 0);
+    return true;
+}
+
 static int dump_segment(shared *sh, const job *jb, char *buf, mm_error *err)
 {
     const mm_dump_options *opt = sh->opt;
+    if (opt->remote_source && remote_segment_reused(sh, jb))
+        return 0;
+    if (opt->remote_source && mm_remote_source_fetch_segment(opt->remote_source, jb->s, err) != 0)
+        return mm_error_wrap(err, "dump collection '%s' segment %s", jb->c->name, jb->s->segment_id);
     mm_segment_source src = {
         .tables_dirs = opt->tables_dirs, .n_tables_dirs = opt->n_tables_dirs,
         .table_id = jb->s->table_id, .segment_id = jb->s->segment_id, .file_id = jb->s->file_id,
         .dim = jb->c->dim, .binary = jb->c->binary, .missing_deleted_docs_ok = opt->missing_deleted_docs_ok,
     };
     mm_segment_reader *r = NULL;
-    if (mm_segment_open(&src, &r, err) != 0)
+    if (mm_segment_open(&src, &r, err) != 0) {
+        if (opt->remote_source) {
+            mm_remote_source_name_objects(opt->remote_source, err);
+            mm_remote_source_release_segment(opt->remote_source, jb->s);
+        }
         return -1;
+    }
     segment_files f = {.rv = -1, .uid = -1, .rv_path = mm_segment_rv_path(r), .uid_path = mm_segment_uid_path(r),
                        .bpv = mm_segment_vector_bytes(r), .buf = buf};
     int rc = 0;
@@ -570,6 +622,8 @@ static int dump_segment(shared *sh, const job *jb, char *buf, mm_error *err)
         };
         rc = mm_journal_segment_done(opt->journal, &done, err);
     }
+    if (rc != 0 && opt->remote_source)
+        mm_remote_source_name_objects(opt->remote_source, err);
     if (rc != 0)
         mm_error_wrap(err, "dump collection '%s' segment %s", jb->c->name, jb->s->segment_id);
     free(dropped);
@@ -578,6 +632,8 @@ static int dump_segment(shared *sh, const job *jb, char *buf, mm_error *err)
     if (f.uid >= 0)
         close(f.uid);
     mm_segment_close(r);
+    if (opt->remote_source)
+        mm_remote_source_release_segment(opt->remote_source, jb->s);
     return rc;
 }
 

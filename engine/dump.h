@@ -35,6 +35,11 @@ typedef struct mm_dump_options {
     const char *const *tables_dirs;
     size_t n_tables_dirs;
     bool missing_deleted_docs_ok;
+    /* source.mode remote: a segment's files are fetched into tables_dirs[0]
+     * just before it is read and removed once its batches are recorded;
+     * a segment complete in the journal is not fetched again. NULL for a
+     * local source. */
+    struct mm_remote_source *remote_source;
     const char *output_root;      /* local directory: <outputDir>/migration, or the
                                    * local staging directory when storage is set */
     mm_storage *storage;          /* stage in a bucket: each batch is written locally,

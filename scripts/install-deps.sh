@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libncurses-dev libyaml-dev libcjson-dev libsqlite3-dev
-  libmariadb-dev libcurl4-openssl-dev libssl-dev
+  libmariadb-dev libcurl4-openssl-dev libssl-dev libxml2-dev
   libprotobuf-c-dev protobuf-c-compiler libgrpc-dev
   # test tooling: real servers and checkers
   mariadb-server mariadb-client sqlite3 python3-numpy python3-swift

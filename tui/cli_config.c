@@ -15,14 +15,14 @@ int mm_cli_source_spec_from_config(const mm_config *cfg, mm_source_spec *spec, m
     case MM_META_LOCAL:
     case MM_META_MOCK: spec->meta_json_path = mm_config_meta_json_path(cfg); break;
     default:
-        return mm_error_set(err, MM_ERR_CONFIG, "%s: meta.mode remote (meta.json in a bucket) is not supported by "
-                            "this version; copy the meta.json locally and use meta.mode: local",
+        return mm_error_set(err, MM_ERR_CONFIG, "%s: meta.mode remote (meta.json in a bucket) is read by dump, "
+                            "load, verify and run only; here, copy the meta.json locally and use meta.mode: local",
                             cfg->origin ? cfg->origin : "migration.yaml");
     }
     if (cfg->source.mode != MM_LOCATION_LOCAL)
-        return mm_error_set(err, MM_ERR_CONFIG, "%s: source.mode remote (1.x segments in a bucket) is not supported "
-                            "by this version; copy the tables directory locally and use source.mode: local",
-                            cfg->origin ? cfg->origin : "migration.yaml");
+        return mm_error_set(err, MM_ERR_CONFIG, "%s: source.mode remote (1.x segments in a bucket) is read by "
+                            "dump, load, verify and run only; here, copy the tables directory locally and use "
+                            "source.mode: local", cfg->origin ? cfg->origin : "migration.yaml");
     if (cfg->source.local.tables_dir[0])
         spec->tables_dir = cfg->source.local.tables_dir;
     spec->secondary_tables_dirs = (const char *const *)cfg->source.local.secondary_tables_dirs.items;

@@ -74,6 +74,7 @@ int mm_cli_dump_job(mm_cli_job *job, const mm_job_sink *sink, mm_error *err)
     mm_dump_options dopt = {
         .inv = &job->inv, .tables_dirs = (const char *const *)job->src.tables_dirs,
         .n_tables_dirs = job->src.n_tables_dirs, .missing_deleted_docs_ok = cfg->source.missing_deleted_docs_ok,
+        .remote_source = job->remote_source,
         .output_root = job->root, .storage = job->storage, .remote_root = job->remote_root,
         .workers = cfg->dumper.worker.limit, .max_file_size = cfg->dumper.max_file_size,
         .nan_policy = cfg->dumper.nan_policy == MM_NAN_SKIP ? MM_DUMP_NAN_SKIP : MM_DUMP_NAN_FAIL,

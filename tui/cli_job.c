@@ -6,10 +6,12 @@
 #include "source/wal_check.h"
 #include "strbuf.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 atomic_bool mm_cli_interrupted;
 
@@ -72,9 +74,64 @@ static int scan_source(mm_cli_job *job, mm_error *err)
         .tables_dirs = (const char *const *)job->src.tables_dirs, .n_tables_dirs = job->src.n_tables_dirs,
         .missing_deleted_docs_ok = job->cfg.source.missing_deleted_docs_ok,
     };
+    if (job->remote_source) {
+        if (mm_remote_source_scan(job->remote_source, &job->inv, &scan, err) != 0)
+            return err->code == MM_ERR_CONFIG ? -1 : mm_error_wrap(err, "read the 1.x segments in the source bucket");
+        return 0;
+    }
     if (mm_inventory_scan(&job->inv, &scan, err) != 0)
         return mm_error_wrap(err, "read the 1.x segments (run `milvus-migrate inspect` for every problem)");
     return 0;
+}
+
+/* meta.* of a source whose segments are in a bucket: the meta is local
+ * (SQLite, MySQL, meta.json) or itself in the bucket (meta.mode remote). */
+static int open_remote_meta(mm_cli_job *job, mm_error *err)
+{
+    const mm_config *cfg = &job->cfg;
+    const char *tables_dir = mm_remote_source_tables_dir(job->remote_source);
+    if (cfg->meta.mode == MM_META_REMOTE) {
+        memset(&job->src, 0, sizeof job->src);
+        if (mm_remote_source_read_meta(job->remote_source, cfg->meta.remote_meta_file, &job->src.rows, err) != 0)
+            return -1;
+        job->src.tables_dirs = calloc(1, sizeof *job->src.tables_dirs);
+        if (job->src.tables_dirs && (job->src.tables_dirs[0] = mm_strdup(tables_dir)) != NULL)
+            job->src.n_tables_dirs = 1;
+        return job->src.n_tables_dirs ? 0 : mm_error_set(err, MM_ERR_NOMEM, "%s: out of memory", job->command);
+    }
+    mm_source_spec spec = {.tables_dir = tables_dir};
+    if (cfg->meta.mode == MM_META_SQLITE)
+        spec.sqlite_path = cfg->meta.sqlite_file;
+    else if (cfg->meta.mode == MM_META_MYSQL)
+        spec.mysql_dsn = cfg->meta.mysql_url;
+    else
+        spec.meta_json_path = mm_config_meta_json_path(cfg);
+    return mm_source_open(&spec, &job->src, err);
+}
+
+/* source.mode remote: the bucket is checked, its tables prefix listed,
+ * and segments are fetched later, while the dump reads them. */
+static int open_remote_source(mm_cli_job *job, mm_error *err)
+{
+    char *state_dir = mm_config_state_dir(&job->cfg);
+    mm_storage_tuning tuning = {.max_retries = 5, .retry_base_ms = 200};
+    int rc = state_dir ? 0 : mm_error_set(err, MM_ERR_NOMEM, "%s: out of memory", job->command);
+    /* Made here as the journal makes it: private to the user. */
+    if (rc == 0 && mkdir(state_dir, 0700) != 0 && errno != EEXIST)
+        rc = mm_error_set(err, MM_ERR_IO, "create the state directory %s (state.dir): %s", state_dir, strerror(errno));
+    if (rc == 0)
+        rc = mm_storage_open(&job->cfg.source.remote, "source.remote", &tuning, &job->source_storage, err);
+    if (rc == 0)
+        rc = mm_storage_check(job->source_storage, err);
+    mm_remote_source_options o = {
+        .storage = job->source_storage, .tables_prefix = job->cfg.source.remote.prefix, .state_dir = state_dir,
+    };
+    if (rc == 0)
+        rc = mm_remote_source_open(&o, &job->remote_source, err);
+    if (rc == 0)
+        rc = open_remote_meta(job, err);
+    free(state_dir);
+    return rc;
 }
 
 /* The journal is bound to everything that decides what the staged files
@@ -125,9 +182,9 @@ static int job_open(mm_cli_job *job, const char *command, const char *config_pat
         else
             fprintf(stderr, "%s: %s\n", command, mm_storage_credentials(job->storage));
     }
-    if (rc == 0)
-        rc = mm_cli_source_spec_from_config(&job->cfg, &spec, err);
-    if (rc == 0)
+    if (rc == 0 && job->cfg.source.mode == MM_LOCATION_REMOTE)
+        rc = open_remote_source(job, err);
+    else if (rc == 0 && (rc = mm_cli_source_spec_from_config(&job->cfg, &spec, err)) == 0)
         rc = mm_source_open(&spec, &job->src, err);
     if (rc == 0)
         rc = mm_inventory_build(&job->src.rows, &job->inv, err);
@@ -197,6 +254,8 @@ void mm_cli_job_close(mm_cli_job *job)
     free(job->fingerprint);
     mm_inventory_free(&job->inv);
     mm_source_free(&job->src);
+    mm_remote_source_close(job->remote_source);
+    mm_storage_close(job->source_storage);
     mm_config_free(&job->cfg);
     memset(job, 0, sizeof *job);
 }

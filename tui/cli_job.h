@@ -11,6 +11,7 @@
 #include "load.h"
 #include "milvus2/client.h"
 #include "source/inventory.h"
+#include "source/remote_fetch.h"
 #include "source/source.h"
 #include "storage/storage.h"
 #include "verify.h"
@@ -30,6 +31,10 @@ typedef struct mm_cli_job {
     char *state_dir;
     char *fingerprint;
     mm_journal *journal;
+    /* source.mode remote: the source bucket, and its segments fetched into
+     * a cache in state_dir while the dump reads them. */
+    mm_storage *source_storage;
+    mm_remote_source *remote_source;
 } mm_cli_job;
 
 /* Loads the config for `phases`, opens the source, builds, filters

@@ -1,122 +1,84 @@
-#include "storage/s3.h"
+/* The S3 client: where requests go (path style or virtual host), one
+ * signed request with retries and the messages of its failures (HTTP, TLS,
+ * network), and the small calls (bucket check, HEAD, DELETE). */
+#include "storage/s3_internal.h"
 
-#include "strbuf.h"
 #include "timeutil.h"
 
 #include <curl/curl.h>
-#include <openssl/evp.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
+#include <strings.h>
 #include <unistd.h>
 
-struct mm_s3 {
-    char *base;        /* scheme://host[:port] */
-    char *bucket, *region, *ak, *sk, *sigv4, *label;
-    char *session_token;
-    uint64_t part_size;
-    int max_retries, retry_base_ms;
-};
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void init_curl(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
-
-/* What a request sends: nothing, bytes from memory, or a range of a file. */
-typedef struct body {
-    const char *data;
-    int fd;
-    off_t offset;
-    uint64_t length, sent;
-    char md5[32];       /* base64 Content-MD5 of a file range, "" = none */
-} body;
-
-/* Content-MD5 of a file range, so the server rejects a body corrupted on
- * the way (S3 answers BadDigest) instead of storing it. */
-static int compute_md5(body *b)
+/* Both libraries want their global set-up done once before threads use them. */
+static void init_globals(void)
 {
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    char *buf = malloc(1 << 20);
-    int rc = (ctx && buf && EVP_DigestInit_ex(ctx, EVP_md5(), NULL) == 1) ? 0 : -1;
-    for (uint64_t done = 0; rc == 0 && done < b->length;) {
-        size_t want = b->length - done < (1u << 20) ? (size_t)(b->length - done) : (1u << 20);
-        ssize_t got = pread(b->fd, buf, want, b->offset + (off_t)done);
-        if (got <= 0 || EVP_DigestUpdate(ctx, buf, (size_t)got) != 1)
-            rc = -1;
-        else
-            done += (uint64_t)got;
-    }
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (rc == 0 && EVP_DigestFinal_ex(ctx, digest, &len) == 1)
-        EVP_EncodeBlock((unsigned char *)b->md5, digest, (int)len);
-    else
-        rc = -1;
-    EVP_MD_CTX_free(ctx);
-    free(buf);
-    return rc;
-}
-
-typedef struct response {
-    long status;
-    mm_strbuf text;     /* body, capped: only error XML and small answers matter */
-    char etag[128];
-    int64_t content_length;
-} response;
-
-static size_t read_body(char *out, size_t size, size_t n, void *ctx)
-{
-    body *b = ctx;
-    size_t want = size * n;
-    uint64_t left = b->length - b->sent;
-    if (want > left)
-        want = (size_t)left;
-    if (want == 0)
-        return 0;
-    if (b->data) {
-        memcpy(out, b->data + b->sent, want);
-    } else {
-        ssize_t got = pread(b->fd, out, want, b->offset + (off_t)b->sent);
-        if (got <= 0)
-            return CURL_READFUNC_ABORT;
-        want = (size_t)got;
-    }
-    b->sent += want;
-    return want;
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    xmlInitParser();
 }
 
 static size_t write_body(char *data, size_t size, size_t n, void *ctx)
 {
-    response *r = ctx;
-    if (r->text.len < 65536)
-        mm_strbuf_append_n(&r->text, data, size * n);
-    return size * n;
+    mm_s3_response *r = ctx;
+    size_t len = size * n;
+    if (r->sink_fd >= 0 && r->status >= 200 && r->status < 300) {
+        for (size_t done = 0; done < len;) {
+            ssize_t w = pwrite(r->sink_fd, data + done, len - done, (off_t)(r->sunk + done));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0) {
+                r->sink_errno = w < 0 ? errno : EIO;
+                return 0;   /* makes libcurl stop with CURLE_WRITE_ERROR */
+            }
+            done += (size_t)w;
+        }
+        r->sunk += len;
+        return len;
+    }
+    if (r->text.len < (r->text_cap ? r->text_cap : 65536))
+        mm_strbuf_append_n(&r->text, data, len);
+    return len;
+}
+
+static void header_value(const char *data, size_t len, size_t skip, char *out, size_t n)
+{
+    size_t start = skip, end = len;
+    while (start < end && (data[start] == ' ' || data[start] == '\t'))
+        start++;
+    while (end > start && (data[end - 1] == '\r' || data[end - 1] == '\n' || data[end - 1] == ' '))
+        end--;
+    snprintf(out, n, "%.*s", (int)(end - start), data + start);
 }
 
 static size_t read_header(char *data, size_t size, size_t n, void *ctx)
 {
-    response *r = ctx;
+    mm_s3_response *r = ctx;
     size_t len = size * n;
-    if (len > 5 && strncasecmp(data, "etag:", 5) == 0) {
-        size_t start = 5, end = len;
-        while (start < end && (data[start] == ' ' || data[start] == '\t'))
-            start++;
-        while (end > start && (data[end - 1] == '\r' || data[end - 1] == '\n' || data[end - 1] == ' '))
-            end--;
-        snprintf(r->etag, sizeof r->etag, "%.*s", (int)(end - start), data + start);
+    char value[64];
+    if (len > 5 && strncmp(data, "HTTP/", 5) == 0) {
+        /* A new status line (after 100 Continue, or a redirect) starts over. */
+        const char *space = memchr(data, ' ', len);
+        r->status = space ? strtol(space + 1, NULL, 10) : 0;
+        r->etag[0] = '\0';
+        r->content_length = -1;
+    } else if (len > 5 && strncasecmp(data, "etag:", 5) == 0) {
+        header_value(data, len, 5, r->etag, sizeof r->etag);
     } else if (len > 15 && strncasecmp(data, "content-length:", 15) == 0) {
-        r->content_length = strtoll(data + 15, NULL, 10);
+        header_value(data, len, 15, value, sizeof value);
+        r->content_length = strtoll(value, NULL, 10);
     }
     return len;
 }
 
-/* Percent-encodes with uppercase hex, as S3 wants and as libcurl 7.88 signs
- * paths and queries exactly as given; '/' is kept in keys only. */
-static char *percent_encode(const char *text, bool keep_slash)
+char *mm_s3_percent_encode(const char *text, bool keep_slash)
 {
     mm_strbuf sb;
     mm_strbuf_init(&sb);
@@ -132,21 +94,36 @@ static char *percent_encode(const char *text, bool keep_slash)
     return mm_strbuf_take(&sb);
 }
 
-/* The text of <tag>...</tag> in an S3 XML answer. The answers we read are
- * tiny, fixed-shape documents and no XML library is among our dependencies,
- * so a substring search is enough. */
-static void xml_value(const char *xml, const char *tag, char *out, size_t n)
+char *mm_s3_target(const mm_s3 *s3, const char *key)
+{
+    return mm_asprintf("s3://%s%s%s at %s", s3->bucket, key ? "/" : "", key ? key : "", s3->base);
+}
+
+static const xmlNode *find_element(const xmlNode *node, const char *tag)
+{
+    for (; node; node = node->next) {
+        if (node->type == XML_ELEMENT_NODE && strcmp((const char *)node->name, tag) == 0)
+            return node;
+        const xmlNode *inner = find_element(node->children, tag);
+        if (inner)
+            return inner;
+    }
+    return NULL;
+}
+
+void mm_s3_xml_text(const char *xml, size_t len, const char *tag, char *out, size_t n)
 {
     out[0] = '\0';
-    if (!xml)
+    if (!xml || !len)
         return;
-    char open[64], close[64];
-    snprintf(open, sizeof open, "<%s>", tag);
-    snprintf(close, sizeof close, "</%s>", tag);
-    const char *a = strstr(xml, open);
-    const char *b = a ? strstr(a, close) : NULL;
-    if (a && b)
-        snprintf(out, n, "%.*s", (int)(b - a - strlen(open)), a + strlen(open));
+    /* No network, no DTD: answers are parsed as plain documents. */
+    xmlDoc *doc = xmlReadMemory(xml, (int)len, NULL, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    const xmlNode *node = doc ? find_element(xmlDocGetRootElement(doc), tag) : NULL;
+    xmlChar *text = node ? xmlNodeGetContent(node) : NULL;
+    if (text)
+        snprintf(out, n, "%s", (const char *)text);
+    xmlFree(text);
+    xmlFreeDoc(doc);
 }
 
 static bool retryable(CURLcode rc, long status)
@@ -173,123 +150,241 @@ static const char *status_name(long status)
     return "error";
 }
 
-static const char *hint_for(long status, const char *code)
+static bool is_source(const mm_s3 *s3)
 {
-    if (status == 403 && (strcmp(code, "SignatureDoesNotMatch") == 0 || strcmp(code, "InvalidAccessKeyId") == 0 ||
-                          strcmp(code, "AccessDenied") == 0))
-        return "; check target.remote.ak and target.remote.sk";
-    if (strcmp(code, "NoSuchBucket") == 0)
-        return "; create the bucket or fix target.remote.bucket";
-    if (strcmp(code, "AuthorizationHeaderMalformed") == 0)
-        return "; check target.remote.region";
-    return "";
+    return strncmp(s3->side, "source", 6) == 0;
 }
 
-/* One request with retries. what = "PUT", "HEAD", ...; target names the
- * object in messages. 2xx (and 404 when allow_404) counts as success. */
-static int request(mm_s3 *s3, const char *method, const char *key, const char *query, body *in,
-                   const char *content_type, response *r, bool allow_404, mm_error *err)
+static void hint_for(const mm_s3 *s3, long status, const char *code, char *out, size_t n)
 {
-    memset(r, 0, sizeof *r);
-    mm_strbuf_init(&r->text);
-    char *path = percent_encode(key ? key : "", true);
-    char *url = mm_asprintf("%s/%s%s%s%s%s", s3->base, s3->bucket, key ? "/" : "", path ? path : "",
-                            query ? "?" : "", query ? query : "");
-    char *target = mm_asprintf("s3://%s%s%s at %s", s3->bucket, key ? "/" : "", key ? key : "", s3->base);
+    out[0] = '\0';
+    if (status == 403 && (strcmp(code, "SignatureDoesNotMatch") == 0 || strcmp(code, "InvalidAccessKeyId") == 0 ||
+                          strcmp(code, "AccessDenied") == 0))
+        snprintf(out, n, "; check %s.ak and %s.sk", s3->side, s3->side);
+    else if (strcmp(code, "NoSuchBucket") == 0)
+        snprintf(out, n, "; %s %s.bucket", is_source(s3) ? "fix" : "create the bucket or fix", s3->side);
+    else if (strcmp(code, "AuthorizationHeaderMalformed") == 0)
+        snprintf(out, n, "; check %s.region", s3->side);
+}
+
+/* TLS failures are not worth retrying and each has its own fix. */
+static int tls_error(const mm_s3 *s3, const char *method, const char *target, CURLcode cc, const char *detail,
+                     mm_error *err)
+{
+    const char *side = s3->side;
+    if (cc == CURLE_PEER_FAILED_VERIFICATION && strstr(detail, "subject name"))
+        return mm_error_set(err, MM_ERR_NETWORK, "S3 %s %s: the server's TLS certificate is not for this host "
+                            "(%s); set %s.endpoint to a host name the certificate names", method, target, detail,
+                            side);
+    if (cc == CURLE_PEER_FAILED_VERIFICATION && s3->ca_file)
+        return mm_error_set(err, MM_ERR_NETWORK, "S3 %s %s: the server's TLS certificate is not signed by a CA in "
+                            "%s.caFile %s (%s); set %s.caFile to the PEM file of the CA that signed it", method,
+                            target, side, s3->ca_file, detail, side);
+    if (cc == CURLE_PEER_FAILED_VERIFICATION)
+        return mm_error_set(err, MM_ERR_NETWORK, "S3 %s %s: the server's TLS certificate is not signed by a CA this "
+                            "system trusts (%s); set %s.caFile to the PEM file of the CA that signed it", method,
+                            target, detail, side);
+    if (cc == CURLE_SSL_CACERT_BADFILE)
+        return mm_error_set(err, MM_ERR_CONFIG, "S3 %s %s: %s.caFile %s holds no usable CA certificate (%s); set it "
+                            "to a PEM file of CA certificates", method, target, side, s3->ca_file ? s3->ca_file : "",
+                            detail);
+    return mm_error_set(err, MM_ERR_NETWORK, "S3 %s %s: TLS handshake failed (%s); check %s.endpoint and "
+                        "%s.useSSL: the server may not speak https there", method, target, detail, side, side);
+}
+
+static bool is_tls_failure(CURLcode cc)
+{
+    return cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CACERT_BADFILE || cc == CURLE_SSL_CONNECT_ERROR ||
+           cc == CURLE_SSL_CERTPROBLEM;
+}
+
+static char *request_url(const mm_s3 *s3, const char *key, const char *query)
+{
+    char *path = mm_s3_percent_encode(key ? key : "", true);
+    /* Virtual host: the bucket is in the host name, the key is the whole
+     * path ("/" for the bucket itself). */
+    char *url = !path ? NULL
+                : s3->virtual_host ? mm_asprintf("%s/%s%s%s", s3->bucket_url, path, query ? "?" : "", query ? query : "")
+                                   : mm_asprintf("%s%s%s%s%s", s3->bucket_url, key ? "/" : "", path, query ? "?" : "",
+                                                 query ? query : "");
     free(path);
+    return url;
+}
+
+static struct curl_slist *request_headers(const mm_s3 *s3, const mm_s3_call *call)
+{
+    char line[256];
+    /* libcurl 7.88 signs with the value given here. */
+    snprintf(line, sizeof line, "x-amz-content-sha256: %s",
+             call->in && call->in->sha256[0] ? call->in->sha256 : "UNSIGNED-PAYLOAD");
+    struct curl_slist *headers = curl_slist_append(NULL, line);
+    if (s3->session_token && s3->session_token[0]) { /* signed by libcurl with the other x-amz-* headers */
+        char *token = mm_asprintf("x-amz-security-token: %s", s3->session_token);
+        headers = token ? curl_slist_append(headers, token) : headers;
+        free(token);
+    }
+    if (call->content_type) {
+        snprintf(line, sizeof line, "Content-Type: %s", call->content_type);
+        headers = curl_slist_append(headers, line);
+    }
+    return headers;
+}
+
+static void set_method(CURL *c, const mm_s3_call *call)
+{
+    mm_s3_body *in = call->in;
+    if (strcmp(call->method, "HEAD") == 0) {
+        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    } else if (strcmp(call->method, "PUT") == 0) {
+        curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+        curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)(in ? in->length : 0));
+    } else if (strcmp(call->method, "POST") == 0) {
+        curl_easy_setopt(c, CURLOPT_POST, 1L);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, in && in->data ? in->data : "");
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(in ? in->length : 0));
+    } else if (strcmp(call->method, "GET") != 0) {
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, call->method);
+    }
+}
+
+static size_t read_body(char *out, size_t size, size_t n, void *ctx)
+{
+    mm_s3_body *b = ctx;
+    size_t want = size * n;
+    uint64_t left = b->length - b->sent;
+    if (want > left)
+        want = (size_t)left;
+    if (want == 0)
+        return 0;
+    if (b->data) {
+        memcpy(out, b->data + b->sent, want);
+    } else {
+        ssize_t got = pread(b->fd, out, want, b->offset + (off_t)b->sent);
+        if (got <= 0)
+            return CURL_READFUNC_ABORT;
+        want = (size_t)got;
+    }
+    b->sent += want;
+    return want;
+}
+
+/* Runs the request once; the curl code and its detail text are returned. */
+static CURLcode perform(mm_s3 *s3, const mm_s3_call *call, const char *url, mm_s3_response *r, char *detail)
+{
+    CURL *c = curl_easy_init();
+    if (!c) {
+        snprintf(detail, CURL_ERROR_SIZE, "cannot create a curl handle");
+        return CURLE_OUT_OF_MEMORY;
+    }
+    struct curl_slist *headers = request_headers(s3, call);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_AWS_SIGV4, s3->sigv4);
+    /* Set separately: access keys such as Swift's "test:tester" hold a ':'. */
+    curl_easy_setopt(c, CURLOPT_USERNAME, s3->ak);
+    curl_easy_setopt(c, CURLOPT_PASSWORD, s3->sk);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, detail);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
+    if (s3->ca_file)
+        curl_easy_setopt(c, CURLOPT_CAINFO, s3->ca_file);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, read_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+    if (call->in) {
+        call->in->sent = 0;
+        curl_easy_setopt(c, CURLOPT_READFUNCTION, read_body);
+        curl_easy_setopt(c, CURLOPT_READDATA, call->in);
+    }
+    set_method(c, call);
+    CURLcode cc = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    if (!detail[0])
+        snprintf(detail, CURL_ERROR_SIZE, "%s", curl_easy_strerror(cc));
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(c);
+    return cc;
+}
+
+static void reset_response(mm_s3_response *r)
+{
+    mm_strbuf_free(&r->text);
+    mm_strbuf_init(&r->text);
+    r->status = 0;
+    r->etag[0] = '\0';
+    r->content_length = -1;
+    r->sunk = 0;
+    r->sink_errno = 0;
+}
+
+static int http_error(mm_s3 *s3, const mm_s3_call *call, const char *target, mm_s3_response *r, int attempts,
+                      mm_error *err)
+{
+    char code[128], message[512], hint[160], tried[48] = "";
+    mm_s3_xml_text(r->text.data, r->text.len, "Code", code, sizeof code);
+    mm_s3_xml_text(r->text.data, r->text.len, "Message", message, sizeof message);
+    hint_for(s3, r->status, code, hint, sizeof hint);
+    if (retryable(CURLE_OK, r->status))
+        snprintf(tried, sizeof tried, " (after %d attempts)", attempts);
+    return mm_error_set(err, r->status == 403 ? MM_ERR_AUTH : MM_ERR_IO, "S3 %s %s: %ld %s%s%s%s%s", call->method,
+                        target, r->status, code[0] ? code : status_name(r->status), message[0] ? ": " : "", message,
+                        tried, hint);
+}
+
+int mm_s3_request(mm_s3 *s3, const mm_s3_call *call, mm_s3_response *r, mm_error *err)
+{
+    mm_strbuf_init(&r->text);
+    reset_response(r);
+    char *url = request_url(s3, call->key, call->query);
+    char *target = mm_s3_target(s3, call->key);
     int rc = 0;
     if (!url || !target) {
-        rc = mm_error_set(err, MM_ERR_NOMEM, "S3 %s: out of memory", method);
+        rc = mm_error_set(err, MM_ERR_NOMEM, "S3 %s: out of memory", call->method);
         goto done;
     }
     for (int attempt = 0;; attempt++) {
-        memset(r, 0, sizeof *r);
-        mm_strbuf_init(&r->text);
-        r->content_length = -1;
-        CURL *c = curl_easy_init();
-        if (!c) {
-            rc = mm_error_set(err, MM_ERR_NOMEM, "S3 %s %s: cannot create a curl handle", method, target);
+        reset_response(r);
+        if (r->sink_fd >= 0 && ftruncate(r->sink_fd, 0) != 0) {
+            rc = mm_error_set(err, MM_ERR_IO, "S3 %s %s: cannot truncate the download file: %s", call->method, target,
+                              strerror(errno));
             break;
         }
-        struct curl_slist *headers = curl_slist_append(NULL, "x-amz-content-sha256: UNSIGNED-PAYLOAD");
-        if (s3->session_token && s3->session_token[0]) { /* signed by libcurl with the other x-amz-* headers */
-            char *token = mm_asprintf("x-amz-security-token: %s", s3->session_token);
-            headers = token ? curl_slist_append(headers, token) : headers;
-            free(token);
+        char detail[CURL_ERROR_SIZE] = "";
+        CURLcode cc = perform(s3, call, url, r, detail);
+        if (r->sink_errno) {
+            rc = mm_error_set(err, MM_ERR_IO, "S3 %s %s: writing the download failed: %s", call->method, target,
+                              strerror(r->sink_errno));
+            break;
         }
-        if (in && in->md5[0]) {
-            char md5[64];
-            snprintf(md5, sizeof md5, "Content-MD5: %s", in->md5);
-            headers = curl_slist_append(headers, md5);
-        }
-        if (content_type) {
-            char ct[128];
-            snprintf(ct, sizeof ct, "Content-Type: %s", content_type);
-            headers = curl_slist_append(headers, ct);
-        }
-        curl_easy_setopt(c, CURLOPT_URL, url);
-        curl_easy_setopt(c, CURLOPT_AWS_SIGV4, s3->sigv4);
-        /* Set separately: access keys such as Swift's "test:tester" hold a ':'. */
-        curl_easy_setopt(c, CURLOPT_USERNAME, s3->ak);
-        curl_easy_setopt(c, CURLOPT_PASSWORD, s3->sk);
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-        curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-        curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_body);
-        curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-        curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, read_header);
-        curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-        if (in)
-            in->sent = 0;
-        if (strcmp(method, "HEAD") == 0) {
-            curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-        } else if (strcmp(method, "PUT") == 0) {
-            curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-            curl_easy_setopt(c, CURLOPT_READFUNCTION, read_body);
-            curl_easy_setopt(c, CURLOPT_READDATA, in);
-            curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)(in ? in->length : 0));
-        } else if (strcmp(method, "POST") == 0) {
-            curl_easy_setopt(c, CURLOPT_POST, 1L);
-            curl_easy_setopt(c, CURLOPT_POSTFIELDS, in && in->data ? in->data : "");
-            curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(in ? in->length : 0));
-        } else {
-            curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-        }
-        CURLcode cc = curl_easy_perform(c);
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-        curl_slist_free_all(headers);
-        curl_easy_cleanup(c);
-        bool ok = cc == CURLE_OK && ((r->status >= 200 && r->status < 300) || (allow_404 && r->status == 404));
+        bool ok = cc == CURLE_OK && ((r->status >= 200 && r->status < 300) || (call->allow_404 && r->status == 404));
         /* CompleteMultipartUpload can answer 200 with an <Error> body. */
-        if (ok && r->text.data && strstr(r->text.data, "<Error>"))
+        if (ok && r->sink_fd < 0 && r->text.data && strstr(r->text.data, "<Error>"))
             ok = false;
         if (ok)
             break;
-        /* A body damaged on the way (Content-MD5 mismatch) is worth sending again. */
+        if (is_tls_failure(cc)) {
+            rc = tls_error(s3, call->method, target, cc, detail, err);
+            break;
+        }
+        /* A body damaged on the way (its SHA-256 does not match) is worth
+         * sending again; AWS and Swift name that differently. */
         char code_now[64];
-        xml_value(r->text.data, "Code", code_now, sizeof code_now);
-        bool damaged = cc == CURLE_OK && r->status == 400 && strcmp(code_now, "BadDigest") == 0;
+        mm_s3_xml_text(r->text.data, r->text.len, "Code", code_now, sizeof code_now);
+        bool damaged = cc == CURLE_OK && r->status == 400 &&
+                       (strcmp(code_now, "BadDigest") == 0 || strcmp(code_now, "XAmzContentSHA256Mismatch") == 0);
         if (attempt < s3->max_retries && (retryable(cc, r->status) || damaged)) {
-            mm_strbuf_free(&r->text);
             mm_sleep_ms((long)s3->retry_base_ms << (attempt < 10 ? attempt : 10));
             continue;
         }
-        if (cc != CURLE_OK) {
-            rc = mm_error_set(err, MM_ERR_NETWORK, "S3 %s %s: %s (after %d attempt(s)); check target.remote.endpoint "
-                              "and that the server is reachable", method, target, curl_easy_strerror(cc), attempt + 1);
-        } else {
-            char code[128], message[512];
-            xml_value(r->text.data, "Code", code, sizeof code);
-            xml_value(r->text.data, "Message", message, sizeof message);
-            char attempts[48] = "";
-            if (retryable(cc, r->status))
-                snprintf(attempts, sizeof attempts, " (after %d attempts)", attempt + 1);
-            rc = mm_error_set(err, r->status == 403 ? MM_ERR_AUTH : MM_ERR_IO, "S3 %s %s: %ld %s%s%s%s%s", method,
-                              target, r->status, code[0] ? code : status_name(r->status), message[0] ? ": " : "", message,
-                              attempts, hint_for(r->status, code));
-        }
+        if (cc != CURLE_OK)
+            rc = mm_error_set(err, MM_ERR_NETWORK, "S3 %s %s: %s (after %d attempt(s)); check %s.endpoint and that "
+                              "the server is reachable", call->method, target, curl_easy_strerror(cc), attempt + 1,
+                              s3->side);
+        else
+            rc = http_error(s3, call, target, r, attempt + 1, err);
         break;
     }
 done:
@@ -298,31 +393,60 @@ done:
     return rc;
 }
 
+static bool set(const char *s)
+{
+    return s && *s;
+}
+
+/* A CA file that cannot be read fails at open, naming the key, rather than
+ * at the first request as a TLS failure. */
+static int check_ca_file(const char *side, const char *path, mm_error *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return mm_error_set(err, MM_ERR_CONFIG, "%s.caFile %s: cannot read it: %s; set it to a PEM file of CA "
+                            "certificates", side, path, strerror(errno));
+    fclose(f);
+    return 0;
+}
+
 int mm_s3_open(const mm_s3_options *opt, mm_s3 **out, mm_error *err)
 {
-    pthread_once(&curl_once, init_curl);
+    pthread_once(&global_once, init_globals);
     *out = NULL;
-    if (!opt->bucket || !opt->bucket[0])
-        return mm_error_set(err, MM_ERR_CONFIG, "S3: no bucket given (target.remote.bucket)");
+    const char *side = set(opt->side) ? opt->side : "target.remote";
+    if (!set(opt->bucket))
+        return mm_error_set(err, MM_ERR_CONFIG, "S3: no bucket given (%s.bucket)", side);
+    if (set(opt->ca_file) && check_ca_file(side, opt->ca_file, err) != 0)
+        return -1;
     mm_s3 *s3 = calloc(1, sizeof *s3);
     if (!s3)
         return mm_error_set(err, MM_ERR_NOMEM, "S3: out of memory");
-    const char *region = opt->region && opt->region[0] ? opt->region : "us-east-1";
-    if (opt->endpoint && opt->endpoint[0])
-        s3->base = mm_asprintf("%s://%s", opt->use_ssl ? "https" : "http", opt->endpoint);
-    else
-        s3->base = mm_asprintf("https://s3.%s.amazonaws.com", region);
+    const char *region = set(opt->region) ? opt->region : "us-east-1";
+    const char *scheme = opt->use_ssl || !set(opt->endpoint) ? "https" : "http";
+    char *host = set(opt->endpoint) ? mm_strdup(opt->endpoint) : mm_asprintf("s3.%s.amazonaws.com", region);
+    s3->virtual_host = opt->virtual_host;
+    s3->base = host ? mm_asprintf("%s://%s", scheme, host) : NULL;
+    s3->bucket_url = !host ? NULL
+                     : opt->virtual_host ? mm_asprintf("%s://%s.%s", scheme, opt->bucket, host)
+                                         : mm_asprintf("%s://%s/%s", scheme, host, opt->bucket);
+    free(host);
     s3->bucket = mm_strdup(opt->bucket);
     s3->region = mm_strdup(region);
     s3->ak = mm_strdup(opt->access_key ? opt->access_key : "");
     s3->sk = mm_strdup(opt->secret_key ? opt->secret_key : "");
-    s3->session_token = opt->session_token && opt->session_token[0] ? mm_strdup(opt->session_token) : NULL;
+    s3->session_token = set(opt->session_token) ? mm_strdup(opt->session_token) : NULL;
+    s3->side = mm_strdup(side);
+    s3->ca_file = set(opt->ca_file) ? mm_strdup(opt->ca_file) : NULL;
     s3->sigv4 = mm_asprintf("aws:amz:%s:s3", region);
     s3->label = mm_asprintf("s3://%s at %s", opt->bucket, s3->base ? s3->base : "");
     s3->part_size = opt->part_size >= (5u << 20) ? opt->part_size : (uint64_t)64 << 20;
     s3->max_retries = opt->max_retries >= 0 ? opt->max_retries : 0;
     s3->retry_base_ms = opt->retry_base_ms > 0 ? opt->retry_base_ms : 200;
-    if (!s3->base || !s3->bucket || !s3->region || !s3->ak || !s3->sk || !s3->sigv4 || !s3->label) {
+    s3->list_page_keys = opt->list_page_keys > 0 && opt->list_page_keys < 1000 ? opt->list_page_keys : 1000;
+    if (!s3->base || !s3->bucket_url || !s3->bucket || !s3->region || !s3->ak || !s3->sk || !s3->sigv4 ||
+        !s3->label || !s3->side || (set(opt->ca_file) && !s3->ca_file) ||
+        (set(opt->session_token) && !s3->session_token)) {
         mm_s3_close(s3);
         return mm_error_set(err, MM_ERR_NOMEM, "S3: out of memory");
     }
@@ -336,12 +460,17 @@ void mm_s3_close(mm_s3 *s3)
         return;
     if (s3->sk)
         memset(s3->sk, 0, strlen(s3->sk));
+    if (s3->session_token)
+        memset(s3->session_token, 0, strlen(s3->session_token));
     free(s3->base);
+    free(s3->bucket_url);
     free(s3->bucket);
     free(s3->region);
     free(s3->ak);
     free(s3->sk);
     free(s3->session_token);
+    free(s3->side);
+    free(s3->ca_file);
     free(s3->sigv4);
     free(s3->label);
     free(s3);
@@ -354,22 +483,24 @@ const char *mm_s3_describe(const mm_s3 *s3)
 
 int mm_s3_check_bucket(mm_s3 *s3, mm_error *err)
 {
-    response r;
-    int rc = request(s3, "HEAD", NULL, NULL, NULL, NULL, &r, false, err);
+    mm_s3_response r = {.sink_fd = -1};
+    mm_s3_call call = {.method = "HEAD"};
+    int rc = mm_s3_request(s3, &call, &r, err);
     if (rc != 0 && r.status == 404)
-        rc = mm_error_set(err, MM_ERR_IO, "S3 bucket %s does not exist; create it or fix target.remote.bucket",
-                          s3->label);
+        rc = mm_error_set(err, MM_ERR_IO, "S3 bucket %s does not exist; %s %s.bucket", s3->label,
+                          is_source(s3) ? "fix" : "create it or fix", s3->side);
     else if (rc != 0 && r.status == 403)
         rc = mm_error_set(err, MM_ERR_AUTH, "S3 %s refused the credentials of access key '%s' (403); check "
-                          "target.remote.ak and target.remote.sk", s3->label, s3->ak);
+                          "%s.ak and %s.sk", s3->label, s3->ak, s3->side, s3->side);
     mm_strbuf_free(&r.text);
     return rc;
 }
 
 int mm_s3_head(mm_s3 *s3, const char *key, int64_t *size, mm_error *err)
 {
-    response r;
-    int rc = request(s3, "HEAD", key, NULL, NULL, NULL, &r, true, err);
+    mm_s3_response r = {.sink_fd = -1};
+    mm_s3_call call = {.method = "HEAD", .key = key, .allow_404 = true};
+    int rc = mm_s3_request(s3, &call, &r, err);
     *size = (rc == 0 && r.status != 404) ? r.content_length : -1;
     mm_strbuf_free(&r.text);
     return rc;
@@ -377,147 +508,10 @@ int mm_s3_head(mm_s3 *s3, const char *key, int64_t *size, mm_error *err)
 
 int mm_s3_delete(mm_s3 *s3, const char *key, mm_error *err)
 {
-    response r;
+    mm_s3_response r = {.sink_fd = -1};
     /* A key that is already gone counts as deleted (404 allowed). */
-    int rc = request(s3, "DELETE", key, NULL, NULL, NULL, &r, true, err);
+    mm_s3_call call = {.method = "DELETE", .key = key, .allow_404 = true};
+    int rc = mm_s3_request(s3, &call, &r, err);
     mm_strbuf_free(&r.text);
-    return rc;
-}
-
-static int put_single(mm_s3 *s3, const char *key, int fd, uint64_t size, mm_error *err)
-{
-    body b = {.fd = fd, .length = size};
-    if (compute_md5(&b) != 0)
-        b.md5[0] = '\0';
-    response r;
-    int rc = request(s3, "PUT", key, NULL, &b, "application/octet-stream", &r, false, err);
-    mm_strbuf_free(&r.text);
-    return rc;
-}
-
-enum { PART_THREADS = 4 };
-
-/* Parts of one multipart upload, shared by the threads that send them. */
-typedef struct part_job {
-    mm_s3 *s3;
-    const char *key, *upload_id;
-    int fd;
-    uint64_t size, parts;
-    char (*etags)[128];
-    pthread_mutex_t lock;
-    uint64_t next;
-    bool failed;
-    mm_error err;
-} part_job;
-
-static void *send_parts(void *arg)
-{
-    part_job *j = arg;
-    for (;;) {
-        pthread_mutex_lock(&j->lock);
-        uint64_t n = j->failed || j->next > j->parts ? 0 : j->next++;
-        pthread_mutex_unlock(&j->lock);
-        if (n == 0)
-            return NULL;
-        uint64_t off = (n - 1) * j->s3->part_size;
-        uint64_t len = j->size - off < j->s3->part_size ? j->size - off : j->s3->part_size;
-        body b = {.fd = j->fd, .offset = (off_t)off, .length = len};
-        if (compute_md5(&b) != 0)
-            b.md5[0] = '\0';
-        char *query = mm_asprintf("partNumber=%llu&uploadId=%s", (unsigned long long)n, j->upload_id);
-        response r;
-        mm_error err;
-        mm_error_clear(&err);
-        int rc = query ? request(j->s3, "PUT", j->key, query, &b, NULL, &r, false, &err)
-                       : mm_error_set(&err, MM_ERR_NOMEM, "S3 upload: out of memory");
-        if (rc == 0)
-            memcpy(j->etags[n - 1], r.etag, sizeof r.etag);
-        mm_strbuf_free(&r.text);
-        free(query);
-        if (rc != 0) {
-            pthread_mutex_lock(&j->lock);
-            if (!j->failed) {
-                j->failed = true;
-                j->err = err;
-            }
-            pthread_mutex_unlock(&j->lock);
-        }
-    }
-}
-
-/* Parts go up on a few threads at once: one TCP stream rarely fills the
- * link to an object store. */
-static int put_multipart(mm_s3 *s3, const char *key, int fd, uint64_t size, mm_error *err)
-{
-    response r;
-    /* libcurl 7.88 signs the query as written: bare subresources need "=". */
-    if (request(s3, "POST", key, "uploads=", NULL, NULL, &r, false, err) != 0) {
-        mm_strbuf_free(&r.text);
-        return -1;
-    }
-    char upload_id[512];
-    xml_value(r.text.data, "UploadId", upload_id, sizeof upload_id);
-    mm_strbuf_free(&r.text);
-    if (!upload_id[0])
-        return mm_error_set(err, MM_ERR_IO, "S3 POST s3://%s/%s: no UploadId in the answer", s3->bucket, key);
-    char *id = percent_encode(upload_id, false);
-    part_job job = {.s3 = s3, .key = key, .upload_id = id ? id : "", .fd = fd, .size = size, .next = 1,
-                    .parts = (size + s3->part_size - 1) / s3->part_size};
-    job.etags = calloc(job.parts, sizeof *job.etags);
-    pthread_mutex_init(&job.lock, NULL);
-    int rc = (id && job.etags) ? 0 : mm_error_set(err, MM_ERR_NOMEM, "S3 upload: out of memory");
-    if (rc == 0) {
-        pthread_t threads[PART_THREADS];
-        int started = 0;
-        for (; started < PART_THREADS && (uint64_t)started < job.parts; started++)
-            if (pthread_create(&threads[started], NULL, send_parts, &job) != 0)
-                break;
-        if (started == 0)
-            send_parts(&job);
-        for (int t = 0; t < started; t++)
-            pthread_join(threads[t], NULL);
-        if (job.failed) {
-            if (err)
-                *err = job.err;
-            rc = -1;
-        }
-    }
-    mm_strbuf complete;
-    mm_strbuf_init(&complete);
-    mm_strbuf_append(&complete, "<CompleteMultipartUpload>");
-    for (uint64_t n = 1; rc == 0 && n <= job.parts; n++)
-        mm_strbuf_appendf(&complete, "<Part><PartNumber>%llu</PartNumber><ETag>%s</ETag></Part>",
-                          (unsigned long long)n, job.etags[n - 1]);
-    mm_strbuf_append(&complete, "</CompleteMultipartUpload>");
-    char *query = mm_asprintf("uploadId=%s", id ? id : "");
-    if (rc == 0) {
-        body b = {.data = complete.data, .length = complete.len};
-        rc = request(s3, "POST", key, query, &b, "application/xml", &r, false, err);
-        mm_strbuf_free(&r.text);
-    }
-    if (rc != 0) {
-        /* Leave no half upload accruing storage; the error already says why. */
-        request(s3, "DELETE", key, query, NULL, NULL, &r, true, NULL);
-        mm_strbuf_free(&r.text);
-    }
-    pthread_mutex_destroy(&job.lock);
-    free(job.etags);
-    free(query);
-    free(id);
-    mm_strbuf_free(&complete);
-    return rc;
-}
-
-int mm_s3_put_file(mm_s3 *s3, const char *key, const char *path, mm_error *err)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return mm_error_errno(err, errno, "open for upload", path);
-    struct stat st;
-    int rc = fstat(fd, &st) == 0 ? 0 : mm_error_errno(err, errno, "stat", path);
-    if (rc == 0)
-        rc = (uint64_t)st.st_size > s3->part_size ? put_multipart(s3, key, fd, (uint64_t)st.st_size, err)
-                                                  : put_single(s3, key, fd, (uint64_t)st.st_size, err);
-    close(fd);
     return rc;
 }

@@ -112,6 +112,8 @@ static int plan_s3(const mm_config_remote *r, const char *side, const s3_cloud *
         p->s3.virtual_host = false;
     p->s3.region = region;
     p->s3.bucket = r->bucket;
+    p->s3.side = side;
+    p->s3.ca_file = r->ca_file;
     return plan_credentials(r, side, c, p, err);
 }
 
@@ -159,6 +161,7 @@ static int plan_azure(const mm_config_remote *r, const char *side, mm_storage_pl
     p->azure.container = r->bucket;
     p->azure.service_url = p->service_url;
     p->azure.side = side;
+    p->azure.ca_file = r->ca_file;
     if (set(r->sas_token)) {
         p->azure.sas_token = r->sas_token;
         describe(p->credentials, sizeof p->credentials, "SAS token from %s.sasToken for account %s", side, r->ak);

@@ -1,5 +1,5 @@
-/* PLACEHOLDER until the full S3 adapter (get_file, list) replaces this file
- * whole: mm_storage over the existing mm_s3 calls, so the build links. */
+/* The S3 backend of mm_storage: each operation is the mm_s3 call of the
+ * same name. */
 #include "storage.h"
 #include "storage/s3.h"
 
@@ -10,38 +10,57 @@ typedef struct s3_storage {
     mm_s3 *s3;
 } s3_storage;
 
-static const char *describe(const mm_storage *st) { return mm_s3_describe(((const s3_storage *)st)->s3); }
-static int check(mm_storage *st, mm_error *err) { return mm_s3_check_bucket(((s3_storage *)st)->s3, err); }
+static mm_s3 *client(const mm_storage *st)
+{
+    return ((const s3_storage *)st)->s3;
+}
+
+static const char *describe(const mm_storage *st)
+{
+    return mm_s3_describe(client(st));
+}
+
+static int check(mm_storage *st, mm_error *err)
+{
+    return mm_s3_check_bucket(client(st), err);
+}
+
 static int put_file(mm_storage *st, const char *key, const char *path, mm_error *err)
 {
-    return mm_s3_put_file(((s3_storage *)st)->s3, key, path, err);
+    return mm_s3_put_file(client(st), key, path, err);
 }
+
 static int head(mm_storage *st, const char *key, int64_t *size, mm_error *err)
 {
-    return mm_s3_head(((s3_storage *)st)->s3, key, size, err);
+    return mm_s3_head(client(st), key, size, err);
 }
+
 static int remove_key(mm_storage *st, const char *key, mm_error *err)
 {
-    return mm_s3_delete(((s3_storage *)st)->s3, key, err);
+    return mm_s3_delete(client(st), key, err);
 }
+
 static int get_file(mm_storage *st, const char *key, const char *path, mm_error *err)
 {
-    (void)path;
-    return mm_error_set(err, MM_ERR_INTERNAL, "S3 GET %s/%s: not available in this build", describe(st), key);
+    return mm_s3_get_file(client(st), key, path, err);
 }
+
 static int list(mm_storage *st, const char *prefix, mm_storage_list_fn fn, void *ctx, mm_error *err)
 {
-    (void)fn, (void)ctx;
-    return mm_error_set(err, MM_ERR_INTERNAL, "S3 list %s/%s: not available in this build", describe(st), prefix);
+    return mm_s3_list(client(st), prefix, fn, ctx, err);
 }
+
 static void close_storage(mm_storage *st)
 {
     if (st)
-        mm_s3_close(((s3_storage *)st)->s3);
+        mm_s3_close(client(st));
     free(st);
 }
 
-static const mm_storage_ops ops = {describe, check, put_file, head, remove_key, get_file, list, close_storage};
+static const mm_storage_ops s3_ops = {
+    .describe = describe, .check = check, .put_file = put_file, .head = head, .remove = remove_key,
+    .get_file = get_file, .list = list, .close = close_storage,
+};
 
 int mm_storage_s3_open(const mm_s3_options *opt, struct mm_storage **out, mm_error *err)
 {
@@ -49,7 +68,7 @@ int mm_storage_s3_open(const mm_s3_options *opt, struct mm_storage **out, mm_err
     s3_storage *st = calloc(1, sizeof *st);
     if (!st)
         return mm_error_set(err, MM_ERR_NOMEM, "S3: out of memory");
-    st->base.ops = &ops;
+    st->base.ops = &s3_ops;
     if (mm_s3_open(opt, &st->s3, err) != 0) {
         free(st);
         return -1;

@@ -2,7 +2,8 @@
 # Staging on S3: `milvus-migrate dump` to a local Swift s3api server against
 # `curl -T` uploading the same .npy bytes to the same server, in one run,
 # plus the dump's peak RSS. ~1 GiB of vectors (4 segments x 512 Ki rows x
-# dim 128). Usage: tests/bench/s3_bench.sh [BUILD_DIR]
+# dim 128), in MM_BENCH_ROUNDS (default 3) alternating rounds.
+# Usage: tests/bench/s3_bench.sh [BUILD_DIR]
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$src/build/release}
@@ -27,29 +28,41 @@ common="meta: {mode: sqlite, sqliteFile: $work/fx/milvus/db/meta.sqlite}
 source: {mode: local, local: {tablesDir: $work/fx/milvus/db/tables}}
 dumper: {worker: {workMode: milvus1x, limit: 2}}"
 printf '%s\ntarget: {mode: local, local: {outputDir: %s/local}}\nstate: {dir: %s/state-local}\n' "$common" "$work" "$work" >"$work/local.yaml"
-printf '%s\ntarget: {mode: remote, remote: {cloud: minio, endpoint: %s, bucket: bench, ak: "%s", sk: "%s", outputDir: ours}}\nstate: {dir: %s/state-s3}\n' \
-  "$common" "${S3_ENDPOINT#http://}" "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" "$work" >"$work/s3.yaml"
-chmod 600 "$work/s3.yaml"
 "$bin" dump -c "$work/local.yaml" >/dev/null 2>&1
 bytes=$(find "$work/local/migration/tables" -name '*.npy' -printf '%s\n' | awk '{s+=$1} END {print s}')
 
-t0=$(date +%s.%N)
-find "$work/local/migration/tables" -name '*.npy' | while read -r f; do
-  "${C[@]}" -T "$f" "$S3_ENDPOINT/bench/curl/${f#"$work/local/"}" >/dev/null
-done
-t1=$(date +%s.%N)
-rss=$(/usr/bin/python3 - "$bin" "$work/s3.yaml" <<'PY'
+# Rounds alternate the two, so that load from elsewhere on the machine
+# spreads over both; the medians are compared.
+rounds=${MM_BENCH_ROUNDS:-3}
+: >"$work/times"
+for round in $(seq 1 "$rounds"); do
+  t0=$(date +%s.%N)
+  find "$work/local/migration/tables" -name '*.npy' | while read -r f; do
+    "${C[@]}" -T "$f" "$S3_ENDPOINT/bench/curl$round/${f#"$work/local/"}" >/dev/null
+  done
+  t1=$(date +%s.%N)
+  printf '%s\ntarget: {mode: remote, remote: {cloud: minio, endpoint: %s, bucket: bench, ak: "%s", sk: "%s", outputDir: ours%s}}\nstate: {dir: %s/state-s3-%s}\n' \
+    "$common" "${S3_ENDPOINT#http://}" "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" "$round" "$work" "$round" >"$work/s3.yaml"
+  chmod 600 "$work/s3.yaml"
+  rss=$(/usr/bin/python3 - "$bin" "$work/s3.yaml" <<'PY'
 import resource, subprocess, sys
 subprocess.run([sys.argv[1], "dump", "-c", sys.argv[2]], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 PY
 )
-t2=$(date +%s.%N)
-/usr/bin/python3 - "$bytes" "$t0" "$t1" "$t2" "$rss" <<'PY'
-import sys
-b, t0, t1, t2, rss = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+  t2=$(date +%s.%N)
+  echo "$t0 $t1 $t2 $rss" >>"$work/times"
+done
+/usr/bin/python3 - "$bytes" "$work/times" <<'PY'
+import statistics, sys
+b = int(sys.argv[1])
 mib = b / 2**20
-curl, ours = t1 - t0, t2 - t1
-print("S3 staging of %.0f MiB: curl -T %.2fs (%.0f MiB/s) | dump to S3 %.2fs (%.0f MiB/s) | dump/curl %.2fx | peak RSS %.1f MiB"
-      % (mib, curl, mib / curl, ours, mib / ours, curl / ours, rss / 1024))
+runs = [[float(x) for x in line.split()] for line in open(sys.argv[2])]
+curl = statistics.median(r[1] - r[0] for r in runs)
+ours = statistics.median(r[2] - r[1] for r in runs)
+rss = max(r[3] for r in runs)
+print("rounds: " + " | ".join("curl %.2fs dump %.2fs (%.2fx)" % (r[1] - r[0], r[2] - r[1], (r[1] - r[0]) / (r[2] - r[1]))
+                               for r in runs))
+print("S3 staging of %.0f MiB, median of %d: curl -T %.2fs (%.0f MiB/s) | dump to S3 %.2fs (%.0f MiB/s) | dump/curl %.2fx | peak RSS %.1f MiB"
+      % (mib, len(runs), curl, mib / curl, ours, mib / ours, curl / ours, rss / 1024))
 PY

@@ -1,0 +1,70 @@
+/* What the parts of the S3 client share: the open client, one signed
+ * request with retries (s3.c), and the XML of S3 answers. Uploads are in
+ * s3_upload.c, downloads and listings in s3_read.c. */
+#ifndef MM_S3_INTERNAL_H
+#define MM_S3_INTERNAL_H
+
+#include "storage/s3.h"
+#include "strbuf.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct mm_s3 {
+    char *base;         /* scheme://endpoint, for messages */
+    char *bucket_url;   /* scheme://endpoint/bucket (path style) or scheme://bucket.endpoint */
+    bool virtual_host;
+    char *bucket, *region, *ak, *sk, *sigv4, *label, *side, *ca_file;
+    char *session_token;
+    uint64_t part_size;
+    int max_retries, retry_base_ms, list_page_keys;
+};
+
+/* What a request sends: nothing, bytes from memory, or a range of a file. */
+typedef struct mm_s3_body {
+    const char *data;
+    int fd;
+    off_t offset;
+    uint64_t length, sent;
+    /* Hex SHA-256 of a file range, sent as x-amz-content-sha256 (signed):
+     * the server refuses a body that does not match. "" = UNSIGNED-PAYLOAD. */
+    char sha256[65];
+} mm_s3_body;
+
+typedef struct mm_s3_response {
+    long status;
+    mm_strbuf text;     /* body, capped: error XML and small answers (see text_cap) */
+    size_t text_cap;    /* 0 = 64 KiB */
+    char etag[128];
+    int64_t content_length;
+    /* Downloads: a 2xx body goes to this file (-1 = none) from offset 0 on
+     * every attempt; sunk counts the bytes written. */
+    int sink_fd;
+    uint64_t sunk;
+    int sink_errno;
+} mm_s3_response;
+
+typedef struct mm_s3_call {
+    const char *method;       /* GET, PUT, POST, HEAD, DELETE */
+    const char *key;          /* NULL = the bucket itself */
+    const char *query;        /* sorted, %XX-encoded; NULL = none */
+    mm_s3_body *in;
+    const char *content_type;
+    bool allow_404;           /* 404 counts as success */
+} mm_s3_call;
+
+/* One request with retries (5xx, 429, connection failures, a body damaged
+ * on the way). r must have sink_fd and text_cap set; the rest is reset. */
+int mm_s3_request(mm_s3 *s3, const mm_s3_call *call, mm_s3_response *r, mm_error *err);
+
+/* Uppercase %XX of every byte but unreserved ones ('/' kept in keys). */
+char *mm_s3_percent_encode(const char *text, bool keep_slash);
+/* "s3://bucket/key at scheme://endpoint" for messages. malloc'd. */
+char *mm_s3_target(const mm_s3 *s3, const char *key);
+
+/* The text of the first element named tag in an S3 XML answer, entities
+ * decoded, cut to n-1 bytes; "" when absent or not XML. */
+void mm_s3_xml_text(const char *xml, size_t len, const char *tag, char *out, size_t n);
+
+#endif
