@@ -1,5 +1,6 @@
 #include "dump.h"
 
+#include "dump_upload.h"
 #include "fsutil.h"
 #include "npy.h"
 #include "source/meta_json.h"
@@ -68,6 +69,15 @@ static void report(shared *sh, int64_t rows, uint64_t bytes, size_t segments, si
     pthread_mutex_unlock(&sh->lock);
     if (sh->opt->progress)
         sh->opt->progress(sh->opt->progress_ctx, &snapshot);
+}
+
+static void count_recorded(shared *sh, const mm_journal_batch *b)
+{
+    pthread_mutex_lock(&sh->lock);
+    sh->result.batches_written++;
+    sh->result.rows_written += b->rows;
+    sh->result.bytes_written += b->id_bytes + b->data_bytes;
+    pthread_mutex_unlock(&sh->lock);
 }
 
 int64_t mm_dump_rows_per_batch(uint64_t max_file_size, uint64_t vector_bytes, uint64_t dim_cols, bool binary)
@@ -337,8 +347,8 @@ static void add_space_hint(shared *sh, const char *dir, int e, uint64_t batch_by
     mm_format_bytes(avail, free_text, sizeof free_text);
     if (sh->opt->storage) {
         mm_format_bytes(batch_bytes, need, sizeof need);
-        snprintf(err->message + n, sizeof err->message - n, "; the local staging directory %s needs room for one "
-                 "batch per worker (this one: %s) and has %s free: free space there or set state.dir to a larger "
+        snprintf(err->message + n, sizeof err->message - n, "; the local staging directory %s needs room for two "
+                 "batches per worker (this one: %s) and has %s free: free space there or set state.dir to a larger "
                  "disk, then re-run dump: completed batches are kept", sh->opt->output_root, need, free_text);
         return;
     }
@@ -456,7 +466,7 @@ static char *batch_key(const job *jb, int k, int n_batches)
 }
 
 static int dump_batches(shared *sh, const job *jb, mm_segment_reader *r, segment_files *f, const int64_t *dropped,
-                        size_t n_dropped, int *batches_out, mm_error *err)
+                        size_t n_dropped, mm_dump_uploader *up, int *batches_out, mm_error *err)
 {
     const mm_dump_options *opt = sh->opt;
     int64_t live = mm_segment_live(r) - (int64_t)n_dropped;
@@ -501,31 +511,24 @@ static int dump_batches(shared *sh, const job *jb, mm_segment_reader *r, segment
                 b.data_key = mm_asprintf("%s/%s.npy", key, vector_field(opt));
             }
             rc = write_batch(sh, jb, f, &data_runs, rows, dir, offload, &b, err);
-            bool written = rc == 0;
-            /* Staged remotely: the object is complete once PUT returns; only
-             * then is the batch recorded and the local copy dropped. */
-            if (rc == 0 && opt->storage)
-                rc = mm_storage_put_file(opt->storage, b.data_key, data_path, err);
-            if (rc == 0 && opt->storage)
-                rc = mm_storage_put_file(opt->storage, b.id_key, id_path, err);
-            if (rc == 0 && !opt->storage && fsync_dir(dir) != 0)
-                rc = mm_error_errno(err, errno, "fsync directory", dir);
-            if (rc == 0)
-                rc = mm_journal_put(opt->journal, &b, err);
-            /* Not recorded means not complete: no file of it stays under its
-             * final name locally (remote staging keeps no local copy anyway). */
-            if (written && (rc != 0 || opt->storage)) {
-                unlink(data_path);
-                unlink(id_path);
-                if (opt->storage)
-                    rmdir(dir);
-            }
-            if (rc == 0) {
-                pthread_mutex_lock(&sh->lock);
-                sh->result.batches_written++;
-                sh->result.rows_written += rows;
-                sh->result.bytes_written += b.id_bytes + b.data_bytes;
-                pthread_mutex_unlock(&sh->lock);
+            if (rc == 0 && up) {
+                /* Staged in a bucket: the uploader sends both files, records
+                 * the batch once both objects are complete and drops the
+                 * local copy, while this worker writes the next batch. */
+                rc = mm_dump_uploader_batch(up, &b, dir, data_path, id_path, err);
+            } else if (rc == 0) {
+                if (fsync_dir(dir) != 0)
+                    rc = mm_error_errno(err, errno, "fsync directory", dir);
+                if (rc == 0)
+                    rc = mm_journal_put(opt->journal, &b, err);
+                /* Not recorded means not complete: no file of it stays under
+                 * its final name. */
+                if (rc != 0) {
+                    unlink(data_path);
+                    unlink(id_path);
+                } else {
+                    count_recorded(sh, &b);
+                }
             }
             free(b.id_key);
             free(b.data_key);
@@ -575,7 +578,7 @@ static bool remote_segment_reused(shared *sh, const job *jb)
     return true;
 }
 
-static int dump_segment(shared *sh, const job *jb, char *buf, mm_error *err)
+static int dump_segment(shared *sh, const job *jb, char *buf, mm_dump_uploader *up, mm_error *err)
 {
     const mm_dump_options *opt = sh->opt;
     if (opt->remote_source && remote_segment_reused(sh, jb))
@@ -614,13 +617,14 @@ static int dump_segment(shared *sh, const job *jb, char *buf, mm_error *err)
     }
     int n_batches = 0;
     if (rc == 0 && mm_segment_live(r) > (int64_t)n_dropped)
-        rc = dump_batches(sh, jb, r, &f, dropped, n_dropped, &n_batches, err);
+        rc = dump_batches(sh, jb, r, &f, dropped, n_dropped, up, &n_batches, err);
     if (rc == 0) {
         mm_journal_segment done = {
             .collection = jb->c->name, .segment = jb->s->segment_id, .batches = n_batches,
             .rows = mm_segment_live(r) - (int64_t)n_dropped, .nan_skipped = (int64_t)n_dropped,
         };
-        rc = mm_journal_segment_done(opt->journal, &done, err);
+        /* With an uploader, recorded after the segment's last batch. */
+        rc = up ? mm_dump_uploader_segment(up, &done, err) : mm_journal_segment_done(opt->journal, &done, err);
     }
     if (rc != 0 && opt->remote_source)
         mm_remote_source_name_objects(opt->remote_source, err);
@@ -637,10 +641,36 @@ static int dump_segment(shared *sh, const job *jb, char *buf, mm_error *err)
     return rc;
 }
 
+static void on_recorded(void *ctx, const mm_journal_batch *b)
+{
+    count_recorded(ctx, b);
+}
+
+static void on_failed(void *ctx, const mm_error *err)
+{
+    shared *sh = ctx;
+    pthread_mutex_lock(&sh->lock);
+    if (!sh->failed) {
+        sh->failed = true;
+        sh->err = *err;
+    }
+    pthread_mutex_unlock(&sh->lock);
+}
+
 static void *worker(void *arg)
 {
     shared *sh = arg;
     char *buf = malloc(IO_BLOCK);
+    mm_dump_uploader *up = NULL;
+    if (sh->opt->storage) {
+        mm_dump_uploader_options uo = {
+            .storage = sh->opt->storage, .journal = sh->opt->journal, .cancel = sh->opt->cancel,
+            .recorded = on_recorded, .failed = on_failed, .ctx = sh,
+        };
+        mm_error err;
+        if (mm_dump_uploader_start(&uo, &up, &err) != 0)
+            on_failed(sh, &err);
+    }
     for (;;) {
         pthread_mutex_lock(&sh->lock);
         size_t i = sh->next < sh->n_jobs && !sh->failed ? sh->next++ : sh->n_jobs;
@@ -649,7 +679,7 @@ static void *worker(void *arg)
             break;
         mm_error err;
         mm_error_clear(&err);
-        int rc = buf ? dump_segment(sh, &sh->jobs[i], buf, &err)
+        int rc = buf ? dump_segment(sh, &sh->jobs[i], buf, up, &err)
                      : mm_error_set(&err, MM_ERR_NOMEM, "dump: out of memory");
         if (rc == 0 && cancelled(sh) && !sh->failed)
             rc = mm_error_set(&err, MM_ERR_CANCELLED, "dump cancelled");
@@ -662,6 +692,7 @@ static void *worker(void *arg)
         if (rc == 0)
             report(sh, 0, 0, 1, 0);
     }
+    mm_dump_uploader_finish(up);
     free(buf);
     return NULL;
 }

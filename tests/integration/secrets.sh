@@ -50,14 +50,8 @@ mm_mariadb_sql -e "CREATE DATABASE fx CHARACTER SET utf8mb4;
   CREATE USER 'mm'@'127.0.0.1' IDENTIFIED BY '$mysql_pw'; GRANT SELECT ON fx.* TO 'mm'@'127.0.0.1';" || exit 1
 mm_mariadb_sql fx <"$work/fx/meta.sql" || exit 1
 
-# mm_swift_start with this test's own secret key.
-swift_base=$(mm_swift_free_port)
-SWIFT_S3_PORT=$(mm_swift_free_port)
-export SWIFT_S3_DIR=$work/swift SWIFT_S3_BACKEND_PORT_BASE=$((swift_base < 60000 ? swift_base : 40000))
-export SWIFT_S3_PORT SWIFT_S3_ACCESS_KEY=$ak SWIFT_S3_SECRET_KEY=$s3_sk
-swift_dir=$SWIFT_S3_DIR
-bash "$src/tests/lib/swift/start-swift-s3.sh" >"$work/swift-start.log" 2>&1 || { cat "$work/swift-start.log"; exit 1; }
-source "$swift_dir/env"
+# Swift with this test's own access and secret key.
+MM_SWIFT_ACCESS_KEY=$ak MM_SWIFT_SECRET_KEY=$s3_sk mm_swift_start "$work" || exit 1
 curl_s3 -X PUT "$S3_ENDPOINT/mig" -o /dev/null -w '%{http_code}\n' | grep -q 200 || { echo "bucket creation failed"; exit 1; }
 
 mm_emulator_start "$work/emu" --generation 2.5 --auth "mmuser:$milvus_pw" --s3-endpoint "$S3_ENDPOINT" \

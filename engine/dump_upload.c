@@ -1,0 +1,240 @@
+#include "dump_upload.h"
+
+#include "strbuf.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct item {
+    struct item *next;
+    bool is_segment;
+    mm_journal_batch b;         /* strings owned */
+    char *dir, *data_path, *id_path;
+    mm_journal_segment seg;     /* strings owned (cast) */
+} item;
+
+struct mm_dump_uploader {
+    mm_dump_uploader_options opt;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    item *head, *tail;
+    int batches;                /* written batches queued or being uploaded */
+    bool stop, failed;
+};
+
+static void free_item(item *it)
+{
+    free(it->b.collection);
+    free(it->b.partition);
+    free(it->b.segment);
+    free(it->b.id_key);
+    free(it->b.data_key);
+    free(it->b.task_ids);
+    free(it->dir);
+    free(it->data_path);
+    free(it->id_path);
+    free((char *)it->seg.collection);
+    free((char *)it->seg.segment);
+    free(it);
+}
+
+/* The local copy only fed the upload; whether or not it was recorded, it goes. */
+static void remove_local(const item *it)
+{
+    unlink(it->data_path);
+    unlink(it->id_path);
+    rmdir(it->dir);
+}
+
+static void fail(mm_dump_uploader *up, const mm_error *err)
+{
+    pthread_mutex_lock(&up->lock);
+    bool first = !up->failed;
+    up->failed = true;
+    pthread_cond_broadcast(&up->changed);
+    pthread_mutex_unlock(&up->lock);
+    if (first && up->opt.failed)
+        up->opt.failed(up->opt.ctx, err);
+}
+
+static bool failed(mm_dump_uploader *up)
+{
+    pthread_mutex_lock(&up->lock);
+    bool f = up->failed;
+    pthread_mutex_unlock(&up->lock);
+    return f;
+}
+
+/* Both objects complete before the batch is recorded: a crash in between
+ * leaves an unrecorded batch, which the next run writes again. */
+static void upload_batch(mm_dump_uploader *up, item *it)
+{
+    mm_error err;
+    mm_error_clear(&err);
+    int rc = 0;
+    if (up->opt.cancel && atomic_load(up->opt.cancel))
+        rc = mm_error_set(&err, MM_ERR_CANCELLED, "dump cancelled");
+    if (rc == 0)
+        rc = mm_storage_put_file(up->opt.storage, it->b.data_key, it->data_path, &err);
+    if (rc == 0)
+        rc = mm_storage_put_file(up->opt.storage, it->b.id_key, it->id_path, &err);
+    if (rc == 0)
+        rc = mm_journal_put(up->opt.journal, &it->b, &err);
+    remove_local(it);
+    if (rc != 0) {
+        mm_error_wrap(&err, "dump collection '%s' segment %s", it->b.collection, it->b.segment);
+        fail(up, &err);
+    }
+    else if (up->opt.recorded)
+        up->opt.recorded(up->opt.ctx, &it->b);
+}
+
+static void *run(void *arg)
+{
+    mm_dump_uploader *up = arg;
+    for (;;) {
+        pthread_mutex_lock(&up->lock);
+        while (!up->head && !up->stop)
+            pthread_cond_wait(&up->changed, &up->lock);
+        item *it = up->head;
+        if (it) {
+            up->head = it->next;
+            if (!up->head)
+                up->tail = NULL;
+        }
+        bool skip = up->failed;
+        pthread_mutex_unlock(&up->lock);
+        if (!it)
+            return NULL;
+        mm_error err;
+        mm_error_clear(&err);
+        /* After a failure nothing more is recorded, above all no segment
+         * whose batch was not. */
+        if (it->is_segment && !skip && mm_journal_segment_done(up->opt.journal, &it->seg, &err) != 0) {
+            mm_error_wrap(&err, "dump collection '%s' segment %s", it->seg.collection, it->seg.segment);
+            fail(up, &err);
+        }
+        else if (!it->is_segment && skip)
+            remove_local(it);
+        else if (!it->is_segment)
+            upload_batch(up, it);
+        pthread_mutex_lock(&up->lock);
+        if (!it->is_segment)
+            up->batches--;
+        pthread_cond_broadcast(&up->changed);
+        pthread_mutex_unlock(&up->lock);
+        free_item(it);
+    }
+}
+
+int mm_dump_uploader_start(const mm_dump_uploader_options *opt, mm_dump_uploader **out, mm_error *err)
+{
+    *out = NULL;
+    mm_dump_uploader *up = calloc(1, sizeof *up);
+    if (!up)
+        return mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
+    up->opt = *opt;
+    pthread_mutex_init(&up->lock, NULL);
+    pthread_cond_init(&up->changed, NULL);
+    if (pthread_create(&up->thread, NULL, run, up) != 0) {
+        pthread_cond_destroy(&up->changed);
+        pthread_mutex_destroy(&up->lock);
+        free(up);
+        return mm_error_set(err, MM_ERR_NOMEM, "dump: cannot start an upload thread");
+    }
+    *out = up;
+    return 0;
+}
+
+static void enqueue(mm_dump_uploader *up, item *it)
+{
+    if (up->tail)
+        up->tail->next = it;
+    else
+        up->head = it;
+    up->tail = it;
+    pthread_cond_broadcast(&up->changed);
+}
+
+int mm_dump_uploader_batch(mm_dump_uploader *up, const mm_journal_batch *b, const char *dir, const char *data_path,
+                           const char *id_path, mm_error *err)
+{
+    item *it = calloc(1, sizeof *it);
+    if (it) {
+        it->b = *b;
+        it->b.collection = mm_strdup(b->collection);
+        it->b.partition = mm_strdup(b->partition);
+        it->b.segment = mm_strdup(b->segment);
+        it->b.id_key = mm_strdup(b->id_key);
+        it->b.data_key = mm_strdup(b->data_key);
+        it->b.task_ids = mm_strdup(b->task_ids ? b->task_ids : "");
+        it->dir = mm_strdup(dir);
+        it->data_path = mm_strdup(data_path);
+        it->id_path = mm_strdup(id_path);
+    }
+    if (!it || !it->b.collection || !it->b.partition || !it->b.segment || !it->b.id_key || !it->b.data_key ||
+        !it->b.task_ids || !it->dir || !it->data_path || !it->id_path) {
+        if (it)
+            free_item(it);
+        unlink(data_path);
+        unlink(id_path);
+        rmdir(dir);
+        return mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
+    }
+    pthread_mutex_lock(&up->lock);
+    /* The previous batch must be on its way before this one is queued: one
+     * uploading while the worker writes the next. */
+    while (up->batches > 0 && !up->failed)
+        pthread_cond_wait(&up->changed, &up->lock);
+    bool refused = up->failed;
+    if (!refused) {
+        up->batches++;
+        enqueue(up, it);
+    }
+    pthread_mutex_unlock(&up->lock);
+    if (refused) {
+        remove_local(it);
+        free_item(it);
+        return mm_error_set(err, MM_ERR_CANCELLED, "dump cancelled after an upload failed");
+    }
+    return 0;
+}
+
+int mm_dump_uploader_segment(mm_dump_uploader *up, const mm_journal_segment *s, mm_error *err)
+{
+    item *it = calloc(1, sizeof *it);
+    if (it) {
+        it->is_segment = true;
+        it->seg = *s;
+        it->seg.collection = mm_strdup(s->collection);
+        it->seg.segment = mm_strdup(s->segment);
+    }
+    if (!it || !it->seg.collection || !it->seg.segment) {
+        if (it)
+            free_item(it);
+        return mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
+    }
+    pthread_mutex_lock(&up->lock);
+    enqueue(up, it);
+    pthread_mutex_unlock(&up->lock);
+    return 0;
+}
+
+int mm_dump_uploader_finish(mm_dump_uploader *up)
+{
+    if (!up)
+        return 0;
+    pthread_mutex_lock(&up->lock);
+    up->stop = true;
+    pthread_cond_broadcast(&up->changed);
+    pthread_mutex_unlock(&up->lock);
+    pthread_join(up->thread, NULL);
+    int rc = failed(up) ? -1 : 0;
+    pthread_cond_destroy(&up->changed);
+    pthread_mutex_destroy(&up->lock);
+    free(up);
+    return rc;
+}
