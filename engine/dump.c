@@ -202,13 +202,15 @@ static int scan_nan_rows(shared *sh, const job *jb, segment_files *f, mm_segment
 /* Copies `len` bytes at `off` of src into dst: in the kernel where the
  * file systems allow (copy_file_range), else through the buffer. */
 static int copy_range(int src, const char *src_path, off_t off, size_t len, int dst, const char *dst_path,
-                      segment_files *f, bool offload, uLong *crc, mm_error *err)
+                      segment_files *f, bool offload, uLong *crc, mm_part_digest *digest, mm_error *err)
 {
     while (len > 0) {
         size_t chunk = len < IO_BLOCK ? len : IO_BLOCK;
         if (mm_pread_full(src, f->buf, chunk, off, src_path, err) != 0)
             return -1;
         *crc = crc32(*crc, (const Bytef *)f->buf, (uInt)chunk);
+        if (digest)
+            mm_part_digest_update(digest, f->buf, chunk);
         bool done = false;
         if (offload) {
             loff_t in = off;
@@ -259,10 +261,24 @@ typedef struct npy_out {
     size_t row_bytes;
     uLong crc;
     uint64_t size;
+    /* Part SHA-256s for the upload (staged in a bucket only); a digest that
+     * failed is simply not used, the upload then hashes the file. */
+    mm_part_digest *digest;
+    /* Short runs (rows between deleted ones) are gathered: the source is
+     * read a block at a time into `in`, live rows are copied into `out`,
+     * written when full; two system calls per run would cost more than the
+     * copy. */
+    char *in, *out;
+    off_t in_off;
+    size_t in_len, out_len;
 } npy_out;
 
+/* Runs at least this long go through copy_file_range; shorter ones are
+ * gathered. */
+enum { KERNEL_COPY_MIN = 256 << 10 };
+
 static int npy_open(npy_out *o, const char *path, int src, const char *src_path, size_t row_bytes,
-                    mm_npy_dtype dtype, uint64_t rows, uint64_t cols, mm_error *err)
+                    mm_npy_dtype dtype, uint64_t rows, uint64_t cols, uint64_t digest_part_size, mm_error *err)
 {
     memset(o, 0, sizeof *o);
     o->fd = -1;
@@ -272,11 +288,18 @@ static int npy_open(npy_out *o, const char *path, int src, const char *src_path,
     o->crc = crc32(0L, Z_NULL, 0);
     o->path = mm_strdup(path);
     o->partial = mm_asprintf("%s.partial", path);
-    if (!o->path || !o->partial)
+    o->in = malloc(IO_BLOCK);
+    o->out = malloc(IO_BLOCK);
+    if (!o->path || !o->partial || !o->in || !o->out)
         return mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
     char header[MM_NPY_MAX_HEADER];
     size_t hlen = mm_npy_header(header, sizeof header, dtype, rows, cols);
     o->size = hlen + rows * row_bytes;
+    if (digest_part_size) {
+        o->digest = mm_part_digest_new(digest_part_size);
+        if (o->digest)
+            mm_part_digest_update(o->digest, header, hlen);
+    }
     o->fd = open(o->partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (o->fd < 0) {
         o->io_errno = errno;
@@ -289,10 +312,60 @@ static int npy_open(npy_out *o, const char *path, int src, const char *src_path,
     return 0;
 }
 
+static int npy_flush(npy_out *o, mm_error *err)
+{
+    if (o->out_len && mm_write_full(o->fd, o->out, o->out_len, o->partial, err) != 0) {
+        o->io_errno = errno;
+        return -1;
+    }
+    o->out_len = 0;
+    return 0;
+}
+
+/* Appends len source bytes at off to the output buffer, reading the source
+ * a block at a time; runs come in file order, so blocks are read once. */
+static int npy_gather(npy_out *o, off_t off, size_t len, mm_error *err)
+{
+    while (len > 0) {
+        if (off < o->in_off || off >= o->in_off + (off_t)o->in_len) {
+            ssize_t got = pread(o->src, o->in, IO_BLOCK, off);
+            if (got <= 0) {
+                o->io_errno = got < 0 ? errno : 0;
+                return got < 0 ? mm_error_errno(err, errno, "read", o->src_path)
+                               : mm_error_set(err, MM_ERR_FORMAT, "read %s: the file ends before row data at byte "
+                                              "%lld", o->src_path, (long long)off);
+            }
+            o->in_off = off;
+            o->in_len = (size_t)got;
+        }
+        if (o->out_len == IO_BLOCK && npy_flush(o, err) != 0)
+            return -1;
+        size_t take = (size_t)(o->in_off + (off_t)o->in_len - off);
+        if (take > len)
+            take = len;
+        if (take > IO_BLOCK - o->out_len)
+            take = IO_BLOCK - o->out_len;
+        const char *from = o->in + (off - o->in_off);
+        memcpy(o->out + o->out_len, from, take);
+        o->crc = crc32(o->crc, (const Bytef *)from, (uInt)take);
+        if (o->digest)
+            mm_part_digest_update(o->digest, from, take);
+        o->out_len += take;
+        off += (off_t)take;
+        len -= take;
+    }
+    return 0;
+}
+
 static int npy_copy_rows(npy_out *o, segment_files *f, int64_t start, int64_t count, bool offload, mm_error *err)
 {
-    int rc = copy_range(o->src, o->src_path, 8 + (off_t)start * (off_t)o->row_bytes, (size_t)count * o->row_bytes,
-                        o->fd, o->partial, f, offload, &o->crc, err);
+    off_t off = 8 + (off_t)start * (off_t)o->row_bytes;
+    size_t len = (size_t)count * o->row_bytes;
+    if (!offload || len < KERNEL_COPY_MIN)
+        return npy_gather(o, off, len, err);
+    if (npy_flush(o, err) != 0)
+        return -1;
+    int rc = copy_range(o->src, o->src_path, off, len, o->fd, o->partial, f, offload, &o->crc, o->digest, err);
     if (rc != 0)
         o->io_errno = errno;
     return rc;
@@ -305,6 +378,8 @@ static int npy_close(npy_out *o, bool ok, bool durable, mm_error *err)
 {
     int rc = ok ? 0 : -1;
     if (o->fd >= 0) {
+        if (rc == 0)
+            rc = npy_flush(o, err);
         if (rc == 0 && durable && fsync(o->fd) != 0) {
             o->io_errno = errno;
             rc = mm_error_errno(err, errno, "fsync", o->partial);
@@ -320,6 +395,9 @@ static int npy_close(npy_out *o, bool ok, bool durable, mm_error *err)
     }
     free(o->path);
     free(o->partial);
+    free(o->in);
+    free(o->out);
+    o->in = o->out = NULL;
     o->fd = -1;
     return rc;
 }
@@ -358,10 +436,84 @@ static void add_space_hint(shared *sh, const char *dir, int e, uint64_t batch_by
              "batches are kept", need, sh->opt->output_root, free_text);
 }
 
-/* Writes data.npy and id.npy of one batch in a single pass over its runs. */
-static int write_batch(shared *sh, const job *jb, segment_files *f, row_runs *it, int64_t rows, const char *dir,
-                       bool offload, mm_journal_batch *b, mm_error *err)
+/* A batch sent straight from the segment files: one pass over its rows
+ * (contiguous: the segment has no deleted or dropped rows) for the CRC32s
+ * the journal records and the part SHA-256s that sign the upload, and no
+ * local copy at all. Fills src (data then id) with the .npy headers and
+ * the file ranges that follow them. */
+static int hash_batch(shared *sh, const job *jb, segment_files *f, row_runs *it, int64_t rows, mm_journal_batch *b,
+                      mm_dump_stream_file src[2], mm_part_digest *digests[2], mm_error *err)
 {
+    /* digests are handed over only on success. */
+    uint64_t part_size = mm_storage_digest_part_size(sh->opt->storage);
+    uint64_t cols = jb->c->binary ? (uint64_t)jb->c->dim / 8 : (uint64_t)jb->c->dim;
+    memset(src, 0, 2 * sizeof *src);
+    src[0].head_len = mm_npy_header(src[0].head, sizeof src[0].head, jb->c->binary ? MM_NPY_U1 : MM_NPY_F4,
+                                    (uint64_t)rows, cols);
+    src[1].head_len = mm_npy_header(src[1].head, sizeof src[1].head, MM_NPY_I8, (uint64_t)rows, 0);
+    src[0].fd = f->rv;
+    src[0].path = f->rv_path;
+    src[0].length = (uint64_t)rows * f->bpv;
+    src[1].fd = f->uid;
+    src[1].path = f->uid_path;
+    src[1].length = (uint64_t)rows * 8;
+    for (int i = 0; i < 2; i++) {
+        digests[i] = part_size ? mm_part_digest_new(part_size) : NULL;
+        if (digests[i])
+            mm_part_digest_update(digests[i], src[i].head, src[i].head_len);
+    }
+    uLong crc[2] = {crc32(0L, Z_NULL, 0), crc32(0L, Z_NULL, 0)};
+    const size_t width[2] = {f->bpv, 8};
+    /* Rows per read: the wider of a vector and an id fills the buffer. */
+    const int64_t per_read = IO_BLOCK / (int64_t)(f->bpv > 8 ? f->bpv : 8);
+    int64_t left = rows, start, count, next = -1;
+    int rc = 0;
+    while (rc == 0 && left > 0 && runs_next(it, left < per_read ? left : per_read, &start, &count)) {
+        if (next < 0) {
+            src[0].offset = 8 + (uint64_t)start * f->bpv;
+            src[1].offset = 8 + (uint64_t)start * 8;
+        } else if (start != next) {
+            rc = mm_error_set(err, MM_ERR_INTERNAL, "dump %s: the rows of a batch are not contiguous", f->rv_path);
+            break;
+        }
+        next = start + count;
+        if (cancelled(sh))
+            rc = mm_error_set(err, MM_ERR_CANCELLED, "dump cancelled");
+        for (int i = 0; rc == 0 && i < 2; i++) {
+            size_t n = (size_t)count * width[i];
+            rc = mm_pread_full(src[i].fd, f->buf, n, (off_t)(8 + (uint64_t)start * width[i]), src[i].path, err);
+            if (rc == 0) {
+                crc[i] = crc32(crc[i], (const Bytef *)f->buf, (uInt)n);
+                if (digests[i])
+                    mm_part_digest_update(digests[i], f->buf, n);
+            }
+        }
+        left -= count;
+        if (rc == 0)
+            report(sh, count, (uint64_t)count * (f->bpv + 8), 0, 0);
+    }
+    if (rc == 0 && left != 0)
+        rc = mm_error_set(err, MM_ERR_INTERNAL, "dump %s: %lld rows missing from the live set", f->rv_path,
+                          (long long)left);
+    b->data_bytes = src[0].head_len + src[0].length;
+    b->id_bytes = src[1].head_len + src[1].length;
+    b->data_crc32 = (uint32_t)crc[0];
+    b->id_crc32 = (uint32_t)crc[1];
+    for (int i = 0; i < 2; i++)
+        if (digests[i] && (rc != 0 || mm_part_digest_finish(digests[i]) != 0)) {
+            mm_part_digest_free(digests[i]);
+            digests[i] = NULL;
+        }
+    return rc;
+}
+
+/* Writes data.npy and id.npy of one batch in a single pass over its runs.
+ * Hands over (*digests, data then id) the part SHA-256s when staging in a
+ * bucket; both NULL otherwise or when hashing failed. */
+static int write_batch(shared *sh, const job *jb, segment_files *f, row_runs *it, int64_t rows, const char *dir,
+                       bool offload, mm_journal_batch *b, mm_part_digest *digests[2], mm_error *err)
+{
+    uint64_t digest_part_size = sh->opt->storage ? mm_storage_digest_part_size(sh->opt->storage) : 0;
     uint64_t cols = jb->c->binary ? (uint64_t)jb->c->dim / 8 : (uint64_t)jb->c->dim;
     char *data_path = mm_asprintf("%s/%s.npy", dir, vector_field(sh->opt));
     char *id_path = mm_asprintf("%s/%s.npy", dir, id_field(sh->opt));
@@ -372,9 +524,9 @@ static int write_batch(shared *sh, const job *jb, segment_files *f, row_runs *it
     int rc = (!data_path || !id_path) ? mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory") : 0;
     if (rc == 0)
         rc = npy_open(&data, data_path, f->rv, f->rv_path, f->bpv, jb->c->binary ? MM_NPY_U1 : MM_NPY_F4,
-                      (uint64_t)rows, cols, err);
+                      (uint64_t)rows, cols, digest_part_size, err);
     if (rc == 0)
-        rc = npy_open(&ids, id_path, f->uid, f->uid_path, 8, MM_NPY_I8, (uint64_t)rows, 0, err);
+        rc = npy_open(&ids, id_path, f->uid, f->uid_path, 8, MM_NPY_I8, (uint64_t)rows, 0, digest_part_size, err);
     int64_t left = rows, start, count;
     uint64_t reported = 0;      /* progress counted for this batch, lost if it fails */
     while (rc == 0 && left > 0 && runs_next(it, left < IO_BLOCK / 8 ? left : IO_BLOCK / 8, &start, &count)) {
@@ -413,6 +565,15 @@ static int write_batch(shared *sh, const job *jb, segment_files *f, row_runs *it
         add_space_hint(sh, dir, e, data.size + ids.size, data.size > ids.size ? data.size : ids.size, reported, err);
     if (rc != 0)
         unlink(id_path); /* ...and a failed batch leaves no final id.npy either. */
+    digests[0] = digests[1] = NULL;
+    if (rc == 0 && data.digest && ids.digest && mm_part_digest_finish(data.digest) == 0 &&
+        mm_part_digest_finish(ids.digest) == 0) {
+        digests[0] = data.digest;
+        digests[1] = ids.digest;
+    } else {
+        mm_part_digest_free(data.digest);
+        mm_part_digest_free(ids.digest);
+    }
     free(data_path);
     free(id_path);
     return rc;
@@ -478,6 +639,10 @@ static int dump_batches(shared *sh, const job *jb, mm_segment_reader *r, segment
     int n_batches = (int)((live + per_batch - 1) / per_batch);
     *batches_out = n_batches;
     bool offload = !opt->disable_copy_offload && n_dropped == 0;
+    /* Every row live: each batch is one range of the segment files, which
+     * the uploader sends as it is, behind the .npy header. */
+    bool stream = up && !opt->stage_uploads && mm_storage_can_put_source(opt->storage) && n_dropped == 0 &&
+                  mm_segment_live(r) == mm_segment_rows(r);
     row_runs data_runs;
     runs_init(&data_runs, r, dropped, n_dropped);
     int rc = 0;
@@ -498,7 +663,7 @@ static int dump_batches(shared *sh, const job *jb, mm_segment_reader *r, segment
             sh->result.batches_reused++;
             pthread_mutex_unlock(&sh->lock);
             report(sh, rows, (uint64_t)rows * (f->bpv + 8), 0, 0);
-        } else if ((rc = mm_mkdir_p(dir, err)) == 0) {
+        } else if ((rc = stream ? 0 : mm_mkdir_p(dir, err)) == 0) {
             mm_journal_batch b = {
                 .collection = jb->c->name, .partition = jb->p->tag, .segment = jb->s->segment_id,
                 .batch = k, .state = MM_BATCH_DUMPED, .rows = rows, .task_ids = "",
@@ -510,12 +675,20 @@ static int dump_batches(shared *sh, const job *jb, mm_segment_reader *r, segment
                 b.id_key = mm_asprintf("%s/%s.npy", key, id_field(opt));
                 b.data_key = mm_asprintf("%s/%s.npy", key, vector_field(opt));
             }
-            rc = write_batch(sh, jb, f, &data_runs, rows, dir, offload, &b, err);
-            if (rc == 0 && up) {
+            mm_part_digest *digests[2];
+            if (stream) {
+                /* No local copy: the uploader sends the ranges and records
+                 * the batch once both objects are complete, while this
+                 * worker hashes the next batch. */
+                mm_dump_stream_file src[2];
+                rc = hash_batch(sh, jb, f, &data_runs, rows, &b, src, digests, err);
+                if (rc == 0)
+                    rc = mm_dump_uploader_stream(up, &b, src, digests, err);
+            } else if ((rc = write_batch(sh, jb, f, &data_runs, rows, dir, offload, &b, digests, err)) == 0 && up) {
                 /* Staged in a bucket: the uploader sends both files, records
                  * the batch once both objects are complete and drops the
                  * local copy, while this worker writes the next batch. */
-                rc = mm_dump_uploader_batch(up, &b, dir, data_path, id_path, err);
+                rc = mm_dump_uploader_batch(up, &b, dir, data_path, id_path, digests, err);
             } else if (rc == 0) {
                 if (fsync_dir(dir) != 0)
                     rc = mm_error_errno(err, errno, "fsync directory", dir);
@@ -641,9 +814,15 @@ static int dump_segment(shared *sh, const job *jb, char *buf, mm_dump_uploader *
     return rc;
 }
 
-static void on_recorded(void *ctx, const mm_journal_batch *b)
+static void on_recorded(void *ctx, const mm_journal_batch *b, bool streamed)
 {
-    count_recorded(ctx, b);
+    shared *sh = ctx;
+    count_recorded(sh, b);
+    if (streamed) {
+        pthread_mutex_lock(&sh->lock);
+        sh->result.batches_streamed++;
+        pthread_mutex_unlock(&sh->lock);
+    }
 }
 
 static void on_failed(void *ctx, const mm_error *err)

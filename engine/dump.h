@@ -42,8 +42,10 @@ typedef struct mm_dump_options {
     struct mm_remote_source *remote_source;
     const char *output_root;      /* local directory: <outputDir>/migration, or the
                                    * local staging directory when storage is set */
-    mm_storage *storage;          /* stage in a bucket: each batch is written locally,
-                                   * uploaded, recorded, then removed locally */
+    mm_storage *storage;          /* stage in a bucket: a batch of a segment without
+                                   * deleted rows is sent straight from the segment
+                                   * files; any other is written locally, uploaded,
+                                   * recorded, then removed locally */
     const char *remote_root;      /* key prefix in the bucket: <outputDir>/migration */
     int workers;
     uint64_t max_file_size;       /* per .npy file */
@@ -53,6 +55,9 @@ typedef struct mm_dump_options {
     const char *id_field;
     const char *vector_field;
     bool disable_copy_offload;    /* tests: force the read/write path */
+    /* tests: stage every batch locally before its upload, even those the
+     * uploader could send straight from the segment files */
+    bool stage_uploads;
     mm_journal *journal;
     void (*progress)(void *ctx, const mm_dump_progress *p);
     void *progress_ctx;
@@ -62,6 +67,8 @@ typedef struct mm_dump_options {
 typedef struct mm_dump_result {
     size_t batches_written;
     size_t batches_reused;        /* complete from an earlier run */
+    size_t batches_streamed;      /* of batches_written: uploaded straight from the
+                                   * segment files, without a local copy */
     int64_t rows_written;
     int64_t nan_rows_skipped;
     uint64_t bytes_written;

@@ -2,6 +2,8 @@
 
 #include "strbuf.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +13,10 @@ typedef struct item {
     struct item *next;
     bool is_segment;
     mm_journal_batch b;         /* strings owned */
-    char *dir, *data_path, *id_path;
+    char *dir, *data_path, *id_path;        /* a written batch */
+    bool streamed;
+    mm_dump_stream_file src[2];             /* a streamed one: fds and paths owned */
+    mm_part_digest *data_digest, *id_digest;
     mm_journal_segment seg;     /* strings owned (cast) */
 } item;
 
@@ -36,6 +41,13 @@ static void free_item(item *it)
     free(it->dir);
     free(it->data_path);
     free(it->id_path);
+    for (int i = 0; i < 2; i++) {
+        if (it->streamed && it->src[i].fd >= 0)
+            close(it->src[i].fd);
+        free((char *)it->src[i].path);
+    }
+    mm_part_digest_free(it->data_digest);
+    mm_part_digest_free(it->id_digest);
     free((char *)it->seg.collection);
     free((char *)it->seg.segment);
     free(it);
@@ -44,6 +56,8 @@ static void free_item(item *it)
 /* The local copy only fed the upload; whether or not it was recorded, it goes. */
 static void remove_local(const item *it)
 {
+    if (it->streamed)
+        return;
     unlink(it->data_path);
     unlink(it->id_path);
     rmdir(it->dir);
@@ -77,10 +91,16 @@ static void upload_batch(mm_dump_uploader *up, item *it)
     int rc = 0;
     if (up->opt.cancel && atomic_load(up->opt.cancel))
         rc = mm_error_set(&err, MM_ERR_CANCELLED, "dump cancelled");
-    if (rc == 0)
-        rc = mm_storage_put_file(up->opt.storage, it->b.data_key, it->data_path, &err);
-    if (rc == 0)
-        rc = mm_storage_put_file(up->opt.storage, it->b.id_key, it->id_path, &err);
+    const char *keys[2] = {it->b.data_key, it->b.id_key};
+    const char *paths[2] = {it->data_path, it->id_path};
+    mm_part_digest *digests[2] = {it->data_digest, it->id_digest};
+    for (int i = 0; i < 2 && rc == 0; i++) {
+        const mm_dump_stream_file *f = &it->src[i];
+        mm_storage_source src = {.head = f->head, .head_len = f->head_len, .fd = f->fd, .offset = f->offset,
+                                 .length = f->length, .path = f->path};
+        rc = it->streamed ? mm_storage_put_source(up->opt.storage, keys[i], &src, digests[i], &err)
+                          : mm_storage_put_file_digested(up->opt.storage, keys[i], paths[i], digests[i], &err);
+    }
     if (rc == 0)
         rc = mm_journal_put(up->opt.journal, &it->b, &err);
     remove_local(it);
@@ -89,7 +109,7 @@ static void upload_batch(mm_dump_uploader *up, item *it)
         fail(up, &err);
     }
     else if (up->opt.recorded)
-        up->opt.recorded(up->opt.ctx, &it->b);
+        up->opt.recorded(up->opt.ctx, &it->b, it->streamed);
 }
 
 static void *run(void *arg)
@@ -159,24 +179,67 @@ static void enqueue(mm_dump_uploader *up, item *it)
     pthread_cond_broadcast(&up->changed);
 }
 
-int mm_dump_uploader_batch(mm_dump_uploader *up, const mm_journal_batch *b, const char *dir, const char *data_path,
-                           const char *id_path, mm_error *err)
+static int queue_batch(mm_dump_uploader *up, item *it, mm_error *err);
+
+static bool copy_batch(item *it, const mm_journal_batch *b)
+{
+    it->b = *b;
+    it->b.collection = mm_strdup(b->collection);
+    it->b.partition = mm_strdup(b->partition);
+    it->b.segment = mm_strdup(b->segment);
+    it->b.id_key = mm_strdup(b->id_key);
+    it->b.data_key = mm_strdup(b->data_key);
+    it->b.task_ids = mm_strdup(b->task_ids ? b->task_ids : "");
+    return it->b.collection && it->b.partition && it->b.segment && it->b.id_key && it->b.data_key && it->b.task_ids;
+}
+
+int mm_dump_uploader_stream(mm_dump_uploader *up, const mm_journal_batch *b, const mm_dump_stream_file src[2],
+                            mm_part_digest *digests[2], mm_error *err)
 {
     item *it = calloc(1, sizeof *it);
+    if (!it) {
+        mm_part_digest_free(digests[0]);
+        mm_part_digest_free(digests[1]);
+        return mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
+    }
+    it->streamed = true;
+    it->src[0].fd = it->src[1].fd = -1;
+    it->data_digest = digests[0];
+    it->id_digest = digests[1];
+    bool ok = copy_batch(it, b);
+    for (int i = 0; i < 2; i++) {
+        it->src[i] = src[i];
+        it->src[i].path = mm_strdup(src[i].path);
+        it->src[i].fd = fcntl(src[i].fd, F_DUPFD_CLOEXEC, 3);
+        ok = ok && it->src[i].path && it->src[i].fd >= 0;
+    }
+    if (!ok) {
+        int e = errno;
+        free_item(it);
+        return e == EMFILE || e == ENFILE ? mm_error_errno(err, e, "keep open for the upload", src[0].path)
+                                          : mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
+    }
+    return queue_batch(up, it, err);
+}
+
+int mm_dump_uploader_batch(mm_dump_uploader *up, const mm_journal_batch *b, const char *dir, const char *data_path,
+                           const char *id_path, mm_part_digest *digests[2], mm_error *err)
+{
+    item *it = calloc(1, sizeof *it);
+    if (!it) {
+        mm_part_digest_free(digests[0]);
+        mm_part_digest_free(digests[1]);
+    }
+    bool ok = false;
     if (it) {
-        it->b = *b;
-        it->b.collection = mm_strdup(b->collection);
-        it->b.partition = mm_strdup(b->partition);
-        it->b.segment = mm_strdup(b->segment);
-        it->b.id_key = mm_strdup(b->id_key);
-        it->b.data_key = mm_strdup(b->data_key);
-        it->b.task_ids = mm_strdup(b->task_ids ? b->task_ids : "");
+        it->data_digest = digests[0];
+        it->id_digest = digests[1];
+        ok = copy_batch(it, b);
         it->dir = mm_strdup(dir);
         it->data_path = mm_strdup(data_path);
         it->id_path = mm_strdup(id_path);
     }
-    if (!it || !it->b.collection || !it->b.partition || !it->b.segment || !it->b.id_key || !it->b.data_key ||
-        !it->b.task_ids || !it->dir || !it->data_path || !it->id_path) {
+    if (!it || !ok || !it->dir || !it->data_path || !it->id_path) {
         if (it)
             free_item(it);
         unlink(data_path);
@@ -184,9 +247,14 @@ int mm_dump_uploader_batch(mm_dump_uploader *up, const mm_journal_batch *b, cons
         rmdir(dir);
         return mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
     }
+    return queue_batch(up, it, err);
+}
+
+static int queue_batch(mm_dump_uploader *up, item *it, mm_error *err)
+{
     pthread_mutex_lock(&up->lock);
     /* The previous batch must be on its way before this one is queued: one
-     * uploading while the worker writes the next. */
+     * uploading while the worker prepares the next. */
     while (up->batches > 0 && !up->failed)
         pthread_cond_wait(&up->changed, &up->lock);
     bool refused = up->failed;

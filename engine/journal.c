@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,16 +35,34 @@ static const char schema[] =
     " collection TEXT NOT NULL, partition_tag TEXT NOT NULL, baseline_rows INTEGER NOT NULL,"
     " PRIMARY KEY(collection, partition_tag));";
 
+/* SQLite's "database or disk is full" does not say which disk or what to
+ * do; the journal lives in state.dir, which the user can move. */
+static void add_full_hint(sqlite3 *db, int code, mm_error *err)
+{
+    /* A write that hits the end of the disk can also come back as an I/O
+     * error whose system errno says so. */
+    if (!err || ((code & 0xff) != SQLITE_FULL && sqlite3_system_errno(db) != ENOSPC))
+        return;
+    size_t n = strlen(err->message);
+    snprintf(err->message + n, sizeof err->message - n, "; the disk holding the journal is full: free space there "
+             "or set state.dir to a larger disk, then run the command again (completed work is kept)");
+}
+
 static int db_error(mm_journal *j, mm_error *err, const char *what)
 {
-    return mm_error_set(err, MM_ERR_IO, "journal %s: %s: %s", j->path, what, sqlite3_errmsg(j->db));
+    int code = sqlite3_extended_errcode(j->db);
+    mm_error_set(err, MM_ERR_IO, "journal %s: %s: %s", j->path, what, sqlite3_errmsg(j->db));
+    add_full_hint(j->db, code, err);
+    return -1;
 }
 
 static int exec(mm_journal *j, const char *sql, mm_error *err)
 {
     char *msg = NULL;
-    if (sqlite3_exec(j->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+    int code = sqlite3_exec(j->db, sql, NULL, NULL, &msg);
+    if (code != SQLITE_OK) {
         mm_error_set(err, MM_ERR_IO, "journal %s: %s", j->path, msg ? msg : "unknown SQLite error");
+        add_full_hint(j->db, code, err);
         sqlite3_free(msg);
         return -1;
     }

@@ -80,6 +80,7 @@ int mm_cli_dump_job(mm_cli_job *job, const mm_job_sink *sink, mm_error *err)
         .nan_policy = cfg->dumper.nan_policy == MM_NAN_SKIP ? MM_DUMP_NAN_SKIP : MM_DUMP_NAN_FAIL,
         .id_field = cfg->target.milvus2x.fields.id, .vector_field = cfg->target.milvus2x.fields.vector,
         .disable_copy_offload = getenv("MM_DUMP_NO_OFFLOAD") != NULL,
+        .stage_uploads = getenv("MM_DUMP_STAGE_UPLOADS") != NULL,
         .journal = job->journal, .progress = print_progress, .progress_ctx = &pp, .cancel = &mm_cli_interrupted,
     };
     if (sink) {
@@ -101,8 +102,11 @@ int mm_cli_dump_job(mm_cli_job *job, const mm_job_sink *sink, mm_error *err)
                                : mm_strdup(job->root);
     mm_strbuf line;
     mm_strbuf_init(&line);
-    mm_strbuf_appendf(&line, "dumped %lld rows in %zu new batch(es) (%s) to %s; %zu batch(es) were already complete",
-                      (long long)result.rows_written, result.batches_written, bytes, where ? where : job->root,
+    mm_strbuf_appendf(&line, "dumped %lld rows in %zu new batch(es) (%s", (long long)result.rows_written,
+                      result.batches_written, bytes);
+    if (result.batches_streamed)
+        mm_strbuf_appendf(&line, "; %zu sent straight from the segment files", result.batches_streamed);
+    mm_strbuf_appendf(&line, ") to %s; %zu batch(es) were already complete", where ? where : job->root,
                       result.batches_reused);
     free(where);
     if (result.nan_rows_skipped)

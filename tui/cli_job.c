@@ -186,6 +186,12 @@ static int job_open(mm_cli_job *job, const char *command, const char *config_pat
         rc = open_remote_source(job, err);
     else if (rc == 0 && (rc = mm_cli_source_spec_from_config(&job->cfg, &spec, err)) == 0)
         rc = mm_source_open(&spec, &job->src, err);
+    if (job->source_storage && job->cfg.source.remote.use_iam) {
+        if (warn)
+            mm_config_warnings_add(warn, "%s", mm_storage_credentials(job->source_storage));
+        else
+            fprintf(stderr, "%s: %s\n", command, mm_storage_credentials(job->source_storage));
+    }
     if (rc == 0)
         rc = mm_inventory_build(&job->src.rows, &job->inv, err);
     if (rc == 0)

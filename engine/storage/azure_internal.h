@@ -96,6 +96,7 @@ int mm_azure_request(mm_azure *az, const mm_azure_call *call, mm_azure_response 
 /* Base64 Content-MD5 of b's file range into b->md5. */
 int mm_azure_body_md5(mm_azure_body *b);
 /* Uploads a local file (Put Blob, or Put Block + Put Block List). */
-int mm_azure_put_file(mm_storage *st, const char *key, const char *path, mm_error *err);
+int mm_azure_put_file(mm_storage *st, const char *key, const char *path, const mm_part_digest *digest,
+                      mm_error *err);
 
 #endif

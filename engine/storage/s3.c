@@ -258,8 +258,12 @@ static size_t read_body(char *out, size_t size, size_t n, void *ctx)
         return 0;
     if (b->data) {
         memcpy(out, b->data + b->sent, want);
+    } else if (b->sent < b->head_len) {
+        if (want > b->head_len - b->sent)
+            want = (size_t)(b->head_len - b->sent);
+        memcpy(out, b->head + b->sent, want);
     } else {
-        ssize_t got = pread(b->fd, out, want, b->offset + (off_t)b->sent);
+        ssize_t got = pread(b->fd, out, want, b->offset + (off_t)(b->sent - b->head_len));
         if (got <= 0)
             return CURL_READFUNC_ABORT;
         want = (size_t)got;
@@ -298,6 +302,9 @@ static CURLcode perform(mm_s3 *s3, const mm_s3_call *call, const char *url, mm_s
         call->in->sent = 0;
         curl_easy_setopt(c, CURLOPT_READFUNCTION, read_body);
         curl_easy_setopt(c, CURLOPT_READDATA, call->in);
+        /* Larger reads than curl's 64 KiB default: fewer calls into
+         * read_body and pread for the same bytes. */
+        curl_easy_setopt(c, CURLOPT_UPLOAD_BUFFERSIZE, 512L * 1024);
     }
     set_method(c, call);
     CURLcode cc = curl_easy_perform(c);
@@ -318,6 +325,7 @@ static void reset_response(mm_s3_response *r)
     r->content_length = -1;
     r->sunk = 0;
     r->sink_errno = 0;
+    r->body_refused = false;
 }
 
 static int http_error(mm_s3 *s3, const mm_s3_call *call, const char *target, mm_s3_response *r, int attempts,
@@ -375,6 +383,7 @@ int mm_s3_request(mm_s3 *s3, const mm_s3_call *call, mm_s3_response *r, mm_error
         mm_s3_xml_text(r->text.data, r->text.len, "Code", code_now, sizeof code_now);
         bool damaged = cc == CURLE_OK && r->status == 400 &&
                        (strcmp(code_now, "BadDigest") == 0 || strcmp(code_now, "XAmzContentSHA256Mismatch") == 0);
+        r->body_refused = damaged;
         if (attempt < s3->max_retries && (retryable(cc, r->status) || damaged)) {
             mm_sleep_ms((long)s3->retry_base_ms << (attempt < 10 ? attempt : 10));
             continue;
@@ -474,6 +483,11 @@ void mm_s3_close(mm_s3 *s3)
     free(s3->sigv4);
     free(s3->label);
     free(s3);
+}
+
+uint64_t mm_s3_part_size(const mm_s3 *s3)
+{
+    return s3->part_size;
 }
 
 const char *mm_s3_describe(const mm_s3 *s3)

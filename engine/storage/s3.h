@@ -39,8 +39,17 @@ const char *mm_s3_describe(const mm_s3 *s3);
 
 /* HEAD bucket: reachable, credentials accepted, bucket exists. */
 int mm_s3_check_bucket(mm_s3 *s3, mm_error *err);
-/* Uploads a local file to key (single PUT or multipart). */
-int mm_s3_put_file(mm_s3 *s3, const char *key, const char *path, mm_error *err);
+/* Uploads a local file to key (single PUT or multipart). digest (may be
+ * NULL) holds the SHA-256s of its parts of mm_s3_part_size bytes; one that
+ * does not fit the file is ignored. */
+struct mm_part_digest;
+int mm_s3_put_file(mm_s3 *s3, const char *key, const char *path, const struct mm_part_digest *digest,
+                   mm_error *err);
+/* The same for an object made of head_len bytes of head followed by
+ * `length` bytes of fd at offset (path names the file in messages). */
+int mm_s3_put_range(mm_s3 *s3, const char *key, const void *head, size_t head_len, int fd, uint64_t offset,
+                    uint64_t length, const char *path, const struct mm_part_digest *digest, mm_error *err);
+uint64_t mm_s3_part_size(const mm_s3 *s3);
 /* DELETE of one object; a missing object is not an error. */
 int mm_s3_delete(mm_s3 *s3, const char *key, mm_error *err);
 /* *size = -1 when the object does not exist. */

@@ -21,9 +21,12 @@ struct mm_s3 {
     int max_retries, retry_base_ms, list_page_keys;
 };
 
-/* What a request sends: nothing, bytes from memory, or a range of a file. */
+/* What a request sends: nothing, bytes from memory (data), or head_len
+ * bytes from head followed by the rest of `length` from fd at offset. */
 typedef struct mm_s3_body {
     const char *data;
+    const char *head;
+    size_t head_len;
     int fd;
     off_t offset;
     uint64_t length, sent;
@@ -43,6 +46,8 @@ typedef struct mm_s3_response {
     int sink_fd;
     uint64_t sunk;
     int sink_errno;
+    /* The server kept refusing the body as not matching its SHA-256. */
+    bool body_refused;
 } mm_s3_response;
 
 typedef struct mm_s3_call {

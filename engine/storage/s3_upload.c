@@ -1,12 +1,16 @@
-/* Uploads: one PUT for small files, multipart with parts sent on a few
- * threads for large ones. Every body is signed with its SHA-256
- * (x-amz-content-sha256), so a byte damaged on the way is refused (and sent
- * again) instead of stored; SHA-256 rather than Content-MD5 because it is
- * part of the signature and, with the CPU's SHA extensions, several times
- * cheaper to compute. */
+/* Uploads: one PUT for small objects, multipart with parts sent on a few
+ * threads for large ones. An object's bytes are a few bytes from memory (an
+ * .npy header, or nothing) followed by a range of a file, so the dump can
+ * send a batch straight from the 1.x segment file without staging a copy.
+ * Every body is signed with its SHA-256 (x-amz-content-sha256), so a byte
+ * damaged on the way is refused (and sent again) instead of stored;
+ * SHA-256 rather than Content-MD5 because it is part of the signature and,
+ * with the CPU's SHA extensions, several times cheaper to compute. The dump
+ * hands over the hashes it computed while reading the bytes
+ * (part_digest.h); other callers' files are hashed here. */
+#include "storage/part_digest.h"
 #include "storage/s3_internal.h"
 
-#include <openssl/evp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -16,41 +20,56 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { HASH_BLOCK = 1 << 20 };
+/* What one upload sends: head[0..head_len) then `length` bytes of fd at
+ * offset; path names the file in messages. */
+typedef struct source {
+    const char *head;
+    size_t head_len;
+    int fd;
+    uint64_t offset, length;
+    const char *path;
+    const mm_part_digest *given;    /* fits this object's parts, or NULL */
+} source;
 
-static int compute_sha256(mm_s3_body *b)
+static uint64_t source_size(const source *s)
 {
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    char *buf = malloc(HASH_BLOCK);
-    int rc = (ctx && buf && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1) ? 0 : -1;
-    for (uint64_t done = 0; rc == 0 && done < b->length;) {
-        size_t want = b->length - done < HASH_BLOCK ? (size_t)(b->length - done) : HASH_BLOCK;
-        ssize_t got = pread(b->fd, buf, want, b->offset + (off_t)done);
-        if (got <= 0 || EVP_DigestUpdate(ctx, buf, (size_t)got) != 1)
-            rc = -1;
-        else
-            done += (uint64_t)got;
-    }
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (rc == 0 && EVP_DigestFinal_ex(ctx, digest, &len) == 1 && len == 32)
-        for (unsigned int i = 0; i < len; i++)
-            snprintf(b->sha256 + 2 * i, 3, "%02x", digest[i]);
-    else
-        rc = -1;
-    EVP_MD_CTX_free(ctx);
-    free(buf);
-    return rc;
+    return s->head_len + s->length;
 }
 
-static int put_single(mm_s3 *s3, const char *key, int fd, uint64_t size, mm_error *err)
+/* The body for bytes [from, from + len) of the object. */
+static mm_s3_body body_of(const source *s, uint64_t from, uint64_t len)
 {
-    mm_s3_body b = {.fd = fd, .length = size};
-    if (compute_sha256(&b) != 0)
-        b.sha256[0] = '\0';
+    mm_s3_body b = {.fd = s->fd, .length = len};
+    if (from < s->head_len) {
+        b.head = s->head + from;
+        b.head_len = s->head_len - from < len ? (size_t)(s->head_len - from) : (size_t)len;
+        b.offset = (off_t)s->offset;
+    } else {
+        b.offset = (off_t)(s->offset + (from - s->head_len));
+    }
+    return b;
+}
+
+/* The part's SHA-256 from the digest the caller computed while reading
+ * the bytes, else from a pass over them; "" (UNSIGNED-PAYLOAD) if neither
+ * works, which still uploads. */
+static void body_sha256(mm_s3_body *b, const source *s, uint64_t part)
+{
+    if (s->given)
+        memcpy(b->sha256, mm_part_digest_hex(s->given, part), sizeof b->sha256);
+    else if (mm_sha256_range(b->head, b->head_len, b->fd, (uint64_t)b->offset, b->length - b->head_len,
+                             b->sha256) != 0)
+        b->sha256[0] = '\0';
+}
+
+static int put_single(mm_s3 *s3, const char *key, const source *s, bool *refused, mm_error *err)
+{
+    mm_s3_body b = body_of(s, 0, source_size(s));
+    body_sha256(&b, s, 0);
     mm_s3_response r = {.sink_fd = -1};
     mm_s3_call call = {.method = "PUT", .key = key, .in = &b, .content_type = "application/octet-stream"};
     int rc = mm_s3_request(s3, &call, &r, err);
+    *refused = rc != 0 && r.body_refused;
     mm_strbuf_free(&r.text);
     return rc;
 }
@@ -61,12 +80,12 @@ enum { PART_THREADS = 4 };
 typedef struct part_job {
     mm_s3 *s3;
     const char *key, *upload_id;
-    int fd;
+    const source *src;
     uint64_t size, parts;
     char (*etags)[128];
     pthread_mutex_t lock;
     uint64_t next;
-    bool failed;
+    bool failed, refused;
     mm_error err;
 } part_job;
 
@@ -81,9 +100,8 @@ static void *send_parts(void *arg)
             return NULL;
         uint64_t off = (n - 1) * j->s3->part_size;
         uint64_t len = j->size - off < j->s3->part_size ? j->size - off : j->s3->part_size;
-        mm_s3_body b = {.fd = j->fd, .offset = (off_t)off, .length = len};
-        if (compute_sha256(&b) != 0)
-            b.sha256[0] = '\0';
+        mm_s3_body b = body_of(j->src, off, len);
+        body_sha256(&b, j->src, n - 1);
         char *query = mm_asprintf("partNumber=%llu&uploadId=%s", (unsigned long long)n, j->upload_id);
         mm_s3_response r = {.sink_fd = -1};
         mm_error err;
@@ -93,12 +111,14 @@ static void *send_parts(void *arg)
                        : mm_error_set(&err, MM_ERR_NOMEM, "S3 upload: out of memory");
         if (rc == 0)
             memcpy(j->etags[n - 1], r.etag, sizeof r.etag);
+        bool refused = rc != 0 && r.body_refused;
         mm_strbuf_free(&r.text);
         free(query);
         if (rc != 0) {
             pthread_mutex_lock(&j->lock);
             if (!j->failed) {
                 j->failed = true;
+                j->refused = refused;
                 j->err = err;
             }
             pthread_mutex_unlock(&j->lock);
@@ -108,7 +128,7 @@ static void *send_parts(void *arg)
 
 /* Parts go up on a few threads at once: one TCP stream rarely fills the
  * link to an object store. */
-static int put_multipart(mm_s3 *s3, const char *key, int fd, uint64_t size, mm_error *err)
+static int put_multipart(mm_s3 *s3, const char *key, const source *s, bool *refused, mm_error *err)
 {
     mm_s3_response r = {.sink_fd = -1};
     /* libcurl 7.88 signs the query as written: bare subresources need "=". */
@@ -123,7 +143,8 @@ static int put_multipart(mm_s3 *s3, const char *key, int fd, uint64_t size, mm_e
     if (!upload_id[0])
         return mm_error_set(err, MM_ERR_IO, "S3 POST s3://%s/%s: no UploadId in the answer", s3->bucket, key);
     char *id = mm_s3_percent_encode(upload_id, false);
-    part_job job = {.s3 = s3, .key = key, .upload_id = id ? id : "", .fd = fd, .size = size, .next = 1,
+    uint64_t size = source_size(s);
+    part_job job = {.s3 = s3, .key = key, .upload_id = id ? id : "", .src = s, .size = size, .next = 1,
                     .parts = (size + s3->part_size - 1) / s3->part_size};
     job.etags = calloc(job.parts, sizeof *job.etags);
     pthread_mutex_init(&job.lock, NULL);
@@ -141,6 +162,7 @@ static int put_multipart(mm_s3 *s3, const char *key, int fd, uint64_t size, mm_e
         if (job.failed) {
             if (err)
                 *err = job.err;
+            *refused = job.refused;
             rc = -1;
         }
     }
@@ -172,16 +194,39 @@ static int put_multipart(mm_s3 *s3, const char *key, int fd, uint64_t size, mm_e
     return rc;
 }
 
-int mm_s3_put_file(mm_s3 *s3, const char *key, const char *path, mm_error *err)
+static int put_source(mm_s3 *s3, const char *key, source *s, const mm_part_digest *digest, mm_error *err)
+{
+    uint64_t size = source_size(s);
+    /* A digest of other bytes than these would only be refused. */
+    s->given = mm_part_digest_fits(digest, s3->part_size, size) ? digest : NULL;
+    bool refused = false;
+    int rc = size > s3->part_size ? put_multipart(s3, key, s, &refused, err) : put_single(s3, key, s, &refused, err);
+    if (rc != 0 && refused && s->given && err) {
+        size_t n = strlen(err->message);
+        snprintf(err->message + n, sizeof err->message - n, "; %s changed after its bytes were hashed for this "
+                 "upload (modified, or damaged on disk): check that disk and that nothing writes to the file, then "
+                 "run the command again", s->path);
+    }
+    return rc;
+}
+
+int mm_s3_put_file(mm_s3 *s3, const char *key, const char *path, const mm_part_digest *digest, mm_error *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return mm_error_errno(err, errno, "open for upload", path);
     struct stat st;
     int rc = fstat(fd, &st) == 0 ? 0 : mm_error_errno(err, errno, "stat", path);
+    source s = {.fd = fd, .length = rc == 0 ? (uint64_t)st.st_size : 0, .path = path};
     if (rc == 0)
-        rc = (uint64_t)st.st_size > s3->part_size ? put_multipart(s3, key, fd, (uint64_t)st.st_size, err)
-                                                  : put_single(s3, key, fd, (uint64_t)st.st_size, err);
+        rc = put_source(s3, key, &s, digest, err);
     close(fd);
     return rc;
+}
+
+int mm_s3_put_range(mm_s3 *s3, const char *key, const void *head, size_t head_len, int fd, uint64_t offset,
+                    uint64_t length, const char *path, const mm_part_digest *digest, mm_error *err)
+{
+    source s = {.head = head, .head_len = head_len, .fd = fd, .offset = offset, .length = length, .path = path};
+    return put_source(s3, key, &s, digest, err);
 }

@@ -8,11 +8,23 @@
 
 #include "config.h"
 #include "error.h"
+#include "storage/part_digest.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
 typedef struct mm_storage mm_storage;
+
+/* An object's bytes taken from where they already are: head_len bytes of
+ * head (an .npy header), then `length` bytes of fd at offset. path names
+ * the file in messages. */
+typedef struct mm_storage_source {
+    const void *head;
+    size_t head_len;
+    int fd;
+    uint64_t offset, length;
+    const char *path;
+} mm_storage_source;
 
 /* Called once per object found by list; return non-zero to stop early
  * (list then returns that value without setting err). */
@@ -23,8 +35,18 @@ typedef struct mm_storage_ops {
     const char *(*describe)(const mm_storage *st);
     /* Reachable, credentials accepted, bucket/container exists. */
     int (*check)(mm_storage *st, mm_error *err);
-    /* Uploads a local file to key, whole or in parts, with retries. */
-    int (*put_file)(mm_storage *st, const char *key, const char *path, mm_error *err);
+    /* Uploads a local file to key, whole or in parts, with retries.
+     * digest: SHA-256s of the file's parts of digest_part_size bytes,
+     * computed while it was written, or NULL; backends that sign or check
+     * bodies some other way ignore it. */
+    int (*put_file)(mm_storage *st, const char *key, const char *path, const mm_part_digest *digest,
+                    mm_error *err);
+    /* The same for an object sent from a mm_storage_source; NULL = the
+     * backend uploads files only. */
+    int (*put_source)(mm_storage *st, const char *key, const mm_storage_source *src, const mm_part_digest *digest,
+                      mm_error *err);
+    /* The part size whose SHA-256s put_file uses; NULL = none. */
+    uint64_t (*digest_part_size)(const mm_storage *st);
     /* *size = -1 when the object does not exist. */
     int (*head)(mm_storage *st, const char *key, int64_t *size, mm_error *err);
     /* A missing object is not an error. */
@@ -64,7 +86,26 @@ static inline const char *mm_storage_credentials(const mm_storage *st) { return 
 static inline int mm_storage_check(mm_storage *st, mm_error *err) { return st->ops->check(st, err); }
 static inline int mm_storage_put_file(mm_storage *st, const char *key, const char *path, mm_error *err)
 {
-    return st->ops->put_file(st, key, path, err);
+    return st->ops->put_file(st, key, path, NULL, err);
+}
+static inline int mm_storage_put_file_digested(mm_storage *st, const char *key, const char *path,
+                                               const mm_part_digest *digest, mm_error *err)
+{
+    return st->ops->put_file(st, key, path, digest, err);
+}
+static inline bool mm_storage_can_put_source(const mm_storage *st)
+{
+    return st->ops->put_source != NULL;
+}
+static inline int mm_storage_put_source(mm_storage *st, const char *key, const mm_storage_source *src,
+                                        const mm_part_digest *digest, mm_error *err)
+{
+    return st->ops->put_source(st, key, src, digest, err);
+}
+/* 0 when the backend has no use for part digests. */
+static inline uint64_t mm_storage_digest_part_size(const mm_storage *st)
+{
+    return st->ops->digest_part_size ? st->ops->digest_part_size(st) : 0;
 }
 static inline int mm_storage_head(mm_storage *st, const char *key, int64_t *size, mm_error *err)
 {

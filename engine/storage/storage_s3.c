@@ -25,9 +25,21 @@ static int check(mm_storage *st, mm_error *err)
     return mm_s3_check_bucket(client(st), err);
 }
 
-static int put_file(mm_storage *st, const char *key, const char *path, mm_error *err)
+static int put_file(mm_storage *st, const char *key, const char *path, const mm_part_digest *digest, mm_error *err)
 {
-    return mm_s3_put_file(client(st), key, path, err);
+    return mm_s3_put_file(client(st), key, path, digest, err);
+}
+
+static int put_source(mm_storage *st, const char *key, const mm_storage_source *src, const mm_part_digest *digest,
+                      mm_error *err)
+{
+    return mm_s3_put_range(client(st), key, src->head, src->head_len, src->fd, src->offset, src->length, src->path,
+                           digest, err);
+}
+
+static uint64_t digest_part_size(const mm_storage *st)
+{
+    return mm_s3_part_size(client(st));
 }
 
 static int head(mm_storage *st, const char *key, int64_t *size, mm_error *err)
@@ -58,7 +70,8 @@ static void close_storage(mm_storage *st)
 }
 
 static const mm_storage_ops s3_ops = {
-    .describe = describe, .check = check, .put_file = put_file, .head = head, .remove = remove_key,
+    .describe = describe, .check = check, .put_file = put_file, .put_source = put_source, .digest_part_size = digest_part_size,
+    .head = head, .remove = remove_key,
     .get_file = get_file, .list = list, .close = close_storage,
 };
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Staging on S3: `milvus-migrate dump` to a local Swift s3api server against
 # `curl -T` uploading the same .npy bytes to the same server, in one run,
-# plus the dump's peak RSS. ~1 GiB of vectors (4 segments x 512 Ki rows x
-# dim 128), in MM_BENCH_ROUNDS (default 3) alternating rounds.
+# plus the dump's peak RSS. ~2 GiB of vectors (MM_BENCH_SEGMENTS, default 8,
+# segments x 512 Ki rows x dim 128, no deleted rows), in MM_BENCH_ROUNDS
+# (default 3) alternating rounds.
 # Usage: tests/bench/s3_bench.sh [BUILD_DIR]
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -20,7 +21,7 @@ C=(curl -sS --aws-sigv4 "aws:amz:$S3_REGION:s3" --netrc-file "$SWIFT_S3_NETRC" -
 
 cat >"$work/scenario.json" <<JSON
 {"era": "native", "version": "1.1.0", "global_lsn": 1, "expected": false,
- "scale": {"collection": "bench", "segments": 4, "rows": 524288},
+ "scale": {"collection": "bench", "segments": ${MM_BENCH_SEGMENTS:-8}, "rows": 524288},
  "collections": [{"name": "bench", "dim": 128, "metric": 1, "flush_lsn": 1}]}
 JSON
 /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$work/scenario.json" "$work/fx" >/dev/null

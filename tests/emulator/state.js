@@ -35,6 +35,7 @@ class Store {
     this.tasks = new Map();
     this.calls = {};
     this.faults = defaultFaults();
+    this.pending = new Set(); // task steps waiting on a timer
     this.nextId = 449000000000000000n; // looks like a Milvus TSO-derived id
     this.nextAutoPk = 450000000000000000n;
   }
@@ -54,10 +55,22 @@ class Store {
       if (!(k in this.faults) && k !== 'crashAfterImportSubmit') throw new Error(`unknown fault '${k}'`);
       this.faults[k] = v;
     }
+    if ('stepMs' in patch) this.retime();
   }
 
   resetFaults() {
+    const stepMs = this.faults.stepMs;
     this.faults = defaultFaults();
+    if (this.faults.stepMs !== stepMs) this.retime();
+  }
+
+  // A new step time applies to the steps already waiting too, so a test
+  // that slowed tasks down can speed the ones in flight up again.
+  retime() {
+    for (const step of this.pending) {
+      clearTimeout(step.timer);
+      step.timer = setTimeout(step.run, this.faults.stepMs).unref();
+    }
   }
 
   // Consumes one injected outage for `rpc` if any is pending.
@@ -125,7 +138,9 @@ class Store {
   }
 
   schedule(task, fn) {
-    setTimeout(fn, this.faults.stepMs).unref();
+    const step = { run: () => { this.pending.delete(step); fn(); }, timer: null };
+    step.timer = setTimeout(step.run, this.faults.stepMs).unref();
+    this.pending.add(step);
   }
 
   fail(task, reason) {

@@ -2,7 +2,8 @@
 # `dump` staged on a real S3 server (OpenStack Swift + s3api on loopback):
 # the objects equal a local dump byte for byte (13 MiB files in 5 MiB
 # multipart parts), a
-# re-run uploads nothing, and a wrong secret or bucket fails up front with
+# segment without deleted rows is sent straight from its files, the same
+# bytes as a staged copy, a re-run uploads nothing, and a wrong secret or bucket fails up front with
 # a message that names the bucket and the fix but never the secret.
 set -euo pipefail
 src=${MM_SOURCE_DIR:?}
@@ -57,6 +58,38 @@ grep -q '"runs/one/migration/tables/big/1700000000000000000-1/data.npy"' "$work/
 
 "$bin" dump -c "$work/remote/migration.yaml" >"$work/remote/stdout2" 2>/dev/null
 grep -q "dumped 0 rows in 0 new batch(es)" "$work/remote/stdout2" && echo "ok   re-run uploads nothing" || { fail "re-run"; cat "$work/remote/stdout2"; }
+
+# A segment without deleted rows is sent straight from its files (the .npy
+# header, then the .rv/.uid bytes, in 5 MiB parts), the same bytes as a
+# staged copy; the summary says so.
+/usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/large/multipart.json" "$work/whole" >/dev/null
+for how in local streamed staged; do
+  mkdir -p "$work/whole-$how"
+  if [ "$how" = local ]; then
+    config "$work/whole-$how/migration.yaml" "target: {mode: local, local: {outputDir: $work/whole-$how/out}}"
+  else
+    config "$work/whole-$how/migration.yaml" "$(remote stage Sw1ftSecret | sed "s|runs/one/|whole-$how|")"
+  fi
+  sed -i "s|$work/fx/|$work/whole/|g" "$work/whole-$how/migration.yaml"
+done
+"$bin" dump -c "$work/whole-local/migration.yaml" >/dev/null 2>&1
+"$bin" dump -c "$work/whole-streamed/migration.yaml" >"$work/whole-streamed/stdout" 2>&1 || fail "streamed dump"
+MM_DUMP_STAGE_UPLOADS=1 "$bin" dump -c "$work/whole-staged/migration.yaml" >"$work/whole-staged/stdout" 2>&1 || fail "staged dump"
+want="dumped 24000 rows in 1 new batch(es) (6.0 MiB; 1 sent straight from the segment files) to s3://stage at $S3_ENDPOINT/whole-streamed/migration; 0 batch(es) were already complete"
+[ "$(grep '^dumped' "$work/whole-streamed/stdout")" = "$want" ] && echo "ok   streamed summary" \
+  || { fail "streamed summary"; cat "$work/whole-streamed/stdout"; echo "  expected: $want"; }
+want="dumped 24000 rows in 1 new batch(es) (6.0 MiB) to s3://stage at $S3_ENDPOINT/whole-staged/migration; 0 batch(es) were already complete"
+[ "$(grep '^dumped' "$work/whole-staged/stdout")" = "$want" ] && echo "ok   staged summary" \
+  || { fail "staged summary"; cat "$work/whole-staged/stdout"; echo "  expected: $want"; }
+for how in streamed staged; do
+  n=0
+  while IFS= read -r f; do
+    rel=${f#"$work/whole-local/out/"}
+    curl_s3 "$S3_ENDPOINT/stage/whole-$how/$rel" -o "$work/got"
+    cmp -s "$f" "$work/got" && n=$((n + 1)) || fail "$how: object $rel differs from the local dump"
+  done < <(find "$work/whole-local/out" -type f -name '*.npy')
+  [ "$n" -eq 2 ] && echo "ok   $how: 2 objects equal the local dump" || fail "$how: $n objects"
+done
 
 expect_failure() {  # dir status message
   local status=0

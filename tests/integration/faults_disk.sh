@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The local target runs out of room: a 1 MiB tmpfs (ENOSPC) and a file size
-# limit (ulimit -f, EFBIG). The dump fails with exit 1 naming the file, the
+# limit (ulimit -f, EFBIG); and state.dir runs out of room for the journal. The dump fails with exit 1 naming the file, the
 # directory and the room the rest needs; the failed batch leaves no file
 # under a final name and no journal record; once there is room the re-run
 # completes with exactly the live set. The tmpfs needs root (or an
@@ -20,6 +20,7 @@ mnt=$work/mnt
 mounted=0
 cleanup() {
   [ "$mounted" = 1 ] && umount "$mnt" 2>/dev/null
+  mountpoint -q "$work/state-mnt" 2>/dev/null && umount "$work/state-mnt"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -70,6 +71,23 @@ if mount -t tmpfs -o size=1m,mode=0755 tmpfs "$mnt" 2>"$work/mount.err"; then
   clean_failure "disk full" "$mnt"
   mount -o remount,size=8m "$mnt"
   completes "disk full, then room made" "$mnt"
+
+  # state.dir full: the journal cannot be written; the message says which
+  # disk and what to do, and nothing is dumped.
+  state_mnt=$work/state-mnt
+  mkdir -p "$state_mnt"
+  mount -t tmpfs -o size=2m,mode=0755 tmpfs "$state_mnt"
+  dd if=/dev/zero of="$state_mnt/fill" bs=4k 2>/dev/null || true
+  job journal_full "$work/journal_full"
+  sed -i "s|^state: .*|state: {dir: $state_mnt}|" "$d/migration.yaml"
+  mm_expect_exit "journal disk full" 1 \
+    "milvus-migrate dump: journal $state_mnt/journal.sqlite: database or disk is full; the disk holding the journal is full: free space there or set state.dir to a larger disk, then run the command again (completed work is kept)" \
+    "$bin" dump -c "$d/migration.yaml"
+  [ -z "$(find "$work/journal_full" -name '*.npy' 2>/dev/null)" ] && ok "journal disk full: nothing dumped" \
+    || fail "journal disk full: files were dumped"
+  rm -f "$state_mnt/fill"
+  completes "journal disk full, then room made" "$work/journal_full"
+  umount "$state_mnt"
 else
   echo "skip: ENOSPC part: cannot mount a tmpfs (needs root or unprivileged user namespaces): $(cat "$work/mount.err")"
 fi

@@ -254,7 +254,10 @@ swift_logs=$(find "$swift_dir/log" -type f -size +0 | grep -c .)
 # under PATH (raw bytes, and what `strings` extracts).
 scan() {
   local f s
+  printf '%s\n' "${secrets[@]}" >"$work/secrets.list"
   while IFS= read -r -d '' f; do
+    # One pass for all secrets first: most files hold none.
+    grep -qaF -f "$work/secrets.list" -- "$f" || strings -a "$f" | grep -qF -f "$work/secrets.list" || continue
     for s in "${secrets[@]}"; do
       if grep -qaF -- "$s" "$f" || strings -a "$f" | grep -qF -- "$s"; then echo "${f#"$work"/}: $s"; fi
     done

@@ -2,7 +2,9 @@
  * loopback, started through tests/lib/swift.sh and stopped by its PIDs):
  * single and multipart uploads read back byte for byte, listings across
  * pages with XML-escaped keys, head, remove, path style and virtual host,
- * and the exact messages for a missing key and a missing bucket. */
+ * the part SHA-256s a dump hands over (used, so a staged file that differs
+ * from what was hashed is refused; ignored when they do not fit), and the
+ * exact messages for a missing key and a missing bucket. */
 #include "storage/s3.h"
 #include "storage/storage.h"
 #include "strbuf.h"
@@ -140,6 +142,79 @@ MM_TEST(single_and_multipart_uploads_read_back_identically)
     free(ep);
 }
 
+static mm_part_digest *digest_of(const char *path, uint64_t part_size, long flip_at)
+{
+    size_t len = 0;
+    char *bytes = mm_test_read_file(path, &len);
+    if (flip_at >= 0)
+        bytes[flip_at] ^= 1;
+    mm_part_digest *d = mm_part_digest_new(part_size);
+    mm_part_digest_update(d, bytes, len);
+    mm_part_digest_finish(d);
+    free(bytes);
+    return d;
+}
+
+MM_TEST(given_part_digests_sign_the_upload)
+{
+    char *ep = endpoint("127.0.0.1");
+    mm_storage *st = open_s3(ep, false, "bkt", NULL);
+    MM_CHECK_INT((int)(mm_storage_digest_part_size(st) >> 20), 5);
+    char *up = write_pattern("digested", (11u << 20) + 7);
+    char *down = mm_asprintf("%s/digested-down", dir);
+    mm_error err;
+    mm_error_clear(&err);
+    mm_part_digest *good = digest_of(up, 5u << 20, -1);
+    MM_CHECK_INT(mm_storage_put_file_digested(st, "dg/good.npy", up, good, &err), 0);
+    MM_CHECK_INT(mm_storage_get_file(st, "dg/good.npy", down, &err), 0);
+    MM_CHECK(same_file(up, down));
+    unlink(down);
+
+    /* Hashed before a byte of the second part changed on disk: that part is
+     * refused (after the retries) and no object appears. */
+    mm_part_digest *stale = digest_of(up, 5u << 20, (5l << 20) + 3);
+    MM_CHECK_INT(mm_storage_put_file_digested(st, "dg/stale.npy", up, stale, &err), -1);
+    char *want = mm_asprintf("S3 PUT s3://bkt/dg/stale.npy at http://127.0.0.1:%s: 400 BadDigest: The Content-MD5 "
+                             "you specified did not match what we received.; %s changed after its "
+                             "bytes were hashed for this upload (modified, or damaged on disk): check that disk and "
+                             "that nothing writes to the file, then run the command again", port, up);
+    MM_CHECK_STR(err.message, want);
+    free(want);
+    int64_t size = 0;
+    MM_CHECK_INT(mm_storage_head(st, "dg/stale.npy", &size, &err), 0);
+    MM_CHECK_INT(size, -1);
+
+    /* Parts of another size than the client's: not used, the file is hashed. */
+    mm_part_digest *other = digest_of(up, 6u << 20, 0);
+    mm_error_clear(&err);
+    MM_CHECK_INT(mm_storage_put_file_digested(st, "dg/other.npy", up, other, &err), 0);
+    MM_CHECK_INT(mm_storage_get_file(st, "dg/other.npy", down, &err), 0);
+    MM_CHECK(same_file(up, down));
+    unlink(down);
+
+    /* A single PUT signed with a stale digest is refused too. */
+    char *small = write_pattern("digested-small", 1000);
+    mm_part_digest *stale_small = digest_of(small, 5u << 20, 999);
+    MM_CHECK_INT(mm_storage_put_file_digested(st, "dg/small.npy", small, stale_small, &err), -1);
+    want = mm_asprintf("S3 PUT s3://bkt/dg/small.npy at http://127.0.0.1:%s: 400 BadDigest: The Content-MD5 you "
+                       "specified did not match what we received.; %s changed after its bytes "
+                       "were hashed for this upload (modified, or damaged on disk): check that disk and that nothing "
+                       "writes to the file, then run the command again", port, small);
+    MM_CHECK_STR(err.message, want);
+    free(want);
+    for (const char *k = "dg/good.npy"; k; k = strcmp(k, "dg/good.npy") == 0 ? "dg/other.npy" : NULL)
+        MM_CHECK_INT(mm_storage_remove(st, k, &err), 0);
+    mm_part_digest_free(good);
+    mm_part_digest_free(stale);
+    mm_part_digest_free(other);
+    mm_part_digest_free(stale_small);
+    free(small);
+    free(up);
+    free(down);
+    mm_storage_close(st);
+    free(ep);
+}
+
 MM_TEST(listing_pages_through_escaped_keys)
 {
     char *ep = endpoint("127.0.0.1");
@@ -244,6 +319,7 @@ int main(void)
         return 1;
     }
     MM_RUN(single_and_multipart_uploads_read_back_identically);
+    MM_RUN(given_part_digests_sign_the_upload);
     MM_RUN(listing_pages_through_escaped_keys);
     MM_RUN(remove_head_and_missing_key);
     MM_RUN(missing_bucket_names_the_side);
