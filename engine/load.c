@@ -328,6 +328,32 @@ static bool task_lists_file(const mm_milvus_task_info *t, const char *key)
     return false;
 }
 
+enum { MAX_SUBSET_BATCHES = 16 };
+
+/* Which of the n interrupted batches (rows[i] each) arrived, given that
+ * `arrived` rows of them are in the partition: an import task is all or
+ * nothing, so the answer is a subset whose rows add up to exactly that.
+ * Returns the subset as a bit mask when exactly one subset fits, -1 when
+ * none or several do (two batches of the same size, one of them in). */
+static int64_t arrived_subset(const int64_t *rows, size_t n, int64_t arrived)
+{
+    if (n > MAX_SUBSET_BATCHES)
+        return -1;
+    int64_t found = -1;
+    size_t matches = 0;
+    for (uint32_t mask = 0; mask < (1u << n); mask++) {
+        int64_t sum = 0;
+        for (size_t i = 0; i < n; i++)
+            if (mask & (1u << i))
+                sum += rows[i];
+        if (sum == arrived) {
+            found = mask;
+            matches++;
+        }
+    }
+    return matches == 1 ? found : -1;
+}
+
 /* Waits until Milvus runs no task of the collection, then matches the
  * uncertain batches to listed tasks (2.2/2.3 list their files) or, failing
  * that, to the partition's row count. */
@@ -408,25 +434,38 @@ static int resolve_uncertain(shared *sh, const mm_collection_info *c, mm_error *
         rc = mm_milvus_partition_rows(opt->milvus, c->target_name, pname, &actual, err);
         if (rc != 0)
             break;
-        mm_batch_state to;
-        if (actual == expected)
-            to = MM_BATCH_DUMPED;
-        else if (actual == expected + pending)
-            to = MM_BATCH_IMPORTED;
-        else {
+        int64_t rows[MAX_SUBSET_BATCHES];
+        size_t k = 0;
+        for (size_t i = 0; i < sh->n_jobs && k < MAX_SUBSET_BATCHES; i++) {
+            const batch_job *j = &sh->jobs[i];
+            if (j->c == c && j->partition == p && j->b.state == MM_BATCH_SUBMITTED && j->task == 0)
+                rows[k++] = j->b.rows;
+        }
+        bool none = actual == expected, all = actual == expected + pending;
+        int64_t arrived = none || all ? 0 : arrived_subset(rows, n_pending, actual - expected);
+        if (arrived < 0) {
             rc = mm_error_set(err, MM_ERR_MISMATCH, "cannot tell whether %zu interrupted batch(es) of %s.%s were "
-                              "imported: the partition holds %" PRId64 " rows, expected %" PRId64 " (not imported) "
-                              "or %" PRId64 " (imported). Nothing was sent again; inspect the partition, then drop "
-                              "the collection and re-run load, or start over with --restart",
-                              n_pending, c->target_name, pname, actual, expected, expected + pending);
+                              "imported: the partition holds %" PRId64 " rows, expected %" PRId64 " (none imported) "
+                              "to %" PRId64 " (all imported), and no single set of them adds up to that. Nothing was "
+                              "sent again; inspect the partition, then drop the collection and re-run load, or start "
+                              "over with --restart", n_pending, c->target_name, pname, actual, expected,
+                              expected + pending);
             break;
         }
-        mm_load_log(opt, "%s.%s holds %" PRId64 " rows: the %zu interrupted batch(es) %s", c->target_name, pname,
-                    actual, n_pending, to == MM_BATCH_IMPORTED ? "arrived" : "did not arrive and are sent again");
-        for (size_t i = 0; rc == 0 && i < sh->n_jobs; i++) {
+        if (none || all)
+            mm_load_log(opt, "%s.%s holds %" PRId64 " rows: the %zu interrupted batch(es) %s", c->target_name, pname,
+                        actual, n_pending, all ? "arrived" : "did not arrive and are sent again");
+        else
+            mm_load_log(opt, "%s.%s holds %" PRId64 " rows: %zu of the %zu interrupted batch(es) arrived (the only "
+                        "ones whose rows add up to that); the others are sent again", c->target_name, pname, actual,
+                        (size_t)__builtin_popcountll((unsigned long long)arrived), n_pending);
+        for (size_t i = 0, bit = 0; rc == 0 && i < sh->n_jobs; i++) {
             batch_job *j = &sh->jobs[i];
             if (j->c != c || j->partition != p || j->b.state != MM_BATCH_SUBMITTED || j->task != 0)
                 continue;
+            bool in = all || (!none && ((arrived >> bit) & 1));
+            bit++;
+            mm_batch_state to = in ? MM_BATCH_IMPORTED : MM_BATCH_DUMPED;
             rc = record(sh, j, to, 0, to == MM_BATCH_IMPORTED ? j->b.rows : 0, err);
             j->forgotten = false;
             if (rc == 0 && to == MM_BATCH_IMPORTED) {
