@@ -75,17 +75,17 @@ static const sample_collection sample[] = {
 
 static const char *const native_ddl[] = {
     "CREATE TABLE Environment(global_lsn INTEGER DEFAULT (0) NOT NULL)",
-    "CREATE TABLE Tables(id INTEGER PRIMARY KEY NOT NULL,table_id TEXT UNIQUE NOT NULL,state INTEGER NOT "
-    "NULL,dimension INTEGER NOT NULL,created_on INTEGER NOT NULL,flag INTEGER DEFAULT (0) NOT NULL,index_file_size "
-    "INTEGER NOT NULL,engine_type INTEGER NOT NULL,index_params TEXT NOT NULL,metric_type INTEGER NOT "
-    "NULL,owner_table TEXT DEFAULT ('') NOT NULL,partition_tag TEXT DEFAULT ('') NOT NULL,version TEXT DEFAULT "
-    "('1.1.1') NOT NULL,flush_lsn INTEGER NOT NULL)",
-    "CREATE TABLE TableFiles(id INTEGER PRIMARY KEY NOT NULL,table_id TEXT NOT NULL,segment_id TEXT DEFAULT ('') "
-    "NOT NULL,engine_type INTEGER NOT NULL,file_id TEXT NOT NULL,file_type INTEGER NOT NULL,file_size INTEGER "
-    "DEFAULT (0) NOT NULL,row_count INTEGER DEFAULT (0) NOT NULL,updated_time INTEGER NOT NULL,created_on INTEGER "
-    "NOT NULL,date INTEGER NOT NULL,flush_lsn INTEGER NOT NULL)",
-    "CREATE TABLE Fields(collection_id TEXT NOT NULL,field_name TEXT NOT NULL,field_type INTEGER NOT "
-    "NULL,field_params TEXT NOT NULL)",
+    ("CREATE TABLE Tables(id INTEGER PRIMARY KEY NOT NULL,table_id TEXT UNIQUE NOT NULL,state INTEGER NOT "
+     "NULL,dimension INTEGER NOT NULL,created_on INTEGER NOT NULL,flag INTEGER DEFAULT (0) NOT NULL,index_file_size "
+     "INTEGER NOT NULL,engine_type INTEGER NOT NULL,index_params TEXT NOT NULL,metric_type INTEGER NOT "
+     "NULL,owner_table TEXT DEFAULT ('') NOT NULL,partition_tag TEXT DEFAULT ('') NOT NULL,version TEXT DEFAULT "
+     "('1.1.1') NOT NULL,flush_lsn INTEGER NOT NULL)"),
+    ("CREATE TABLE TableFiles(id INTEGER PRIMARY KEY NOT NULL,table_id TEXT NOT NULL,segment_id TEXT DEFAULT ('') "
+     "NOT NULL,engine_type INTEGER NOT NULL,file_id TEXT NOT NULL,file_type INTEGER NOT NULL,file_size INTEGER "
+     "DEFAULT (0) NOT NULL,row_count INTEGER DEFAULT (0) NOT NULL,updated_time INTEGER NOT NULL,created_on INTEGER "
+     "NOT NULL,date INTEGER NOT NULL,flush_lsn INTEGER NOT NULL)"),
+    ("CREATE TABLE Fields(collection_id TEXT NOT NULL,field_name TEXT NOT NULL,field_type INTEGER NOT "
+     "NULL,field_params TEXT NOT NULL)"),
 };
 
 static bool is_binary(const sample_collection *c)
