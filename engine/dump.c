@@ -489,8 +489,6 @@ static int hash_batch(shared *sh, const job *jb, segment_files *f, row_runs *it,
             }
         }
         left -= count;
-        if (rc == 0)
-            report(sh, count, (uint64_t)count * (f->bpv + 8), 0, 0);
     }
     if (rc == 0 && left != 0)
         rc = mm_error_set(err, MM_ERR_INTERNAL, "dump %s: %lld rows missing from the live set", f->rv_path,
@@ -537,7 +535,8 @@ static int write_batch(shared *sh, const job *jb, segment_files *f, row_runs *it
         if (rc == 0)
             rc = npy_copy_rows(&ids, f, start, count, offload, err);
         left -= count;
-        if (rc == 0) {
+        /* Bound for a bucket, a batch counts once it is uploaded. */
+        if (rc == 0 && !sh->opt->storage) {
             report(sh, count, (uint64_t)count * (f->bpv + 8), 0, 0);
             reported += (uint64_t)count * (f->bpv + 8);
         }
@@ -683,12 +682,13 @@ static int dump_batches(shared *sh, const job *jb, mm_segment_reader *r, segment
                 mm_dump_stream_file src[2];
                 rc = hash_batch(sh, jb, f, &data_runs, rows, &b, src, digests, err);
                 if (rc == 0)
-                    rc = mm_dump_uploader_stream(up, &b, src, digests, err);
+                    rc = mm_dump_uploader_stream(up, &b, (uint64_t)rows * (f->bpv + 8), src, digests, err);
             } else if ((rc = write_batch(sh, jb, f, &data_runs, rows, dir, offload, &b, digests, err)) == 0 && up) {
                 /* Staged in a bucket: the uploader sends both files, records
                  * the batch once both objects are complete and drops the
                  * local copy, while this worker writes the next batch. */
-                rc = mm_dump_uploader_batch(up, &b, dir, data_path, id_path, digests, err);
+                rc = mm_dump_uploader_batch(up, &b, (uint64_t)rows * (f->bpv + 8), dir, data_path, id_path, digests,
+                                            err);
             } else if (rc == 0) {
                 if (fsync_dir(dir) != 0)
                     rc = mm_error_errno(err, errno, "fsync directory", dir);
@@ -754,8 +754,11 @@ static bool remote_segment_reused(shared *sh, const job *jb)
 static int dump_segment(shared *sh, const job *jb, char *buf, mm_dump_uploader *up, mm_error *err)
 {
     const mm_dump_options *opt = sh->opt;
-    if (opt->remote_source && remote_segment_reused(sh, jb))
+    if (opt->remote_source && remote_segment_reused(sh, jb)) {
+        if (up) /* no segment goes through the uploader to count it */
+            report(sh, 0, 0, 1, 0);
         return 0;
+    }
     if (opt->remote_source && mm_remote_source_fetch_segment(opt->remote_source, jb->s, err) != 0)
         return mm_error_wrap(err, "dump collection '%s' segment %s", jb->c->name, jb->s->segment_id);
     mm_segment_source src = {
@@ -814,15 +817,21 @@ static int dump_segment(shared *sh, const job *jb, char *buf, mm_dump_uploader *
     return rc;
 }
 
-static void on_recorded(void *ctx, const mm_journal_batch *b, bool streamed)
+static void on_recorded(void *ctx, const mm_journal_batch *b, bool streamed, uint64_t progress_bytes)
 {
     shared *sh = ctx;
     count_recorded(sh, b);
+    report(sh, b->rows, progress_bytes, 0, 0);
     if (streamed) {
         pthread_mutex_lock(&sh->lock);
         sh->result.batches_streamed++;
         pthread_mutex_unlock(&sh->lock);
     }
+}
+
+static void on_segment_recorded(void *ctx)
+{
+    report(ctx, 0, 0, 1, 0);
 }
 
 static void on_failed(void *ctx, const mm_error *err)
@@ -844,7 +853,7 @@ static void *worker(void *arg)
     if (sh->opt->storage) {
         mm_dump_uploader_options uo = {
             .storage = sh->opt->storage, .journal = sh->opt->journal, .cancel = sh->opt->cancel,
-            .recorded = on_recorded, .failed = on_failed, .ctx = sh,
+            .recorded = on_recorded, .segment_recorded = on_segment_recorded, .failed = on_failed, .ctx = sh,
         };
         mm_error err;
         if (mm_dump_uploader_start(&uo, &up, &err) != 0)
@@ -868,7 +877,7 @@ static void *worker(void *arg)
             sh->err = err;
         }
         pthread_mutex_unlock(&sh->lock);
-        if (rc == 0)
+        if (rc == 0 && !up)
             report(sh, 0, 0, 1, 0);
     }
     mm_dump_uploader_finish(up);

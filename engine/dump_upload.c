@@ -13,6 +13,7 @@ typedef struct item {
     struct item *next;
     bool is_segment;
     mm_journal_batch b;         /* strings owned */
+    uint64_t progress_bytes;
     char *dir, *data_path, *id_path;        /* a written batch */
     bool streamed;
     mm_dump_stream_file src[2];             /* a streamed one: fds and paths owned */
@@ -109,7 +110,7 @@ static void upload_batch(mm_dump_uploader *up, item *it)
         fail(up, &err);
     }
     else if (up->opt.recorded)
-        up->opt.recorded(up->opt.ctx, &it->b, it->streamed);
+        up->opt.recorded(up->opt.ctx, &it->b, it->streamed, it->progress_bytes);
 }
 
 static void *run(void *arg)
@@ -137,6 +138,8 @@ static void *run(void *arg)
             mm_error_wrap(&err, "dump collection '%s' segment %s", it->seg.collection, it->seg.segment);
             fail(up, &err);
         }
+        else if (it->is_segment && !skip && up->opt.segment_recorded)
+            up->opt.segment_recorded(up->opt.ctx);
         else if (!it->is_segment && skip)
             remove_local(it);
         else if (!it->is_segment)
@@ -193,8 +196,8 @@ static bool copy_batch(item *it, const mm_journal_batch *b)
     return it->b.collection && it->b.partition && it->b.segment && it->b.id_key && it->b.data_key && it->b.task_ids;
 }
 
-int mm_dump_uploader_stream(mm_dump_uploader *up, const mm_journal_batch *b, const mm_dump_stream_file src[2],
-                            mm_part_digest *digests[2], mm_error *err)
+int mm_dump_uploader_stream(mm_dump_uploader *up, const mm_journal_batch *b, uint64_t progress_bytes,
+                            const mm_dump_stream_file src[2], mm_part_digest *digests[2], mm_error *err)
 {
     item *it = calloc(1, sizeof *it);
     if (!it) {
@@ -203,6 +206,7 @@ int mm_dump_uploader_stream(mm_dump_uploader *up, const mm_journal_batch *b, con
         return mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
     }
     it->streamed = true;
+    it->progress_bytes = progress_bytes;
     it->src[0].fd = it->src[1].fd = -1;
     it->data_digest = digests[0];
     it->id_digest = digests[1];
@@ -222,8 +226,8 @@ int mm_dump_uploader_stream(mm_dump_uploader *up, const mm_journal_batch *b, con
     return queue_batch(up, it, err);
 }
 
-int mm_dump_uploader_batch(mm_dump_uploader *up, const mm_journal_batch *b, const char *dir, const char *data_path,
-                           const char *id_path, mm_part_digest *digests[2], mm_error *err)
+int mm_dump_uploader_batch(mm_dump_uploader *up, const mm_journal_batch *b, uint64_t progress_bytes, const char *dir,
+                           const char *data_path, const char *id_path, mm_part_digest *digests[2], mm_error *err)
 {
     item *it = calloc(1, sizeof *it);
     if (!it) {
@@ -234,6 +238,7 @@ int mm_dump_uploader_batch(mm_dump_uploader *up, const mm_journal_batch *b, cons
     if (it) {
         it->data_digest = digests[0];
         it->id_digest = digests[1];
+        it->progress_bytes = progress_bytes;
         ok = copy_batch(it, b);
         it->dir = mm_strdup(dir);
         it->data_path = mm_strdup(data_path);

@@ -26,9 +26,11 @@ typedef struct mm_dump_uploader_options {
     mm_journal *journal;
     atomic_bool *cancel;          /* may be NULL */
     /* Called on the uploader thread: a batch recorded (streamed: sent from
-     * the segment files), and the first
-     * failure (after which the uploader only discards). */
-    void (*recorded)(void *ctx, const mm_journal_batch *b, bool streamed);
+     * the segment files; progress_bytes as given with it), a segment
+     * recorded, and the first failure (after which the uploader only
+     * discards). */
+    void (*recorded)(void *ctx, const mm_journal_batch *b, bool streamed, uint64_t progress_bytes);
+    void (*segment_recorded)(void *ctx);
     void (*failed)(void *ctx, const mm_error *err);
     void *ctx;
 } mm_dump_uploader_options;
@@ -49,12 +51,12 @@ int mm_dump_uploader_start(const mm_dump_uploader_options *opt, mm_dump_uploader
  * = the upload hashes the file); waits while another written batch is
  * still waiting. Returns -1 (err set) when the uploader has failed or is
  * out of memory; the local files are then removed. */
-int mm_dump_uploader_batch(mm_dump_uploader *up, const mm_journal_batch *b, const char *dir, const char *data_path,
-                           const char *id_path, mm_part_digest *digests[2], mm_error *err);
+int mm_dump_uploader_batch(mm_dump_uploader *up, const mm_journal_batch *b, uint64_t progress_bytes, const char *dir,
+                           const char *data_path, const char *id_path, mm_part_digest *digests[2], mm_error *err);
 /* The same for a streamed batch, src = data then id: the uploader keeps
  * its own descriptors of the files, so the caller may close its own. */
-int mm_dump_uploader_stream(mm_dump_uploader *up, const mm_journal_batch *b, const mm_dump_stream_file src[2],
-                            mm_part_digest *digests[2], mm_error *err);
+int mm_dump_uploader_stream(mm_dump_uploader *up, const mm_journal_batch *b, uint64_t progress_bytes,
+                            const mm_dump_stream_file src[2], mm_part_digest *digests[2], mm_error *err);
 /* Records s as done once every batch given before it is recorded. */
 int mm_dump_uploader_segment(mm_dump_uploader *up, const mm_journal_segment *s, mm_error *err);
 /* Waits until everything given is handled, stops the thread and frees.
