@@ -199,6 +199,15 @@ static int scan_nan_rows(shared *sh, const job *jb, segment_files *f, mm_segment
     return 0;
 }
 
+/* Every byte of a batch, in file order, goes into the CRC32 the journal
+ * records and, when uploading, the part SHA-256s. */
+static void checksum(uLong *crc, mm_part_digest *digest, const void *bytes, size_t n)
+{
+    *crc = crc32(*crc, (const Bytef *)bytes, (uInt)n);
+    if (digest)
+        mm_part_digest_update(digest, bytes, n);
+}
+
 /* Copies `len` bytes at `off` of src into dst: in the kernel where the
  * file systems allow (copy_file_range), else through the buffer. */
 static int copy_range(int src, const char *src_path, off_t off, size_t len, int dst, const char *dst_path,
@@ -208,9 +217,7 @@ static int copy_range(int src, const char *src_path, off_t off, size_t len, int 
         size_t chunk = len < IO_BLOCK ? len : IO_BLOCK;
         if (mm_pread_full(src, f->buf, chunk, off, src_path, err) != 0)
             return -1;
-        *crc = crc32(*crc, (const Bytef *)f->buf, (uInt)chunk);
-        if (digest)
-            mm_part_digest_update(digest, f->buf, chunk);
+        checksum(crc, digest, f->buf, chunk);
         bool done = false;
         if (offload) {
             loff_t in = off;
@@ -347,9 +354,7 @@ static int npy_gather(npy_out *o, off_t off, size_t len, mm_error *err)
             take = IO_BLOCK - o->out_len;
         const char *from = o->in + (off - o->in_off);
         memcpy(o->out + o->out_len, from, take);
-        o->crc = crc32(o->crc, (const Bytef *)from, (uInt)take);
-        if (o->digest)
-            mm_part_digest_update(o->digest, from, take);
+        checksum(&o->crc, o->digest, from, take);
         o->out_len += take;
         off += (off_t)take;
         len -= take;
@@ -482,11 +487,8 @@ static int hash_batch(shared *sh, const job *jb, segment_files *f, row_runs *it,
         for (int i = 0; rc == 0 && i < 2; i++) {
             size_t n = (size_t)count * width[i];
             rc = mm_pread_full(src[i].fd, f->buf, n, (off_t)(8 + (uint64_t)start * width[i]), src[i].path, err);
-            if (rc == 0) {
-                crc[i] = crc32(crc[i], (const Bytef *)f->buf, (uInt)n);
-                if (digests[i])
-                    mm_part_digest_update(digests[i], f->buf, n);
-            }
+            if (rc == 0)
+                checksum(&crc[i], digests[i], f->buf, n);
         }
         left -= count;
     }

@@ -414,6 +414,7 @@ static int resolve_uncertain(shared *sh, const mm_collection_info *c, mm_error *
     mm_milvus_task_infos_free(tasks, n_tasks);
     for (size_t p = 0; rc == 0 && p < c->n_partitions; p++) {
         int64_t expected = 0, pending = 0, actual = 0;
+        int64_t rows[MAX_SUBSET_BATCHES];   /* of the first pending batches */
         bool known = false;
         size_t n_pending = 0;
         rc = mm_journal_partition_baseline_get(opt->journal, c->name, c->partitions[p].tag, &expected, &known, err);
@@ -425,8 +426,12 @@ static int resolve_uncertain(shared *sh, const mm_collection_info *c, mm_error *
                 expected += j->b.imported_rows;
             else if (j->b.state == MM_BATCH_SUBMITTED && j->task != 0)
                 expected += j->b.rows; /* matched above to a listed task that completed */
-            else if (j->b.state == MM_BATCH_SUBMITTED && j->task == 0)
-                pending += j->b.rows, n_pending++;
+            else if (j->b.state == MM_BATCH_SUBMITTED && j->task == 0) {
+                if (n_pending < MAX_SUBSET_BATCHES)
+                    rows[n_pending] = j->b.rows;
+                pending += j->b.rows;
+                n_pending++;
+            }
         }
         if (rc != 0 || !n_pending)
             continue;
@@ -434,13 +439,6 @@ static int resolve_uncertain(shared *sh, const mm_collection_info *c, mm_error *
         rc = mm_milvus_partition_rows(opt->milvus, c->target_name, pname, &actual, err);
         if (rc != 0)
             break;
-        int64_t rows[MAX_SUBSET_BATCHES];
-        size_t k = 0;
-        for (size_t i = 0; i < sh->n_jobs && k < MAX_SUBSET_BATCHES; i++) {
-            const batch_job *j = &sh->jobs[i];
-            if (j->c == c && j->partition == p && j->b.state == MM_BATCH_SUBMITTED && j->task == 0)
-                rows[k++] = j->b.rows;
-        }
         bool none = actual == expected, all = actual == expected + pending;
         int64_t arrived = none || all ? 0 : arrived_subset(rows, n_pending, actual - expected);
         if (arrived < 0) {

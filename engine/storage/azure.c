@@ -1,6 +1,7 @@
 /* Azure Blob Storage: the request loop (signing, retries, error texts) and
  * the storage operations other than upload (azure_upload.c). */
 #include "storage/azure_internal.h"
+#include "storage/http_common.h"
 
 #include "timeutil.h"
 
@@ -69,29 +70,15 @@ static size_t write_body(char *data, size_t size, size_t n, void *ctx)
     mm_azure_response *r = ctx;
     size_t len = size * n;
     if (r->sink_fd >= 0 && r->status >= 200 && r->status < 300) {
-        for (size_t done = 0; done < len;) {
-            ssize_t w = pwrite(r->sink_fd, data + done, len - done, (off_t)(r->sunk + done));
-            if (w <= 0) {
-                r->sink_failed = true;
-                return 0;
-            }
-            done += (size_t)w;
+        if (mm_http_sink_write(r->sink_fd, data, len, r->sunk) != 0) {
+            r->sink_failed = true;
+            return 0;
         }
         r->sunk += len;
     } else if (r->text.len < r->text_cap) {
         mm_strbuf_append_n(&r->text, data, len);
     }
     return len;
-}
-
-static void header_value(const char *data, size_t len, size_t skip, char *out, size_t n)
-{
-    size_t start = skip, end = len;
-    while (start < end && (data[start] == ' ' || data[start] == '\t'))
-        start++;
-    while (end > start && (data[end - 1] == '\r' || data[end - 1] == '\n' || data[end - 1] == ' '))
-        end--;
-    snprintf(out, n, "%.*s", (int)(end - start), data + start);
 }
 
 static size_t read_header(char *data, size_t size, size_t n, void *ctx)
@@ -105,20 +92,12 @@ static size_t read_header(char *data, size_t size, size_t n, void *ctx)
         r->error_code[0] = '\0';
         r->content_length = -1;
     } else if (len > 15 && strncasecmp(data, "x-ms-error-code:", 16) == 0) {
-        header_value(data, len, 16, r->error_code, sizeof r->error_code);
+        mm_http_header_value(data, len, 16, r->error_code, sizeof r->error_code);
     } else if (len > 15 && strncasecmp(data, "content-length:", 15) == 0) {
-        header_value(data, len, 15, value, sizeof value);
+        mm_http_header_value(data, len, 15, value, sizeof value);
         r->content_length = strtoll(value, NULL, 10);
     }
     return len;
-}
-
-static bool retryable(CURLcode rc, long status)
-{
-    if (rc == CURLE_OK)
-        return status >= 500 || status == 429;
-    return rc == CURLE_COULDNT_CONNECT || rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR ||
-           rc == CURLE_GOT_NOTHING || rc == CURLE_PARTIAL_FILE || rc == CURLE_OPERATION_TIMEDOUT;
 }
 
 static void hint(const mm_azure *az, long status, const char *code, char *out, size_t n)
@@ -302,7 +281,7 @@ int mm_azure_request(mm_azure *az, const mm_azure_call *call, mm_azure_response 
             break;
         /* A body damaged on the way (Content-MD5 mismatch) is worth sending again. */
         bool damaged = cc == CURLE_OK && r->status == 400 && strcmp(r->error_code, "Md5Mismatch") == 0;
-        if (attempt < az->max_retries && (retryable(cc, r->status) || damaged)) {
+        if (attempt < az->max_retries && (mm_http_retryable(cc, r->status) || damaged)) {
             mm_sleep_ms((long)az->retry_base_ms << (attempt < 10 ? attempt : 10));
             continue;
         }
@@ -315,7 +294,7 @@ int mm_azure_request(mm_azure *az, const mm_azure_call *call, mm_azure_response 
         char message[400], more[400], attempts[48] = "";
         error_message(&r->text, message, sizeof message);
         hint(az, r->status, r->error_code, more, sizeof more);
-        if (retryable(cc, r->status))
+        if (mm_http_retryable(cc, r->status))
             snprintf(attempts, sizeof attempts, " (after %d attempts)", attempt + 1);
         rc = mm_error_set(err, r->status == 403 ? MM_ERR_AUTH : MM_ERR_IO, "Azure %s %s: %ld %s%s%s%s%s", call->method,
                           target, r->status, r->error_code[0] ? r->error_code : "error", message[0] ? ": " : "",

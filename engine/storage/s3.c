@@ -1,6 +1,7 @@
 /* The S3 client: where requests go (path style or virtual host), one
  * signed request with retries and the messages of its failures (HTTP, TLS,
  * network), and the small calls (bucket check, HEAD, DELETE). */
+#include "storage/http_common.h"
 #include "storage/s3_internal.h"
 
 #include "timeutil.h"
@@ -30,32 +31,15 @@ static size_t write_body(char *data, size_t size, size_t n, void *ctx)
     mm_s3_response *r = ctx;
     size_t len = size * n;
     if (r->sink_fd >= 0 && r->status >= 200 && r->status < 300) {
-        for (size_t done = 0; done < len;) {
-            ssize_t w = pwrite(r->sink_fd, data + done, len - done, (off_t)(r->sunk + done));
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0) {
-                r->sink_errno = w < 0 ? errno : EIO;
-                return 0;   /* makes libcurl stop with CURLE_WRITE_ERROR */
-            }
-            done += (size_t)w;
-        }
+        r->sink_errno = mm_http_sink_write(r->sink_fd, data, len, r->sunk);
+        if (r->sink_errno)
+            return 0;   /* makes libcurl stop with CURLE_WRITE_ERROR */
         r->sunk += len;
         return len;
     }
     if (r->text.len < (r->text_cap ? r->text_cap : 65536))
         mm_strbuf_append_n(&r->text, data, len);
     return len;
-}
-
-static void header_value(const char *data, size_t len, size_t skip, char *out, size_t n)
-{
-    size_t start = skip, end = len;
-    while (start < end && (data[start] == ' ' || data[start] == '\t'))
-        start++;
-    while (end > start && (data[end - 1] == '\r' || data[end - 1] == '\n' || data[end - 1] == ' '))
-        end--;
-    snprintf(out, n, "%.*s", (int)(end - start), data + start);
 }
 
 static size_t read_header(char *data, size_t size, size_t n, void *ctx)
@@ -70,9 +54,9 @@ static size_t read_header(char *data, size_t size, size_t n, void *ctx)
         r->etag[0] = '\0';
         r->content_length = -1;
     } else if (len > 5 && strncasecmp(data, "etag:", 5) == 0) {
-        header_value(data, len, 5, r->etag, sizeof r->etag);
+        mm_http_header_value(data, len, 5, r->etag, sizeof r->etag);
     } else if (len > 15 && strncasecmp(data, "content-length:", 15) == 0) {
-        header_value(data, len, 15, value, sizeof value);
+        mm_http_header_value(data, len, 15, value, sizeof value);
         r->content_length = strtoll(value, NULL, 10);
     }
     return len;
@@ -124,14 +108,6 @@ void mm_s3_xml_text(const char *xml, size_t len, const char *tag, char *out, siz
         snprintf(out, n, "%s", (const char *)text);
     xmlFree(text);
     xmlFreeDoc(doc);
-}
-
-static bool retryable(CURLcode rc, long status)
-{
-    if (rc == CURLE_OK)
-        return status >= 500 || status == 429;
-    return rc == CURLE_COULDNT_CONNECT || rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR ||
-           rc == CURLE_GOT_NOTHING || rc == CURLE_PARTIAL_FILE || rc == CURLE_OPERATION_TIMEDOUT;
 }
 
 /* HEAD answers carry no error document; name the status instead. */
@@ -335,7 +311,7 @@ static int http_error(mm_s3 *s3, const mm_s3_call *call, const char *target, mm_
     mm_s3_xml_text(r->text.data, r->text.len, "Code", code, sizeof code);
     mm_s3_xml_text(r->text.data, r->text.len, "Message", message, sizeof message);
     hint_for(s3, r->status, code, hint, sizeof hint);
-    if (retryable(CURLE_OK, r->status))
+    if (mm_http_retryable(CURLE_OK, r->status))
         snprintf(tried, sizeof tried, " (after %d attempts)", attempts);
     return mm_error_set(err, r->status == 403 ? MM_ERR_AUTH : MM_ERR_IO, "S3 %s %s: %ld %s%s%s%s%s", call->method,
                         target, r->status, code[0] ? code : status_name(r->status), message[0] ? ": " : "", message,
@@ -384,7 +360,7 @@ int mm_s3_request(mm_s3 *s3, const mm_s3_call *call, mm_s3_response *r, mm_error
         bool damaged = cc == CURLE_OK && r->status == 400 &&
                        (strcmp(code_now, "BadDigest") == 0 || strcmp(code_now, "XAmzContentSHA256Mismatch") == 0);
         r->body_refused = damaged;
-        if (attempt < s3->max_retries && (retryable(cc, r->status) || damaged)) {
+        if (attempt < s3->max_retries && (mm_http_retryable(cc, r->status) || damaged)) {
             mm_sleep_ms((long)s3->retry_base_ms << (attempt < 10 ? attempt : 10));
             continue;
         }
