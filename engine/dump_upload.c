@@ -64,17 +64,6 @@ static void remove_local(const item *it)
     rmdir(it->dir);
 }
 
-static void fail(mm_dump_uploader *up, const mm_error *err)
-{
-    pthread_mutex_lock(&up->lock);
-    bool first = !up->failed;
-    up->failed = true;
-    pthread_cond_broadcast(&up->changed);
-    pthread_mutex_unlock(&up->lock);
-    if (first && up->opt.failed)
-        up->opt.failed(up->opt.ctx, err);
-}
-
 static bool failed(mm_dump_uploader *up)
 {
     pthread_mutex_lock(&up->lock);
@@ -82,6 +71,20 @@ static bool failed(mm_dump_uploader *up)
     pthread_mutex_unlock(&up->lock);
     return f;
 }
+
+/* Only the uploader thread calls this. The cause is reported before the
+ * failure is published: a worker refused by a failed uploader fails with
+ * "cancelled", and must find the real cause already recorded. */
+static void fail(mm_dump_uploader *up, const mm_error *err)
+{
+    if (!failed(up) && up->opt.failed)
+        up->opt.failed(up->opt.ctx, err);
+    pthread_mutex_lock(&up->lock);
+    up->failed = true;
+    pthread_cond_broadcast(&up->changed);
+    pthread_mutex_unlock(&up->lock);
+}
+
 
 /* Both objects complete before the batch is recorded: a crash in between
  * leaves an unrecorded batch, which the next run writes again. */
