@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,4 +136,81 @@ out:
     free(tmp);
     free(dir);
     return rc;
+}
+
+enum { MAX_LINKS = 40 };
+
+/* realpath(3) wants every component to exist, and the places we are about
+ * to create usually do not yet: components are walked one by one instead,
+ * each existing one checked with lstat and a symlink replaced by its
+ * target, so the result never holds a symlink and ".." can be applied to
+ * it as text. */
+char *mm_path_resolve(const char *path)
+{
+    char cwd[PATH_MAX];
+    char *rest = path[0] == '/' ? mm_strdup(path)
+                                : (getcwd(cwd, sizeof cwd) ? mm_asprintf("%s/%s", cwd, path) : NULL);
+    mm_strbuf out;
+    mm_strbuf_init(&out);
+    int links = 0;
+    while (rest) {
+        char *p = rest;
+        while (*p == '/')
+            p++;
+        if (!*p)
+            break;
+        char *end = strchr(p, '/');
+        char *comp = end ? mm_strndup(p, (size_t)(end - p)) : mm_strdup(p);
+        char *tail = mm_strdup(end ? end : "");
+        free(rest);
+        rest = tail;
+        if (!comp || !rest) {
+            free(comp);
+            out.oom = true;
+            break;
+        }
+        if (strcmp(comp, ".") == 0) {
+            free(comp);
+            continue;
+        }
+        if (strcmp(comp, "..") == 0) {
+            char *slash = out.data ? strrchr(out.data, '/') : NULL;
+            if (slash) {
+                out.len = (size_t)(slash - out.data);
+                out.data[out.len] = '\0';
+            }
+            free(comp);
+            continue;
+        }
+        size_t before = out.len;
+        mm_strbuf_appendf(&out, "/%s", comp);
+        free(comp);
+        struct stat st;
+        if (!out.data || lstat(out.data, &st) != 0 || !S_ISLNK(st.st_mode))
+            continue;
+        char target[PATH_MAX];
+        ssize_t n = readlink(out.data, target, sizeof target - 1);
+        if (n < 0 || ++links > MAX_LINKS)
+            continue; /* unreadable or looping: keep the link's own name */
+        target[n] = '\0';
+        out.len = target[0] == '/' ? 0 : before;
+        out.data[out.len] = '\0';
+        char *joined = mm_asprintf("%s%s", target, rest);
+        free(rest);
+        rest = joined;
+        if (!rest)
+            out.oom = true;
+    }
+    free(rest);
+    if (!out.len)
+        mm_strbuf_append(&out, "/");
+    return mm_strbuf_ok(&out) ? mm_strbuf_take(&out) : (mm_strbuf_free(&out), NULL);
+}
+
+bool mm_path_within(const char *path, const char *dir)
+{
+    if (strcmp(dir, "/") == 0)
+        return true;
+    size_t n = strlen(dir);
+    return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }

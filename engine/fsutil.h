@@ -5,6 +5,7 @@
 
 #include "error.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -18,5 +19,11 @@ int mm_write_full(int fd, const void *buf, size_t len, const char *path, mm_erro
 /* Reads exactly len bytes at off; a file that ends first is an error naming
  * path (it shrank while we read it). */
 int mm_pread_full(int fd, void *buf, size_t len, off_t off, const char *path, mm_error *err);
+
+/* Absolute, symlinks resolved for the part of the path that exists, "."
+ * and ".." removed; malloc'd, NULL on allocation failure. */
+char *mm_path_resolve(const char *path);
+/* path equals dir or lies below it (both resolved). */
+bool mm_path_within(const char *path, const char *dir);
 
 #endif

@@ -5,6 +5,8 @@
  * copy, even when the original still exists on this host. */
 #include "source/discover.h"
 
+#include "source/server_config.h"
+#include "source/wal_locate.h"
 #include "strbuf.h"
 
 #include <errno.h>
@@ -12,114 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <yaml.h>
-
-typedef struct flat_yaml {
-    char **keys, **values;
-    size_t n;
-} flat_yaml;
-
-static void flat_free(flat_yaml *y)
-{
-    for (size_t i = 0; i < y->n; i++) {
-        free(y->keys[i]);
-        free(y->values[i]);
-    }
-    free(y->keys);
-    free(y->values);
-}
-
-static const char *flat_get(const flat_yaml *y, const char *key)
-{
-    for (size_t i = 0; i < y->n; i++)
-        if (strcmp(y->keys[i], key) == 0)
-            return y->values[i];
-    return NULL;
-}
-
-/* Reads scalar values of nested mappings as dotted keys (section.key). */
-static int read_config(const char *path, flat_yaml *out, mm_error *err)
-{
-    memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return mm_error_errno(err, errno, "open", path);
-    yaml_parser_t parser;
-    yaml_parser_initialize(&parser);
-    yaml_parser_set_input_file(&parser, f);
-    char *stack[8] = {0};
-    int depth = 0;
-    bool expect_key[8] = {false};
-    int rc = 0;
-    for (bool done = false; !done && rc == 0;) {
-        yaml_event_t ev;
-        if (!yaml_parser_parse(&parser, &ev)) {
-            rc = mm_error_set(err, MM_ERR_FORMAT, "%s:%zu:%zu: %s", path, parser.problem_mark.line + 1,
-                              parser.problem_mark.column + 1, parser.problem ? parser.problem : "invalid YAML");
-            break;
-        }
-        switch (ev.type) {
-        case YAML_MAPPING_START_EVENT:
-            if (depth < 7)
-                expect_key[++depth] = true;
-            break;
-        case YAML_MAPPING_END_EVENT:
-            if (depth > 0) {
-                free(stack[depth]);
-                stack[depth] = NULL;
-                depth--;
-                if (depth > 0)
-                    expect_key[depth] = true;
-            }
-            break;
-        case YAML_SEQUENCE_START_EVENT:
-        case YAML_SEQUENCE_END_EVENT:
-            if (depth > 0 && ev.type == YAML_SEQUENCE_END_EVENT)
-                expect_key[depth] = true;
-            break;
-        case YAML_SCALAR_EVENT:
-            if (depth == 0)
-                break;
-            if (expect_key[depth]) {
-                free(stack[depth]);
-                stack[depth] = mm_strdup((const char *)ev.data.scalar.value);
-                expect_key[depth] = false;
-            } else {
-                mm_strbuf key;
-                mm_strbuf_init(&key);
-                for (int i = 1; i <= depth; i++)
-                    mm_strbuf_appendf(&key, "%s%s", i > 1 ? "." : "", stack[i] ? stack[i] : "");
-                char **k = realloc(out->keys, (out->n + 1) * sizeof *k);
-                if (k)
-                    out->keys = k;
-                char **v = realloc(out->values, (out->n + 1) * sizeof *v);
-                if (v)
-                    out->values = v;
-                if (k && v) {
-                    out->keys[out->n] = mm_strbuf_take(&key);
-                    out->values[out->n++] = mm_strdup((const char *)ev.data.scalar.value);
-                } else {
-                    mm_strbuf_free(&key);
-                }
-                expect_key[depth] = true;
-            }
-            break;
-        case YAML_STREAM_END_EVENT:
-            done = true;
-            break;
-        default:
-            break;
-        }
-        yaml_event_delete(&ev);
-    }
-    for (int i = 0; i < 8; i++)
-        free(stack[i]);
-    yaml_parser_delete(&parser);
-    fclose(f);
-    if (rc != 0)
-        flat_free(out);
-    return rc;
-}
 
 static bool is_dir(const char *p)
 {
@@ -153,35 +47,19 @@ static int add_tables_dir(mm_install *inst, char *dir)
     return 0;
 }
 
-/* A configured path if it exists here, else the same-named place inside the copied data dir. */
-static char *local_path(const char *configured, const char *copy_root, const char *fallback_rel)
-{
-    if (configured && configured[0] && is_dir(configured))
-        return mm_strdup(configured);
-    if (copy_root && fallback_rel) {
-        char *p = mm_asprintf("%s/%s", copy_root, fallback_rel);
-        if (is_dir(p))
-            return p;
-        free(p);
-    }
-    return NULL;
-}
-
 static int from_config(const char *config, mm_install *inst, mm_error *err)
 {
-    flat_yaml y;
-    if (read_config(config, &y, err) != 0)
+    mm_server_config y;
+    if (mm_server_config_read(config, &y, err) != 0)
         return -1;
     inst->config_file = mm_strdup(config);
-    const char *primary = flat_get(&y, "storage.path");
-    const char *meta_uri = flat_get(&y, "general.meta_uri");
-    const char *wal = flat_get(&y, "wal.path");
+    const char *primary = mm_server_config_get(&y, "storage.path");
+    const char *meta_uri = mm_server_config_get(&y, "general.meta_uri");
     const char *secondary = NULL;
-    if (!primary && flat_get(&y, "storage_config.primary_path")) {
-        primary = flat_get(&y, "storage_config.primary_path");
-        secondary = flat_get(&y, "storage_config.secondary_path");
-        meta_uri = flat_get(&y, "db_config.backend_url");
-        wal = flat_get(&y, "wal_config.wal_path");
+    if (!primary && mm_server_config_get(&y, "storage_config.primary_path")) {
+        primary = mm_server_config_get(&y, "storage_config.primary_path");
+        secondary = mm_server_config_get(&y, "storage_config.secondary_path");
+        meta_uri = mm_server_config_get(&y, "db_config.backend_url");
         inst->version_hint = mm_strdup("0.9.x");
     } else {
         inst->version_hint = mm_strdup("0.10+");
@@ -215,16 +93,24 @@ static int from_config(const char *config, mm_install *inst, mm_error *err)
             rc = mm_error_set(err, MM_ERR_NOMEM, "discover: out of memory");
     }
     free(list);
-    if (rc == 0) {
-        /* The WAL beside the data we read, else where the config puts it. */
-        inst->wal_dir = local_path(NULL, inst->data_dir, "wal");
-        if (!inst->wal_dir)
-            inst->wal_dir = local_path(wal, NULL, NULL);
-    }
     free(conf_dir);
     free(copy_root);
-    flat_free(&y);
+    mm_server_config_free(&y);
     return rc;
+}
+
+/* The WAL the same way every command finds it (wal_locate.h): beside the
+ * data we read, else where the server config puts it. */
+static int locate_wal(mm_install *inst, mm_error *err)
+{
+    mm_wal_hints h = {.data_dir = inst->data_dir, .server_config = inst->config_file};
+    mm_wal_location loc;
+    if (mm_wal_locate(&h, &loc, err) != 0)
+        return -1;
+    inst->wal_dir = loc.dir;
+    loc.dir = NULL;
+    mm_wal_location_free(&loc);
+    return 0;
 }
 
 int mm_discover(const char *path, mm_install *out, mm_error *err)
@@ -273,11 +159,11 @@ int mm_discover(const char *path, mm_install *out, mm_error *err)
         free(db_meta);
         free(meta);
         free(tables);
-        if (rc == 0 && !config && out->data_dir)
-            out->wal_dir = local_path(NULL, out->data_dir, "wal");
     }
     if (rc == 0 && config)
         rc = from_config(config, out, err);
+    if (rc == 0 && out->data_dir)
+        rc = locate_wal(out, err);
     free(config);
     if (rc != 0) {
         if (err && err->code == MM_OK)
