@@ -14,11 +14,7 @@
 
 enum { RECORD_HEADER = 21, WAL_INSERT_BINARY = 1, WAL_INSERT_VECTOR = 2, WAL_DELETE = 3, WAL_FLUSH = 5 };
 
-typedef struct target_count {
-    char *collection, *tag;
-    int64_t inserted, deleted, max_lsn, flushed;
-    size_t records;
-} target_count;
+typedef mm_wal_target target_count;
 
 typedef struct counts {
     target_count *items;
@@ -232,13 +228,11 @@ int mm_wal_check(const char *wal_dir, const mm_meta_rows *rows, mm_wal_report *r
     for (size_t i = 0; i < n_names; i++)
         free(names[i]);
     free(names);
-    for (size_t i = 0; i < c.n; i++) {
+    for (size_t i = 0; i < c.n; i++)
         if (rc == 0 && add_detail(rep, describe(&c.items[i])) != 0)
             rc = mm_error_set(err, MM_ERR_NOMEM, "check WAL: out of memory");
-        free(c.items[i].collection);
-        free(c.items[i].tag);
-    }
-    free(c.items);
+    rep->targets = c.items;
+    rep->n_targets = c.n;
     if (rc != 0) {
         mm_wal_report_free(rep);
         return -1;
@@ -282,4 +276,11 @@ void mm_wal_report_free(mm_wal_report *rep)
     free(rep->details);
     rep->details = NULL;
     rep->n_details = 0;
+    for (size_t i = 0; i < rep->n_targets; i++) {
+        free(rep->targets[i].collection);
+        free(rep->targets[i].tag);
+    }
+    free(rep->targets);
+    rep->targets = NULL;
+    rep->n_targets = 0;
 }

@@ -11,6 +11,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The unflushed records of one collection or partition. */
+typedef struct mm_wal_target {
+    char *collection, *tag;     /* tag "" = the collection's own data */
+    int64_t inserted, deleted;  /* rows inserted, ids deleted */
+    int64_t max_lsn;
+    int64_t flushed;            /* its flush_lsn; -1 when the meta does not know it */
+    size_t records;
+} mm_wal_target;
+
 typedef struct mm_wal_report {
     size_t new_file_rows;       /* TableFiles rows with file_type 0 */
     bool wal_dir_checked;       /* a WAL directory was given and exists */
@@ -22,6 +31,8 @@ typedef struct mm_wal_report {
     int64_t unflushed_deleted_ids;
     char **details;             /* one line per affected collection/partition */
     size_t n_details;
+    mm_wal_target *targets;     /* the same, as numbers, in WAL order */
+    size_t n_targets;
 } mm_wal_report;
 
 /* wal_dir may be NULL (only the meta checks run). A malformed WAL file is an
