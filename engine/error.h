@@ -15,6 +15,8 @@ typedef enum {
     MM_ERR_CONFIG,      /* migration.yaml or an option is wrong (exit 2) */
     MM_ERR_USAGE,       /* command line misuse (exit 2) */
     MM_ERR_UNFLUSHED,   /* the 1.x install has data that never reached segments */
+    MM_ERR_SOURCE_LIVE, /* a 1.x server still uses the source, or it changed while read */
+    MM_ERR_LOCKED,      /* another milvus-migrate runs the same migration */
     MM_ERR_NETWORK,     /* a server could not be reached or answered badly */
     MM_ERR_AUTH,        /* credentials were refused */
     MM_ERR_MISMATCH,    /* verification found different counts (exit 3) */
