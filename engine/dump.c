@@ -871,6 +871,8 @@ static void *worker(void *arg)
         mm_error_clear(&err);
         int rc = buf ? dump_segment(sh, &sh->jobs[i], buf, up, &err)
                      : mm_error_set(&err, MM_ERR_NOMEM, "dump: out of memory");
+        if (rc == 0 && sh->opt->source_check)
+            rc = sh->opt->source_check(sh->opt->source_check_ctx, false, &err);
         if (rc == 0 && cancelled(sh) && !sh->failed)
             rc = mm_error_set(&err, MM_ERR_CANCELLED, "dump cancelled");
         pthread_mutex_lock(&sh->lock);
@@ -990,6 +992,8 @@ int mm_dump_run(const mm_dump_options *opt, mm_dump_result *res, mm_error *err)
             rc = -1;
         }
     }
+    if (rc == 0 && opt->source_check)
+        rc = opt->source_check(opt->source_check_ctx, true, err);
     if (rc == 0)
         rc = write_indexes(opt, err);
     *res = sh.result;

@@ -59,6 +59,12 @@ typedef struct mm_dump_options {
      * uploader could send straight from the segment files */
     bool stage_uploads;
     mm_journal *journal;
+    /* Called after each segment's batches are written and once more, with
+     * final set, after the last one and before meta.json and batches.json;
+     * non-zero stops the dump with its error (the 1.x source changed under
+     * it). May be called from several workers at once. NULL: no check. */
+    int (*source_check)(void *ctx, bool final, mm_error *err);
+    void *source_check_ctx;
     void (*progress)(void *ctx, const mm_dump_progress *p);
     void *progress_ctx;
     atomic_bool *cancel;          /* may be NULL */

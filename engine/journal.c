@@ -480,3 +480,26 @@ int mm_journal_forget_target(mm_journal *j, const char *collection, mm_error *er
     return run_statement(j, "DELETE FROM target WHERE collection=?1", "forget target collection",
                          bind_partition_baseline, &p, err);
 }
+
+static void bind_collection(sqlite3_stmt *st, const void *ctx)
+{
+    sqlite3_bind_text(st, 1, ctx, -1, SQLITE_TRANSIENT);
+}
+
+int mm_journal_forget_dumped(mm_journal *j, const char *collection, mm_error *err)
+{
+    if (exec(j, "BEGIN IMMEDIATE", err) != 0)
+        return -1;
+    /* state 1 = MM_BATCH_DUMPED: files staged, nothing sent to Milvus yet */
+    int rc = run_statement(j, "DELETE FROM batch WHERE collection=?1 AND state=1", "forget dumped batches",
+                           bind_collection, collection, err);
+    if (rc == 0)
+        rc = run_statement(j, "DELETE FROM segment WHERE collection=?1 AND NOT EXISTS (SELECT 1 FROM batch b WHERE "
+                           "b.collection=segment.collection AND b.segment=segment.segment)",
+                           "forget dumped segments", bind_collection, collection, err);
+    if (rc != 0) {
+        exec(j, "ROLLBACK", NULL);
+        return -1;
+    }
+    return exec(j, "COMMIT", err);
+}

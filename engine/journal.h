@@ -57,6 +57,10 @@ int mm_journal_each(mm_journal *j, int (*fn)(void *ctx, const mm_journal_batch *
                     mm_error *err);
 /* Forgets every batch of a collection (used when it is re-created). */
 int mm_journal_forget_collection(mm_journal *j, const char *collection, mm_error *err);
+/* Forgets the batches of a collection that are dumped but not yet
+ * submitted, and the segment records left without batches: its 1.x source
+ * changed, so they must be dumped again. */
+int mm_journal_forget_dumped(mm_journal *j, const char *collection, mm_error *err);
 void mm_journal_batch_free(mm_journal_batch *b);
 
 /* A segment whose every batch is dumped: how many batches, how many rows
