@@ -121,6 +121,7 @@ typedef struct mm_config {
         } local;
         mm_config_remote remote;
         bool allow_unflushed;
+        bool allow_running_server;
         bool missing_deleted_docs_ok;
     } source;
     struct {

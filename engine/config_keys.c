@@ -457,9 +457,11 @@ static const mm_config_key keys[] = {
      .type = MM_CFG_PATH,
      .offset = STR_AT(source.local.wal_dir),
      .doc = "The 1.x WAL directory, to detect data that was never flushed",
-     .help = "wal.path (wal_config.wal_path in 0.9) of the 1.x server. When given, inserts and "
-             "deletes that exist only in the write-ahead log are found and the run stops (see "
-             "source.allowUnflushed). Without it only the metadata is checked.",
+     .help = "wal.path (wal_config.wal_path in 0.9) of the 1.x server, where inserts and deletes "
+             "that never reached a segment are found (the run then stops, see "
+             "source.allowUnflushed). Empty: <storage path>/wal beside the db directory of "
+             "meta.sqliteFile or tablesDir, else wal.path of the conf/server_config.yaml there. "
+             "When no WAL is found, every command says so in a warning.",
      .flags = MM_CFG_F_OURS,
      .phases = P_SRC,
      .shown_if = {"source.mode", BIT(MM_LOCATION_LOCAL)}},
@@ -484,6 +486,17 @@ static const mm_config_key keys[] = {
      .help = "By default the run stops when the metadata or the WAL shows rows or deletes that "
              "never reached a segment: they would be missing (or deleted rows present) in 2.x. "
              "Rather than setting this, start the 1.x server and stop it cleanly, which flushes.",
+     .flags = MM_CFG_F_OURS,
+     .phases = P_SRC},
+    {.name = "source.allowRunningServer",
+     .type = MM_CFG_BOOL,
+     .offset = BOOL_AT(source.allow_running_server),
+     .default_text = "false",
+     .doc = "Dump even though a 1.x server seems to use the installation",
+     .help = "A running Milvus 1.x server holds a lock on <storage path>/lock and <wal path>/lock, and "
+             "keeps meta.sqlite open; by default the dump refuses to start while any of them is held. "
+             "Set this only when nothing writes to the installation any more (a server left running "
+             "read-only on a copy). Either way the dump stops if the meta or the WAL changes while it runs.",
      .flags = MM_CFG_F_OURS,
      .phases = P_SRC},
     {.name = "source.missingDeletedDocsOk",
@@ -746,7 +759,9 @@ static const mm_config_key keys[] = {
      .default_shown = "<config file dir>/.milvus-migrate",
      .doc = "Directory of the journal and the reports",
      .help = "The journal records every staged file and finished import, so that a re-run "
-             "resumes and never imports a batch twice. Keep it until the migration is verified.",
+             "resumes and never imports a batch twice. Keep it until the migration is verified. "
+             "One command at a time runs the migration: it holds milvus-migrate.lock here. It must "
+             "lie outside the 1.x installation.",
      .flags = MM_CFG_F_OURS,
      .phases = P_ALL},
 };

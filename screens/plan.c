@@ -184,6 +184,10 @@ static void plan_draw(mm_app *app, void *state, const mm_rect *a)
                                     mm_theme_attr(policy == MM_EXISTING_DROP ? MM_ROLE_WARNING : MM_ROLE_NORMAL));
     free(pol);
     int top = a->y + 3 + pol_lines;
+    /* Said here again, before Enter on the Run screen: what the source
+     * checks found (no WAL checked, unflushed data, a server running). */
+    if (app->have_inventory && app->source_alert)
+        top += mm_draw_wrapped(top, x, w, 6, app->source_alert, mm_theme_attr(app->source_alert_role));
     if (!app->have_inventory || st->problem) {
         mm_draw_wrapped(top + 1, x, w, 4, st->problem ? st->problem : "No source connected yet. On the Source "
                         "screen (F1), choose the 1.x installation and run Test connection.",

@@ -12,8 +12,10 @@
 #include "loop.h"
 #include "source/discover.h"
 #include "source/inventory_render.h"
+#include "source/live_server.h"
 #include "source/scan.h"
 #include "source/target_names.h"
+#include "source/wal_guard.h"
 #include "strbuf.h"
 #include "widget_progress.h"
 #include "widget_table.h"
@@ -55,8 +57,10 @@ typedef struct source_job {
     mm_config cfg;
     mm_source src;
     mm_inventory inv;
-    mm_error err, scan_err;
-    int rc, scan_rc;
+    mm_error err, scan_err, wal_err;
+    int rc, scan_rc, wal_rc;
+    mm_wal_guard wal;           /* when wal_rc is 0 */
+    mm_live_server live;        /* a 1.x server still on the source */
     atomic_size_t done, total;
     atomic_bool finished, cancel;
     pthread_t thread;
@@ -138,6 +142,14 @@ static void *run_job(void *arg)
                 .progress_ctx = job,
             };
             job->scan_rc = mm_inventory_scan(&job->inv, &opt, &job->scan_err);
+            job->wal_rc = mm_wal_guard_check(&job->src, &job->wal, &job->wal_err);
+            mm_live_probe probe = {
+                .storage_roots = (const char *const *)job->src.wal.roots, .n_storage_roots = job->src.wal.n_roots,
+                .wal_dir = job->src.wal.dir,
+                .sqlite_path = job->src.rows.kind == MM_META_KIND_SQLITE ? job->src.rows.origin : NULL,
+            };
+            if (mm_live_server_probe(&probe, &job->live, NULL) != 0)
+                memset(&job->live, 0, sizeof job->live);
             job->rc = 0;
         }
     }
@@ -176,6 +188,50 @@ static void start_test(mm_app *app, source_state *st)
     set_result(st, MM_ROLE_STATUS, "Testing the connection...");
 }
 
+/* What the Plan screen must repeat before a run: a 1.x server still
+ * running, data only in the WAL, or a WAL nobody could check. */
+static char *source_alert(const source_job *job, bool brief, mm_role *role)
+{
+    mm_strbuf sb;
+    mm_strbuf_init(&sb);
+    *role = MM_ROLE_WARNING;
+    if (job->wal_rc != 0) {
+        mm_strbuf_appendf(&sb, "The WAL could not be checked: %s", job->wal_err.message);
+        *role = MM_ROLE_ERROR;
+    } else if (job->wal.status == MM_WAL_STATUS_UNFLUSHED) {
+        mm_strbuf_appendf(&sb, "Unflushed data %s; the run stops unless source.allowUnflushed is set:",
+                          job->wal.summary);
+        for (size_t i = 0; i < job->wal.n_details; i++)
+            mm_strbuf_appendf(&sb, "\n  %s", job->wal.details[i]);
+        *role = MM_ROLE_ERROR;
+    } else if (job->wal.warning && brief) {
+        /* The Source screen said where it looked. */
+        mm_strbuf_append(&sb, job->wal.status == MM_WAL_STATUS_NEVER_CHECKED
+                                  ? "Warning: the 1.x WAL was never checked"
+                                  : "Warning: no 1.x WAL was checked (none found, see the Source screen)");
+        mm_strbuf_append(&sb, ": rows that exist only in the WAL, never flushed, would be missing in Milvus 2.x "
+                              "without a word. Set source.local.walDir to the 1.x wal.path to have them checked.");
+    } else if (job->wal.warning) {
+        mm_strbuf_appendf(&sb, "Warning: %s.", job->wal.warning);
+    }
+    for (size_t i = 0; i < job->live.n_evidence; i++) {
+        if (i == 0)
+            mm_strbuf_appendf(&sb, "%sA Milvus 1.x server (or another program) still uses the installation; the "
+                              "run refuses to start until it is stopped (or source.allowRunningServer is set):",
+                              sb.len ? "\n" : "");
+        mm_strbuf_appendf(&sb, "\n  %s", job->live.evidence[i]);
+        *role = MM_ROLE_ERROR;
+    }
+    return sb.len ? mm_strbuf_take(&sb) : (mm_strbuf_free(&sb), NULL);
+}
+
+static void free_checks(source_job *job)
+{
+    if (job->wal_rc == 0)
+        mm_wal_guard_free(&job->wal);
+    mm_live_server_free(&job->live);
+}
+
 /* Takes the outcome of a finished job. */
 static void finish_test(mm_app *app, source_state *st)
 {
@@ -203,8 +259,19 @@ static void finish_test(mm_app *app, source_state *st)
         mm_strbuf_appendf(&sb, "\n%zu warning(s): see the Preview screen.", job->inv.n_warnings);
     if (job->scan_rc != 0)
         mm_strbuf_appendf(&sb, "\nNot every segment could be read; first failure: %s", job->scan_err.message);
-    set_result(st, job->scan_rc != 0 ? MM_ROLE_WARNING : MM_ROLE_OK, sb.data ? sb.data : "");
+    if (job->wal_rc == 0 && job->wal.status != MM_WAL_STATUS_UNFLUSHED)
+        mm_strbuf_appendf(&sb, "\nUnflushed data: %s.", job->wal.summary);
+    mm_role alert_role;
+    char *alert = source_alert(job, false, &alert_role);
+    if (alert)
+        mm_strbuf_appendf(&sb, "\n%s", alert);
+    set_result(st, job->scan_rc != 0 || alert ? alert_role : MM_ROLE_OK, sb.data ? sb.data : "");
     mm_strbuf_free(&sb);
+    free(alert);
+    alert = source_alert(job, true, &alert_role);
+    mm_app_set_source_alert(app, alert_role, alert);
+    free(alert);
+    free_checks(job);
     mm_app_set_inventory(app, &job->src, &job->inv);
     mm_app_message(app, MM_ROLE_OK, "Source connected: Tab shows the Preview");
     mm_config_free(&job->cfg);
@@ -332,6 +399,7 @@ static void source_fini(mm_app *app, void *state)
         if (st->job->rc == 0) {
             mm_inventory_free(&st->job->inv);
             mm_source_free(&st->job->src);
+            free_checks(st->job);
         }
         mm_config_free(&st->job->cfg);
         free(st->job);

@@ -4,6 +4,7 @@
 
 #include "config.h"
 #include "dump.h"
+#include "dump_guard.h"
 #include "journal.h"
 #include "source/inventory.h"
 #include "source/inventory_render.h"
@@ -12,6 +13,8 @@
 #include "strbuf.h"
 
 #include <getopt.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +67,19 @@ static const struct option dump_options[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* The source check between segments. Tests set MM_TEST_STOP_AT_SOURCE_CHECK=N
+ * to have the process stop itself (SIGSTOP) just before the Nth check, so
+ * they can change the source at a known point of a dump (or hold its lock)
+ * and let it go on with SIGCONT. */
+static int check_source(void *ctx, bool final, mm_error *err)
+{
+    static atomic_long checks;
+    const char *stop_at = getenv("MM_TEST_STOP_AT_SOURCE_CHECK");
+    if (stop_at && atomic_fetch_add(&checks, 1) + 1 == strtol(stop_at, NULL, 10))
+        raise(SIGSTOP);
+    return mm_dump_guard_check(ctx, final, err);
+}
+
 /* The dump step of a job opened by the caller; reports its summary. */
 int mm_cli_dump_job(mm_cli_job *job, const mm_job_sink *sink, mm_error *err)
 {
@@ -82,6 +98,7 @@ int mm_cli_dump_job(mm_cli_job *job, const mm_job_sink *sink, mm_error *err)
         .disable_copy_offload = getenv("MM_DUMP_NO_OFFLOAD") != NULL,
         .stage_uploads = getenv("MM_DUMP_STAGE_UPLOADS") != NULL,
         .journal = job->journal, .progress = print_progress, .progress_ctx = &pp, .cancel = &mm_cli_interrupted,
+        .source_check = job->watch ? check_source : NULL, .source_check_ctx = job->watch,
     };
     if (sink) {
         dopt.progress = sink->dump_progress;
@@ -90,6 +107,11 @@ int mm_cli_dump_job(mm_cli_job *job, const mm_job_sink *sink, mm_error *err)
     }
     mm_dump_result result;
     int rc = mm_dump_run(&dopt, &result, err);
+    if (rc != 0 && err->code == MM_ERR_SOURCE_LIVE && job->watch) {
+        mm_dump_guard_target t = {.journal = job->journal, .storage = job->storage,
+                                  .local_root = job->storage ? NULL : job->root};
+        return mm_dump_guard_take_back(job->watch, &t, err);
+    }
     if (rc != 0) {
         if (err->code == MM_ERR_CANCELLED)
             mm_error_wrap(err, "interrupted; completed batches are recorded in %s and a re-run continues from there",

@@ -2,14 +2,17 @@
 #include "cli.h"
 
 #include "fsutil.h"
+#include "path_safety.h"
 #include "source/inventory.h"
 #include "source/inventory_render.h"
 #include "source/meta_json.h"
 #include "source/scan.h"
+#include "source/live_server.h"
 #include "source/source.h"
-#include "source/wal_check.h"
+#include "source/wal_guard.h"
 #include "strbuf.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -30,6 +33,7 @@ enum {
     OPT_JSON,
     OPT_NO_ID_CHECK,
     OPT_MISSING_DD_OK,
+    OPT_ALLOW_UNFLUSHED,
 };
 
 typedef struct source_args {
@@ -41,6 +45,7 @@ typedef struct source_args {
     bool json;
     bool id_check;
     bool missing_deleted_docs_ok;
+    bool allow_unflushed;
     bool help;
 } source_args;
 
@@ -57,6 +62,7 @@ static const struct option source_options[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"no-id-check", no_argument, NULL, OPT_NO_ID_CHECK},
     {"missing-deleted-docs-ok", no_argument, NULL, OPT_MISSING_DD_OK},
+    {"allow-unflushed", no_argument, NULL, OPT_ALLOW_UNFLUSHED},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -104,10 +110,13 @@ static int parse_source_args(const char *command, const char *const *allowed, in
         case OPT_JSON: a->json = true; break;
         case OPT_NO_ID_CHECK: a->id_check = false; break;
         case OPT_MISSING_DD_OK: a->missing_deleted_docs_ok = true; break;
+        case OPT_ALLOW_UNFLUSHED: a->allow_unflushed = true; break;
         case 'h': a->help = true; break;
         }
     }
     a->spec.secondary_tables_dirs = a->secondary;
+    if (a->spec.wal_dir)
+        a->spec.wal_key = "--wal-dir";
     if (optind < argc) {
         if (!a->spec.data_dir && argc - optind == 1 && strcmp(command, "inspect") == 0)
             a->spec.data_dir = argv[optind];
@@ -147,6 +156,26 @@ static bool show_scan_progress(void *ctx, size_t done, size_t total)
     if (done == total)
         fputc('\n', stderr);
     return true;
+}
+
+/* A 1.x server still using the installation: inspect and export only
+ * read it, so they say so and go on (dump refuses). */
+static void warn_in_use(const mm_source *src)
+{
+    mm_live_probe probe = {
+        .storage_roots = (const char *const *)src->wal.roots, .n_storage_roots = src->wal.n_roots,
+        .wal_dir = src->wal.dir, .sqlite_path = src->rows.kind == MM_META_KIND_SQLITE ? src->rows.origin : NULL,
+    };
+    mm_live_server live;
+    if (mm_live_server_probe(&probe, &live, NULL) != 0)
+        return;
+    if (live.n_evidence) {
+        fprintf(stderr, "warning: a Milvus 1.x server (or another program) is still using the 1.x installation, so "
+                "what is shown may already be out of date (dump refuses to start until it is stopped):\n");
+        for (size_t i = 0; i < live.n_evidence; i++)
+            fprintf(stderr, "  %s\n", live.evidence[i]);
+    }
+    mm_live_server_free(&live);
 }
 
 int mm_cli_inspect(int argc, char **argv)
@@ -196,11 +225,13 @@ int mm_cli_inspect(int argc, char **argv)
     mm_error_clear(&scan_err);
     int scan_rc = mm_inventory_scan(&inv, &scan, &scan_err);
 
-    mm_wal_report wal;
-    memset(&wal, 0, sizeof wal);
+    mm_wal_guard wal;
     mm_error wal_err;
     mm_error_clear(&wal_err);
-    int wal_rc = mm_wal_check(src.wal_dir, &src.rows, &wal, &wal_err);
+    int wal_rc = mm_wal_guard_check(&src, &wal, &wal_err);
+    warn_in_use(&src);
+    if (wal_rc == 0 && wal.warning)
+        fprintf(stderr, "warning: %s\n", wal.warning);
 
     char *text = a.json ? mm_inventory_render_json(&inv, wal_rc == 0 ? &wal : NULL)
                         : mm_inventory_render_text(&inv, wal_rc == 0 ? &wal : NULL);
@@ -222,16 +253,73 @@ int mm_cli_inspect(int argc, char **argv)
         mm_error_set(&err, MM_ERR_NOMEM, "render the inventory: out of memory");
         status = mm_cli_fail("inspect", &err);
     }
-    mm_wal_report_free(&wal);
+    if (wal_rc == 0)
+        mm_wal_guard_free(&wal);
     mm_inventory_free(&inv);
     mm_source_free(&src);
     mm_config_free(&cfg);
     return status;
 }
 
+/* export writes DIR/meta.json and, while reading the meta, a private copy
+ * of meta.sqlite in TMPDIR: neither may lie inside the 1.x installation. */
+static int check_export_paths(const source_args *a, mm_error *err)
+{
+    mm_path_set *set = mm_path_set_new();
+    if (!set)
+        return mm_error_set(err, MM_ERR_NOMEM, "export: out of memory");
+    char *db = NULL;
+    if (a->spec.sqlite_path) {
+        db = mm_strdup(a->spec.sqlite_path);
+        char *slash = db ? strrchr(db, '/') : NULL;
+        if (slash)
+            slash[slash == db ? 1 : 0] = '\0';
+        mm_path_set_add_source(set, "the 1.x db directory", db && slash ? db : ".");
+        char *tables = mm_asprintf("%s/tables", db && slash ? db : ".");
+        mm_path_set_add_source(set, "the 1.x tables directory (beside -s)", tables);
+        free(tables);
+    }
+    mm_wal_hints h = {.given = a->spec.wal_dir, .given_key = "--wal-dir", .sqlite_path = a->spec.sqlite_path};
+    mm_wal_location wal;
+    int rc = mm_wal_locate(&h, &wal, err);
+    if (rc == 0) {
+        mm_path_set_add_source(set, "the 1.x WAL directory", wal.dir);
+        mm_wal_location_free(&wal);
+    }
+    mm_path_set_add_write(set, "-o", a->output, a->output, false);
+    const char *tmp = getenv("TMPDIR");
+    mm_path_set_add_write(set, "TMPDIR (environment variable)", tmp && *tmp ? tmp : "/tmp", tmp && *tmp ? tmp : "/tmp",
+                          false);
+    if (rc == 0)
+        rc = mm_path_set_check(set, err);
+    mm_path_set_free(set);
+    free(db);
+    return rc;
+}
+
+/* meta.json with the record of the WAL check (an extension field the
+ * reference tool ignores): a dump from it later tells what was checked. */
+static char *render_meta_json(const mm_inventory *inv, const mm_wal_guard *wal, bool allowed, mm_error *err)
+{
+    char *text = mm_meta_json_render(inv, err);
+    cJSON *root = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    if (!root) {
+        mm_error_set(err, MM_ERR_NOMEM, "export: out of memory");
+        return NULL;
+    }
+    cJSON_AddItemToObject(root, "walCheck", mm_wal_guard_record(wal, allowed));
+    text = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    if (!text)
+        mm_error_set(err, MM_ERR_NOMEM, "export: out of memory");
+    return text;
+}
+
 int mm_cli_export(int argc, char **argv)
 {
-    static const char *const allowed[] = {"sqlite", "mysql", "output", "col", "help", NULL};
+    static const char *const allowed[] = {"sqlite", "mysql", "output", "col", "wal-dir", "allow-unflushed", "help",
+                                          NULL};
     source_args a;
     int status = parse_source_args("export", allowed, argc, argv, &a);
     if (status != 0)
@@ -245,18 +333,33 @@ int mm_cli_export(int argc, char **argv)
     if (!a.output)
         return mm_cli_usage_error("export", "give the output directory with -o DIR");
     /* The meta alone is exported; segment files are not needed here. */
-    a.spec.tables_dir = ".";
+    a.spec.meta_only = true;
 
     mm_error err;
     mm_error_clear(&err);
+    if (check_export_paths(&a, &err) != 0)
+        return mm_cli_fail("export", &err);
     mm_source src;
     mm_inventory inv;
     if (load_inventory(&a, &src, &inv, &err) != 0)
         return mm_cli_fail("export", &err);
-    char *json = mm_meta_json_render(&inv, &err);
-    status = 0;
+    mm_wal_guard wal;
+    char *note = NULL;
+    int rc = mm_wal_guard_check(&src, &wal, &err);
+    bool have_wal = rc == 0;
+    if (rc == 0) {
+        warn_in_use(&src);
+        rc = mm_wal_guard_refuse(&wal, a.allow_unflushed, "give --allow-unflushed (a dump from the meta.json then "
+                                 "still refuses unless source.allowUnflushed: true)", &note, &err);
+    }
+    if (note)
+        fprintf(stderr, "warning: %s", note);
+    free(note);
+    if (rc == 0 && wal.warning)
+        fprintf(stderr, "warning: %s\n", wal.warning);
+    char *json = rc == 0 ? render_meta_json(&inv, &wal, a.allow_unflushed, &err) : NULL;
     char *path = mm_asprintf("%s/meta.json", a.output);
-    if (!json || !path || mm_mkdir_p(a.output, &err) != 0 ||
+    if (rc != 0 || !json || !path || mm_mkdir_p(a.output, &err) != 0 ||
         mm_write_file_atomic(path, json, strlen(json), 0644, &err) != 0) {
         if (!path)
             mm_error_set(&err, MM_ERR_NOMEM, "export: out of memory");
@@ -264,11 +367,13 @@ int mm_cli_export(int argc, char **argv)
     } else {
         mm_inventory_totals t;
         mm_inventory_totals_of(&inv, &t);
-        printf("wrote %s/meta.json: %zu collection(s), %zu partition(s), %zu segment(s)\n", a.output,
-               t.collections, t.partitions, t.segments);
+        printf("wrote %s/meta.json: %zu collection(s), %zu partition(s), %zu segment(s); unflushed data %s\n",
+               a.output, t.collections, t.partitions, t.segments, wal.summary);
         for (size_t i = 0; i < inv.n_warnings; i++)
             fprintf(stderr, "warning: %s\n", inv.warnings[i]);
     }
+    if (have_wal)
+        mm_wal_guard_free(&wal);
     free(path);
     free(json);
     mm_inventory_free(&inv);

@@ -1,12 +1,14 @@
 #include "cli_job.h"
 
 #include "cli.h"
+#include "path_safety.h"
+#include "source/live_server.h"
 #include "source/scan.h"
 #include "source/target_names.h"
-#include "source/wal_check.h"
 #include "strbuf.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,24 +33,89 @@ void mm_cli_catch_signals(void)
     signal(SIGXFSZ, SIG_IGN);
 }
 
-static int refuse_unflushed(const mm_source *src, const mm_config *cfg, mm_error *err)
+/* A warning of the job: into the wizard's list, or on stderr. */
+static void job_warn(mm_config_warnings *warn, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void job_warn(mm_config_warnings *warn, const char *fmt, ...)
 {
-    mm_wal_report wal;
-    memset(&wal, 0, sizeof wal);
-    if (mm_wal_check(src->wal_dir, &src->rows, &wal, err) != 0)
+    char text[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if (warn)
+        mm_config_warnings_add(warn, "%s", text);
+    else
+        fprintf(stderr, "warning: %s\n", text);
+}
+
+/* Nothing the job writes may land in the 1.x installation. */
+static int check_paths(const mm_config *cfg, mm_error *err)
+{
+    mm_path_set *set = mm_path_set_new();
+    int rc = set ? mm_path_set_add_config(set, cfg, err) : mm_error_set(err, MM_ERR_NOMEM, "out of memory");
+    if (rc == 0)
+        rc = mm_path_set_check(set, err);
+    mm_path_set_free(set);
+    return rc;
+}
+
+/* The fingerprint of the source, taken before its meta is read, for a job
+ * that dumps: it must not move until the dump is done. */
+static int watch_source(mm_cli_job *job, mm_error *err)
+{
+    const mm_config *cfg = &job->cfg;
+    mm_wal_location wal;
+    if (mm_wal_locate_config(cfg, &wal, err) != 0)
         return -1;
-    int rc = 0;
-    if (mm_wal_report_unflushed(&wal)) {
-        char *explain = mm_wal_report_explain(&wal);
-        if (cfg->source.allow_unflushed)
-            fprintf(stderr, "warning: continuing without unflushed data (source.allowUnflushed: true)\n%s",
-                    explain ? explain : "");
-        else
-            rc = mm_error_set(err, MM_ERR_UNFLUSHED, "the 1.x installation has data that was never flushed to "
-                              "segments:\n%s", explain ? explain : "");
-        free(explain);
+    mm_source_watch_spec spec = {
+        .sqlite_path = cfg->meta.mode == MM_META_SQLITE ? cfg->meta.sqlite_file : NULL,
+        .mysql_dsn = cfg->meta.mode == MM_META_MYSQL ? cfg->meta.mysql_url : NULL,
+        .wal_dir = wal.dir,
+    };
+    int rc = mm_source_watch_begin(&spec, &job->watch, err);
+    mm_wal_location_free(&wal);
+    return rc;
+}
+
+/* Before anything is dumped: no 1.x server on the source, and no data
+ * that only its WAL holds. */
+static int check_source(mm_cli_job *job, mm_config_warnings *warn, bool dumps, mm_error *err)
+{
+    const mm_source *src = &job->src;
+    if (!dumps) {
+        /* Only for the report: a WAL that cannot be read does not stop a
+         * load or a verification, it is just not reported. */
+        mm_error ignored;
+        if (mm_wal_guard_check(src, &job->wal, &ignored) != 0)
+            memset(&job->wal, 0, sizeof job->wal);
+        return 0;
     }
-    mm_wal_report_free(&wal);
+    int rc = mm_wal_guard_check(src, &job->wal, err);
+    if (rc != 0)
+        return rc;
+    mm_live_probe probe = {
+        .storage_roots = (const char *const *)src->wal.roots, .n_storage_roots = src->wal.n_roots,
+        .wal_dir = src->wal.dir,
+        .sqlite_path = src->rows.kind == MM_META_KIND_SQLITE ? src->rows.origin : NULL,
+    };
+    mm_live_server live;
+    char *note = NULL;
+    rc = mm_live_server_probe(&probe, &live, err);
+    if (rc == 0) {
+        rc = mm_live_server_refuse(&live, job->cfg.source.allow_running_server, &note, err);
+        mm_live_server_free(&live);
+    }
+    if (note)
+        job_warn(warn, "%s", note);
+    free(note);
+    if (rc == 0)
+        rc = mm_wal_guard_refuse(&job->wal, job->cfg.source.allow_unflushed, NULL, &note, err);
+    if (note)
+        job_warn(warn, "%s", note);
+    free(note);
+    if (rc == 0 && job->wal.warning)
+        job_warn(warn, "%s", job->wal.warning);
     return rc;
 }
 
@@ -99,7 +166,7 @@ static int open_remote_meta(mm_cli_job *job, mm_error *err)
             job->src.n_tables_dirs = 1;
         return job->src.n_tables_dirs ? 0 : mm_error_set(err, MM_ERR_NOMEM, "%s: out of memory", job->command);
     }
-    mm_source_spec spec = {.tables_dir = tables_dir};
+    mm_source_spec spec = {.tables_dir = tables_dir, .tables_fetched = true};
     if (cfg->meta.mode == MM_META_SQLITE)
         spec.sqlite_path = cfg->meta.sqlite_file;
     else if (cfg->meta.mode == MM_META_MYSQL)
@@ -160,6 +227,18 @@ static int use_config(mm_config *dst, const mm_config *cfg, unsigned phases, mm_
     return rc;
 }
 
+/* One run per migration (job_lock.h). */
+static int lock_state(mm_cli_job *job, mm_config_warnings *warn, mm_error *err)
+{
+    char *takeover = NULL;
+    int rc = mm_job_lock_acquire(job->state_dir, &job->lock, &takeover, err);
+    if (takeover)
+        job_warn(warn, "took over the lock of milvus-migrate %s, which ended without releasing it (killed?); its "
+                 "completed work is in the journal and is resumed", takeover);
+    free(takeover);
+    return rc;
+}
+
 static int job_open(mm_cli_job *job, const char *command, const char *config_path, const mm_config *preloaded,
                     mm_config_warnings *warn, const char *collections, bool restart, unsigned phases,
                     bool check_unflushed, mm_error *err)
@@ -173,6 +252,13 @@ static int job_open(mm_cli_job *job, const char *command, const char *config_pat
     unsigned job_phases = phases | MM_CONFIG_PHASE_SOURCE | MM_CONFIG_PHASE_STAGE;
     int rc = preloaded ? use_config(&job->cfg, preloaded, job_phases, warn, err)
                        : mm_cli_load_config(config_path, &job->cfg, job_phases, err);
+    /* Checked before anything is created, the state directory included. */
+    if (rc == 0)
+        rc = check_paths(&job->cfg, err);
+    if (rc == 0) {
+        job->state_dir = mm_config_state_dir(&job->cfg);
+        rc = job->state_dir ? 0 : mm_error_set(err, MM_ERR_NOMEM, "%s: out of memory", command);
+    }
     if (rc == 0 && job->cfg.target.mode == MM_LOCATION_REMOTE)
         rc = open_target_bucket(job, err);
     /* Which credentials useIAM found, so the user knows which were used. */
@@ -182,6 +268,11 @@ static int job_open(mm_cli_job *job, const char *command, const char *config_pat
         else
             fprintf(stderr, "%s: %s\n", command, mm_storage_credentials(job->storage));
     }
+    if (rc == 0 && check_unflushed)
+        rc = watch_source(job, err);
+    /* The source cache of a bucket source lives in state.dir: locked first. */
+    if (rc == 0 && job->cfg.source.mode == MM_LOCATION_REMOTE)
+        rc = lock_state(job, warn, err);
     if (rc == 0 && job->cfg.source.mode == MM_LOCATION_REMOTE)
         rc = open_remote_source(job, err);
     else if (rc == 0 && (rc = mm_cli_source_spec_from_config(&job->cfg, &spec, err)) == 0)
@@ -202,19 +293,24 @@ static int job_open(mm_cli_job *job, const char *command, const char *config_pat
                                    err);
         free(key);
     }
-    if (rc == 0 && check_unflushed)
-        rc = refuse_unflushed(&job->src, &job->cfg, err);
+    if (rc == 0)
+        rc = check_source(job, warn, check_unflushed, err);
+    if (rc == 0 && job->watch)
+        rc = mm_source_watch_baseline(job->watch, &job->src.rows, &job->wal.report, err);
+    /* Taken once the meta proved usable, before the segments are read and
+     * before anything is written into state.dir. */
+    if (rc == 0 && !job->lock)
+        rc = lock_state(job, warn, err);
     if (rc == 0)
         rc = scan_source(job, err);
     if (rc == 0) {
-        job->state_dir = mm_config_state_dir(&job->cfg);
         const char *out = job->cfg.target.local.output_dir[0] ? job->cfg.target.local.output_dir : ".";
         if (job->storage)
-            job->root = job->state_dir ? mm_asprintf("%s/staging/migration", job->state_dir) : NULL;
+            job->root = mm_asprintf("%s/staging/migration", job->state_dir);
         else
             job->root = mm_asprintf("%s/migration", out);
         job->fingerprint = job->root ? job_fingerprint(job) : NULL;
-        if (!job->root || !job->state_dir || !job->fingerprint)
+        if (!job->root || !job->fingerprint)
             rc = mm_error_set(err, MM_ERR_NOMEM, "%s: out of memory", command);
     }
     if (rc == 0)
@@ -235,6 +331,23 @@ int mm_cli_job_open_config(mm_cli_job *job, const char *command, const char *con
     return job_open(job, command, config_path, cfg, warn, collections, restart, phases, check_unflushed, err);
 }
 
+int mm_cli_check_report_path(const mm_cli_job *job, const char *base, mm_error *err)
+{
+    mm_path_set *set = mm_path_set_new();
+    int rc = set ? mm_path_set_add_config(set, &job->cfg, err) : mm_error_set(err, MM_ERR_NOMEM, "out of memory");
+    char *dir = mm_strdup(base);
+    char *slash = dir ? strrchr(dir, '/') : NULL;
+    if (slash)
+        slash[slash == dir ? 1 : 0] = '\0';
+    if (rc == 0)
+        mm_path_set_add_write(set, "--report", base, slash ? dir : ".", false);
+    if (rc == 0)
+        rc = mm_path_set_check(set, err);
+    free(dir);
+    mm_path_set_free(set);
+    return rc;
+}
+
 int mm_cli_check_target_bucket(const mm_config *cfg, const char *config_path, mm_error *err)
 {
     mm_cli_job job;
@@ -252,6 +365,8 @@ int mm_cli_check_target_bucket(const mm_config *cfg, const char *config_path, mm
 
 void mm_cli_job_close(mm_cli_job *job)
 {
+    mm_source_watch_free(job->watch);
+    mm_wal_guard_free(&job->wal);
     mm_journal_close(job->journal);
     mm_storage_close(job->storage);
     free(job->remote_root);
@@ -263,6 +378,8 @@ void mm_cli_job_close(mm_cli_job *job)
     mm_remote_source_close(job->remote_source);
     mm_storage_close(job->source_storage);
     mm_config_free(&job->cfg);
+    /* Last: the lock covers everything the job wrote. */
+    mm_job_lock_release(job->lock);
     memset(job, 0, sizeof *job);
 }
 

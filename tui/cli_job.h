@@ -7,12 +7,15 @@
 #include "config.h"
 #include "dump.h"
 #include "error.h"
+#include "job_lock.h"
 #include "journal.h"
 #include "load.h"
 #include "milvus2/client.h"
 #include "source/inventory.h"
 #include "source/remote_fetch.h"
 #include "source/source.h"
+#include "source/source_watch.h"
+#include "source/wal_guard.h"
 #include "storage/storage.h"
 #include "verify.h"
 
@@ -35,12 +38,20 @@ typedef struct mm_cli_job {
      * a cache in state_dir while the dump reads them. */
     mm_storage *source_storage;
     mm_remote_source *remote_source;
+    mm_job_lock *lock;     /* <state.dir>/milvus-migrate.lock, held while the job is open */
+    mm_wal_guard wal;      /* unflushed data: what was checked and found */
+    mm_source_watch *watch;/* jobs that dump: the source must hold still */
 } mm_cli_job;
 
-/* Loads the config for `phases`, opens the source, builds, filters
- * (collections: --col or NULL) and scans the inventory, opens the target
- * bucket and the journal. check_unflushed refuses a 1.x install with
- * unflushed data unless source.allowUnflushed. */
+/* Loads the config for `phases`, refuses output places inside the 1.x
+ * installation (path_safety.h), locks the job's state.dir (job_lock.h),
+ * opens the source, builds, filters (collections: --col or NULL) and scans
+ * the inventory, opens the target bucket and the journal. The WAL is
+ * always checked (wal_guard.h). check_unflushed is set by jobs that dump:
+ * they refuse a 1.x install with unflushed data (unless
+ * source.allowUnflushed) or still used by a 1.x server (unless
+ * source.allowRunningServer), warn when no WAL could be checked, and watch
+ * the source while they dump. */
 int mm_cli_job_open(mm_cli_job *job, const char *command, const char *config_path, const char *collections,
                     bool restart, unsigned phases, bool check_unflushed, mm_error *err);
 /* The same from a configuration already in memory (the wizard's): cfg is
@@ -82,7 +93,10 @@ int mm_cli_verify_job(mm_cli_job *job, mm_milvus *milvus, const char *report_bas
 /* The verification alone: fills report (free with mm_verify_report_free). */
 int mm_cli_verify_run(mm_cli_job *job, mm_milvus *milvus, atomic_bool *cancel, mm_verify_report *report,
                       mm_error *err);
-/* Writes BASE.json and BASE.md (base NULL: <state.dir>/report); the paths
+/* --report BASE must not lead into the 1.x installation either. */
+int mm_cli_check_report_path(const mm_cli_job *job, const char *base, mm_error *err);
+/* Writes BASE.json and BASE.md (base NULL: <state.dir>/report), with what
+ * the source checks found; the paths
  * written are returned malloc'd in json_path and md_path when not NULL. */
 int mm_cli_write_report(const mm_cli_job *job, const mm_verify_report *report, const char *base, char **json_path,
                         char **md_path, mm_error *err);

@@ -121,10 +121,11 @@ int mm_cli_write_report(const mm_cli_job *job, const mm_verify_report *report, c
     char *json = b ? mm_asprintf("%s.json", b) : NULL;
     char *md = b ? mm_asprintf("%s.md", b) : NULL;
     int rc = json && md ? 0 : mm_error_set(err, MM_ERR_NOMEM, "verify: out of memory");
+    const mm_wal_guard *checks = job && job->wal.summary ? &job->wal : NULL;
     if (rc == 0)
-        rc = write_report(json, mm_verify_render_json(report), err);
+        rc = write_report(json, mm_wal_guard_add_to_report_json(mm_verify_render_json(report), checks), err);
     if (rc == 0)
-        rc = write_report(md, mm_verify_render_markdown(report), err);
+        rc = write_report(md, mm_wal_guard_add_to_report_markdown(mm_verify_render_markdown(report), checks), err);
     if (rc == 0 && json_path) {
         *json_path = json;
         json = NULL;
@@ -296,6 +297,8 @@ static int run_steps(const char *command, int argc, char **argv, unsigned steps)
     mm_milvus *milvus = NULL;
     int rc = mm_cli_job_open(&job, command, a.config_path, a.collections, a.restart, MM_CONFIG_PHASE_MILVUS,
                              steps & STEP_DUMP, &err);
+    if (rc == 0 && a.report)
+        rc = mm_cli_check_report_path(&job, a.report, &err);
     if (rc == 0) {
         mm_cli_catch_signals();
         /* Connect before dumping: a wrong endpoint or password should not

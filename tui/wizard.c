@@ -89,6 +89,13 @@ void mm_app_set_inventory(mm_app *app, mm_source *src, mm_inventory *inv)
     mm_app_update_filter(app);
 }
 
+void mm_app_set_source_alert(mm_app *app, mm_role role, const char *text)
+{
+    free(app->source_alert);
+    app->source_alert = mm_strdup(text);
+    app->source_alert_role = role;
+}
+
 void mm_app_set_report(mm_app *app, mm_verify_report *report, const char *state_dir)
 {
     if (app->report) {
@@ -473,6 +480,7 @@ static void app_fini(mm_app *app)
     mm_app_set_report(app, NULL, NULL);
     free(app->selected);
     free(app->col_filter);
+    free(app->source_alert);
     free(app->message);
     free(app->config_path);
     mm_dialog_close(&app->dialog);

@@ -65,6 +65,11 @@ struct mm_app {
     uint64_t inventory_generation; /* bumped for each new inventory */
     bool *selected;             /* per inv.collections[i]: migrate it */
     char *col_filter;           /* "a,b" when not all are selected, else NULL */
+    /* What the source checks of that test found that the user must see
+     * before a run (no WAL checked, unflushed data, a 1.x server still
+     * running), or NULL; shown by the Source and Plan screens. */
+    char *source_alert;
+    mm_role source_alert_role;
 
     /* The last verification (Run or Verify screen), owned; NULL before one. */
     mm_verify_report *report;
@@ -91,6 +96,8 @@ bool mm_app_dirty(const mm_app *app);
 /* Replaces the source and inventory (taking ownership of both), selects
  * every collection and bumps inventory_generation. */
 void mm_app_set_inventory(mm_app *app, mm_source *src, mm_inventory *inv);
+/* Replaces source_alert (text copied; NULL clears it). */
+void mm_app_set_source_alert(mm_app *app, mm_role role, const char *text);
 /* Recomputes col_filter from selected[]. */
 void mm_app_update_filter(mm_app *app);
 /* Opens a dialog owned by the current screen; its on_dialog gets the answer. */

@@ -140,28 +140,18 @@ static char *index_text(const mm_collection_info *c)
     return mm_asprintf("%s %s", mm_engine_type_name(c->engine_type), c->index_params);
 }
 
-static void render_wal(mm_strbuf *sb, const mm_wal_report *wal)
+static void render_wal(mm_strbuf *sb, const mm_wal_guard *wal)
 {
     if (!wal) {
         mm_strbuf_append(sb, "Unflushed data: not checked\n");
         return;
     }
-    if (!mm_wal_report_unflushed(wal)) {
-        mm_strbuf_appendf(sb, "Unflushed data: none (%s)\n",
-                          wal->wal_dir_checked ? "meta and WAL checked" : "meta checked; no WAL directory found");
-        return;
-    }
-    char *explain = mm_wal_report_explain(wal);
-    mm_strbuf_append(sb, "Unflushed data: FOUND\n");
-    if (explain) {
-        mm_strbuf_append(sb, explain);
-        if (explain[0] && explain[strlen(explain) - 1] != '\n')
-            mm_strbuf_append(sb, "\n");
-    }
-    free(explain);
+    char *text = mm_wal_guard_render_text(wal);
+    mm_strbuf_append(sb, text ? text : "");
+    free(text);
 }
 
-char *mm_inventory_render_text(const mm_inventory *inv, const mm_wal_report *wal)
+char *mm_inventory_render_text(const mm_inventory *inv, const mm_wal_guard *wal)
 {
     mm_inventory_totals t;
     mm_inventory_totals_of(inv, &t);
@@ -324,26 +314,7 @@ static cJSON *collection_json(const mm_collection_info *c)
     return o;
 }
 
-static cJSON *wal_json(const mm_wal_report *wal)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddBoolToObject(o, "unflushed", mm_wal_report_unflushed(wal));
-    cJSON_AddNumberToObject(o, "newFileRows", (double)wal->new_file_rows);
-    cJSON_AddBoolToObject(o, "walChecked", wal->wal_dir_checked);
-    if (wal->has_mxlog)
-        cJSON_AddNumberToObject(o, "mxlogLatestLsn", (double)wal->mxlog_latest_lsn);
-    cJSON_AddNumberToObject(o, "flushedLsn", (double)wal->flushed_lsn);
-    cJSON_AddNumberToObject(o, "unflushedRecords", (double)wal->unflushed_records);
-    cJSON_AddNumberToObject(o, "unflushedInsertedRows", (double)wal->unflushed_inserted_rows);
-    cJSON_AddNumberToObject(o, "unflushedDeletedIds", (double)wal->unflushed_deleted_ids);
-    cJSON *details = cJSON_CreateArray();
-    for (size_t i = 0; i < wal->n_details; i++)
-        cJSON_AddItemToArray(details, cJSON_CreateString(wal->details[i]));
-    cJSON_AddItemToObject(o, "details", details);
-    return o;
-}
-
-char *mm_inventory_render_json(const mm_inventory *inv, const mm_wal_report *wal)
+char *mm_inventory_render_json(const mm_inventory *inv, const mm_wal_guard *wal)
 {
     mm_inventory_totals t;
     mm_inventory_totals_of(inv, &t);
@@ -361,7 +332,7 @@ char *mm_inventory_render_json(const mm_inventory *inv, const mm_wal_report *wal
     for (size_t i = 0; i < inv->n_collections; i++)
         cJSON_AddItemToArray(cols, collection_json(&inv->collections[i]));
     if (wal)
-        cJSON_AddItemToObject(root, "unflushed", wal_json(wal));
+        cJSON_AddItemToObject(root, "unflushed", mm_wal_guard_json(wal));
     else
         cJSON_AddNullToObject(root, "unflushed");
     cJSON *warnings = cJSON_AddArrayToObject(root, "warnings");

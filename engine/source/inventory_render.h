@@ -3,7 +3,7 @@
 #define MM_INVENTORY_RENDER_H
 
 #include "source/inventory.h"
-#include "source/wal_check.h"
+#include "source/wal_guard.h"
 
 typedef struct mm_inventory_totals {
     size_t collections;
@@ -22,7 +22,7 @@ void mm_partition_totals(const mm_partition_info *p, int64_t *rows, int64_t *del
 void mm_format_bytes(uint64_t bytes, char *buf, size_t n);
 
 /* wal may be NULL (not checked). Both return malloc'd text or NULL on OOM. */
-char *mm_inventory_render_text(const mm_inventory *inv, const mm_wal_report *wal);
-char *mm_inventory_render_json(const mm_inventory *inv, const mm_wal_report *wal);
+char *mm_inventory_render_text(const mm_inventory *inv, const mm_wal_guard *wal);
+char *mm_inventory_render_json(const mm_inventory *inv, const mm_wal_guard *wal);
 
 #endif

@@ -195,7 +195,13 @@ static int parse_collection(parse_ctx *ctx, const cJSON *col, size_t index, mm_m
         snprintf(where, sizeof where, "%s.indexParams", path);
         return json_error(ctx, where, "expected an object");
     }
+    int64_t flush_lsn = 0;
     int rc = params_text ? add_table(out, name, "", "", dim, metric, engine, params_text, flag, version) : -1;
+    /* Our extension: the flush LSNs a WAL is compared with. */
+    if (rc == 0 && get_int(ctx, col, "flushLsn", path, false, &flush_lsn) == 0)
+        out->tables[out->n_tables - 1].flush_lsn = flush_lsn;
+    else if (rc == 0)
+        rc = -1;
 
     const cJSON *partitions = cJSON_GetObjectItemCaseSensitive(col, "partitions");
     if (rc == 0 && partitions && !cJSON_IsArray(partitions)) {
@@ -216,8 +222,11 @@ static int parse_collection(parse_ctx *ctx, const cJSON *col, size_t index, mm_m
             rc = json_error(ctx, where, "expected an object");
         else if (get_name(ctx, p, "tag", where, &tag) || get_name(ctx, p, "tableId", where, &table_id))
             rc = -1;
-        else
-            rc = add_table(out, table_id, name, tag, dim, metric, engine, params_text, 0, version);
+        else if ((rc = add_table(out, table_id, name, tag, dim, metric, engine, params_text, 0, version)) == 0) {
+            flush_lsn = 0;
+            rc = get_int(ctx, p, "flushLsn", where, false, &flush_lsn);
+            out->tables[out->n_tables - 1].flush_lsn = flush_lsn;
+        }
     }
     free(params_text);
 
@@ -313,6 +322,19 @@ int mm_meta_json_parse(const char *text, size_t len, const char *origin, mm_meta
             }
         }
     }
+    int64_t global_lsn = 0;
+    const cJSON *global = rc == 0 ? cJSON_GetObjectItemCaseSensitive(root, "globalLsn") : NULL;
+    if (global && get_int(&ctx, root, "globalLsn", "(top level)", false, &global_lsn) == 0) {
+        out->has_global_lsn = true;
+        out->global_lsn = global_lsn;
+    } else if (global) {
+        rc = -1;
+    }
+    const cJSON *wal_check = rc == 0 ? cJSON_GetObjectItemCaseSensitive(root, "walCheck") : NULL;
+    if (cJSON_IsObject(wal_check) && !(out->wal_check_json = cJSON_PrintUnformatted(wal_check)))
+        rc = mm_error_set(err, MM_ERR_NOMEM, "meta.json %s: out of memory", origin);
+    else if (wal_check && !cJSON_IsObject(wal_check))
+        rc = json_error(&ctx, "walCheck", "expected an object");
     cJSON_Delete(root);
     if (rc == 0)
         rc = check_unique_table_ids(&ctx, out);
@@ -403,12 +425,14 @@ static cJSON *render_collection(const mm_collection_info *c, int64_t *total)
     cJSON_AddBoolToObject(o, "binary", c->binary);
     cJSON_AddNumberToObject(o, "flag", (double)c->flag);
     cJSON_AddStringToObject(o, "version", c->version);
+    cJSON_AddNumberToObject(o, "flushLsn", (double)c->partitions[0].flush_lsn);
     cJSON *parts = cJSON_AddArrayToObject(o, "partitions");
     for (size_t j = 1; j < c->n_partitions; j++) {
         cJSON *po = cJSON_CreateObject();
         add_name(po, "tag", c->partitions[j].tag);
         add_name(po, "tableId", c->partitions[j].table_id);
         cJSON_AddStringToObject(po, "name", c->partitions[j].target_name);
+        cJSON_AddNumberToObject(po, "flushLsn", (double)c->partitions[j].flush_lsn);
         cJSON_AddItemToArray(parts, po);
     }
     return o;
@@ -422,6 +446,7 @@ char *mm_meta_json_render(const mm_inventory *inv, mm_error *err)
     for (size_t i = 0; i < inv->n_collections; i++)
         cJSON_AddItemToArray(cols, render_collection(&inv->collections[i], &total));
     cJSON_AddNumberToObject(root, "rows", (double)total);
+    cJSON_AddNumberToObject(root, "globalLsn", (double)inv->max_flush_lsn);
     char *text = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     if (!text)

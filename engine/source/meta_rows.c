@@ -28,6 +28,7 @@ void mm_meta_rows_free(mm_meta_rows *rows)
     free(rows->files);
     free(rows->origin);
     free(rows->ddl_era);
+    free(rows->wal_check_json);
     mm_meta_rows_init(rows);
 }
 

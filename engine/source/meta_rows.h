@@ -74,6 +74,9 @@ typedef struct mm_meta_rows {
     size_t n_files;
     bool has_global_lsn;      /* Environment has a row */
     int64_t global_lsn;
+    /* meta.json written by `milvus-migrate export`: its "walCheck" record
+     * (what the export found in the WAL), as JSON text; NULL otherwise. */
+    char *wal_check_json;
 } mm_meta_rows;
 
 void mm_meta_rows_init(mm_meta_rows *rows);

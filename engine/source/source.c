@@ -14,12 +14,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static bool is_dir(const char *path)
-{
-    struct stat st;
-    return path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 static char *parent_dir(const char *path)
 {
     char *copy = mm_strdup(path);
@@ -51,22 +45,11 @@ static int count_given(const mm_source_spec *spec)
 /* Where the segment files are when only the meta file was named: a
  * meta.sqlite sits in db/ next to tables/; the reference's export puts
  * meta.json in a directory the user copies tables/ into. */
-static int derive_layout_from_file(const char *meta_file, bool wal_beside_parent, mm_source *out)
+static int derive_tables_dir(const char *meta_file, mm_source *out)
 {
     char *dir = parent_dir(meta_file);
-    if (!dir)
-        return -1;
-    char *tables = mm_asprintf("%s/tables", dir);
+    char *tables = dir ? mm_asprintf("%s/tables", dir) : NULL;
     int rc = tables ? add_tables_dir(out, tables) : -1;
-    if (rc == 0 && wal_beside_parent && !out->wal_dir) {
-        char *root = parent_dir(dir);
-        char *wal = root ? mm_asprintf("%s/wal", root) : NULL;
-        if (wal && is_dir(wal))
-            out->wal_dir = wal;
-        else
-            free(wal);
-        free(root);
-    }
     free(tables);
     free(dir);
     return rc;
@@ -109,7 +92,7 @@ static int check_meta_not_empty(const mm_source *src, mm_error *err)
     return rc;
 }
 
-static int open_discovered(const mm_source_spec *spec, mm_source *out, mm_error *err)
+static int open_discovered(const mm_source_spec *spec, mm_source *out, mm_install *inst_out, mm_error *err)
 {
     mm_install inst;
     if (mm_discover(spec->data_dir, &inst, err) != 0)
@@ -125,35 +108,53 @@ static int open_discovered(const mm_source_spec *spec, mm_source *out, mm_error 
     for (size_t i = 0; rc == 0 && !spec->tables_dir && i < inst.n_tables_dirs; i++)
         if (add_tables_dir(out, inst.tables_dirs[i]) != 0)
             rc = mm_error_set(err, MM_ERR_NOMEM, "open source: out of memory");
-    if (rc == 0 && inst.wal_dir && !out->wal_dir)
-        out->wal_dir = mm_strdup(inst.wal_dir);
-    mm_install_free(&inst);
+    *inst_out = inst;
     return rc;
+}
+
+/* One place decides where the WAL is (wal_locate.h). A meta.json carries
+ * no storage directory, so only a WAL the user names is read with it. */
+static int locate_wal(const mm_source_spec *spec, const mm_install *inst, mm_source *out, mm_error *err)
+{
+    mm_wal_hints h = {
+        .given = spec->wal_dir, .given_key = spec->wal_key ? spec->wal_key : "source.local.walDir",
+        .data_dir = inst->data_dir, .server_config = inst->config_file,
+        .sqlite_path = spec->sqlite_path ? spec->sqlite_path : inst->sqlite_path,
+    };
+    if (!spec->meta_json_path && !spec->meta_only && !spec->tables_fetched) {
+        h.tables_dirs = (const char *const *)out->tables_dirs;
+        h.n_tables_dirs = out->n_tables_dirs;
+    }
+    if (spec->meta_json_path && !(spec->wal_dir && spec->wal_dir[0])) {
+        out->wal.origin = MM_WAL_NOWHERE_TO_LOOK;
+        return 0;
+    }
+    return mm_wal_locate(&h, &out->wal, err);
 }
 
 int mm_source_open(const mm_source_spec *spec, mm_source *out, mm_error *err)
 {
     memset(out, 0, sizeof *out);
     mm_meta_rows_init(&out->rows);
+    mm_install inst;
+    memset(&inst, 0, sizeof inst);
     if (count_given(spec) != 1)
         return mm_error_set(err, MM_ERR_USAGE,
                             "name exactly one 1.x source: a data directory, -s meta.sqlite, -m MySQL DSN "
                             "or --meta-json FILE");
-    if (spec->wal_dir)
-        out->wal_dir = mm_strdup(spec->wal_dir);
     if (spec->tables_dir && add_tables_dir(out, spec->tables_dir) != 0)
         goto oom;
 
     int rc;
     if (spec->data_dir) {
-        rc = open_discovered(spec, out, err);
+        rc = open_discovered(spec, out, &inst, err);
     } else if (spec->sqlite_path) {
         rc = mm_meta_read_sqlite(spec->sqlite_path, &out->rows, err);
-        if (rc == 0 && !spec->tables_dir && derive_layout_from_file(spec->sqlite_path, true, out) != 0)
+        if (rc == 0 && !spec->tables_dir && !spec->meta_only && derive_tables_dir(spec->sqlite_path, out) != 0)
             goto oom;
     } else if (spec->mysql_dsn) {
         rc = mm_meta_read_mysql(spec->mysql_dsn, &out->rows, err);
-        if (rc == 0 && !spec->tables_dir)
+        if (rc == 0 && !spec->tables_dir && !spec->meta_only)
             rc = mm_error_set(err, MM_ERR_USAGE,
                               "a MySQL meta store does not say where the segment files are: give "
                               "--tables-dir DIR (the 1.x <storage.path>/db/tables directory)");
@@ -164,18 +165,22 @@ int mm_source_open(const mm_source_spec *spec, mm_source *out, mm_error *err)
             snprintf(err->message + n, sizeof err->message - n, "; write it again from the 1.x meta with "
                      "`milvus-migrate export -s meta.sqlite -o DIR` (or -m DSN)");
         }
-        if (rc == 0 && !spec->tables_dir && derive_layout_from_file(spec->meta_json_path, false, out) != 0)
+        if (rc == 0 && !spec->tables_dir && derive_tables_dir(spec->meta_json_path, out) != 0)
             goto oom;
     }
     for (size_t i = 0; rc == 0 && i < spec->n_secondary_tables_dirs; i++)
         if (add_tables_dir(out, spec->secondary_tables_dirs[i]) != 0)
             goto oom;
-    if (rc == 0)
+    if (rc == 0 && !spec->meta_only)
         rc = check_meta_not_empty(out, err);
+    if (rc == 0)
+        rc = locate_wal(spec, &inst, out, err);
+    mm_install_free(&inst);
     if (rc != 0)
         mm_source_free(out);
     return rc;
 oom:
+    mm_install_free(&inst);
     mm_source_free(out);
     return mm_error_set(err, MM_ERR_NOMEM, "open source: out of memory");
 }
@@ -186,6 +191,6 @@ void mm_source_free(mm_source *src)
     for (size_t i = 0; i < src->n_tables_dirs; i++)
         free(src->tables_dirs[i]);
     free(src->tables_dirs);
-    free(src->wal_dir);
+    mm_wal_location_free(&src->wal);
     memset(src, 0, sizeof *src);
 }

@@ -11,14 +11,15 @@ trap 'rm -rf "$work"' EXIT
 failures=0
 
 # check NAME EXPECTED_STATUS COMMAND... : stdout+stderr (temp dir shown as
-# <FIXTURE>) and the exit status must equal tests/expected/inspect/NAME.txt.
+# <FIXTURE>, the time of a WAL check as <TIME>) and the exit status must
+# equal tests/expected/inspect/NAME.txt.
 check() {
   local name=$1 want=$2
   shift 2
   "$@" >"$work/out" 2>"$work/err"
   local status=$?
   { cat "$work/out"; echo "--- stderr"; cat "$work/err"; echo "--- exit $status"; } |
-    sed "s|$work|<FIXTURE>|g" >"$work/$name.txt"
+    sed -E "s|$work|<FIXTURE>|g; s|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z|<TIME>|g" >"$work/$name.txt"
   if [ "${MM_UPDATE_EXPECTED:-}" = 1 ]; then
     cp "$work/$name.txt" "$expected_dir/$name.txt"
   fi
@@ -66,6 +67,17 @@ check no_install 2 "$bin" inspect "$work"
 check two_sources 2 "$bin" inspect "$work/basic_native/milvus" -s "$work/basic_native/milvus/db/meta.sqlite"
 check bad_option 2 "$bin" inspect --frobnicate
 check export_without_output 2 "$bin" export -s "$work/basic_native/milvus/db/meta.sqlite"
+# No WAL anywhere: the meta alone is checked and a warning says what that
+# leaves out and which key names the WAL.
+# The copy's server_config.yaml still names the WAL path of the original
+# host, which does not exist here.
+cp -r "$work/basic_native" "$work/no_wal"
+rm -r "$work/no_wal/milvus/wal"
+sed -i "s|$work/basic_native/milvus|$work/original-host|" "$work/no_wal/milvus/conf/server_config.yaml"
+check no_wal 0 "$bin" inspect "$work/no_wal/milvus" --col vectors_ip --no-id-check
+check no_wal.json 0 "$bin" inspect -s "$work/no_wal/milvus/db/meta.sqlite" --col vectors_ip --no-id-check --json
+# A WAL named on the command line that is not there is an error, not "no WAL".
+check wal_dir_missing 2 "$bin" inspect "$work/basic_native/milvus" --wal-dir "$work/nowhere"
 # meta.sqlite copied without its -wal: the rows are not there, and we say why.
 mkdir "$work/copy"
 cp "$work/basic_native/milvus/db/meta.sqlite" "$work/copy/"

@@ -76,8 +76,8 @@ MM_TEST(reference_meta_json_parses_and_renders)
                  "{\"collections\":[{\"collection\":\"test1w\",\"metric\":1,\"rows\":10000,\"dim\":256,\"segments\":[{"
                  "\"collection\":\"test1w\",\"segment\":\"1678354366132931000\",\"dim\":256,\"rows\":10000,"
                  "\"fileSize\":10320000,\"fileType\":1}],\"engineType\":1,\"indexType\":\"FLAT\",\"indexParams\":{},"
-                 "\"metricType\":\"L2\",\"binary\":false,\"flag\":0,\"version\":\"\",\"partitions\":[]}],"
-                 "\"rows\":10000}");
+                 "\"metricType\":\"L2\",\"binary\":false,\"flag\":0,\"version\":\"\",\"flushLsn\":0,"
+                 "\"partitions\":[]}],\"rows\":10000,\"globalLsn\":0}");
     free(text);
     mm_inventory_free(&inv);
     mm_meta_rows_free(&rows);

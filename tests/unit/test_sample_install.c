@@ -93,14 +93,14 @@ MM_TEST(readers_see_exact_counts)
     char *tables = mm_asprintf("%s/db/tables", root);
     char *wal = mm_asprintf("%s/wal", root);
     MM_CHECK_STR(src.n_tables_dirs ? src.tables_dirs[0] : NULL, tables);
-    MM_CHECK_STR(src.wal_dir, wal);
+    MM_CHECK_STR(src.wal.dir, wal);
     /* struct tm's year-1900, 0-based month, day: 2023-11-14. */
     for (size_t i = 0; i < src.rows.n_files; i++)
         MM_CHECK_INT(src.rows.files[i].date, 1231014);
 
     mm_wal_report walrep;
     memset(&walrep, 0, sizeof walrep);
-    MM_CHECK_INT(mm_wal_check(src.wal_dir, &src.rows, &walrep, &err), 0);
+    MM_CHECK_INT(mm_wal_check(src.wal.dir, &src.rows, &walrep, &err), 0);
     MM_CHECK(walrep.wal_dir_checked);
     MM_CHECK(walrep.has_mxlog);
     MM_CHECK_INT(walrep.mxlog_latest_lsn, FLUSH_LSN);
