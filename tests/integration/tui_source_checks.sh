@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The wizard shows what the source checks found before anything is
+# dumped: on the Source screen after Test connection and again on the Plan
+# screen, for an installation without any WAL (the warning naming
+# source.local.walDir), one with data only in its WAL, and one a 1.x server
+# still holds. Screens compared exactly with tests/expected/tui/checks-*.txt;
+# MM_UPDATE_EXPECTED=1 rewrites them after a deliberate change.
+# MM_WIZARD_WRAPPER runs each session under a command, as in tui_wizard.sh.
+set -uo pipefail
+src=${MM_SOURCE_DIR:?}
+bin=${MM_BIN:?}
+expected_dir=$src/tests/expected/tui
+# A fixed-length name directly under /tmp, as in tui_wizard.sh.
+work=$(mktemp -d /tmp/mm-tui-chk.XXXXXX)
+holder=''
+cleanup() {
+  [ -n "$holder" ] && { kill -9 "$holder" 2>/dev/null; wait "$holder" 2>/dev/null; }
+  rm -rf "$work"
+}
+trap cleanup EXIT
+failures=0
+fail() { echo "FAIL $*"; failures=$((failures + 1)); }
+
+export TERM=xterm-256color LC_ALL=C.UTF-8 TZ=UTC HOME=$work
+unset NO_COLOR LINES COLUMNS MM_THEMES_DIR
+cd "$work" || exit 1
+
+# fixture NAME SCENARIO [nowal]
+fixture() {
+  /usr/bin/python3 - "$src/tests/fixtures/$2.json" "$1.json" "${3:-}" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+if sys.argv[3] == "nowal":
+    s["wal"] = False
+json.dump(s, open(sys.argv[2], "w"))
+PY
+  /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$1.json" "$1" >/dev/null
+  cat >"$1.yaml" <<YAML
+dumper: {worker: {workMode: milvus1x}}
+meta: {mode: sqlite, sqliteFile: $1/milvus/db/meta.sqlite}
+source: {mode: local, local: {tablesDir: $1/milvus/db/tables}}
+target: {mode: local, local: {outputDir: out-$1}, milvus2x: {endpoint: "127.0.0.1:19530"}}
+YAML
+}
+
+# session NAME CONFIG: Test connection, then the Plan screen.
+session() {
+  mkdir -p "snaps/$1"
+  printf 't\nsnapshot source\nF5\nsnapshot plan\nquit\n' >"$1.script"
+  local wrapper
+  read -ra wrapper <<<"${MM_WIZARD_WRAPPER:-}"
+  "${wrapper[@]}" "$bin" wizard -c "$2" --script "$1.script" --snapshot-dir "snaps/$1" 2>"$1.err"
+  local status=$?
+  [ "$status" -eq 0 ] || fail "$1: exit status $status: $(cat "$1.err")"
+  for f in "snaps/$1"/*.txt; do
+    sed -i -E "s|$work|/tmp/mm-tui-chk.XXXXXX|g; s|process [0-9]+ |process NNNNN |g" "$f"
+    local snap=checks-$1-$(basename "$f")
+    [ "${MM_UPDATE_EXPECTED:-}" = 1 ] && cp "$f" "$expected_dir/$snap"
+    if diff -u "$expected_dir/$snap" "$f"; then echo "ok   $snap"; else fail "$snap differs"; fi
+  done
+}
+
+fixture nowal scenarios/basic_native nowal
+session no_wal nowal.yaml
+
+fixture unflushed scenarios/unflushed
+session unflushed unflushed.yaml
+
+fixture busy special/live_server
+/usr/bin/python3 -u -c "import fcntl, time
+a = open('busy/milvus/lock', 'r+'); fcntl.lockf(a, fcntl.LOCK_EX)
+print('held', flush=True); time.sleep(600)" >held.out &
+holder=$!
+for _ in $(seq 1 100); do grep -q held held.out 2>/dev/null && break; sleep 0.05; done
+session busy busy.yaml
+
+[ "$failures" -eq 0 ] && echo "$0: all passed"
+[ "$failures" -eq 0 ]
