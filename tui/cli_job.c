@@ -116,6 +116,11 @@ static int check_source(mm_cli_job *job, mm_config_warnings *warn, bool dumps, m
     free(note);
     if (rc == 0 && job->wal.warning)
         job_warn(warn, "%s", job->wal.warning);
+    /* A meta.json brings the export's check: say that it was made. */
+    if (rc == 0 && job->wal.status == MM_WAL_STATUS_EXPORT_CLEAN && !warn) {
+        printf("%s: unflushed data: %s\n", job->command, job->wal.summary);
+        fflush(stdout);
+    }
     return rc;
 }
 

@@ -6,14 +6,15 @@
 # and export followed by a dump from its meta.json. Each refusal exits 1,
 # names the collections and rows, stages nothing and leaves the 1.x files
 # untouched. Without any WAL, the warning says so and names
-# source.local.walDir.
+# source.local.walDir, and the verification report records it.
 set -euo pipefail
 src=${MM_SOURCE_DIR:?}
 bin=${MM_BIN:?}
 source "$src/tests/lib/checks.sh"
 source "$src/tests/lib/mariadb.sh"
+source "$src/tests/lib/emulator.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/mm-source-wal.XXXXXX")
-cleanup() { mm_mariadb_stop; rm -rf "$work"; }
+cleanup() { mm_mariadb_stop; mm_emulator_stop; rm -rf "$work"; }
 trap cleanup EXIT
 dead=$(mm_free_port)
 
@@ -169,6 +170,9 @@ cp -r "$work/clean/milvus/db/tables" "$work/exported-clean/tables"
 guide_config "$work/job-clean-json" "  mode: local
   localFile: $work/exported-clean/meta.json" "$work/exported-clean/tables"
 mm_expect_exit "dump from a checked meta.json: no warning" 0 "" "$bin" dump -c "$work/job-clean-json/migration.yaml"
+grep -q "^dump: unflushed data: none (WAL checked at export time, [0-9T:Z-]*; WAL $work/clean/milvus/wal, found beside the db directory)$" \
+  "$work/expect.out" && ok "dump from a checked meta.json: says the WAL was checked at export time" \
+  || { fail "dump from a checked meta.json: stdout"; cat "$work/expect.out"; }
 "$bin" inspect -c "$work/job-clean-json/migration.yaml" --no-id-check 2>/dev/null | grep -q \
   "^Unflushed data: none (WAL checked at export time, [0-9T:Z-]*; WAL $work/clean/milvus/wal, found beside the db directory)$" \
   && ok "inspect of the meta.json: WAL checked at export time" || fail "inspect of the checked meta.json"
@@ -185,5 +189,17 @@ rm -rf "$work/job-nowal/out" "$work/job-nowal/.milvus-migrate"
 mm_expect_exit_like "no WAL: run warns first" 1 "$no_wal_warning
 milvus-migrate run: *127.0.0.1:$dead*" "$bin" run -c "$work/job-nowal/migration.yaml"
 nothing_staged "no WAL: run" "$work/job-nowal"
+# With Milvus there, the run goes through and its report keeps the warning.
+mm_emulator_start "$work/emu" --generation 2.5 --storage-dir "$work/emu/storage" || exit 1
+mm_emulator_faults '{"stepMs": 10}' >/dev/null
+sed -i "s|endpoint: 127.0.0.1:$dead|endpoint: 127.0.0.1:$MM_EMU_PORT|" "$work/job-nowal/migration.yaml"
+status=0
+"$bin" run -c "$work/job-nowal/migration.yaml" --report "$work/nowal-report" >"$work/run.out" 2>"$work/run.err" || status=$?
+checks=$(/usr/bin/python3 -c 'import json, sys; c = json.load(open(sys.argv[1]))["sourceChecks"]["unflushed"]; print(c["status"]); print(c["warning"])' \
+  "$work/nowal-report.json" 2>&1 || true)
+[ "$status" = 0 ] && [ "$checks" = "no-wal
+${no_wal_warning#warning: }" ] && ok "no WAL: report.json records the warning" || { fail "no WAL: report.json (exit $status): $checks"; cat "$work/run.err"; }
+grep -qxF -- "- **Warning:** ${no_wal_warning#warning: }" "$work/nowal-report.md" && ok "no WAL: report.md records the warning" \
+  || { fail "no WAL: report.md"; cat "$work/nowal-report.md"; }
 
 finish "$(basename "$0")"
