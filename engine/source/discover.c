@@ -129,7 +129,7 @@ int mm_discover(const char *path, mm_install *out, mm_error *err)
             /* The meta.sqlite itself: <data>/db/meta.sqlite. */
             char *db = dir_of(path);
             out->sqlite_path = mm_strdup(path);
-            out->data_dir = db ? dir_of(db) : NULL;
+            out->data_dir = db ? mm_wal_storage_root_of_db(db) : NULL;
             rc = add_tables_dir(out, mm_asprintf("%s/tables", db ? db : "."));
             free(db);
         }
@@ -147,7 +147,7 @@ int mm_discover(const char *path, mm_install *out, mm_error *err)
             db_meta = NULL;
             rc = add_tables_dir(out, mm_asprintf("%s/db/tables", path));
         } else if (is_file(meta) || is_dir(tables)) {
-            out->data_dir = dir_of(path);
+            out->data_dir = mm_wal_storage_root_of_db(path);
             out->sqlite_path = meta;
             meta = NULL;
             rc = add_tables_dir(out, mm_strdup(tables));
