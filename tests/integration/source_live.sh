@@ -33,7 +33,7 @@ print('held', flush=True)
 import time
 time.sleep(600)" >"$work/holder.out" &
   holder=$!
-  for _ in $(seq 1 100); do grep -q held "$work/holder.out" 2>/dev/null && return 0; sleep 0.05; done
+  for _ in $(seq 1 400); do grep -q held "$work/holder.out" 2>/dev/null && return 0; sleep 0.05; done
   fail "the stand-in server did not start"; return 1
 }
 release() { kill -9 "$holder"; wait "$holder" 2>/dev/null || true; holder=''; }

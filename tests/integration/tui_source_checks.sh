@@ -71,7 +71,7 @@ fixture busy special/live_server
 a = open('busy/milvus/lock', 'r+'); fcntl.lockf(a, fcntl.LOCK_EX)
 print('held', flush=True); time.sleep(600)" >held.out &
 holder=$!
-for _ in $(seq 1 100); do grep -q held held.out 2>/dev/null && break; sleep 0.05; done
+for _ in $(seq 1 400); do grep -q held held.out 2>/dev/null && break; sleep 0.05; done
 session busy busy.yaml
 
 [ "$failures" -eq 0 ] && echo "$0: all passed"
