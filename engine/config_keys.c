@@ -512,7 +512,8 @@ static const mm_config_key keys[] = {
      .offset = STR_AT(target.local.output_dir),
      .doc = "Directory for the staged files",
      .help = "Files go to <outputDir>/migration/ (meta.json and tables/...), as with the "
-             "reference tool.",
+             "reference tool. Its manifest.json marks it as this migration's: another "
+             "migration's dump and load are refused there.",
      .flags = MM_CFG_F_REQUIRED,
      .phases = P_STAGE,
      .shown_if = {"target.mode", BIT(MM_LOCATION_LOCAL)}},
@@ -522,7 +523,8 @@ static const mm_config_key keys[] = {
      .doc = "Key prefix for the staged files in the bucket",
      .help = "Files go to <outputDir>/migration/ (meta.json and tables/...), as with the "
              "reference tool. A leading '/' is removed: Milvus reads import files by their key "
-             "relative to the bucket root.",
+             "relative to the bucket root. Its manifest.json marks it as this migration's: "
+             "another migration's dump and load are refused there.",
      .phases = P_STAGE,
      .shown_if = {"target.mode", BIT(MM_LOCATION_REMOTE)},
      .check = mm_cfg_check_strip_leading_slash},
@@ -657,7 +659,8 @@ static const mm_config_key keys[] = {
      .doc = "2.x names chosen instead of the generated ones",
      .help = "Entries <collection>=<2.x name> and <collection>/<partition tag>=<2.x name>; the "
              "wizard's Preview writes them when a target is renamed. Without an entry a name "
-             "keeps its generated 2.x spelling (see `milvus-migrate inspect`).",
+             "valid in 2.x keeps it and any other gets its generated 2.x spelling, which never "
+             "takes a valid name (see `milvus-migrate inspect`).",
      .flags = MM_CFG_F_OURS,
      .phases = P_MILVUS},
     {.name = "target.milvus2x.createIndex",
