@@ -49,14 +49,20 @@ static int account_file(const mm_meta_rows *rows, const mm_file_row *f, tally *t
         return 0; /* dropped in 1.x, with its table */
     if (mm_table_is_collection(t) || mm_table_is_partition(rows, t)) {
         /* A live table's raw rows are all in the inventory: this row's
-         * file_type is one 1.x never writes. */
-        char *table = mm_name_escape(t->table_id);
-        int rc = table ? mm_inventory_warn(inv, "TableFiles row id %lld (segment %s of table_id '%s') has file_type "
-                                           "%d, which Milvus 1.x never writes (0..7); its %lld row(s) are skipped",
-                                           (long long)f->id, f->segment_id, table, f->file_type,
-                                           (long long)f->row_count)
+         * file_type is one 1.x never writes. Worded as a warning about the
+         * collection, so --col drops it with the collection. */
+        bool partition = t->owner_table[0] != '\0';
+        char *name = mm_name_escape(partition ? t->owner_table : t->table_id), *tag = mm_name_escape(t->partition_tag);
+        char *where = !name || !tag ? NULL
+                      : partition ? mm_asprintf("collection '%s' partition '%s'", name, tag)
+                                  : mm_asprintf("collection '%s'", name);
+        int rc = where ? mm_inventory_warn(inv, "%s: TableFiles row id %lld (segment %s) has file_type %d, which "
+                                           "Milvus 1.x never writes (0..7); its %lld row(s) are skipped", where,
+                                           (long long)f->id, f->segment_id, f->file_type, (long long)f->row_count)
                        : -1;
-        free(table);
+        free(name);
+        free(tag);
+        free(where);
         return rc == 0 ? mm_inventory_skip(inv, f) : -1;
     }
     tally *ty = &tallies[t - rows->tables];

@@ -141,7 +141,7 @@ MM_TEST(live_set_rules)
         "the name of another partition)",
         "TableFiles row id 17 (segment 21, 4 row(s)) has table_id NULL, which is no collection or partition in "
         "Tables; its rows are skipped",
-        "TableFiles row id 21 (segment 25 of table_id 'alpha') has file_type 9, which Milvus 1.x never writes "
+        "collection 'alpha': TableFiles row id 21 (segment 25) has file_type 9, which Milvus 1.x never writes "
         "(0..7); its 6 row(s) are skipped",
         "partition 'old' (table_id 1700000000000000004) belongs to collection 'gone', which is dropped; "
         "its 2 row(s) in 1 segment(s) are skipped",
