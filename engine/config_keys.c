@@ -512,8 +512,7 @@ static const mm_config_key keys[] = {
      .offset = STR_AT(target.local.output_dir),
      .doc = "Directory for the staged files",
      .help = "Files go to <outputDir>/migration/ (meta.json and tables/...), as with the "
-             "reference tool. Its manifest.json marks it as this migration's: another "
-             "migration's dump and load are refused there.",
+             "reference tool.",
      .flags = MM_CFG_F_REQUIRED,
      .phases = P_STAGE,
      .shown_if = {"target.mode", BIT(MM_LOCATION_LOCAL)}},
@@ -523,8 +522,7 @@ static const mm_config_key keys[] = {
      .doc = "Key prefix for the staged files in the bucket",
      .help = "Files go to <outputDir>/migration/ (meta.json and tables/...), as with the "
              "reference tool. A leading '/' is removed: Milvus reads import files by their key "
-             "relative to the bucket root. Its manifest.json marks it as this migration's: "
-             "another migration's dump and load are refused there.",
+             "relative to the bucket root.",
      .phases = P_STAGE,
      .shown_if = {"target.mode", BIT(MM_LOCATION_REMOTE)},
      .check = mm_cfg_check_strip_leading_slash},

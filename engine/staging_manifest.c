@@ -170,18 +170,21 @@ int mm_staging_claim(const mm_staging_area *area, mm_journal *journal, mm_error 
     bool exists = false;
     char *text = read_manifest(area, journal, &exists, err);
     if (!text && err->code != MM_OK)
-        return -1;
+        return mm_error_wrap(err, "read the staging area's manifest");
     int rc = 0;
     owner o;
     if (!exists) {
-        rc = write_manifest(area, journal, err);
+        if ((rc = write_manifest(area, journal, err)) != 0)
+            mm_error_wrap(err, "mark the staging area as this migration's");
     } else if (!parse_owner(text, &o)) {
         rc = refuse(area, journal, &o, false, err);
     } else if (strcmp(o.job, mm_journal_job_id(journal)) != 0) {
         rc = refuse(area, journal, &o, true, err);
     } else if (strcmp(o.fingerprint, mm_journal_fingerprint(journal)) != 0 ||
                strcmp(o.journal, mm_journal_path(journal)) != 0) {
-        rc = write_manifest(area, journal, err); /* the same job after --restart, or its state.dir moved */
+        /* The same job after --restart, or its state.dir moved. */
+        if ((rc = write_manifest(area, journal, err)) != 0)
+            mm_error_wrap(err, "mark the staging area as this migration's");
     }
     free(text);
     return rc;
@@ -192,7 +195,7 @@ int mm_staging_check(const mm_staging_area *area, mm_journal *journal, mm_error 
     bool exists = false;
     char *text = read_manifest(area, journal, &exists, err);
     if (!text && err->code != MM_OK)
-        return -1;
+        return mm_error_wrap(err, "read the staging area's manifest");
     int rc = 0;
     owner o;
     if (!exists) {

@@ -171,9 +171,8 @@ static char *notes_text(const mm_app *app, const plan_state *st)
     const mm_inventory *inv = &app->inv;
     if (!renames && !inv->n_warnings)
         return NULL;
-    return mm_asprintf("%zu name(s) rewritten for 2.x (2.X vs FROM 1.X); %zu warning(s) about the source, %lld "
-                       "row(s) of its meta not migrated: the Preview (F2) lists them.", renames, inv->n_warnings,
-                       (long long)inv->skipped_rows);
+    return mm_asprintf("Renamed for 2.x: %zu; source warnings: %zu; rows not migrated: %lld (Preview, F2).",
+                       renames, inv->n_warnings, (long long)inv->skipped_rows);
 }
 
 /* The schema of the highlighted collection. */
