@@ -590,11 +590,14 @@ typedef enum { BATCH_WRITE, BATCH_REUSE } batch_verdict;
 
 /* Whether batch k of the job's segment, with `rows` rows under the keys
  * given, is complete from an earlier run: recorded as dumped with those
- * rows and keys, and its staged files as recorded (locally every byte's
- * CRC32, in a bucket size and ETag). A batch submitted for import is done
- * with even if its staged files were deleted since: writing it again would
- * import it twice; if the source now gives it other rows, that is an
- * error. An old record under other keys has its files removed. */
+ * rows and keys, and its staged files there with the recorded sizes (in a
+ * bucket also the ETags). Their bytes are not read again here: a resumed
+ * dump of a large install would read everything twice; load checks every
+ * byte before the Import and drops the record of a batch that changed, so
+ * this finds it missing. A batch submitted for import is done with even if
+ * its staged files were deleted since: writing it again would import it
+ * twice; if the source now gives it other rows, that is an error. An old
+ * record under other keys has its files removed. */
 static int judge_batch(shared *sh, const job *jb, int k, const char *id_key, const char *data_key, int64_t rows,
                        batch_verdict *verdict, mm_error *err)
 {
@@ -619,7 +622,7 @@ static int judge_batch(shared *sh, const job *jb, int k, const char *id_key, con
         free(label);
     } else if (b.state >= MM_BATCH_DUMPED && b.rows == rows && same_keys) {
         mm_staged_place place = mm_dump_staged_place(opt);
-        *verdict = mm_staged_check_batch(&place, &b, MM_STAGED_INTACT, NULL, NULL) == 0 ? BATCH_REUSE : BATCH_WRITE;
+        *verdict = mm_staged_check_batch(&place, &b, MM_STAGED_PRESENT, NULL, NULL) == 0 ? BATCH_REUSE : BATCH_WRITE;
     } else if (!same_keys) {
         rc = mm_dump_remove_staged(opt, &b, err);
     }

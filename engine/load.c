@@ -166,10 +166,14 @@ static const char staged_fix[] = "nothing of it was imported; run `milvus-migrat
 static int submit(shared *sh, batch_job *j, mm_error *err)
 {
     const mm_load_options *opt = sh->opt;
-    /* What Milvus is about to read must be what the dump wrote. */
+    /* What Milvus is about to read must be what the dump wrote. A batch
+     * that is not loses its record, so the next dump writes it again. */
     mm_staged_place place = staged_place(opt);
-    if (mm_staged_check_batch(&place, &j->b, MM_STAGED_INTACT, staged_fix, err) != 0)
+    if (mm_staged_check_batch(&place, &j->b, MM_STAGED_INTACT, staged_fix, err) != 0) {
+        if (err->code != MM_ERR_NOMEM)
+            mm_journal_forget_batch(opt->journal, j->b.collection, j->b.segment, j->b.batch, NULL);
         return -1;
+    }
     /* Recorded as sent before sending: a crash during the call leaves a
      * batch that a re-run resolves instead of blindly sending again. */
     if (record(sh, j, MM_BATCH_SUBMITTED, 0, 0, err) != 0)
