@@ -1,6 +1,7 @@
 /* Shared by the inventory's modules: inventory.c (collections, partitions,
  * segments, names, filter), inventory_account.c (what the meta holds but
- * the migration leaves out) and inventory_schema.c (what 2.x cannot take). */
+ * the migration leaves out), inventory_names.c (2.x names) and
+ * inventory_schema.c (what 2.x cannot take). */
 #ifndef MM_INVENTORY_INTERNAL_H
 #define MM_INVENTORY_INTERNAL_H
 
@@ -29,6 +30,11 @@ int mm_inventory_skip(mm_inventory *inv, const mm_file_row *f);
  * include, except drops. accounted[i] tells whether rows->files[i] was
  * already taken into a segment or reported. */
 int mm_inventory_account(const mm_meta_rows *rows, const bool *accounted, mm_inventory *inv);
+
+/* Give every partition of c (the collection's own data is "_default") and
+ * every collection of inv a valid, unique 2.x name; renames are warned. */
+int mm_inventory_name_partitions(mm_collection_info *c, mm_inventory *inv);
+int mm_inventory_name_collections(mm_inventory *inv);
 
 /* What Milvus 2.x cannot take in a collection's Tables row (dimension,
  * metric, engine type), as one sentence; NULL when nothing. *oom is set on
