@@ -1,5 +1,5 @@
 /* Shared by the inventory's modules: inventory.c (collections, partitions,
- * segments, names, filter), inventory_account.c (what the meta holds but
+ * segments, filter), inventory_account.c (what the meta holds but
  * the migration leaves out), inventory_names.c (2.x names) and
  * inventory_schema.c (what 2.x cannot take). */
 #ifndef MM_INVENTORY_INTERNAL_H
