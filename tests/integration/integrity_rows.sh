@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every meta row and every file contributes its rows or says why not. One
-# generated install per case (tests/fixtures/rows/), each run end to end:
+# generated install per case (tests/fixtures/special/rows_*.json), each run end to end:
 # the exact warning in the dump's output and in report.json (with the rows
 # left out), and Milvus holding exactly the rows that should move; a row
 # count the meta claims and the files contradict stops the dump instead.
@@ -23,7 +23,7 @@ mm_emulator_start "$work/emu" --generation 2.5 --storage-dir "$work/emu/storage"
 
 setup() {  # case [output-dir]
   d=$work/$1
-  /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/rows/$1.json" "$d/fx" >/dev/null
+  /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/special/rows_$1.json" "$d/fx" >/dev/null
   mm_write_job_config "$d" "$d/fx" "mode: local" "local: {outputDir: ${2:-$d/out}}" \
     "milvus2x: {endpoint: '127.0.0.1:$MM_EMU_PORT', retries: 1, existingCollection: drop}"
 }
