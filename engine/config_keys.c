@@ -670,7 +670,8 @@ static const mm_config_key keys[] = {
      .doc = "2.x names chosen instead of the generated ones",
      .help = "Entries <collection>=<2.x name> and <collection>/<partition tag>=<2.x name>; the "
              "wizard's Preview writes them when a target is renamed. Without an entry a name "
-             "keeps its generated 2.x spelling (see `milvus-migrate inspect`).",
+             "valid in 2.x keeps it and any other gets its generated 2.x spelling, which never "
+             "takes a valid name (see `milvus-migrate inspect`).",
      .flags = MM_CFG_F_OURS,
      .phases = P_MILVUS},
     {.name = "target.milvus2x.createIndex",

@@ -1,5 +1,6 @@
 #include "dump.h"
 
+#include "dump_reconcile.h"
 #include "dump_upload.h"
 #include "fsutil.h"
 #include "npy.h"
@@ -8,6 +9,7 @@
 #include "source/names.h"
 #include "source/remote_fetch.h"
 #include "source/segment.h"
+#include "staged_check.h"
 #include "strbuf.h"
 
 #include <cjson/cJSON.h>
@@ -302,6 +304,9 @@ static int npy_open(npy_out *o, const char *path, int src, const char *src_path,
     char header[MM_NPY_MAX_HEADER];
     size_t hlen = mm_npy_header(header, sizeof header, dtype, rows, cols);
     o->size = hlen + rows * row_bytes;
+    /* The journal's CRC32 is of the whole file, as a user's crc32 tool
+     * computes it and load checks it. */
+    o->crc = crc32(o->crc, (const Bytef *)header, (uInt)hlen);
     if (digest_part_size) {
         o->digest = mm_part_digest_new(digest_part_size);
         if (o->digest)
@@ -467,7 +472,8 @@ static int hash_batch(shared *sh, const job *jb, segment_files *f, row_runs *it,
         if (digests[i])
             mm_part_digest_update(digests[i], src[i].head, src[i].head_len);
     }
-    uLong crc[2] = {crc32(0L, Z_NULL, 0), crc32(0L, Z_NULL, 0)};
+    uLong crc[2] = {crc32(crc32(0L, Z_NULL, 0), (const Bytef *)src[0].head, (uInt)src[0].head_len),
+                    crc32(crc32(0L, Z_NULL, 0), (const Bytef *)src[1].head, (uInt)src[1].head_len)};
     const size_t width[2] = {f->bpv, 8};
     /* Rows per read: the wider of a vector and an id fills the buffer. */
     const int64_t per_read = IO_BLOCK / (int64_t)(f->bpv > 8 ? f->bpv : 8);
@@ -580,51 +586,75 @@ static int write_batch(shared *sh, const job *jb, segment_files *f, row_runs *it
     return rc;
 }
 
-static bool file_has_size(const char *path, uint64_t size)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && (uint64_t)st.st_size == size;
-}
+typedef enum { BATCH_WRITE, BATCH_REUSE } batch_verdict;
 
-/* A batch is reusable when the journal says it is dumped and both files are
- * there with the recorded sizes. */
-static bool batch_complete(shared *sh, const job *jb, int k, const char *id_path, const char *data_path,
-                           int64_t rows)
+/* Whether batch k of the job's segment, with `rows` rows under the keys
+ * given, is complete from an earlier run: recorded as dumped with those
+ * rows and keys, and its staged files there with the recorded sizes (in a
+ * bucket also the ETags). Their bytes are not read again here: a resumed
+ * dump of a large install would read everything twice; load checks every
+ * byte before the Import and drops the record of a batch that changed, so
+ * this finds it missing. A batch submitted for import is done with even if
+ * its staged files were deleted since: writing it again would import it
+ * twice; if the source now gives it other rows, that is an error. An old
+ * record under other keys has its files removed. */
+static int judge_batch(shared *sh, const job *jb, int k, const char *id_key, const char *data_key, int64_t rows,
+                       batch_verdict *verdict, mm_error *err)
 {
+    const mm_dump_options *opt = sh->opt;
+    *verdict = BATCH_WRITE;
     mm_journal_batch b;
     bool found = false;
-    if (mm_journal_get(sh->opt->journal, jb->c->name, jb->s->segment_id, k, &b, &found, NULL) != 0 || !found)
-        return false;
-    bool ok = b.state >= MM_BATCH_DUMPED && b.rows == rows;
-    /* Once submitted for import the batch is done with, even if its staged
-     * files were deleted afterwards: writing it again would import it twice. */
-    if (ok && b.state >= MM_BATCH_SUBMITTED) {
-        mm_journal_batch_free(&b);
-        return true;
-    }
-    if (ok && sh->opt->storage) {
-        int64_t id_size = -1, data_size = -1;
-        mm_storage *st = sh->opt->storage;
-        ok = mm_storage_head(st, b.id_key, &id_size, NULL) == 0 && id_size == (int64_t)b.id_bytes &&
-             mm_storage_head(st, b.data_key, &data_size, NULL) == 0 && data_size == (int64_t)b.data_bytes;
-    } else if (ok) {
-        ok = file_has_size(id_path, b.id_bytes) && file_has_size(data_path, b.data_bytes);
+    if (mm_journal_get(opt->journal, jb->c->name, jb->s->segment_id, k, &b, &found, err) != 0)
+        return -1;
+    if (!found)
+        return 0;
+    int rc = 0;
+    bool same_keys = strcmp(b.id_key, id_key) == 0 && strcmp(b.data_key, data_key) == 0;
+    if (b.state >= MM_BATCH_SUBMITTED && b.rows == rows) {
+        *verdict = BATCH_REUSE;
+    } else if (b.state >= MM_BATCH_SUBMITTED) {
+        char *label = mm_staged_batch_label(&b);
+        rc = mm_error_set(err, MM_ERR_META, "%s was submitted for import with %lld rows, but its segment now gives "
+                          "%lld: the 1.x source changed after the import began. Nothing was written; restore the "
+                          "1.x data as it was, or drop the 2.x collection and start over with --restart",
+                          label ? label : "a batch", (long long)b.rows, (long long)rows);
+        free(label);
+    } else if (b.state >= MM_BATCH_DUMPED && b.rows == rows && same_keys) {
+        mm_staged_place place = mm_dump_staged_place(opt);
+        *verdict = mm_staged_check_batch(&place, &b, MM_STAGED_PRESENT, NULL, NULL) == 0 ? BATCH_REUSE : BATCH_WRITE;
+    } else if (!same_keys) {
+        rc = mm_dump_remove_staged(opt, &b, err);
     }
     mm_journal_batch_free(&b);
-    return ok;
+    return rc;
 }
 
-/* Object keys and Milvus requests must be UTF-8: the collection name goes
- * in escaped (\xHH for bytes that are not UTF-8, \\ for a backslash), which
- * keeps distinct names distinct and leaves every valid 1.x name as it is. */
+/* Object keys and Milvus requests must be UTF-8 and a path must stay
+ * inside the staging directory: the collection name goes in as a plain
+ * path component (mm_name_path_component), which leaves every valid 1.x
+ * name as it is. */
 static char *batch_key(const job *jb, int k, int n_batches)
 {
-    char *name = mm_name_escape(jb->c->name);
+    char *name = mm_name_path_component(jb->c->name);
     char *key = !name ? NULL
                 : n_batches == 1 ? mm_asprintf("tables/%s/%s", name, jb->s->segment_id)
                                  : mm_asprintf("tables/%s/%s-%d", name, jb->s->segment_id, k);
     free(name);
     return key;
+}
+
+/* The journal's keys of batch k: relative to the local staging directory,
+ * or full object keys in the bucket. */
+static void batch_keys(const mm_dump_options *opt, const char *key, char **id_key, char **data_key)
+{
+    if (opt->storage) {
+        *id_key = mm_asprintf("%s/%s/%s.npy", opt->remote_root, key, id_field(opt));
+        *data_key = mm_asprintf("%s/%s/%s.npy", opt->remote_root, key, vector_field(opt));
+    } else {
+        *id_key = mm_asprintf("%s/%s.npy", key, id_field(opt));
+        *data_key = mm_asprintf("%s/%s.npy", key, vector_field(opt));
+    }
 }
 
 static int dump_batches(shared *sh, const job *jb, mm_segment_reader *r, segment_files *f, const int64_t *dropped,
@@ -653,9 +683,15 @@ static int dump_batches(shared *sh, const job *jb, mm_segment_reader *r, segment
         char *dir = key ? mm_asprintf("%s/%s", opt->output_root, key) : NULL;
         char *id_path = dir ? mm_asprintf("%s/%s.npy", dir, id_field(opt)) : NULL;
         char *data_path = dir ? mm_asprintf("%s/%s.npy", dir, vector_field(opt)) : NULL;
-        if (!id_path || !data_path) {
+        char *id_key = NULL, *data_key = NULL;
+        if (key)
+            batch_keys(opt, key, &id_key, &data_key);
+        batch_verdict verdict = BATCH_WRITE;
+        if (!id_path || !data_path || !id_key || !data_key)
             rc = mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
-        } else if (batch_complete(sh, jb, k, id_path, data_path, rows)) {
+        else
+            rc = judge_batch(sh, jb, k, id_key, data_key, rows, &verdict, err);
+        if (rc == 0 && verdict == BATCH_REUSE) {
             /* Advance the cursor past this batch without writing. */
             int64_t left = rows, s, c;
             while (left > 0 && runs_next(&data_runs, left, &s, &c))
@@ -664,18 +700,12 @@ static int dump_batches(shared *sh, const job *jb, mm_segment_reader *r, segment
             sh->result.batches_reused++;
             pthread_mutex_unlock(&sh->lock);
             report(sh, rows, (uint64_t)rows * (f->bpv + 8), 0, 0);
-        } else if ((rc = stream ? 0 : mm_mkdir_p(dir, err)) == 0) {
+        } else if (rc == 0 && (rc = stream ? 0 : mm_mkdir_p(dir, err)) == 0) {
             mm_journal_batch b = {
                 .collection = jb->c->name, .partition = jb->p->tag, .segment = jb->s->segment_id,
                 .batch = k, .state = MM_BATCH_DUMPED, .rows = rows, .task_ids = "",
+                .id_key = id_key, .data_key = data_key,
             };
-            if (opt->storage) {
-                b.id_key = mm_asprintf("%s/%s/%s.npy", opt->remote_root, key, id_field(opt));
-                b.data_key = mm_asprintf("%s/%s/%s.npy", opt->remote_root, key, vector_field(opt));
-            } else {
-                b.id_key = mm_asprintf("%s/%s.npy", key, id_field(opt));
-                b.data_key = mm_asprintf("%s/%s.npy", key, vector_field(opt));
-            }
             mm_part_digest *digests[2];
             if (stream) {
                 /* No local copy: the uploader sends the ranges and records
@@ -705,9 +735,9 @@ static int dump_batches(shared *sh, const job *jb, mm_segment_reader *r, segment
                     count_recorded(sh, &b);
                 }
             }
-            free(b.id_key);
-            free(b.data_key);
         }
+        free(id_key);
+        free(data_key);
         free(key);
         free(dir);
         free(id_path);
@@ -736,12 +766,15 @@ static bool remote_segment_reused(shared *sh, const job *jb)
     for (int k = 0; k < rec.batches && ok; k++) {
         int64_t rows = k + 1 < rec.batches ? per_batch : rec.rows - per_batch * (int64_t)k;
         char *key = batch_key(jb, k, rec.batches);
-        char *id_path = key ? mm_asprintf("%s/%s/%s.npy", opt->output_root, key, id_field(opt)) : NULL;
-        char *data_path = key ? mm_asprintf("%s/%s/%s.npy", opt->output_root, key, vector_field(opt)) : NULL;
-        ok = id_path && data_path && batch_complete(sh, jb, k, id_path, data_path, rows);
+        char *id_key = NULL, *data_key = NULL;
+        if (key)
+            batch_keys(opt, key, &id_key, &data_key);
+        batch_verdict verdict = BATCH_WRITE;
+        ok = id_key && data_key && judge_batch(sh, jb, k, id_key, data_key, rows, &verdict, NULL) == 0 &&
+             verdict == BATCH_REUSE;
         free(key);
-        free(id_path);
-        free(data_path);
+        free(id_key);
+        free(data_key);
     }
     if (!ok)
         return false;
@@ -889,8 +922,17 @@ static void *worker(void *arg)
     return NULL;
 }
 
+typedef struct index_ctx {
+    cJSON *batches;
+    mm_batch_plan *plan;
+} index_ctx;
+
 static int add_batch_json(void *ctx, const mm_journal_batch *b)
 {
+    index_ctx *ic = ctx;
+    /* A stale batch kept because it was imported is not part of this plan. */
+    if (mm_batch_plan_classify(ic->plan, b, NULL) == MM_BATCH_STALE)
+        return 0;
     cJSON *o = cJSON_CreateObject();
     char *collection = mm_name_escape(b->collection), *partition = mm_name_escape(b->partition);
     cJSON_AddStringToObject(o, "collection", collection ? collection : "");
@@ -907,11 +949,11 @@ static int add_batch_json(void *ctx, const mm_journal_batch *b)
     cJSON_AddNumberToObject(o, "dataBytes", (double)b->data_bytes);
     cJSON_AddNumberToObject(o, "idCrc32", b->id_crc32);
     cJSON_AddNumberToObject(o, "dataCrc32", b->data_crc32);
-    cJSON_AddItemToArray(ctx, o);
+    cJSON_AddItemToArray(ic->batches, o);
     return 0;
 }
 
-static int write_indexes(const mm_dump_options *opt, mm_error *err)
+static int write_indexes(const mm_dump_options *opt, mm_batch_plan *plan, mm_error *err)
 {
     char *meta = mm_meta_json_render(opt->inv, err);
     if (!meta)
@@ -929,7 +971,8 @@ static int write_indexes(const mm_dump_options *opt, mm_error *err)
     if (rc != 0)
         return rc;
     cJSON *batches = cJSON_CreateArray();
-    rc = mm_journal_each(opt->journal, add_batch_json, batches, err);
+    index_ctx ic = {batches, plan};
+    rc = mm_journal_each(opt->journal, add_batch_json, &ic, err);
     char *text = rc == 0 ? cJSON_Print(batches) : NULL;
     cJSON_Delete(batches);
     if (rc == 0 && !text)
@@ -972,6 +1015,10 @@ int mm_dump_run(const mm_dump_options *opt, mm_dump_result *res, mm_error *err)
     }
     sh.progress.segments_total = sh.n_jobs;
     int rc = mm_mkdir_p(opt->output_root, err);
+    /* Before anything is written: the staging area must be this job's. */
+    mm_staging_area area = mm_dump_staging_area(opt);
+    if (rc == 0)
+        rc = mm_staging_claim(&area, opt->journal, err);
     if (rc == 0) {
         int workers = opt->workers > 0 ? opt->workers : 1;
         if ((size_t)workers > sh.n_jobs)
@@ -994,8 +1041,16 @@ int mm_dump_run(const mm_dump_options *opt, mm_dump_result *res, mm_error *err)
     }
     if (rc == 0 && opt->source_check)
         rc = opt->source_check(opt->source_check_ctx, true, err);
+    mm_batch_plan *plan = NULL;
     if (rc == 0)
-        rc = write_indexes(opt, err);
+        rc = mm_batch_plan_build(opt->inv, opt->journal, &plan, err);
+    if (rc == 0)
+        rc = mm_dump_retire_stale(opt, plan, &sh.result, err);
+    if (rc == 0)
+        rc = mm_dump_check_staged(opt, plan, err);
+    if (rc == 0)
+        rc = write_indexes(opt, plan, err);
+    mm_batch_plan_free(plan);
     *res = sh.result;
     free(sh.jobs);
     pthread_mutex_destroy(&sh.lock);

@@ -67,6 +67,10 @@ typedef struct mm_dump_options {
     void *source_check_ctx;
     void (*progress)(void *ctx, const mm_dump_progress *p);
     void *progress_ctx;
+    /* One event per call, no newline (stale batches retired or kept); may
+     * be NULL. Called on the thread that called mm_dump_run. */
+    void (*log)(void *ctx, const char *line);
+    void *log_ctx;
     atomic_bool *cancel;          /* may be NULL */
 } mm_dump_options;
 
@@ -78,8 +82,18 @@ typedef struct mm_dump_result {
     int64_t rows_written;
     int64_t nan_rows_skipped;
     uint64_t bytes_written;
+    /* Batches of segments that are no longer live (or beyond their
+     * segment's batches) from an earlier dump: retired (record and staged
+     * files removed), or kept because they were already submitted for
+     * import (verify then shows their rows as a mismatch). */
+    size_t batches_retired, batches_stale_kept;
+    int64_t rows_retired;
 } mm_dump_result;
 
+/* Claims the staging area for the journal's job (refusing another job's),
+ * dumps every segment, retires the stale batches of earlier runs, checks
+ * that every batch of the plan is where it was staged, then writes
+ * meta.json and batches.json. Returns 0 only when all of that holds. */
 int mm_dump_run(const mm_dump_options *opt, mm_dump_result *res, mm_error *err);
 
 /* Rows per batch so that neither id.npy nor data.npy exceeds max_file_size. */

@@ -39,6 +39,8 @@ static void free_item(item *it)
     free(it->b.id_key);
     free(it->b.data_key);
     free(it->b.task_ids);
+    free(it->b.id_etag);
+    free(it->b.data_etag);
     free(it->dir);
     free(it->data_path);
     free(it->id_path);
@@ -104,6 +106,21 @@ static void upload_batch(mm_dump_uploader *up, item *it)
                                  .length = f->length, .path = f->path};
         rc = it->streamed ? mm_storage_put_source(up->opt.storage, keys[i], &src, digests[i], &err)
                           : mm_storage_put_file_digested(up->opt.storage, keys[i], paths[i], digests[i], &err);
+    }
+    /* What the bucket now holds is what the journal records: each object's
+     * size and ETag, which load compares before importing it. */
+    const uint64_t sizes[2] = {it->b.data_bytes, it->b.id_bytes};
+    char **etags[2] = {&it->b.data_etag, &it->b.id_etag};
+    for (int i = 0; i < 2 && rc == 0; i++) {
+        mm_storage_object o;
+        rc = mm_storage_stat(up->opt.storage, keys[i], &o, &err);
+        if (rc == 0 && (o.size < 0 || (uint64_t)o.size != sizes[i]))
+            rc = mm_error_set(&err, MM_ERR_IO, "%s reports %lld bytes for object %s right after its upload of %llu "
+                              "bytes (written by someone else at the same time?)",
+                              mm_storage_describe(up->opt.storage), (long long)o.size, keys[i],
+                              (unsigned long long)sizes[i]);
+        if (rc == 0 && !(*etags[i] = mm_strdup(o.etag)))
+            rc = mm_error_set(&err, MM_ERR_NOMEM, "dump: out of memory");
     }
     if (rc == 0)
         rc = mm_journal_put(up->opt.journal, &it->b, &err);
@@ -196,6 +213,8 @@ static bool copy_batch(item *it, const mm_journal_batch *b)
     it->b.id_key = mm_strdup(b->id_key);
     it->b.data_key = mm_strdup(b->data_key);
     it->b.task_ids = mm_strdup(b->task_ids ? b->task_ids : "");
+    it->b.id_etag = NULL;
+    it->b.data_etag = NULL;
     return it->b.collection && it->b.partition && it->b.segment && it->b.id_key && it->b.data_key && it->b.task_ids;
 }
 

@@ -3,6 +3,7 @@
 #include "strbuf.h"
 
 #include <errno.h>
+#include <openssl/rand.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <sqlite3.h>
@@ -13,17 +14,19 @@
 struct mm_journal {
     sqlite3 *db;
     char *path;
+    char *job_id, *fingerprint;
     /* Dump workers record batches concurrently; one connection, serialised. */
     pthread_mutex_t lock;
 };
 
 static const char schema[] =
-    "CREATE TABLE IF NOT EXISTS job(fingerprint TEXT NOT NULL, created_at INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS job(fingerprint TEXT NOT NULL, created_at INTEGER NOT NULL, job_id TEXT);"
     "CREATE TABLE IF NOT EXISTS batch("
     " collection TEXT NOT NULL, partition_tag TEXT NOT NULL, segment TEXT NOT NULL,"
     " batch INTEGER NOT NULL, state INTEGER NOT NULL, rows INTEGER NOT NULL,"
     " id_key TEXT, data_key TEXT, id_bytes INTEGER, data_bytes INTEGER,"
     " id_crc32 INTEGER, data_crc32 INTEGER, task_ids TEXT, imported_rows INTEGER,"
+    " id_etag TEXT, data_etag TEXT,"
     " PRIMARY KEY(collection, segment, batch));"
     "CREATE TABLE IF NOT EXISTS segment("
     " collection TEXT NOT NULL, segment TEXT NOT NULL, batches INTEGER NOT NULL,"
@@ -69,16 +72,57 @@ static int exec(mm_journal *j, const char *sql, mm_error *err)
     return 0;
 }
 
+/* Journals written before a column existed get it, empty. */
+static int add_missing_columns(mm_journal *j, mm_error *err)
+{
+    static const struct {
+        const char *table, *column, *ddl;
+    } added[] = {
+        {"job", "job_id", "ALTER TABLE job ADD COLUMN job_id TEXT"},
+        {"batch", "id_etag", "ALTER TABLE batch ADD COLUMN id_etag TEXT"},
+        {"batch", "data_etag", "ALTER TABLE batch ADD COLUMN data_etag TEXT"},
+    };
+    for (size_t i = 0; i < sizeof added / sizeof added[0]; i++) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT 1 FROM pragma_table_info('%s') WHERE name='%s'", added[i].table,
+                 added[i].column);
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) != SQLITE_OK)
+            return db_error(j, err, "read the journal's schema");
+        int step = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (step == SQLITE_DONE && exec(j, added[i].ddl, err) != 0)
+            return -1;
+        if (step != SQLITE_ROW && step != SQLITE_DONE)
+            return db_error(j, err, "read the journal's schema");
+    }
+    return 0;
+}
+
+static char *new_job_id(void)
+{
+    unsigned char bytes[16];
+    if (RAND_bytes(bytes, sizeof bytes) != 1)
+        return NULL;
+    char hex[33];
+    for (size_t i = 0; i < sizeof bytes; i++)
+        snprintf(hex + 2 * i, 3, "%02x", bytes[i]);
+    return mm_strdup(hex);
+}
+
 static int check_fingerprint(mm_journal *j, const char *fingerprint, bool restart, mm_error *err)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(j->db, "SELECT fingerprint FROM job", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(j->db, "SELECT fingerprint, job_id FROM job", -1, &st, NULL) != SQLITE_OK)
         return db_error(j, err, "read job");
     int rc = 0;
     bool have = false;
     if (sqlite3_step(st) == SQLITE_ROW) {
         have = true;
         const char *old = (const char *)sqlite3_column_text(st, 0);
+        const char *id = (const char *)sqlite3_column_text(st, 1);
+        if (id && id[0])
+            j->job_id = mm_strdup(id);
         if (old && strcmp(old, fingerprint) != 0 && !restart)
             rc = mm_error_set(err, MM_ERR_CONFIG,
                               "journal %s belongs to another migration (%s); this one is %s. Use a "
@@ -88,14 +132,28 @@ static int check_fingerprint(mm_journal *j, const char *fingerprint, bool restar
     sqlite3_finalize(st);
     if (rc != 0)
         return rc;
-    if (have && !restart)
-        return 0;
+    j->fingerprint = mm_strdup(fingerprint);
+    if (!j->job_id)
+        j->job_id = new_job_id();
+    if (!j->job_id || !j->fingerprint)
+        return mm_error_set(err, MM_ERR_NOMEM, "journal %s: cannot make a job id", j->path);
+    if (have && !restart) {
+        /* A journal from before job ids gets one now. */
+        if (sqlite3_prepare_v2(j->db, "UPDATE job SET job_id=? WHERE job_id IS NULL OR job_id=''", -1, &st, NULL) !=
+            SQLITE_OK)
+            return db_error(j, err, "record job");
+        sqlite3_bind_text(st, 1, j->job_id, -1, SQLITE_TRANSIENT);
+        rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_error(j, err, "record job");
+        sqlite3_finalize(st);
+        return rc;
+    }
     if (exec(j, "BEGIN IMMEDIATE; DELETE FROM job; DELETE FROM batch; DELETE FROM segment; DELETE FROM target; "
                    "DELETE FROM target_partition;", err) != 0)
         return -1;
-    if (sqlite3_prepare_v2(j->db, "INSERT INTO job VALUES(?, strftime('%s','now'))", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(j->db, "INSERT INTO job VALUES(?, strftime('%s','now'), ?)", -1, &st, NULL) != SQLITE_OK)
         return db_error(j, err, "record job");
     sqlite3_bind_text(st, 1, fingerprint, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, j->job_id, -1, SQLITE_TRANSIENT);
     rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_error(j, err, "record job");
     sqlite3_finalize(st);
     if (rc != 0) {
@@ -125,7 +183,7 @@ int mm_journal_open(const char *state_dir, const char *fingerprint, bool restart
     }
     sqlite3_busy_timeout(j->db, 5000);
     if (exec(j, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", err) != 0 || exec(j, schema, err) != 0 ||
-        check_fingerprint(j, fingerprint, restart, err) != 0) {
+        add_missing_columns(j, err) != 0 || check_fingerprint(j, fingerprint, restart, err) != 0) {
         mm_journal_close(j);
         return -1;
     }
@@ -141,12 +199,24 @@ void mm_journal_close(mm_journal *j)
     sqlite3_close(j->db);
     pthread_mutex_destroy(&j->lock);
     free(j->path);
+    free(j->job_id);
+    free(j->fingerprint);
     free(j);
 }
 
 const char *mm_journal_path(const mm_journal *j)
 {
     return j->path;
+}
+
+const char *mm_journal_job_id(const mm_journal *j)
+{
+    return j->job_id;
+}
+
+const char *mm_journal_fingerprint(const mm_journal *j)
+{
+    return j->fingerprint;
 }
 
 static char *column_dup(sqlite3_stmt *st, int col)
@@ -171,11 +241,13 @@ static void read_row(sqlite3_stmt *st, mm_journal_batch *b)
     b->data_crc32 = (uint32_t)sqlite3_column_int64(st, 11);
     b->task_ids = column_dup(st, 12);
     b->imported_rows = sqlite3_column_int64(st, 13);
+    b->id_etag = column_dup(st, 14);
+    b->data_etag = column_dup(st, 15);
 }
 
 #define BATCH_COLUMNS                                                                              \
     "collection, partition_tag, segment, batch, state, rows, id_key, data_key, id_bytes, "         \
-    "data_bytes, id_crc32, data_crc32, task_ids, imported_rows"
+    "data_bytes, id_crc32, data_crc32, task_ids, imported_rows, id_etag, data_etag"
 
 /* One SELECT that yields zero or one row: binds the text keys (and the
  * batch number when has_batch), runs it under the lock and lets `read`
@@ -238,7 +310,7 @@ int mm_journal_put(mm_journal *j, const mm_journal_batch *b, mm_error *err)
     pthread_mutex_lock(&j->lock);
     sqlite3_stmt *st = NULL;
     int rc = 0;
-    if (sqlite3_prepare_v2(j->db, "INSERT OR REPLACE INTO batch(" BATCH_COLUMNS ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    if (sqlite3_prepare_v2(j->db, "INSERT OR REPLACE INTO batch(" BATCH_COLUMNS ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                            -1, &st, NULL) != SQLITE_OK) {
         rc = db_error(j, err, "record batch");
     } else {
@@ -256,6 +328,8 @@ int mm_journal_put(mm_journal *j, const mm_journal_batch *b, mm_error *err)
         sqlite3_bind_int64(st, 12, b->data_crc32);
         sqlite3_bind_text(st, 13, b->task_ids ? b->task_ids : "", -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 14, b->imported_rows);
+        sqlite3_bind_text(st, 15, b->id_etag ? b->id_etag : "", -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 16, b->data_etag ? b->data_etag : "", -1, SQLITE_TRANSIENT);
         if (sqlite3_step(st) != SQLITE_DONE)
             rc = db_error(j, err, "record batch");
     }
@@ -324,6 +398,36 @@ int mm_journal_forget_collection(mm_journal *j, const char *collection, mm_error
     return rc;
 }
 
+typedef struct batch_key {
+    const char *collection, *segment;
+    int batch;
+} batch_key;
+
+static void bind_batch_key(sqlite3_stmt *st, const void *ctx)
+{
+    const batch_key *k = ctx;
+    sqlite3_bind_text(st, 1, k->collection, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, k->segment, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 3, k->batch);
+}
+
+static int run_statement(mm_journal *j, const char *sql, const char *what, void (*bind)(sqlite3_stmt *, const void *),
+                         const void *ctx, mm_error *err);
+
+int mm_journal_forget_batch(mm_journal *j, const char *collection, const char *segment, int batch, mm_error *err)
+{
+    batch_key k = {collection, segment, batch};
+    return run_statement(j, "DELETE FROM batch WHERE collection=?1 AND segment=?2 AND batch=?3", "forget batch",
+                         bind_batch_key, &k, err);
+}
+
+int mm_journal_forget_segment(mm_journal *j, const char *collection, const char *segment, mm_error *err)
+{
+    batch_key k = {collection, segment, 0};
+    return run_statement(j, "DELETE FROM segment WHERE collection=?1 AND segment=?2", "forget segment",
+                         bind_batch_key, &k, err);
+}
+
 void mm_journal_batch_free(mm_journal_batch *b)
 {
     free(b->collection);
@@ -332,6 +436,8 @@ void mm_journal_batch_free(mm_journal_batch *b)
     free(b->id_key);
     free(b->data_key);
     free(b->task_ids);
+    free(b->id_etag);
+    free(b->data_etag);
     memset(b, 0, sizeof *b);
 }
 
@@ -389,6 +495,60 @@ int mm_journal_segment_get(mm_journal *j, const char *collection, const char *se
         .what = "read segment", .keys = {collection, segment}, .read = read_segment, .out = out,
     };
     return query_one(j, &q, found, err);
+}
+
+int mm_journal_each_segment(mm_journal *j, int (*fn)(void *ctx, const mm_journal_segment *s), void *ctx,
+                            mm_error *err)
+{
+    typedef struct {
+        char *collection, *segment;
+        mm_journal_segment s;
+    } seg_row;
+    seg_row *list = NULL;
+    size_t n = 0, cap = 0;
+    pthread_mutex_lock(&j->lock);
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(j->db, "SELECT collection, segment, batches, rows, nan_skipped FROM segment "
+                           "ORDER BY collection, segment", -1, &st, NULL) != SQLITE_OK) {
+        rc = db_error(j, err, "list segments");
+    } else {
+        int step;
+        while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+            if (n == cap) {
+                size_t ncap = cap ? cap * 2 : 64;
+                seg_row *grown = realloc(list, ncap * sizeof *list);
+                if (!grown) {
+                    rc = mm_error_set(err, MM_ERR_NOMEM, "list segments: out of memory");
+                    break;
+                }
+                list = grown;
+                cap = ncap;
+            }
+            seg_row *r = &list[n++];
+            r->collection = column_dup(st, 0);
+            r->segment = column_dup(st, 1);
+            r->s.batches = sqlite3_column_int(st, 2);
+            r->s.rows = sqlite3_column_int64(st, 3);
+            r->s.nan_skipped = sqlite3_column_int64(st, 4);
+        }
+        if (rc == 0 && step != SQLITE_DONE)
+            rc = db_error(j, err, "list segments");
+    }
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&j->lock);
+    for (size_t i = 0; i < n; i++) {
+        list[i].s.collection = list[i].collection;
+        list[i].s.segment = list[i].segment;
+        if (rc == 0 && (!list[i].collection || !list[i].segment))
+            rc = mm_error_set(err, MM_ERR_NOMEM, "list segments: out of memory");
+        if (rc == 0)
+            rc = fn(ctx, &list[i].s);
+        free(list[i].collection);
+        free(list[i].segment);
+    }
+    free(list);
+    return rc;
 }
 
 static void bind_target(sqlite3_stmt *st, const void *ctx)

@@ -31,6 +31,10 @@ typedef struct mm_journal_batch {
     char *data_key;
     uint64_t id_bytes, data_bytes;
     uint32_t id_crc32, data_crc32;
+    /* Staged in a bucket: each object's ETag as the bucket reported it
+     * right after the upload (an object replaced since has another one);
+     * "" for local staging, or for batches of older journals. */
+    char *id_etag, *data_etag;
     char *task_ids;          /* comma-separated Import task ids */
     int64_t imported_rows;
 } mm_journal_batch;
@@ -44,6 +48,10 @@ int mm_journal_open(const char *state_dir, const char *fingerprint, bool restart
                     mm_error *err);
 void mm_journal_close(mm_journal *j);
 const char *mm_journal_path(const mm_journal *j);
+/* A random identifier of this job, made when its journal was created and
+ * kept across --restart: what marks the staging area as this job's. */
+const char *mm_journal_job_id(const mm_journal *j);
+const char *mm_journal_fingerprint(const mm_journal *j);
 
 /* Looks a batch up; *found tells whether it exists. out is filled when found
  * and must be released with mm_journal_batch_free. */
@@ -61,6 +69,8 @@ int mm_journal_forget_collection(mm_journal *j, const char *collection, mm_error
  * submitted, and the segment records left without batches: its 1.x source
  * changed, so they must be dumped again. */
 int mm_journal_forget_dumped(mm_journal *j, const char *collection, mm_error *err);
+/* Forgets one batch (a stale one, retired by the dump). */
+int mm_journal_forget_batch(mm_journal *j, const char *collection, const char *segment, int batch, mm_error *err);
 void mm_journal_batch_free(mm_journal_batch *b);
 
 /* A segment whose every batch is dumped: how many batches, how many rows
@@ -77,6 +87,10 @@ typedef struct mm_journal_segment {
 int mm_journal_segment_done(mm_journal *j, const mm_journal_segment *s, mm_error *err);
 int mm_journal_segment_get(mm_journal *j, const char *collection, const char *segment, mm_journal_segment *out,
                            bool *found, mm_error *err);
+/* Calls fn for every segment record (strings valid during the call only). */
+int mm_journal_each_segment(mm_journal *j, int (*fn)(void *ctx, const mm_journal_segment *s), void *ctx,
+                            mm_error *err);
+int mm_journal_forget_segment(mm_journal *j, const char *collection, const char *segment, mm_error *err);
 
 /* The 2.x collection a 1.x collection goes to, and how this job came to
  * use it. CREATING is written before CreateCollection is sent, so a crash

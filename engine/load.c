@@ -1,5 +1,8 @@
 #include "load_internal.h"
 
+#include "batch_plan.h"
+#include "staged_check.h"
+#include "staging_manifest.h"
 #include "strbuf.h"
 #include "timeutil.h"
 
@@ -28,6 +31,9 @@ typedef struct shared {
     batch_job *jobs;
     size_t n_jobs;
     bool *skipped;              /* per inventory collection */
+    mm_batch_plan *plan;
+    size_t stale;               /* batches of the journal left out as stale */
+    bool preflight;             /* the checks before anything is created: no log */
     size_t next;
     bool submit;                /* phase: submit new Imports, or only wait for recorded ones */
     pthread_mutex_t lock;
@@ -149,9 +155,25 @@ static int wait_task(shared *sh, batch_job *j, mm_error *err)
     return rc;
 }
 
+static mm_staged_place staged_place(const mm_load_options *opt)
+{
+    return (mm_staged_place){.local_root = opt->local_root, .storage = opt->storage};
+}
+
+static const char staged_fix[] = "nothing of it was imported; run `milvus-migrate dump` with the same config to "
+                                 "write it again, then load";
+
 static int submit(shared *sh, batch_job *j, mm_error *err)
 {
     const mm_load_options *opt = sh->opt;
+    /* What Milvus is about to read must be what the dump wrote. A batch
+     * that is not loses its record, so the next dump writes it again. */
+    mm_staged_place place = staged_place(opt);
+    if (mm_staged_check_batch(&place, &j->b, MM_STAGED_INTACT, staged_fix, err) != 0) {
+        if (err->code != MM_ERR_NOMEM)
+            mm_journal_forget_batch(opt->journal, j->b.collection, j->b.segment, j->b.batch, NULL);
+        return -1;
+    }
     /* Recorded as sent before sending: a crash during the call leaves a
      * batch that a re-run resolves instead of blindly sending again. */
     if (record(sh, j, MM_BATCH_SUBMITTED, 0, 0, err) != 0)
@@ -258,6 +280,18 @@ static int collect_batch(void *ctx, const mm_journal_batch *b)
     const mm_collection_info *c = find_collection(sh->opt->inv, b->collection, &ci);
     if (!c || sh->skipped[ci] || b->state < MM_BATCH_DUMPED)
         return 0;
+    const char *why = NULL;
+    if (mm_batch_plan_classify(sh->plan, b, &why) == MM_BATCH_STALE) {
+        /* Only never-submitted ones matter: those would be imported. */
+        if (b->state == MM_BATCH_DUMPED && !sh->preflight) {
+            char *label = mm_staged_batch_label(b);
+            mm_load_log(sh->opt, "not importing %s: %s (run `milvus-migrate dump` to retire it)", label ? label : "a "
+                        "batch", why);
+            free(label);
+            sh->stale++;
+        }
+        return 0;
+    }
     size_t p = 0;
     while (p < c->n_partitions && strcmp(c->partitions[p].tag, b->partition) != 0)
         p++;
@@ -278,6 +312,8 @@ static int collect_batch(void *ctx, const mm_journal_batch *b)
     j->b.id_key = mm_strdup(b->id_key);
     j->b.data_key = mm_strdup(b->data_key);
     j->b.task_ids = mm_strdup(b->task_ids);
+    j->b.id_etag = mm_strdup(b->id_etag ? b->id_etag : "");
+    j->b.data_etag = mm_strdup(b->data_etag ? b->data_etag : "");
     j->task = b->task_ids && b->task_ids[0] ? strtoll(b->task_ids, NULL, 10) : 0;
     return 0;
 }
@@ -526,6 +562,32 @@ static int settle_and_submit(shared *sh, mm_error *err)
     }
 }
 
+/* Before anything is created in Milvus: the staging area is this job's,
+ * every live segment is dumped, and every batch still to import has its
+ * staged files there with the recorded sizes (and ETags). */
+static int preflight(shared *sh, mm_error *err)
+{
+    const mm_load_options *opt = sh->opt;
+    mm_staging_area area = {.local_root = opt->local_root, .storage = opt->storage, .remote_root = opt->remote_root,
+                            .scratch_dir = opt->scratch_dir};
+    if (mm_staging_check(&area, opt->journal, err) != 0)
+        return -1;
+    sh->preflight = true;
+    int rc = mm_journal_each(opt->journal, collect_batch, sh, err) != 0 ? -1 : 0;
+    sh->preflight = false;
+    if (rc == 0)
+        rc = check_dumped(sh, err);
+    mm_staged_place place = staged_place(opt);
+    for (size_t i = 0; rc == 0 && i < sh->n_jobs; i++)
+        if (sh->jobs[i].b.state == MM_BATCH_DUMPED)
+            rc = mm_staged_check_batch(&place, &sh->jobs[i].b, MM_STAGED_PRESENT, staged_fix, err);
+    free_jobs(sh);
+    sh->jobs = NULL;
+    sh->n_jobs = 0;
+    sh->stale = 0;
+    return rc;
+}
+
 int mm_load_run(const mm_load_options *opt, mm_load_result *res, mm_error *err)
 {
     memset(res, 0, sizeof *res);
@@ -535,13 +597,16 @@ int mm_load_run(const mm_load_options *opt, mm_load_result *res, mm_error *err)
     sh.skipped = calloc(inv->n_collections ? inv->n_collections : 1, sizeof *sh.skipped);
     if (!sh.skipped)
         return mm_error_set(err, MM_ERR_NOMEM, "load: out of memory");
-    int rc = 0;
+    int rc = mm_batch_plan_build(inv, opt->journal, &sh.plan, err);
+    if (rc == 0)
+        rc = preflight(&sh, err);
     for (size_t i = 0; rc == 0 && i < inv->n_collections; i++)
         rc = mm_load_prepare_collection(opt, &inv->collections[i], &sh.skipped[i], res, err);
     if (rc == 0 && mm_journal_each(opt->journal, collect_batch, &sh, err) != 0)
         rc = -1;
     if (rc == 0)
         rc = check_dumped(&sh, err);
+    res->batches_stale = sh.stale;
     if (rc == 0) {
         for (size_t i = 0; i < sh.n_jobs; i++) {
             sh.progress.batches_total++;
@@ -571,6 +636,7 @@ int mm_load_run(const mm_load_options *opt, mm_load_result *res, mm_error *err)
     }
     free_jobs(&sh);
     free(sh.skipped);
+    mm_batch_plan_free(sh.plan);
     pthread_mutex_destroy(&sh.lock);
     return rc;
 }

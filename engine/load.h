@@ -1,5 +1,11 @@
 /* The load: every dumped batch imported into Milvus 2.x exactly once.
  *
+ * Nothing is created before the staging area is found to be this job's,
+ * every live segment dumped and every staged file present as recorded;
+ * each file is checked again, byte for byte, right before its Import.
+ * Batches the current source no longer has (batch_plan.h) are never
+ * imported.
+ *
  * Collections and partitions are created from the inventory (2.x names),
  * an existing collection is handled by the configured policy, and each
  * batch becomes one Import whose task id is recorded in the journal before
@@ -17,6 +23,7 @@
 #include "journal.h"
 #include "milvus2/client.h"
 #include "source/inventory.h"
+#include "storage/storage.h"
 
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -39,6 +46,13 @@ typedef struct mm_load_options {
      * relative to (Milvus must use local storage that sees it). NULL when
      * staged on the bucket Milvus reads; keys are then passed as they are. */
     const char *local_root;
+    /* Staged in a bucket: the bucket, the key prefix of the staging area
+     * (<outputDir>/migration) and a local directory for reading its
+     * manifest. Every staged file is checked against the journal before
+     * its Import: size and CRC32 locally, size and ETag in a bucket. */
+    mm_storage *storage;
+    const char *remote_root;
+    const char *scratch_dir;
     int workers;                   /* concurrent Import tasks */
     int poll_interval_ms;
     int import_timeout_s;          /* per task; 0 = wait as long as it takes */
@@ -53,6 +67,7 @@ typedef struct mm_load_result {
     size_t partitions_created;
     size_t batches_imported;       /* by this run */
     size_t batches_reused;         /* imported by an earlier run */
+    size_t batches_stale;          /* of segments no longer live: never imported */
     int64_t rows_imported;
     size_t indexes_created, indexes_skipped;
 } mm_load_result;

@@ -1,5 +1,6 @@
 #include "verify.h"
 
+#include "batch_plan.h"
 #include "strbuf.h"
 #include "timeutil.h"
 
@@ -10,12 +11,16 @@
 typedef struct sums {
     const char *collection, *partition;
     int64_t dumped, imported;
+    mm_batch_plan *plan;
 } sums;
 
 static int add_batch(void *ctx, const mm_journal_batch *b)
 {
     sums *s = ctx;
     if (strcmp(b->collection, s->collection) != 0 || strcmp(b->partition, s->partition) != 0)
+        return 0;
+    /* Rows of stale batches are not expected; if imported, Milvus shows them. */
+    if (mm_batch_plan_classify(s->plan, b, NULL) != MM_BATCH_IN_PLAN)
         return 0;
     if (b->state >= MM_BATCH_DUMPED)
         s->dumped += b->rows;
@@ -27,7 +32,7 @@ static int add_batch(void *ctx, const mm_journal_batch *b)
 
 
 /* Source-side numbers of every partition, from the inventory and journal. */
-static int fill_rows(const mm_verify_options *opt, mm_verify_report *r, mm_error *err)
+static int fill_rows(const mm_verify_options *opt, mm_batch_plan *plan, mm_verify_report *r, mm_error *err)
 {
     const mm_inventory *inv = opt->inv;
     size_t n = 0;
@@ -67,7 +72,7 @@ static int fill_rows(const mm_verify_options *opt, mm_verify_report *r, mm_error
                     return -1;
                 row->nan_skipped += done ? seg.nan_skipped : 0;
             }
-            sums sm = {c->name, part->tag, 0, 0};
+            sums sm = {c->name, part->tag, 0, 0, plan};
             if (mm_journal_each(opt->journal, add_batch, &sm, err) != 0)
                 return -1;
             row->dumped = sm.dumped;
@@ -120,9 +125,10 @@ static int read_counts(const mm_verify_options *opt, mm_verify_report *r, mm_err
     }
 }
 
-static void judge(mm_verify_report *r)
+void mm_verify_judge(mm_verify_report *r)
 {
     r->all_match = true;
+    r->mismatches = 0;
     for (size_t i = 0; i < r->n_rows; i++) {
         mm_verify_row *row = &r->rows[i];
         char *note = NULL;
@@ -142,6 +148,7 @@ static void judge(mm_verify_report *r)
         row->match = row->skipped || note == NULL;
         if (row->nan_skipped && !note)
             note = mm_asprintf("%" PRId64 " NaN/Inf rows left out (dumper.nanPolicy: skip)", row->nan_skipped);
+        free(row->note);
         row->note = note ? note : mm_strdup("");
         if (!row->match) {
             r->all_match = false;
@@ -150,7 +157,10 @@ static void judge(mm_verify_report *r)
     }
     for (size_t i = 0; i < r->n_collections; i++) {
         mm_verify_collection *c = &r->collections[i];
-        c->match = c->skipped || c->milvus == c->expected;
+        c->partition_mismatches = 0;
+        for (size_t j = 0; j < r->n_rows; j++)
+            c->partition_mismatches += !r->rows[j].match && strcmp(r->rows[j].collection, c->collection) == 0;
+        c->match = c->skipped || (c->milvus == c->expected && c->partition_mismatches == 0);
         if (!c->match) {
             r->all_match = false;
             r->mismatches++;
@@ -158,14 +168,59 @@ static void judge(mm_verify_report *r)
     }
 }
 
+static int add_rename(mm_verify_report *r, const char *collection, const char *partition, const char *from,
+                      const char *to)
+{
+    mm_verify_rename *grown = realloc(r->renames, (r->n_renames + 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    r->renames = grown;
+    mm_verify_rename *n = &r->renames[r->n_renames++];
+    n->collection = mm_strdup(collection);
+    n->partition = partition ? mm_strdup(partition) : NULL;
+    n->from = mm_strdup(from);
+    n->to = mm_strdup(to);
+    return n->collection && (!partition || n->partition) && n->from && n->to ? 0 : -1;
+}
+
+/* The report names everything not migrated as it is in 1.x. */
+static int fill_source_notes(const mm_inventory *inv, mm_verify_report *r, mm_error *err)
+{
+    r->skipped_rows = inv->skipped_rows;
+    r->skipped_segments = inv->n_skipped;
+    r->source_warnings = calloc(inv->n_warnings + 1, sizeof *r->source_warnings);
+    if (!r->source_warnings)
+        return mm_error_set(err, MM_ERR_NOMEM, "verify: out of memory");
+    for (size_t i = 0; i < inv->n_warnings; i++)
+        if (!(r->source_warnings[r->n_source_warnings++] = mm_strdup(inv->warnings[i])))
+            return mm_error_set(err, MM_ERR_NOMEM, "verify: out of memory");
+    for (size_t i = 0; i < inv->n_collections; i++) {
+        const mm_collection_info *c = &inv->collections[i];
+        if (strcmp(c->name, c->target_name) != 0 && add_rename(r, c->name, NULL, c->name, c->target_name) != 0)
+            return mm_error_set(err, MM_ERR_NOMEM, "verify: out of memory");
+        for (size_t p = 1; p < c->n_partitions; p++)
+            if (strcmp(c->partitions[p].tag, c->partitions[p].target_name) != 0 &&
+                add_rename(r, c->name, c->partitions[p].tag, c->partitions[p].tag, c->partitions[p].target_name) != 0)
+                return mm_error_set(err, MM_ERR_NOMEM, "verify: out of memory");
+    }
+    return 0;
+}
+
 int mm_verify_run(const mm_verify_options *opt, mm_verify_report *r, mm_error *err)
 {
     memset(r, 0, sizeof *r);
     r->endpoint = mm_strdup(mm_milvus_endpoint(opt->milvus));
     r->server_version = mm_strdup(mm_milvus_version(opt->milvus));
-    if (fill_rows(opt, r, err) != 0 || read_counts(opt, r, err) != 0)
+    mm_batch_plan *plan = NULL;
+    int rc = mm_batch_plan_build(opt->inv, opt->journal, &plan, err);
+    if (rc == 0)
+        rc = fill_rows(opt, plan, r, err);
+    mm_batch_plan_free(plan);
+    if (rc == 0)
+        rc = fill_source_notes(opt->inv, r, err);
+    if (rc != 0 || read_counts(opt, r, err) != 0)
         return -1;
-    judge(r);
+    mm_verify_judge(r);
     return 0;
 }
 
@@ -183,6 +238,16 @@ void mm_verify_report_free(mm_verify_report *r)
         free(r->collections[i].collection);
         free(r->collections[i].target);
     }
+    for (size_t i = 0; i < r->n_source_warnings; i++)
+        free(r->source_warnings[i]);
+    free(r->source_warnings);
+    for (size_t i = 0; i < r->n_renames; i++) {
+        free(r->renames[i].collection);
+        free(r->renames[i].partition);
+        free(r->renames[i].from);
+        free(r->renames[i].to);
+    }
+    free(r->renames);
     free(r->rows);
     free(r->collections);
     free(r->endpoint);

@@ -34,8 +34,16 @@ typedef struct mm_verify_row {
 typedef struct mm_verify_collection {
     char *collection, *target;
     int64_t expected, milvus;  /* collection row_count expected and read */
-    bool skipped, match;
+    size_t partition_mismatches; /* its partitions that do not match */
+    bool skipped, match;       /* match: the total AND every partition */
 } mm_verify_collection;
+
+/* A 1.x name that has another name in 2.x (invalid there, or renamed in
+ * target.milvus2x.names). partition NULL: the collection itself. */
+typedef struct mm_verify_rename {
+    char *collection, *partition;
+    char *from, *to;
+} mm_verify_rename;
 
 typedef struct mm_verify_report {
     char *endpoint, *server_version;
@@ -45,6 +53,15 @@ typedef struct mm_verify_report {
     size_t n_collections;
     bool all_match;
     size_t mismatches;
+    /* What the 1.x source holds that is not migrated, or not under its
+     * own name: the inventory's warnings, the rows of the segment rows it
+     * leaves out, and every rename. */
+    char **source_warnings;
+    size_t n_source_warnings;
+    int64_t skipped_rows;
+    size_t skipped_segments;
+    mm_verify_rename *renames;
+    size_t n_renames;
 } mm_verify_report;
 
 typedef struct mm_verify_options {
@@ -56,8 +73,12 @@ typedef struct mm_verify_options {
     atomic_bool *cancel;
 } mm_verify_options;
 
-/* Fills the report; a mismatch is not an error (see report.all_match). */
+/* Fills the report; a mismatch is not an error (see report.all_match).
+ * Only batches of the current plan (batch_plan.h) are counted as staged. */
 int mm_verify_run(const mm_verify_options *opt, mm_verify_report *report, mm_error *err);
+/* Sets match, note and the mismatch counts from the numbers in the report;
+ * a collection never matches while one of its partitions does not. */
+void mm_verify_judge(mm_verify_report *r);
 void mm_verify_report_free(mm_verify_report *r);
 
 char *mm_verify_render_text(const mm_verify_report *r);

@@ -60,9 +60,16 @@ char *mm_verify_render_text(const mm_verify_report *r)
         const mm_verify_collection *c = &r->collections[i];
         char milvus[24];
         count_cell(milvus, sizeof milvus, c->milvus);
-        mm_strbuf_appendf(&sb, "collection %s: expected %" PRId64 ", Milvus %s: %s\n", c->target, c->expected,
+        mm_strbuf_appendf(&sb, "collection %s: expected %" PRId64 ", Milvus %s: %s", c->target, c->expected,
                           c->skipped ? "-" : milvus, c->skipped ? "SKIPPED" : c->match ? "OK" : "MISMATCH");
+        if (!c->skipped && c->partition_mismatches)
+            mm_strbuf_appendf(&sb, " (%zu partition(s) above do not match)", c->partition_mismatches);
+        mm_strbuf_append(&sb, "\n");
     }
+    if (r->n_renames || r->n_source_warnings)
+        mm_strbuf_appendf(&sb, "\n%zu name(s) rewritten for Milvus 2.x, %zu warning(s) about the 1.x source (%" PRId64
+                          " row(s) of its meta not migrated): listed in the report\n",
+                          r->n_renames, r->n_source_warnings, r->skipped_rows);
     if (r->all_match)
         mm_strbuf_append(&sb, "\nAll counts match.\n");
     else
@@ -117,8 +124,30 @@ char *mm_verify_render_json(const mm_verify_report *r)
             cJSON_AddNullToObject(o, "milvus");
         else
             cJSON_AddNumberToObject(o, "milvus", (double)c->milvus);
+        cJSON_AddNumberToObject(o, "partitionMismatches", (double)c->partition_mismatches);
         cJSON_AddStringToObject(o, "status", c->skipped ? "SKIPPED" : c->match ? "OK" : "MISMATCH");
         cJSON_AddItemToArray(cols, o);
+    }
+    cJSON *renames = cJSON_AddArrayToObject(root, "renames");
+    for (size_t i = 0; i < r->n_renames; i++) {
+        const mm_verify_rename *n = &r->renames[i];
+        cJSON *o = cJSON_CreateObject();
+        add_name(o, "collection", n->collection);
+        if (n->partition)
+            add_name(o, "partition", n->partition);
+        else
+            cJSON_AddNullToObject(o, "partition");
+        add_name(o, "from", n->from);
+        cJSON_AddStringToObject(o, "to", n->to);
+        cJSON_AddItemToArray(renames, o);
+    }
+    cJSON_AddNumberToObject(root, "skippedRows", (double)r->skipped_rows);
+    cJSON_AddNumberToObject(root, "skippedSegments", (double)r->skipped_segments);
+    cJSON *warnings = cJSON_AddArrayToObject(root, "sourceWarnings");
+    for (size_t i = 0; i < r->n_source_warnings; i++) {
+        char *text = mm_name_utf8(r->source_warnings[i]);
+        cJSON_AddItemToArray(warnings, cJSON_CreateString(text ? text : ""));
+        free(text);
     }
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
@@ -148,8 +177,24 @@ char *mm_verify_render_markdown(const mm_verify_report *r)
         const mm_verify_collection *c = &r->collections[i];
         char milvus[24];
         count_cell(milvus, sizeof milvus, c->milvus);
-        mm_strbuf_appendf(&sb, "| %s | %" PRId64 " | %s | %s |\n", c->target, c->expected, milvus,
-                          c->skipped ? "SKIPPED" : c->match ? "OK" : "MISMATCH");
+        mm_strbuf_appendf(&sb, "| %s | %" PRId64 " | %s | %s%s |\n", c->target, c->expected, milvus,
+                          c->skipped ? "SKIPPED" : c->match ? "OK" : "MISMATCH",
+                          !c->skipped && c->partition_mismatches ? " (a partition does not match)" : "");
+    }
+    if (r->n_renames) {
+        mm_strbuf_append(&sb, "\n## Renamed for Milvus 2.x\n\n| 1.x collection | 1.x partition | 1.x name | 2.x name |\n"
+                              "|---|---|---|---|\n");
+        for (size_t i = 0; i < r->n_renames; i++) {
+            const mm_verify_rename *n = &r->renames[i];
+            mm_strbuf_appendf(&sb, "| %s | %s | %s | %s |\n", n->collection, n->partition ? n->partition : "",
+                              n->from, n->to);
+        }
+    }
+    if (r->n_source_warnings) {
+        mm_strbuf_appendf(&sb, "\n## The 1.x source\n\n%" PRId64 " row(s) in %zu segment row(s) of the meta are not "
+                          "migrated.\n\n", r->skipped_rows, r->skipped_segments);
+        for (size_t i = 0; i < r->n_source_warnings; i++)
+            mm_strbuf_appendf(&sb, "- %s\n", r->source_warnings[i]);
     }
     return mm_strbuf_take(&sb);
 }

@@ -150,6 +150,31 @@ static void draw_totals(const plan_state *st, int y, int x, int w)
     free(line);
 }
 
+/* Names rewritten for 2.x among the planned collections and partitions. */
+static size_t count_renames(const mm_plan *plan)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < plan->n_collections; i++) {
+        const mm_collection_info *c = plan->collections[i].info;
+        n += strcmp(c->name, c->target_name) != 0;
+        for (size_t p = 1; p < c->n_partitions; p++)
+            n += strcmp(c->partitions[p].tag, c->partitions[p].target_name) != 0;
+    }
+    return n;
+}
+
+/* What is not migrated as it is in 1.x, so nobody reads the plan as
+ * "everything, under its own name". NULL when there is nothing to say. */
+static char *notes_text(const mm_app *app, const plan_state *st)
+{
+    size_t renames = count_renames(&st->plan);
+    const mm_inventory *inv = &app->inv;
+    if (!renames && !inv->n_warnings)
+        return NULL;
+    return mm_asprintf("Renamed for 2.x: %zu; source warnings: %zu; rows not migrated: %lld (Preview, F2).",
+                       renames, inv->n_warnings, (long long)inv->skipped_rows);
+}
+
 /* The schema of the highlighted collection. */
 static void draw_fields(const mm_app *app, const plan_state *st, int y, int x, int w, int lines)
 {
@@ -195,11 +220,16 @@ static void plan_draw(mm_app *app, void *state, const mm_rect *a)
         return;
     }
     int bottom = a->y + a->h;
-    mm_rect table = {top, a->x, bottom - 3 - top, a->w};
+    char *notes = notes_text(app, st);
+    int notes_lines = notes ? 1 : 0;
+    mm_rect table = {top, a->x, bottom - 3 - notes_lines - top, a->w};
     mm_table_draw(&st->table, &table, true);
     if (st->plan.n_collections == 0)
         mm_draw_text(table.y + 1, x, w, "No collection selected: nothing would be migrated (Preview, F2).",
                      mm_theme_attr(MM_ROLE_WARNING), true);
+    if (notes)
+        mm_draw_text(bottom - 4, x, w, notes, mm_theme_attr(MM_ROLE_WARNING), true);
+    free(notes);
     draw_totals(st, bottom - 3, x, w);
     draw_fields(app, st, bottom - 2, x, w, 2);
 }

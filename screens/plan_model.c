@@ -110,6 +110,9 @@ static int plan_collection(mm_plan *plan, size_t *cap, size_t ci, const mm_colle
 {
     mm_plan_collection *pc = &plan->collections[ci];
     pc->info = c;
+    if (c->schema_problem)
+        return mm_error_set(err, MM_ERR_META, "collection '%s': %s; it cannot be migrated: deselect it on the "
+                            "Preview screen (F2), or correct its Tables row", c->name, c->schema_problem);
     pc->partitions = calloc(c->n_partitions ? c->n_partitions : 1, sizeof *pc->partitions);
     if (!pc->partitions)
         return mm_error_set(err, MM_ERR_NOMEM, "plan: out of memory");

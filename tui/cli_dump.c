@@ -80,6 +80,27 @@ static int check_source(void *ctx, bool final, mm_error *err)
     return mm_dump_guard_check(ctx, final, err);
 }
 
+static void print_dump_event(void *ctx, const char *line)
+{
+    (void)ctx;
+    fprintf(stderr, "dump: %s\n", line);
+}
+
+/* What the source holds that is not migrated, or not as it is (renames),
+ * said before the dump starts: a user must be able to tell skipped from
+ * lost without running inspect. */
+static void report_source_warnings(const mm_cli_job *job, const mm_job_sink *sink)
+{
+    for (size_t i = 0; i < job->inv.n_warnings; i++) {
+        char *line = mm_asprintf("warning: %s", job->inv.warnings[i]);
+        if (sink)
+            sink->event(sink->ctx, line ? line : job->inv.warnings[i]);
+        else
+            print_dump_event(NULL, line ? line : job->inv.warnings[i]);
+        free(line);
+    }
+}
+
 /* The dump step of a job opened by the caller; reports its summary. */
 int mm_cli_dump_job(mm_cli_job *job, const mm_job_sink *sink, mm_error *err)
 {
@@ -99,12 +120,16 @@ int mm_cli_dump_job(mm_cli_job *job, const mm_job_sink *sink, mm_error *err)
         .stage_uploads = getenv("MM_DUMP_STAGE_UPLOADS") != NULL,
         .journal = job->journal, .progress = print_progress, .progress_ctx = &pp, .cancel = &mm_cli_interrupted,
         .source_check = job->watch ? check_source : NULL, .source_check_ctx = job->watch,
+        .log = print_dump_event,
     };
     if (sink) {
         dopt.progress = sink->dump_progress;
         dopt.progress_ctx = sink->ctx;
         dopt.cancel = sink->cancel;
+        dopt.log = sink->event;
+        dopt.log_ctx = sink->ctx;
     }
+    report_source_warnings(job, sink);
     mm_dump_result result;
     int rc = mm_dump_run(&dopt, &result, err);
     if (rc != 0 && err->code == MM_ERR_SOURCE_LIVE && job->watch) {
@@ -134,6 +159,16 @@ int mm_cli_dump_job(mm_cli_job *job, const mm_job_sink *sink, mm_error *err)
     if (result.nan_rows_skipped)
         mm_strbuf_appendf(&line, "; %lld row(s) with NaN/Inf left out (dumper.nanPolicy: skip)",
                           (long long)result.nan_rows_skipped);
+    if (result.batches_retired)
+        mm_strbuf_appendf(&line, "; %zu stale batch(es) of segments no longer live retired (%lld row(s))",
+                          result.batches_retired, (long long)result.rows_retired);
+    if (result.batches_stale_kept)
+        mm_strbuf_appendf(&line, "; %zu stale batch(es) already imported kept", result.batches_stale_kept);
+    if (job->inv.n_skipped)
+        mm_strbuf_appendf(&line, "; %lld row(s) of %zu segment row(s) in the 1.x meta not migrated",
+                          (long long)job->inv.skipped_rows, job->inv.n_skipped);
+    if (job->inv.n_warnings)
+        mm_strbuf_appendf(&line, "; %zu warning(s) about the source (above)", job->inv.n_warnings);
     mm_cli_report_line(sink, line.data ? line.data : "");
     mm_strbuf_free(&line);
     return 0;

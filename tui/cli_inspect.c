@@ -243,6 +243,10 @@ int mm_cli_inspect(int argc, char **argv)
     fflush(stdout);
 
     status = 0;
+    mm_error schema_err;
+    mm_error_clear(&schema_err);
+    if (mm_inventory_check_schemas(&inv, &schema_err) != 0)
+        status = mm_cli_fail("inspect", &schema_err);
     if (wal_rc != 0)
         status = mm_cli_fail("inspect", &wal_err);
     if (scan_rc != 0) {

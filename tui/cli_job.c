@@ -292,6 +292,8 @@ static int job_open(mm_cli_job *job, const char *command, const char *config_pat
         rc = mm_inventory_build(&job->src.rows, &job->inv, err);
     if (rc == 0)
         rc = mm_inventory_filter(&job->inv, collections, err);
+    if (rc == 0)
+        rc = mm_inventory_check_schemas(&job->inv, err);
     if (rc == 0 && job->cfg.target.milvus2x.names.count) {
         char *key = mm_asprintf("%s: target.milvus2x.names", job->config_path ? job->config_path : "migration.yaml");
         rc = mm_target_names_apply(&job->inv, &job->cfg.target.milvus2x.names, key ? key : "target.milvus2x.names",

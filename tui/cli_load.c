@@ -66,7 +66,8 @@ int mm_cli_load_job(mm_cli_job *job, mm_milvus *milvus, const mm_job_sink *sink,
         .inv = &job->inv, .journal = job->journal, .milvus = milvus,
         .id_field = cfg->target.milvus2x.fields.id, .vector_field = cfg->target.milvus2x.fields.vector,
         .existing = cfg->target.milvus2x.existing_collection, .create_index = cfg->target.milvus2x.create_index,
-        .local_root = job->storage ? NULL : local_root, .workers = cfg->loader.worker.limit,
+        .local_root = job->storage ? NULL : local_root, .storage = job->storage, .remote_root = job->remote_root,
+        .scratch_dir = job->root, .workers = cfg->loader.worker.limit,
         .poll_interval_ms = cfg->loader.poll_interval_seconds * 1000,
         .import_timeout_s = cfg->loader.import_timeout_minutes * 60,
         .progress = print_load_progress, .log = print_load_event, .ctx = &lp, .cancel = &mm_cli_interrupted,
@@ -90,6 +91,8 @@ int mm_cli_load_job(mm_cli_job *job, mm_milvus *milvus, const mm_job_sink *sink,
     if (cfg->target.milvus2x.create_index)
         mm_strbuf_appendf(&line, "; %zu index(es) requested, %zu without a 2.x equivalent", r.indexes_created,
                           r.indexes_skipped);
+    if (r.batches_stale)
+        mm_strbuf_appendf(&line, "; %zu stale batch(es) of segments no longer live not imported", r.batches_stale);
     mm_cli_report_line(sink, line.data ? line.data : "");
     mm_strbuf_free(&line);
     return 0;

@@ -1,6 +1,6 @@
 /* The live-set rules of specs/milvus1x-format.md §4 applied to raw meta
  * rows: which collections, partitions and segments hold live data. */
-#include "source/inventory.h"
+#include "source/inventory_internal.h"
 
 #include "source/names.h"
 #include "strbuf.h"
@@ -37,6 +37,8 @@ static void free_collection(mm_collection_info *c)
     free(c->target_name);
     free(c->index_params);
     free(c->version);
+    free(c->dim_text);
+    free(c->schema_problem);
 }
 
 void mm_inventory_free(mm_inventory *inv)
@@ -47,6 +49,14 @@ void mm_inventory_free(mm_inventory *inv)
     for (size_t i = 0; i < inv->n_warnings; i++)
         free(inv->warnings[i]);
     free(inv->warnings);
+    for (size_t i = 0; i < inv->n_skipped; i++) {
+        free(inv->skipped[i].table_id);
+        free(inv->skipped[i].segment_id);
+    }
+    free(inv->skipped);
+    for (size_t i = 0; i < inv->n_filtered_out; i++)
+        free(inv->filtered_out[i]);
+    free(inv->filtered_out);
     free(inv->origin);
     free(inv->ddl_era);
     mm_inventory_init(inv);
@@ -102,17 +112,54 @@ const char *mm_engine_type_name(int engine_type)
     return "UNKNOWN";
 }
 
-static bool is_raw_file_type(int file_type)
-{
-    return file_type == MM_FILE_RAW || file_type == MM_FILE_TO_INDEX || file_type == MM_FILE_BACKUP;
-}
-
-static const mm_table_row *find_table(const mm_meta_rows *rows, const char *table_id)
+const mm_table_row *mm_meta_find_table(const mm_meta_rows *rows, const char *table_id)
 {
     for (size_t i = 0; i < rows->n_tables; i++)
         if (strcmp(rows->tables[i].table_id, table_id) == 0)
             return &rows->tables[i];
     return NULL;
+}
+
+bool mm_table_is_collection(const mm_table_row *t)
+{
+    return t->state == MM_TABLE_NORMAL && !t->owner_table[0] && mm_name_safe_component(t->table_id);
+}
+
+/* An empty owner_table marks a collection, so a collection whose table_id
+ * is empty must not claim every other collection as its partition. */
+static bool is_partition_of(const mm_table_row *pt, const mm_table_row *t)
+{
+    return pt->state == MM_TABLE_NORMAL && pt->owner_table[0] && strcmp(pt->owner_table, t->table_id) == 0 &&
+           mm_name_safe_component(pt->table_id);
+}
+
+bool mm_table_is_partition(const mm_meta_rows *rows, const mm_table_row *t)
+{
+    if (t->state != MM_TABLE_NORMAL || !t->owner_table[0])
+        return false;
+    const mm_table_row *owner = mm_meta_find_table(rows, t->owner_table);
+    return owner && mm_table_is_collection(owner) && is_partition_of(t, owner);
+}
+
+int mm_inventory_skip(mm_inventory *inv, const mm_file_row *f)
+{
+    mm_skipped_segment *grown = realloc(inv->skipped, (inv->n_skipped + 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    inv->skipped = grown;
+    mm_skipped_segment *s = &inv->skipped[inv->n_skipped];
+    s->table_id = mm_strdup(f->table_id);
+    s->segment_id = mm_strdup(f->segment_id);
+    s->file_row = f->id;
+    s->rows = f->row_count;
+    if (!s->table_id || !s->segment_id) {
+        free(s->table_id);
+        free(s->segment_id);
+        return -1;
+    }
+    inv->n_skipped++;
+    inv->skipped_rows += f->row_count;
+    return 0;
 }
 
 static int cmp_segments(const void *a, const void *b)
@@ -141,28 +188,55 @@ static bool index_row_exists(const mm_meta_rows *rows, const char *table_id, con
     return false;
 }
 
+/* The segment directory and file stem come from the meta: a value that is
+ * not a plain name would read (and stage) somewhere else entirely. */
+static int warn_unsafe_segment(mm_inventory *inv, const char *where, const mm_file_row *f)
+{
+    bool bad_segment = !mm_name_safe_component(f->segment_id);
+    char *shown = mm_name_escape(bad_segment ? f->segment_id : f->file_id);
+    int rc = shown ? mm_inventory_warn(inv, "%s: TableFiles row id %lld: %s '%s' is not a plain name inside the "
+                                       "tables directory (empty, '.', '..' or holding '/'), so its files cannot be "
+                                       "located safely; its %lld row(s) are skipped",
+                                       where, (long long)f->id, bad_segment ? "segment_id" : "file_id", shown,
+                                       (long long)f->row_count)
+                   : -1;
+    free(shown);
+    return rc == 0 ? mm_inventory_skip(inv, f) : -1;
+}
+
 /* Collects the raw segments of one table_id into p, with the sanity checks
- * of spec §4 steps 2-3 reported as warnings. */
+ * of spec §4 steps 2-3 reported as warnings; marks the file rows it took
+ * or reported in accounted[]. */
 static int collect_segments(const mm_meta_rows *rows, const char *collection, mm_partition_info *p,
-                            mm_inventory *inv)
+                            mm_inventory *inv, bool *accounted)
 {
     size_t cap = 0;
     for (size_t i = 0; i < rows->n_files; i++)
-        if (is_raw_file_type(rows->files[i].file_type) && strcmp(rows->files[i].table_id, p->table_id) == 0)
+        if (mm_is_raw_file_type(rows->files[i].file_type) && strcmp(rows->files[i].table_id, p->table_id) == 0)
             cap++;
     p->segments = cap ? calloc(cap, sizeof *p->segments) : NULL;
     if (cap && !p->segments)
         return -1;
 
-    char *where = p->tag[0] ? mm_asprintf("collection '%s' partition '%s'", collection, p->tag)
-                            : mm_asprintf("collection '%s'", collection);
+    char *name = mm_name_escape(collection), *tag = mm_name_escape(p->tag);
+    char *where = !name || !tag ? NULL
+                  : p->tag[0] ? mm_asprintf("collection '%s' partition '%s'", name, tag)
+                              : mm_asprintf("collection '%s'", name);
+    free(name);
+    free(tag);
     if (!where)
         return -1;
     int rc = 0;
     for (size_t i = 0; i < rows->n_files && rc == 0; i++) {
         const mm_file_row *f = &rows->files[i];
-        if (!is_raw_file_type(f->file_type) || strcmp(f->table_id, p->table_id) != 0)
+        if (!mm_is_raw_file_type(f->file_type) || strcmp(f->table_id, p->table_id) != 0)
             continue;
+        accounted[i] = true;
+        const char *stem = f->file_id[0] ? f->file_id : f->segment_id;
+        if (!mm_name_safe_component(f->segment_id) || !mm_name_safe_component(stem)) {
+            rc = warn_unsafe_segment(inv, where, f);
+            continue;
+        }
         bool duplicate = false;
         for (size_t j = 0; j < p->n_segments; j++)
             if (strcmp(p->segments[j].segment_id, f->segment_id) == 0)
@@ -177,7 +251,7 @@ static int collect_segments(const mm_meta_rows *rows, const char *collection, mm
         mm_segment_info *s = &p->segments[p->n_segments++];
         s->table_id = mm_strdup(f->table_id);
         s->segment_id = mm_strdup(f->segment_id);
-        s->file_id = mm_strdup(f->file_id[0] ? f->file_id : f->segment_id);
+        s->file_id = mm_strdup(stem);
         s->file_type = f->file_type;
         s->meta_row_count = f->row_count;
         s->meta_file_size = f->file_size;
@@ -200,11 +274,18 @@ static int collect_segments(const mm_meta_rows *rows, const char *collection, mm
         for (size_t j = 0; j < p->n_segments; j++)
             if (strcmp(p->segments[j].segment_id, f->segment_id) == 0)
                 has_raw = true;
-        if (!has_raw)
+        for (size_t j = 0; j < rows->n_files && !has_raw; j++)
+            has_raw = mm_is_raw_file_type(rows->files[j].file_type) &&
+                      strcmp(rows->files[j].table_id, f->table_id) == 0 &&
+                      strcmp(rows->files[j].segment_id, f->segment_id) == 0;
+        if (!has_raw) {
             rc = mm_inventory_warn(inv,
                                    "%s: index file %s of segment %s has no raw BACKUP row; its %lld "
                                    "rows cannot be migrated (1.x keeps raw data beside every index)",
                                    where, f->file_id, f->segment_id, (long long)f->row_count);
+            if (rc == 0)
+                rc = mm_inventory_skip(inv, f);
+        }
     }
     free(where);
     if (p->n_segments > 1)
@@ -220,51 +301,8 @@ static int init_partition(mm_partition_info *p, const mm_table_row *t)
     return (p->tag && p->table_id) ? 0 : -1;
 }
 
-/* Gives every partition a valid, unique 2.x name and reports renames. */
-static int name_partitions(mm_collection_info *c, mm_inventory *inv)
-{
-    const char **taken = calloc(c->n_partitions + 1, sizeof *taken);
-    if (!taken)
-        return -1;
-    int rc = 0;
-    for (size_t i = 0; i < c->n_partitions && rc == 0; i++) {
-        mm_partition_info *p = &c->partitions[i];
-        if (i == 0) {
-            p->target_name = mm_strdup("_default");
-        } else {
-            char *clean = mm_name_sanitize(p->tag);
-            /* "_default" is reserved for the collection's own data. */
-            taken[i] = "_default";
-            p->target_name = clean ? mm_name_unique(clean, taken, i + 1) : NULL;
-            free(clean);
-            if (p->target_name && strcmp(p->target_name, p->tag) != 0) {
-                char *shown = mm_name_escape(p->tag);
-                char *owner = mm_name_escape(c->name);
-                rc = mm_inventory_warn(inv,
-                                       "collection '%s': partition tag '%s' is not a valid 2.x "
-                                       "partition name; it becomes '%s'",
-                                       owner ? owner : "?", shown ? shown : "?", p->target_name);
-                free(shown);
-                free(owner);
-            }
-        }
-        if (!p->target_name)
-            return free(taken), -1;
-        taken[i] = p->target_name;
-    }
-    free(taken);
-    return rc;
-}
-
-/* An empty owner_table marks a collection, so a collection whose table_id
- * is empty must not claim every other collection as its partition. */
-static bool is_partition_of(const mm_table_row *pt, const mm_table_row *t)
-{
-    return pt->state == MM_TABLE_NORMAL && pt->owner_table[0] && strcmp(pt->owner_table, t->table_id) == 0;
-}
-
 static int build_collection(const mm_meta_rows *rows, const mm_table_row *t, mm_collection_info *c,
-                            mm_inventory *inv)
+                            mm_inventory *inv, bool *accounted)
 {
     c->name = mm_strdup(t->table_id);
     c->dim = t->dimension;
@@ -277,7 +315,12 @@ static int build_collection(const mm_meta_rows *rows, const mm_table_row *t, mm_
     c->version = mm_strdup(t->version ? t->version : "");
     c->created_on = t->created_on;
     c->duplicate_ids = -1;
-    if (!c->name || !c->index_params || !c->version)
+    c->dim_text = t->dimension_text ? mm_strdup(t->dimension_text) : mm_asprintf("%lld", (long long)t->dimension);
+    if (!c->name || !c->index_params || !c->version || !c->dim_text)
+        return -1;
+    bool oom = false;
+    c->schema_problem = mm_schema_problem(t, &oom);
+    if (oom)
         return -1;
 
     size_t n_parts = 1;
@@ -296,77 +339,35 @@ static int build_collection(const mm_meta_rows *rows, const mm_table_row *t, mm_
             continue;
         if (init_partition(&c->partitions[c->n_partitions++], pt) != 0)
             return -1;
-        if (pt->dimension != t->dimension &&
-            mm_inventory_warn(inv, "collection '%s': partition '%s' records dim %lld but the collection has %lld; using %lld",
-                              c->name, pt->partition_tag, (long long)pt->dimension, (long long)t->dimension,
-                              (long long)t->dimension) != 0)
-            return -1;
+        char pdim[128];
+        snprintf(pdim, sizeof pdim, "%s", pt->dimension_text ? pt->dimension_text : "");
+        if (!pt->dimension_text)
+            snprintf(pdim, sizeof pdim, "%lld", (long long)pt->dimension);
+        if (strcmp(pdim, c->dim_text) != 0) {
+            char *tag = mm_name_escape(pt->partition_tag);
+            int rc = tag ? mm_inventory_warn(inv, "collection '%s': partition '%s' records dim %s but the collection "
+                                             "has %s; using %s", c->name, tag, pdim, c->dim_text, c->dim_text)
+                         : -1;
+            free(tag);
+            if (rc != 0)
+                return -1;
+        }
     }
     if (c->n_partitions > 2)
         qsort(c->partitions + 1, c->n_partitions - 1, sizeof *c->partitions, cmp_partitions);
     for (size_t i = 0; i < c->n_partitions; i++)
-        if (collect_segments(rows, c->name, &c->partitions[i], inv) != 0)
+        if (collect_segments(rows, c->name, &c->partitions[i], inv, accounted) != 0)
             return -1;
-    if (name_partitions(c, inv) != 0)
+    if (mm_inventory_name_partitions(c, inv) != 0)
         return -1;
-
-    if (t->metric_type < 1 || t->metric_type > 7)
-        return mm_inventory_warn(inv, "collection '%s': unknown metric_type %d; treated as float vectors",
-                                 c->name, t->metric_type);
-    if (c->binary && c->dim % 8 != 0)
-        return mm_inventory_warn(inv, "collection '%s': binary metric %s with dim %lld, which is not a multiple of 8",
-                                 c->name, mm_metric_name(c->metric_type), (long long)c->dim);
-    if (c->dim <= 0 || c->dim > 32768)
-        return mm_inventory_warn(inv, "collection '%s': dim %lld is outside 1..32768", c->name, (long long)c->dim);
-    return 0;
-}
-
-/* Reports what was deliberately left out, so a user can tell skipped from lost. */
-static int warn_skipped_tables(const mm_meta_rows *rows, mm_inventory *inv)
-{
-    for (size_t i = 0; i < rows->n_tables; i++) {
-        const mm_table_row *t = &rows->tables[i];
-        if (t->state != MM_TABLE_NORMAL || !t->owner_table[0])
-            continue;
-        const mm_table_row *owner = find_table(rows, t->owner_table);
-        if (owner && owner->state == MM_TABLE_NORMAL && !owner->owner_table[0])
-            continue;
-        char *tag = mm_name_escape(t->partition_tag);
-        int rc = mm_inventory_warn(inv,
-                                   "partition '%s' (table_id %s) belongs to collection '%s', which %s; "
-                                   "skipped",
-                                   tag ? tag : "?", t->table_id, t->owner_table,
-                                   owner ? "is dropped" : "does not exist");
-        free(tag);
-        if (rc != 0)
-            return -1;
+    if (c->schema_problem) {
+        char *name = mm_name_escape(c->name);
+        int rc = name ? mm_inventory_warn(inv, "collection '%s': %s; it cannot be migrated (correct its Tables row, "
+                                          "or leave it out with --col)", name, c->schema_problem)
+                      : -1;
+        free(name);
+        return rc;
     }
-    return 0;
-}
-
-static int name_collections(mm_inventory *inv)
-{
-    const char **taken = calloc(inv->n_collections + 1, sizeof *taken);
-    if (!taken)
-        return -1;
-    for (size_t i = 0; i < inv->n_collections; i++) {
-        mm_collection_info *c = &inv->collections[i];
-        char *clean = mm_name_sanitize(c->name);
-        c->target_name = clean ? mm_name_unique(clean, taken, i) : NULL;
-        free(clean);
-        if (!c->target_name)
-            return free(taken), -1;
-        taken[i] = c->target_name;
-        if (strcmp(c->target_name, c->name) != 0) {
-            char *shown = mm_name_escape(c->name);
-            int rc = mm_inventory_warn(inv, "collection name '%s' is not a valid 2.x collection name; it becomes '%s'",
-                                       shown ? shown : "?", c->target_name);
-            free(shown);
-            if (rc != 0)
-                return free(taken), -1;
-        }
-    }
-    free(taken);
     return 0;
 }
 
@@ -385,28 +386,27 @@ int mm_inventory_build(const mm_meta_rows *rows, mm_inventory *inv, mm_error *er
                                 rows->origin ? rows->origin : "", (long long)t->id);
         if (t->state == MM_TABLE_NORMAL && t->flush_lsn > inv->max_flush_lsn)
             inv->max_flush_lsn = t->flush_lsn;
-        if (t->state == MM_TABLE_NORMAL && !t->owner_table[0])
+        if (mm_table_is_collection(t))
             n_collections++;
-        else if (t->state != MM_TABLE_NORMAL && !t->owner_table[0])
-            inv->dropped_collections++;
     }
     for (size_t i = 0; i < rows->n_files; i++)
         if (rows->files[i].file_type == MM_FILE_NEW)
             inv->new_file_rows++;
 
+    bool *accounted = calloc(rows->n_files + 1, sizeof *accounted);
     inv->collections = n_collections ? calloc(n_collections, sizeof *inv->collections) : NULL;
-    if (!inv->origin || !inv->ddl_era || (n_collections && !inv->collections))
+    if (!inv->origin || !inv->ddl_era || !accounted || (n_collections && !inv->collections))
         goto oom;
     for (size_t i = 0; i < rows->n_tables; i++) {
         const mm_table_row *t = &rows->tables[i];
-        if (t->state != MM_TABLE_NORMAL || t->owner_table[0])
+        if (!mm_table_is_collection(t))
             continue;
-        if (build_collection(rows, t, &inv->collections[inv->n_collections++], inv) != 0)
+        if (build_collection(rows, t, &inv->collections[inv->n_collections++], inv, accounted) != 0)
             goto oom;
     }
     if (inv->n_collections > 1)
         qsort(inv->collections, inv->n_collections, sizeof *inv->collections, cmp_collections);
-    if (warn_skipped_tables(rows, inv) != 0 || name_collections(inv) != 0)
+    if (mm_inventory_account(rows, accounted, inv) != 0 || mm_inventory_name_collections(inv) != 0)
         goto oom;
     if (inv->new_file_rows &&
         mm_inventory_warn(inv,
@@ -414,10 +414,39 @@ int mm_inventory_build(const mm_meta_rows *rows, mm_inventory *inv, mm_error *er
                           "cleanly and buffered rows may exist only in its WAL",
                           inv->new_file_rows) != 0)
         goto oom;
+    free(accounted);
     return 0;
 oom:
+    free(accounted);
     mm_inventory_free(inv);
     return mm_error_set(err, MM_ERR_NOMEM, "build the 1.x inventory: out of memory");
+}
+
+const mm_collection_info *mm_inventory_find(const mm_inventory *inv, const char *name)
+{
+    for (size_t i = 0; i < inv->n_collections; i++)
+        if (strcmp(inv->collections[i].name, name) == 0)
+            return &inv->collections[i];
+    return NULL;
+}
+
+/* Segment rows of a collection the user filtered out are not this run's. */
+static void drop_skipped_of(mm_inventory *inv, const mm_collection_info *c)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < inv->n_skipped; i++) {
+        bool ours = false;
+        for (size_t j = 0; j < c->n_partitions && !ours; j++)
+            ours = strcmp(inv->skipped[i].table_id, c->partitions[j].table_id) == 0;
+        if (ours) {
+            inv->skipped_rows -= inv->skipped[i].rows;
+            free(inv->skipped[i].table_id);
+            free(inv->skipped[i].segment_id);
+        } else {
+            inv->skipped[out++] = inv->skipped[i];
+        }
+    }
+    inv->n_skipped = out;
 }
 
 /* Warnings about a collection the user filtered out are noise for this run. */
@@ -484,6 +513,16 @@ int mm_inventory_filter(mm_inventory *inv, const char *names_csv, mm_error *err)
                 continue;
             }
             drop_warnings_about(inv, inv->collections[i].name);
+            drop_skipped_of(inv, &inv->collections[i]);
+            char **grown = realloc(inv->filtered_out, (inv->n_filtered_out + 1) * sizeof *grown);
+            if (grown) {
+                inv->filtered_out = grown;
+                inv->filtered_out[inv->n_filtered_out] = inv->collections[i].name;
+                inv->collections[i].name = NULL;
+                inv->n_filtered_out++;
+            } else if (rc == 0) {
+                rc = mm_error_set(err, MM_ERR_NOMEM, "filter collections: out of memory");
+            }
             free_collection(&inv->collections[i]);
         }
         inv->n_collections = out;

@@ -57,7 +57,20 @@ typedef struct mm_collection_info {
     mm_partition_info *partitions; /* [0] is always the collection's own table_id */
     size_t n_partitions;
     int64_t duplicate_ids; /* live ids seen more than once (scan with id check), -1 unknown */
+    char *dim_text;        /* Tables.dimension as stored ("-16", "NULL", "'abc'") */
+    /* Why Milvus 2.x cannot take this collection (dimension, metric or
+     * engine type out of range), or NULL. Its segments are not read. */
+    char *schema_problem;
 } mm_collection_info;
+
+/* A raw segment row of TableFiles (file_type 1, 2 or 7, or a type 1.x
+ * never writes) that holds rows but is not migrated; a warning says why. */
+typedef struct mm_skipped_segment {
+    char *table_id;
+    char *segment_id;
+    int64_t file_row;      /* TableFiles.id */
+    int64_t rows;          /* TableFiles.row_count */
+} mm_skipped_segment;
 
 typedef struct mm_inventory {
     char *origin;          /* where the meta came from (password masked) */
@@ -69,6 +82,15 @@ typedef struct mm_inventory {
     int64_t max_flush_lsn;     /* max(Tables.flush_lsn, Environment.global_lsn) */
     size_t new_file_rows;      /* file_type 0 rows: unclean shutdown */
     size_t dropped_collections;/* state=1 collections, skipped */
+    size_t dropped_partitions; /* state=1 partitions of live collections, skipped */
+    /* Every segment row of the meta that holds rows and is left out for a
+     * reason other than a drop, each named by a warning. */
+    mm_skipped_segment *skipped;
+    size_t n_skipped;
+    int64_t skipped_rows;      /* their TableFiles.row_count, summed */
+    /* Collections left out by mm_inventory_filter (still in the source). */
+    char **filtered_out;
+    size_t n_filtered_out;
 } mm_inventory;
 
 void mm_inventory_init(mm_inventory *inv);
@@ -79,12 +101,21 @@ void mm_inventory_free(mm_inventory *inv);
  * know about (orphan partitions, duplicate segments, ...) becomes a warning. */
 int mm_inventory_build(const mm_meta_rows *rows, mm_inventory *inv, mm_error *err);
 
+/* Refuses (MM_ERR_META) when a collection has a schema_problem, naming
+ * every such collection, its problem and the way out: fix the meta or
+ * leave the collection out with --col. */
+int mm_inventory_check_schemas(const mm_inventory *inv, mm_error *err);
+
 /* Adds a formatted warning. Returns 0, or -1 on allocation failure. */
 int mm_inventory_warn(mm_inventory *inv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Keeps only the named collections (comma-separated list); an unknown name
- * is an MM_ERR_USAGE error naming it and listing what exists. */
+ * is an MM_ERR_USAGE error naming it and listing what exists. The names of
+ * the others are kept in filtered_out. */
 int mm_inventory_filter(mm_inventory *inv, const char *names_csv, mm_error *err);
+
+/* The collection of that 1.x name, or NULL. */
+const mm_collection_info *mm_inventory_find(const mm_inventory *inv, const char *name);
 
 const char *mm_metric_name(int metric_type);       /* "L2", "IP", "HAMMING", ... or "UNKNOWN" */
 const char *mm_engine_type_name(int engine_type);  /* "FLAT", "IVF_FLAT", ... */

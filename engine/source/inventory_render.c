@@ -168,6 +168,11 @@ char *mm_inventory_render_text(const mm_inventory *inv, const mm_wal_guard *wal)
                       total_size);
     if (inv->dropped_collections)
         mm_strbuf_appendf(&sb, "%zu dropped collection(s) (state TO_DELETE) skipped\n", inv->dropped_collections);
+    if (inv->dropped_partitions)
+        mm_strbuf_appendf(&sb, "%zu dropped partition(s) (state TO_DELETE) skipped\n", inv->dropped_partitions);
+    if (inv->n_skipped)
+        mm_strbuf_appendf(&sb, "%lld row(s) of %zu segment row(s) in the meta are not migrated (see the warnings)\n",
+                          (long long)inv->skipped_rows, inv->n_skipped);
 
     size_t n_rows = 0;
     for (size_t i = 0; i < inv->n_collections; i++)
@@ -194,7 +199,7 @@ char *mm_inventory_render_text(const mm_inventory *inv, const mm_wal_guard *wal)
         text_row *row = &rows[r++];
         fill_row(row, name ? name : "?", c->target_name, segments, rows_sum, deleted, live, bytes, estimated);
         free(name);
-        row->cells[COL_DIM] = mm_asprintf("%lld", (long long)c->dim);
+        row->cells[COL_DIM] = mm_strdup(c->dim_text);
         row->cells[COL_TYPE] = mm_strdup(c->binary ? "binary" : "float");
         row->cells[COL_METRIC] = mm_strdup(mm_metric_name(c->metric_type));
         row->cells[COL_INDEX] = index_text(c);
@@ -269,6 +274,10 @@ static cJSON *collection_json(const mm_collection_info *c)
     cJSON_AddStringToObject(o, "name", c->name);
     cJSON_AddStringToObject(o, "target", c->target_name);
     cJSON_AddNumberToObject(o, "dim", (double)c->dim);
+    if (c->schema_problem)
+        cJSON_AddStringToObject(o, "schemaProblem", c->schema_problem);
+    else
+        cJSON_AddNullToObject(o, "schemaProblem");
     cJSON_AddBoolToObject(o, "binary", c->binary);
     cJSON_AddNumberToObject(o, "metricType", c->metric_type);
     cJSON_AddStringToObject(o, "metric", mm_metric_name(c->metric_type));
@@ -328,6 +337,9 @@ char *mm_inventory_render_json(const mm_inventory *inv, const mm_wal_guard *wal)
     cJSON_AddNumberToObject(totals, "segments", (double)t.segments);
     add_totals(totals, t.rows, t.deleted, t.live, t.bytes);
     cJSON_AddNumberToObject(totals, "droppedCollections", (double)inv->dropped_collections);
+    cJSON_AddNumberToObject(totals, "droppedPartitions", (double)inv->dropped_partitions);
+    cJSON_AddNumberToObject(totals, "skippedSegments", (double)inv->n_skipped);
+    cJSON_AddNumberToObject(totals, "skippedRows", (double)inv->skipped_rows);
     cJSON *cols = cJSON_AddArrayToObject(root, "collections");
     for (size_t i = 0; i < inv->n_collections; i++)
         cJSON_AddItemToArray(cols, collection_json(&inv->collections[i]));

@@ -55,6 +55,18 @@ static int64_t cell_int(MYSQL_ROW row, unsigned i)
     return row[i] ? strtoll(row[i], NULL, 10) : 0;
 }
 
+/* The cell when it is not a plain integer ("NULL", "'abc'"), else NULL. */
+static char *non_integer_cell(MYSQL_ROW row, unsigned long *lengths, unsigned i)
+{
+    if (!row[i])
+        return mm_strdup("NULL");
+    char *end = NULL;
+    (void)strtoll(row[i], &end, 10);
+    if (lengths[i] && end == row[i] + lengths[i])
+        return NULL;
+    return mm_asprintf("'%.*s'", (int)lengths[i], row[i]);
+}
+
 static int query(MYSQL *conn, const char *sql, const char *table, const char *where, const mm_mysql_dsn *d,
                  MYSQL_RES **res, mm_error *err)
 {
@@ -90,6 +102,7 @@ static int read_rows(MYSQL *conn, const mm_mysql_dsn *d, const char *where, mm_m
         t->table_id = cell(row, len, 1);
         t->state = (int)cell_int(row, 2);
         t->dimension = cell_int(row, 3);
+        t->dimension_text = non_integer_cell(row, len, 3);
         t->created_on = cell_int(row, 4);
         t->flag = cell_int(row, 5);
         t->index_file_size = cell_int(row, 6);
@@ -115,6 +128,7 @@ static int read_rows(MYSQL *conn, const mm_mysql_dsn *d, const char *where, mm_m
             break;
         f->id = cell_int(row, 0);
         f->table_id = cell(row, len, 1);
+        f->table_id_null = !row[1];
         f->segment_id = cell(row, len, 2);
         f->engine_type = (int)cell_int(row, 3);
         f->file_id = cell(row, len, 4);

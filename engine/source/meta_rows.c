@@ -17,6 +17,7 @@ void mm_meta_rows_free(mm_meta_rows *rows)
         free(t->owner_table);
         free(t->partition_tag);
         free(t->version);
+        free(t->dimension_text);
     }
     for (size_t i = 0; i < rows->n_files; i++) {
         mm_file_row *f = &rows->files[i];

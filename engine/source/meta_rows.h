@@ -30,6 +30,9 @@ typedef struct mm_table_row {
     char *table_id;
     int state;
     int64_t dimension;
+    /* The dimension cell when it is not a plain integer ("NULL", "'abc'"),
+     * else NULL: a hand-edited meta must not pass for dimension 0. */
+    char *dimension_text;
     int64_t created_on;
     int64_t flag;
     int64_t index_file_size;
@@ -46,6 +49,7 @@ typedef struct mm_table_row {
 typedef struct mm_file_row {
     int64_t id;
     char *table_id;
+    bool table_id_null;   /* the cell was NULL (table_id is then "") */
     char *segment_id;
     int engine_type;
     char *file_id;

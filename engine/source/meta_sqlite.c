@@ -117,6 +117,21 @@ static char *column_text(sqlite3_stmt *st, int col)
     return mm_strdup(t ? (const char *)t : "");
 }
 
+/* A cell that should hold an integer, as a user reads it when it does not. */
+static char *non_integer_text(sqlite3_stmt *st, int col)
+{
+    switch (sqlite3_column_type(st, col)) {
+    case SQLITE_INTEGER:
+        return NULL;
+    case SQLITE_NULL:
+        return mm_strdup("NULL");
+    default: {
+        const unsigned char *t = sqlite3_column_text(st, col);
+        return mm_asprintf("'%s'", t ? (const char *)t : "");
+    }
+    }
+}
+
 static const char tables_sql[] =
     "SELECT id, table_id, state, dimension, created_on, flag, index_file_size, engine_type, "
     "index_params, metric_type, owner_table, partition_tag, version, flush_lsn FROM Tables ORDER BY id";
@@ -137,6 +152,8 @@ static int read_tables(sqlite3 *db, mm_meta_rows *out, mm_error *err)
         t->id = sqlite3_column_int64(st, 0);
         t->table_id = column_text(st, 1);
         t->state = sqlite3_column_int(st, 2);
+        /* The type first: reading a column converts it. */
+        t->dimension_text = non_integer_text(st, 3);
         t->dimension = sqlite3_column_int64(st, 3);
         t->created_on = sqlite3_column_int64(st, 4);
         t->flag = sqlite3_column_int64(st, 5);
@@ -170,6 +187,7 @@ static int read_files(sqlite3 *db, mm_meta_rows *out, mm_error *err)
         if (!f)
             break;
         f->id = sqlite3_column_int64(st, 0);
+        f->table_id_null = sqlite3_column_type(st, 1) == SQLITE_NULL;
         f->table_id = column_text(st, 1);
         f->segment_id = column_text(st, 2);
         f->engine_type = sqlite3_column_int(st, 3);

@@ -1,5 +1,6 @@
 #include "source/names.h"
 
+#include "source/name_translit.h"
 #include "strbuf.h"
 
 #include <stdint.h>
@@ -25,19 +26,37 @@ bool mm_name_valid_2x(const char *name)
     return true;
 }
 
-char *mm_name_sanitize(const char *name)
+/* "_x" and the bytes of one character (or one stray byte) in hex. */
+static void append_escape(mm_strbuf *sb, const unsigned char *p, size_t len)
+{
+    mm_strbuf_append(sb, "_x");
+    for (size_t i = 0; i < len; i++)
+        mm_strbuf_appendf(sb, "%02x", p[i]);
+}
+
+static char *spell(const char *name, bool readable)
 {
     mm_strbuf sb;
     mm_strbuf_init(&sb);
     if (name[0] >= '0' && name[0] <= '9')
         mm_strbuf_append(&sb, "_");
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-        if (is_word_byte(*p))
+    const unsigned char *p = (const unsigned char *)name;
+    while (*p) {
+        if (is_word_byte(*p)) {
             mm_strbuf_append_n(&sb, (const char *)p, 1);
-        else if (*p < 0x80)
+            p++;
+            continue;
+        }
+        uint32_t cp = 0;
+        size_t len = mm_utf8_decode(p, &cp);
+        const char *ascii = readable && len > 1 ? mm_translit_ascii(cp) : NULL;
+        if (readable && len == 1)
             mm_strbuf_append(&sb, "_");
+        else if (ascii)
+            mm_strbuf_append(&sb, ascii);
         else
-            mm_strbuf_appendf(&sb, "%02x", *p);
+            append_escape(&sb, p, len ? len : 1);
+        p += len ? len : 1;
     }
     if (sb.len == 0)
         mm_strbuf_append(&sb, "_");
@@ -46,6 +65,16 @@ char *mm_name_sanitize(const char *name)
         sb.data[sb.len] = '\0';
     }
     return mm_strbuf_take(&sb);
+}
+
+char *mm_name_sanitize(const char *name)
+{
+    return spell(name, true);
+}
+
+char *mm_name_sanitize_escaped(const char *name)
+{
+    return spell(name, false);
 }
 
 static bool name_taken(const char *name, const char *const *taken, size_t n)
@@ -73,34 +102,64 @@ char *mm_name_unique(const char *candidate, const char *const *taken, size_t n)
     }
 }
 
-/* Length of the valid UTF-8 sequence at p, or 0 if the bytes are not one. */
-static size_t utf8_sequence_length(const unsigned char *p)
+/* Owned names first: a rewrite must never take a name a valid one has. */
+int mm_names_assign(const char *const *names, size_t n, const char *reserved, char **out, char **displaced)
 {
-    size_t len;
-    uint32_t cp;
-    if (p[0] < 0x80)
-        return 1;
-    if ((p[0] & 0xE0) == 0xC0) {
-        len = 2;
-        cp = p[0] & 0x1F;
-    } else if ((p[0] & 0xF0) == 0xE0) {
-        len = 3;
-        cp = p[0] & 0x0F;
-    } else if ((p[0] & 0xF8) == 0xF0) {
-        len = 4;
-        cp = p[0] & 0x07;
-    } else {
-        return 0;
+    const char **taken = calloc(n + 2, sizeof *taken);
+    if (!taken)
+        return -1;
+    size_t n_taken = 0;
+    if (reserved)
+        taken[n_taken++] = reserved;
+    bool ok = true;
+    for (size_t i = 0; i < n; i++) {
+        out[i] = NULL;
+        if (displaced)
+            displaced[i] = NULL;
+        if (mm_name_valid_2x(names[i]) && !(reserved && strcmp(names[i], reserved) == 0)) {
+            out[i] = mm_strdup(names[i]);
+            ok = ok && out[i];
+        }
     }
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (p[i] & 0x3F);
+    /* taken[] holds the reserved name, then the names chosen so far. */
+    const char **chosen = taken + n_taken;
+    for (size_t i = 0; i < n && ok; i++)
+        chosen[i] = out[i];
+    for (size_t i = 0; i < n && ok; i++) {
+        if (out[i])
+            continue;
+        char *readable = mm_name_sanitize(names[i]);
+        if (!readable) {
+            ok = false;
+            break;
+        }
+        if (!name_taken(readable, taken, n_taken + n)) {
+            out[i] = readable;
+        } else {
+            char *escaped = mm_name_sanitize_escaped(names[i]);
+            out[i] = escaped ? mm_name_unique(escaped, taken, n_taken + n) : NULL;
+            free(escaped);
+            if (displaced)
+                displaced[i] = readable;
+            else
+                free(readable);
+        }
+        chosen[i] = out[i];
+        ok = out[i] != NULL;
     }
-    static const uint32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < min_for_len[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
+    free(taken);
+    if (!ok) {
+        for (size_t i = 0; i < n; i++) {
+            free(out[i]);
+            out[i] = NULL;
+            if (displaced) {
+                free(displaced[i]);
+                displaced[i] = NULL;
+            }
+        }
+        return -1;
+    }
+    return 0;
 }
 
 char *mm_name_escape(const char *name)
@@ -109,6 +168,8 @@ char *mm_name_escape(const char *name)
     mm_strbuf_init(&sb);
     const unsigned char *p = (const unsigned char *)name;
     while (*p) {
+        uint32_t cp;
+        size_t len;
         if (*p == '\\') {
             mm_strbuf_append(&sb, "\\\\");
             p++;
@@ -118,18 +179,12 @@ char *mm_name_escape(const char *name)
         } else if (*p == '\n') {
             mm_strbuf_append(&sb, "\\n");
             p++;
-        } else if (*p < 0x20 || *p == 0x7f) {
+        } else if (*p < 0x20 || *p == 0x7f || (len = mm_utf8_decode(p, &cp)) == 0) {
             mm_strbuf_appendf(&sb, "\\x%02x", *p);
             p++;
         } else {
-            size_t len = utf8_sequence_length(p);
-            if (len == 0) {
-                mm_strbuf_appendf(&sb, "\\x%02x", *p);
-                p++;
-            } else {
-                mm_strbuf_append_n(&sb, (const char *)p, len);
-                p += len;
-            }
+            mm_strbuf_append_n(&sb, (const char *)p, len);
+            p += len;
         }
     }
     if (!sb.data)
@@ -140,10 +195,31 @@ char *mm_name_escape(const char *name)
 char *mm_name_utf8(const char *name)
 {
     for (const unsigned char *p = (const unsigned char *)name; *p;) {
-        size_t len = utf8_sequence_length(p);
+        uint32_t cp;
+        size_t len = mm_utf8_decode(p, &cp);
         if (len == 0)
             return mm_name_escape(name);
         p += len;
     }
     return mm_strdup(name);
+}
+
+char *mm_name_path_component(const char *name)
+{
+    mm_strbuf sb;
+    mm_strbuf_init(&sb);
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        if (is_word_byte(*p) || *p == '-')
+            mm_strbuf_append_n(&sb, (const char *)p, 1);
+        else
+            mm_strbuf_appendf(&sb, "%%%02X", *p);
+    }
+    if (sb.len == 0)
+        mm_strbuf_append(&sb, "%");
+    return mm_strbuf_take(&sb);
+}
+
+bool mm_name_safe_component(const char *name)
+{
+    return name[0] && !strchr(name, '/') && strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
 }

@@ -88,27 +88,43 @@ static char *describe_partition(const mm_collection_info *c, const mm_partition_
     return text;
 }
 
-/* Compares what the files say with TableFiles.row_count (spec §4 step 5). */
-static int cross_check(mm_inventory *inv, const char *where, const mm_segment_info *s)
+mm_rows_verdict mm_segment_rows_verdict(const mm_segment_info *s)
 {
     if (s->live == s->meta_row_count)
+        return MM_ROWS_AGREE;
+    if (s->live > s->meta_row_count && s->live - s->meta_row_count <= s->duplicate_offsets)
+        return MM_ROWS_EXPLAINED;
+    return MM_ROWS_CONTRADICTED;
+}
+
+/* Compares what the files say with TableFiles.row_count (spec §4 step 5). */
+static int cross_check(mm_inventory *inv, const char *where, mm_segment_info *s, bool *contradicted, mm_error *err)
+{
+    switch (mm_segment_rows_verdict(s)) {
+    case MM_ROWS_AGREE:
         return 0;
-    if (s->live > s->meta_row_count && s->duplicate_offsets > 0)
-        return mm_inventory_warn(inv,
-                                 "%s: segment %s: meta row_count is %lld but %lld rows are live; "
-                                 "deleted_docs repeats %lld offset(s) (Milvus <= 1.0 counted them "
-                                 "twice); the files are trusted",
-                                 where, s->segment_id, (long long)s->meta_row_count, (long long)s->live,
-                                 (long long)s->duplicate_offsets);
-    return mm_inventory_warn(inv, "%s: segment %s: meta row_count is %lld but the files hold %lld live rows "
-                             "(%lld rows, %lld deleted); the files are trusted",
-                             where, s->segment_id, (long long)s->meta_row_count, (long long)s->live,
-                             (long long)s->rows, (long long)s->deleted);
+    case MM_ROWS_EXPLAINED:
+        if (mm_inventory_warn(inv, "%s: segment %s: meta row_count is %lld but %lld rows are live; deleted_docs "
+                              "repeats %lld offset(s) (Milvus <= 1.0 counted them twice); the files are trusted",
+                              where, s->segment_id, (long long)s->meta_row_count, (long long)s->live,
+                              (long long)s->duplicate_offsets) != 0)
+            return mm_error_set(err, MM_ERR_NOMEM, "scan: out of memory");
+        return 0;
+    case MM_ROWS_CONTRADICTED:
+    default:
+        s->scanned = false;
+        *contradicted = true;
+        return mm_error_set(err, MM_ERR_FORMAT, "segment %s/%s: the meta (TableFiles row_count) says %lld live row(s) "
+                            "but the files hold %lld (%lld row(s) in .uid/.rv, %lld deleted): the segment files do not match the "
+                            "meta (truncated or replaced copy?); copy the segment directory and the meta again from "
+                            "the stopped 1.x server", s->table_id, s->segment_id, (long long)s->meta_row_count, (long long)s->live,
+                            (long long)s->rows, (long long)s->deleted);
+    }
 }
 
 static int scan_segment(mm_inventory *inv, const mm_collection_info *c, const char *where,
                         mm_segment_info *s, const mm_scan_options *opt, id_set *ids, int64_t *block,
-                        mm_error *err)
+                        bool *contradicted, mm_error *err)
 {
     mm_segment_source src = {
         .tables_dirs = opt->tables_dirs,
@@ -137,12 +153,12 @@ static int scan_segment(mm_inventory *inv, const mm_collection_info *c, const ch
     if (rc != 0)
         return -1;
     if (s->out_of_range_offsets &&
-        mm_inventory_warn(inv, "%s: segment %s: deleted_docs holds %lld offset(s) outside 0..%lld; ignored",
-                          where, s->segment_id, (long long)s->out_of_range_offsets, (long long)s->rows - 1) != 0)
+        mm_inventory_warn(inv, "%s: segment %s: deleted_docs holds %lld offset(s) outside 0..%lld, which delete "
+                          "no row; they are ignored and the segment's %lld live row(s) are migrated",
+                          where, s->segment_id, (long long)s->out_of_range_offsets, (long long)s->rows - 1,
+                          (long long)s->live) != 0)
         return mm_error_set(err, MM_ERR_NOMEM, "scan: out of memory");
-    if (cross_check(inv, where, s) != 0)
-        return mm_error_set(err, MM_ERR_NOMEM, "scan: out of memory");
-    return 0;
+    return cross_check(inv, where, s, contradicted, err);
 }
 
 int mm_inventory_scan(mm_inventory *inv, const mm_scan_options *opt, mm_error *err)
@@ -162,6 +178,11 @@ int mm_inventory_scan(mm_inventory *inv, const mm_scan_options *opt, mm_error *e
     int rc = 0;
     for (size_t i = 0; i < inv->n_collections && rc == 0; i++) {
         mm_collection_info *c = &inv->collections[i];
+        if (c->schema_problem) {
+            for (size_t j = 0; j < c->n_partitions; j++)
+                done += c->partitions[j].n_segments;
+            continue;
+        }
         id_set ids = {.limit = limit};
         bool ids_complete = opt->check_duplicate_ids;
         for (size_t j = 0; j < c->n_partitions && rc == 0; j++) {
@@ -174,8 +195,9 @@ int mm_inventory_scan(mm_inventory *inv, const mm_scan_options *opt, mm_error *e
             for (size_t k = 0; k < p->n_segments && rc == 0; k++) {
                 mm_error seg_err;
                 mm_error_clear(&seg_err);
+                bool contradicted = false;
                 if (scan_segment(inv, c, where, &p->segments[k], opt,
-                                 opt->check_duplicate_ids ? &ids : NULL, block, &seg_err) != 0) {
+                                 opt->check_duplicate_ids ? &ids : NULL, block, &contradicted, &seg_err) != 0) {
                     if (seg_err.code == MM_ERR_NOMEM) {
                         *err = seg_err;
                         rc = -1;
@@ -184,8 +206,12 @@ int mm_inventory_scan(mm_inventory *inv, const mm_scan_options *opt, mm_error *e
                     ids_complete = false;
                     if (first.code == MM_OK)
                         first = seg_err;
-                    mm_inventory_warn(inv, "%s: segment %s cannot be read: %s", where,
-                                      p->segments[k].segment_id, seg_err.message);
+                    /* Read, but contradicting the meta: the message says so. */
+                    if (contradicted)
+                        mm_inventory_warn(inv, "%s: %s", where, seg_err.message);
+                    else
+                        mm_inventory_warn(inv, "%s: segment %s cannot be read: %s", where,
+                                          p->segments[k].segment_id, seg_err.message);
                 }
                 done++;
                 if (opt->progress && !opt->progress(opt->progress_ctx, done, total))

@@ -24,10 +24,20 @@ typedef struct mm_scan_options {
     void *progress_ctx;
 } mm_scan_options;
 
-/* A segment that cannot be read becomes a warning naming it and the cause
- * (and stays scanned=false); the function then returns -1 with err set to
- * the first such failure after scanning everything else, so `inspect` shows
- * all problems at once and `dump` refuses to start. */
+/* TableFiles.row_count against what a scanned segment's files hold (spec
+ * §4 step 5): equal; more live rows than the meta says, by no more than
+ * the deleted_docs offsets Milvus <= 1.0 counted twice; or a
+ * contradiction (a truncated copy, files of another segment), which the
+ * scan reports as an error rather than migrating what the files say. */
+typedef enum { MM_ROWS_AGREE, MM_ROWS_EXPLAINED, MM_ROWS_CONTRADICTED } mm_rows_verdict;
+mm_rows_verdict mm_segment_rows_verdict(const mm_segment_info *s);
+
+/* A segment that cannot be read, or whose files contradict its meta row
+ * count, becomes a warning naming it and the cause (and stays
+ * scanned=false); the function then returns -1 with err set to the first
+ * such failure after scanning everything else, so `inspect` shows all
+ * problems at once and `dump` refuses to start. Segments of a collection
+ * with a schema_problem are not read. */
 int mm_inventory_scan(mm_inventory *inv, const mm_scan_options *opt, mm_error *err);
 
 #endif

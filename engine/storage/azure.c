@@ -90,7 +90,10 @@ static size_t read_header(char *data, size_t size, size_t n, void *ctx)
         const char *sp = memchr(data, ' ', len);
         r->status = sp ? strtol(sp + 1, NULL, 10) : 0;
         r->error_code[0] = '\0';
+        r->etag[0] = '\0';
         r->content_length = -1;
+    } else if (len > 5 && strncasecmp(data, "etag:", 5) == 0) {
+        mm_http_header_value(data, len, 5, r->etag, sizeof r->etag);
     } else if (len > 15 && strncasecmp(data, "x-ms-error-code:", 16) == 0) {
         mm_http_header_value(data, len, 16, r->error_code, sizeof r->error_code);
     } else if (len > 15 && strncasecmp(data, "content-length:", 15) == 0) {
@@ -331,12 +334,13 @@ static int az_check(mm_storage *st, mm_error *err)
     return rc;
 }
 
-static int az_head(mm_storage *st, const char *key, int64_t *size, mm_error *err)
+static int az_head(mm_storage *st, const char *key, mm_storage_object *out, mm_error *err)
 {
     mm_azure_call call = {.method = "HEAD", .key = key, .allow_404 = true};
     mm_azure_response r = {.sink_fd = -1};
     int rc = mm_azure_request((mm_azure *)st, &call, &r, err);
-    *size = (rc == 0 && r.status != 404) ? r.content_length : -1;
+    out->size = (rc == 0 && r.status != 404) ? r.content_length : -1;
+    snprintf(out->etag, sizeof out->etag, "%s", rc == 0 && r.status != 404 ? r.etag : "");
     mm_strbuf_free(&r.text);
     return rc;
 }

@@ -74,6 +74,7 @@ typedef struct mm_azure_response {
     size_t text_cap;
     char error_code[96];  /* x-ms-error-code */
     int64_t content_length;
+    char etag[128];
     int sink_fd;          /* >= 0: a 2xx body goes to this file */
     uint64_t sunk;
     bool sink_failed;

@@ -486,12 +486,14 @@ int mm_s3_check_bucket(mm_s3 *s3, mm_error *err)
     return rc;
 }
 
-int mm_s3_head(mm_s3 *s3, const char *key, int64_t *size, mm_error *err)
+int mm_s3_head(mm_s3 *s3, const char *key, int64_t *size, char *etag, size_t etag_len, mm_error *err)
 {
     mm_s3_response r = {.sink_fd = -1};
     mm_s3_call call = {.method = "HEAD", .key = key, .allow_404 = true};
     int rc = mm_s3_request(s3, &call, &r, err);
     *size = (rc == 0 && r.status != 404) ? r.content_length : -1;
+    if (etag && etag_len)
+        snprintf(etag, etag_len, "%s", rc == 0 && r.status != 404 ? r.etag : "");
     mm_strbuf_free(&r.text);
     return rc;
 }

@@ -52,8 +52,9 @@ int mm_s3_put_range(mm_s3 *s3, const char *key, const void *head, size_t head_le
 uint64_t mm_s3_part_size(const mm_s3 *s3);
 /* DELETE of one object; a missing object is not an error. */
 int mm_s3_delete(mm_s3 *s3, const char *key, mm_error *err);
-/* *size = -1 when the object does not exist. */
-int mm_s3_head(mm_s3 *s3, const char *key, int64_t *size, mm_error *err);
+/* *size = -1 when the object does not exist; etag (etag_len bytes, may
+ * be NULL) receives the ETag header, "" when none. */
+int mm_s3_head(mm_s3 *s3, const char *key, int64_t *size, char *etag, size_t etag_len, mm_error *err);
 /* Downloads key into <path>.partial, checks its length, fsyncs it and
  * renames it to path; a failed download leaves neither file. */
 int mm_s3_get_file(mm_s3 *s3, const char *key, const char *path, mm_error *err);

@@ -26,6 +26,12 @@ typedef struct mm_storage_source {
     const char *path;
 } mm_storage_source;
 
+/* What HEAD tells about an object. */
+typedef struct mm_storage_object {
+    int64_t size;          /* -1 when the object does not exist */
+    char etag[128];        /* as the server sent it, quotes included; "" if none */
+} mm_storage_object;
+
 /* Called once per object found by list; return non-zero to stop early
  * (list then returns that value without setting err). */
 typedef int (*mm_storage_list_fn)(void *ctx, const char *key, int64_t size);
@@ -47,8 +53,8 @@ typedef struct mm_storage_ops {
                       mm_error *err);
     /* The part size whose SHA-256s put_file uses; NULL = none. */
     uint64_t (*digest_part_size)(const mm_storage *st);
-    /* *size = -1 when the object does not exist. */
-    int (*head)(mm_storage *st, const char *key, int64_t *size, mm_error *err);
+    /* Size and ETag of an object; size -1 when it does not exist. */
+    int (*head)(mm_storage *st, const char *key, mm_storage_object *out, mm_error *err);
     /* A missing object is not an error. */
     int (*remove)(mm_storage *st, const char *key, mm_error *err);
     /* Downloads key to path: written as <path>.partial, fsynced, renamed,
@@ -107,9 +113,17 @@ static inline uint64_t mm_storage_digest_part_size(const mm_storage *st)
 {
     return st->ops->digest_part_size ? st->ops->digest_part_size(st) : 0;
 }
+static inline int mm_storage_stat(mm_storage *st, const char *key, mm_storage_object *out, mm_error *err)
+{
+    return st->ops->head(st, key, out, err);
+}
+/* *size = -1 when the object does not exist. */
 static inline int mm_storage_head(mm_storage *st, const char *key, int64_t *size, mm_error *err)
 {
-    return st->ops->head(st, key, size, err);
+    mm_storage_object o;
+    int rc = st->ops->head(st, key, &o, err);
+    *size = rc == 0 ? o.size : -1;
+    return rc;
 }
 static inline int mm_storage_remove(mm_storage *st, const char *key, mm_error *err)
 {

@@ -42,9 +42,9 @@ static uint64_t digest_part_size(const mm_storage *st)
     return mm_s3_part_size(client(st));
 }
 
-static int head(mm_storage *st, const char *key, int64_t *size, mm_error *err)
+static int head(mm_storage *st, const char *key, mm_storage_object *out, mm_error *err)
 {
-    return mm_s3_head(client(st), key, size, err);
+    return mm_s3_head(client(st), key, &out->size, out->etag, sizeof out->etag, err);
 }
 
 static int remove_key(mm_storage *st, const char *key, mm_error *err)

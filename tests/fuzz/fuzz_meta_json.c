@@ -1,9 +1,10 @@
 /* meta.json reader (engine/source/meta_json.c) on arbitrary text, followed
  * by the live-set rules (mm_inventory_build) and the meta.json writer.
  * Properties: no raw segment is listed twice in the inventory (it would be
- * imported twice); no segment row of a live collection is dropped; what we
- * write reads back to the same inventory (render is a fixed point after one
- * round). */
+ * imported twice); no segment row is left out silently: each is in the
+ * inventory or recorded as skipped with its rows, and a warning names it;
+ * what we write reads back to the same inventory (render is a fixed point
+ * after one round). */
 #include "fuzz_targets.h"
 
 #include "source/inventory.h"
@@ -51,6 +52,37 @@ static bool find_segment(const mm_inventory *inv, const char *table_id, const ch
     return false;
 }
 
+static const mm_skipped_segment *find_skipped(const mm_inventory *inv, int64_t file_row)
+{
+    for (size_t i = 0; i < inv->n_skipped; i++)
+        if (inv->skipped[i].file_row == file_row)
+            return &inv->skipped[i];
+    return NULL;
+}
+
+/* A warning names the skipped row: by its TableFiles id, its segment, or
+ * the table it belongs to. */
+static bool warned_about(const mm_inventory *inv, const mm_skipped_segment *s)
+{
+    char row[64], segment[512];
+    snprintf(row, sizeof row, "row id %lld", (long long)s->file_row);
+    char *seg = mm_name_escape(s->segment_id), *table = mm_name_escape(s->table_id);
+    FUZZ_CHECK(seg && table);
+    snprintf(segment, sizeof segment, "segment %s", seg);
+    bool found = false;
+    for (size_t i = 0; i < inv->n_warnings && !found; i++)
+        found = strstr(inv->warnings[i], row) || strstr(inv->warnings[i], segment) ||
+                (table[0] && strstr(inv->warnings[i], table));
+    free(seg);
+    free(table);
+    return found;
+}
+
+static bool unknown_type(int file_type)
+{
+    return file_type < 0 || file_type > 7;
+}
+
 /* Every partition table_id is owned by exactly one collection. */
 static void check_tables_unique(const mm_inventory *inv)
 {
@@ -60,6 +92,25 @@ static void check_tables_unique(const mm_inventory *inv)
                 for (size_t j2 = i2 == i ? j + 1 : 0; j2 < inv->collections[i2].n_partitions; j2++)
                     FUZZ_CHECK(strcmp(inv->collections[i].partitions[j].table_id,
                                       inv->collections[i2].partitions[j2].table_id) != 0);
+}
+
+/* INDEX rows without raw data are recorded as skipped too (meta.json
+ * writes no such rows, but a fuzzed one may hold them). */
+static size_t count_index_only(const mm_meta_rows *rows, const mm_inventory *inv)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < rows->n_files; i++)
+        n += rows->files[i].file_type == 3 && find_skipped(inv, rows->files[i].id);
+    return n;
+}
+
+static int64_t index_only_rows(const mm_meta_rows *rows, const mm_inventory *inv)
+{
+    int64_t n = 0;
+    for (size_t i = 0; i < rows->n_files; i++)
+        if (rows->files[i].file_type == 3 && find_skipped(inv, rows->files[i].id))
+            n += rows->files[i].row_count;
+    return n;
 }
 
 /* Parses text and builds its inventory; returns the rendering, or NULL when
@@ -77,18 +128,35 @@ static char *read_and_render(const char *text, size_t len, bool ours, mm_invento
     }
     int rc = mm_inventory_build(&rows, inv, &err);
     FUZZ_CHECK(rc == 0);
-    /* meta.json has no dropped tables: every raw row must land in the
-     * inventory (a second row for the same segment is read once). */
-    size_t raw = 0;
+    /* meta.json has no dropped tables: every raw row (and every row of a
+     * type 1.x never writes) lands in the inventory (a second row for the
+     * same segment is read once) or is recorded as skipped, with its rows
+     * and a warning naming it. Nothing else is recorded as skipped. */
+    size_t raw = 0, skipped = 0;
+    int64_t skipped_rows = 0;
     for (size_t i = 0; i < rows.n_files; i++) {
         const mm_file_row *f = &rows.files[i];
-        if (f->file_type != 1 && f->file_type != 2 && f->file_type != 7)
+        bool is_raw = f->file_type == 1 || f->file_type == 2 || f->file_type == 7;
+        if (!is_raw && !unknown_type(f->file_type))
             continue;
-        raw++;
+        const mm_skipped_segment *s = find_skipped(inv, f->id);
+        if (is_raw && !s)
+            raw++;
+        if (s) {
+            skipped++;
+            skipped_rows += f->row_count;
+            FUZZ_CHECK(s->rows == f->row_count && strcmp(s->segment_id, f->segment_id) == 0);
+            if (!warned_about(inv, s))
+                fprintf(stderr, "segment %s of table %s is skipped without a warning\n", f->segment_id, f->table_id);
+            FUZZ_CHECK(warned_about(inv, s));
+            continue;
+        }
         if (!find_segment(inv, f->table_id, f->segment_id))
             fprintf(stderr, "segment %s of table %s is lost\n", f->segment_id, f->table_id);
-        FUZZ_CHECK(find_segment(inv, f->table_id, f->segment_id));
+        FUZZ_CHECK(is_raw && find_segment(inv, f->table_id, f->segment_id));
     }
+    FUZZ_CHECK(skipped + count_index_only(&rows, inv) == inv->n_skipped);
+    FUZZ_CHECK(skipped_rows + index_only_rows(&rows, inv) == inv->skipped_rows);
     *raw_rows = raw;
     mm_meta_rows_free(&rows);
     check_each_segment_once(inv);

@@ -5,21 +5,31 @@
  *              4 no deleted_docs file, 8 the files' 8-byte length headers
  *              come from the input (else the harness writes correct ones),
  *              16 dim is byte 1 * 256 (else byte 1 - 1),
- *              32 read_live without the ids, 64 without the vectors
+ *              32 read_live without the ids, 64 without the vectors,
+ *              128 the meta's row_count is given (else it is the true live count)
  *   byte 1     dim code
  *   byte 2     rows per read_live call, minus one (1..256)
  *   bytes 3-4  .uid length, little endian
  *   bytes 5-6  .rv length, little endian
+ *   bytes 7-10 with flag 128: the meta's row_count, little endian
  *   rest       deleted_docs
  *
  * The files live in a private directory under $TMPDIR, rewritten for each
  * input. Properties of a segment that opens: the counts match an
  * independent reading of the three files; live runs and read_live return
  * exactly the rows not deleted, in order, with the ids and vectors the
- * files hold at those rows. */
+ * files hold at those rows. Then the same segment scanned as part of a
+ * 1.x install whose meta claims a row_count: every row is accounted for
+ * (migrated or deleted), and nothing is dropped silently: a segment that
+ * cannot be read, a collection 2.x cannot take, ignored deleted_docs
+ * offsets and a row_count the files contradict each leave a warning, and
+ * the last two an error, never zero rows. */
 #include "fuzz_targets.h"
 
+#include "source/inventory.h"
+#include "source/scan.h"
 #include "source/segment.h"
+#include "strbuf.h"
 
 #include <fcntl.h>
 #include <ftw.h>
@@ -35,7 +45,8 @@ enum {
     F_RAW_HEADERS = 8,
     F_BIG_DIM = 16,
     F_NO_IDS = 32,
-    F_NO_VECTORS = 64
+    F_NO_VECTORS = 64,
+    F_META_ROWS = 128
 };
 
 static char *tables_dir;
@@ -179,6 +190,70 @@ static void check_open_segment(mm_segment_reader *r, part uid, part rv, part dd,
     free(deleted);
 }
 
+static bool warning_names(const mm_inventory *inv, const char *text)
+{
+    for (size_t i = 0; i < inv->n_warnings; i++)
+        if (strstr(inv->warnings[i], text))
+            return true;
+    return false;
+}
+
+/* The segment as one collection "t" of a 1.x meta whose TableFiles row
+ * says meta_rows, scanned the way inspect and dump scan it. */
+static void check_scan(int64_t dim, bool binary, bool missing_ok, int64_t meta_rows)
+{
+    mm_meta_rows rows;
+    mm_meta_rows_init(&rows);
+    rows.origin = mm_strdup("fuzz.sqlite");
+    rows.ddl_era = mm_strdup("native (0.10.4+)");
+    mm_table_row *t = mm_meta_rows_add_table(&rows);
+    FUZZ_CHECK(t);
+    t->id = 1;
+    t->table_id = mm_strdup("t");
+    t->dimension = dim;
+    t->engine_type = 1;
+    t->metric_type = binary ? 3 : 1;
+    t->index_params = mm_strdup("{}");
+    t->owner_table = mm_strdup("");
+    t->partition_tag = mm_strdup("");
+    t->version = mm_strdup("1.1.0");
+    mm_file_row *f = mm_meta_rows_add_file(&rows);
+    FUZZ_CHECK(f);
+    f->id = 1;
+    f->table_id = mm_strdup("t");
+    f->segment_id = mm_strdup("s");
+    f->file_id = mm_strdup("s");
+    f->file_type = 1;
+    f->row_count = meta_rows;
+    mm_inventory inv;
+    mm_error err = {0};
+    FUZZ_CHECK(mm_inventory_build(&rows, &inv, &err) == 0);
+    FUZZ_CHECK(inv.n_collections == 1 && inv.collections[0].partitions[0].n_segments == 1);
+    const mm_collection_info *c = &inv.collections[0];
+    const mm_segment_info *seg = &c->partitions[0].segments[0];
+    const char *dirs[] = {tables_dir};
+    mm_scan_options o = {.tables_dirs = dirs, .n_tables_dirs = 1, .missing_deleted_docs_ok = missing_ok};
+    int rc = mm_inventory_scan(&inv, &o, &err);
+    if (c->schema_problem) {
+        /* Not read, and said so. */
+        FUZZ_CHECK(rc == 0 && !seg->scanned && warning_names(&inv, "cannot be migrated"));
+    } else if (rc != 0) {
+        FUZZ_CHECK(err.code != MM_OK && err.message[0] && !seg->scanned && warning_names(&inv, "segment"));
+    } else {
+        FUZZ_CHECK(seg->scanned && seg->live + seg->deleted == seg->rows);
+        mm_rows_verdict v = mm_segment_rows_verdict(seg);
+        FUZZ_CHECK(v != MM_ROWS_CONTRADICTED);
+        FUZZ_CHECK(v == MM_ROWS_AGREE ? seg->live == meta_rows
+                                      : seg->live > meta_rows && seg->live - meta_rows <= seg->duplicate_offsets);
+        FUZZ_CHECK(v == MM_ROWS_AGREE || warning_names(&inv, "meta row_count is"));
+        FUZZ_CHECK(!seg->out_of_range_offsets || warning_names(&inv, "which delete no row"));
+        /* Zero rows never stand in for rows the meta claims. */
+        FUZZ_CHECK(meta_rows <= 0 || seg->live > 0);
+    }
+    mm_inventory_free(&inv);
+    mm_meta_rows_free(&rows);
+}
+
 int mm_fuzz_segment(const uint8_t *data, size_t size)
 {
     if (size < 7)
@@ -191,6 +266,15 @@ int mm_fuzz_segment(const uint8_t *data, size_t size)
     size_t uid_len = (size_t)data[3] | (size_t)data[4] << 8, rv_len = (size_t)data[5] | (size_t)data[6] << 8;
     const uint8_t *rest = data + 7;
     size_t left = size - 7;
+    bool meta_given = flags & F_META_ROWS;
+    int32_t meta_rows = -1;
+    if (meta_given) {
+        if (left < 4)
+            return 0;
+        memcpy(&meta_rows, rest, 4);
+        rest += 4;
+        left -= 4;
+    }
     if (uid_len > left)
         uid_len = left;
     const uint8_t *uid_bytes = rest;
@@ -217,6 +301,7 @@ int mm_fuzz_segment(const uint8_t *data, size_t size)
     mm_error err = {0};
     if (mm_segment_open(&src, &r, &err) != 0) {
         FUZZ_CHECK(!r && err.code != MM_OK && err.message[0]);
+        check_scan(dim, binary, flags & F_MISSING_OK, meta_given ? meta_rows : 0);
         return 0;
     }
     /* What was opened must be what a correct reader accepts. */
@@ -230,7 +315,9 @@ int mm_fuzz_segment(const uint8_t *data, size_t size)
     FUZZ_CHECK(uid.len % 8 == 0 && (!has_dd || dd.len % 4 == 0));
     FUZZ_CHECK(dim >= 1 && dim <= 32768 && (!binary || dim % 8 == 0));
     check_open_segment(r, uid, rv, dd, has_dd, batch, flags);
+    int64_t live = mm_segment_live(r);
     mm_segment_close(r);
+    check_scan(dim, binary, flags & F_MISSING_OK, meta_given ? meta_rows : live);
     return 0;
 }
 

@@ -75,7 +75,10 @@ bad_yaml no_target 2 "milvus-migrate dump: @: target.mode is not set (expected o
 d=$work/typo
 mkdir -p "$d"
 printf '%s\n' "dumper: {worker: {limt: 3}}" "$good_source" "target: {mode: local, local: {outputDir: $d/out}}" >"$d/migration.yaml"
-mm_expect_exit "unknown key" 0 "warning: $d/migration.yaml:1:19: unknown key dumper.worker.limt (ignored); did you mean dumper.worker.limit?" \
+mm_expect_exit "unknown key" 0 "warning: $d/migration.yaml:1:19: unknown key dumper.worker.limt (ignored); did you mean dumper.worker.limit?
+dump: warning: collection 'vectors_l2': segment 1615497440111439000 has file_id 1615497440111439555; reading 1615497440111439555.rv/.uid
+dump: warning: collection 'vectors_l2': segment 1615497440111436000: meta row_count is 7 but 8 rows are live; deleted_docs repeats 1 offset(s) (Milvus <= 1.0 counted them twice); the files are trusted
+dump: warning: collection 'vectors_l2': segment 1615497440111437000: meta row_count is 4 but 5 rows are live; deleted_docs repeats 1 offset(s) (Milvus <= 1.0 counted them twice); the files are trusted" \
   "$bin" dump -c "$d/migration.yaml"
 
 # Corrected, a failed configuration runs: nothing of the failure is in the way.

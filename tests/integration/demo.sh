@@ -51,10 +51,12 @@ COLLECTION               1.X PARTITION  2.X PARTITION                1.X LIVE   
 fingerprints             (default)      fingerprints._default             810          810          810          810  OK
 images                   (default)      images._default                  1440         1440         1440         1440  OK
 images                   2024-Q1        images._2024_Q1                   375          375          375          375  OK
-images                   café           images.cafc3a9                    288          288          288          288  OK
+images                   café           images.cafe                       288          288          288          288  OK
 
 collection fingerprints: expected 810, Milvus 810: OK
 collection images: expected 2103, Milvus 2103: OK
+
+2 name(s) rewritten for Milvus 2.x, 2 warning(s) about the 1.x source (0 row(s) of its meta not migrated): listed in the report
 
 All counts match.
 report: DIR/state/report.json, DIR/state/report.md

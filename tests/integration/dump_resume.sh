@@ -43,7 +43,8 @@ for attempt in $(seq 1 12); do
 done
 "$bin" dump -c "$work/killed/migration.yaml" >"$work/stdout" 2>"$work/stderr" || { echo "FAIL: final run"; cat "$work/stderr"; exit 1; }
 written=$(sed -E 's/.* in ([0-9]+) new batch.*/\1/' "$work/stdout")
-if diff -r "$work/clean/out" "$work/killed/out" >"$work/diff"; then
+# manifest.json names each job (its journal), so it differs by design.
+if diff -r -x manifest.json "$work/clean/out" "$work/killed/out" >"$work/diff"; then
   echo "ok   after $kills kill(s) the resumed dump equals the uninterrupted one ($total batches)"
 else
   echo "FAIL: resumed dump differs"; head "$work/diff"; failures=$((failures + 1))

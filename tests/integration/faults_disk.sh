@@ -65,8 +65,9 @@ mkdir -p "$mnt"
 if mount -t tmpfs -o size=1m,mode=0755 tmpfs "$mnt" 2>"$work/mount.err"; then
   mounted=1
   job full "$mnt"
+  # 1020 KiB: manifest.json, written before any batch, takes a page.
   mm_expect_exit "disk full" 1 \
-    "milvus-migrate dump: dump collection 'wide' segment 1650000000000000000: write $mnt/migration/tables/wide/1650000000000000000/data.npy.partial: No space left on device; the rest of the dump needs about 2.5 MiB in $mnt/migration, which has 1.0 MiB free: free space there or set target.local.outputDir to a larger disk, then re-run dump: completed batches are kept" \
+    "milvus-migrate dump: dump collection 'wide' segment 1650000000000000000: write $mnt/migration/tables/wide/1650000000000000000/data.npy.partial: No space left on device; the rest of the dump needs about 2.5 MiB in $mnt/migration, which has 1020.0 KiB free: free space there or set target.local.outputDir to a larger disk, then re-run dump: completed batches are kept" \
     "$bin" dump -c "$d/migration.yaml"
   clean_failure "disk full" "$mnt"
   mount -o remount,size=8m "$mnt"

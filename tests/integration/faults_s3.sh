@@ -72,12 +72,13 @@ job multipart "$work/big" "mode: remote" "$(remote multipart)"
 mm_expect_exit "multipart: a part cut off mid-body is sent again" 0 "" "$bin" dump -c "$work/multipart/migration.yaml"
 same_objects "multipart after a cut part" big multipart
 
-# 503 on every PUT: the bucket check passes, the first upload fails for good.
+# 503 on every PUT: the bucket check passes, the first upload (the staging
+# area's manifest, before any batch) fails for good.
 start_proxy 503 1000000 PUT
 job persist "$work/small" "mode: remote" "$(remote persist)"
 sed -i 's/limit: 2}, partSize/limit: 1}, partSize/' "$work/persist/migration.yaml"
 mm_expect_exit "persistent 503: exit 1 naming bucket and key" 1 \
-  "milvus-migrate dump: dump collection 'wide' segment 1650000000000000000: S3 PUT s3://stage/persist/migration/tables/wide/1650000000000000000/data.npy at http://127.0.0.1:$proxy_port: 503 SlowDown: Please reduce your request rate. (after 6 attempts)" \
+  "milvus-migrate dump: mark the staging area as this migration's: S3 PUT s3://stage/persist/migration/manifest.json at http://127.0.0.1:$proxy_port: 503 SlowDown: Please reduce your request rate. (after 6 attempts)" \
   "$bin" dump -c "$work/persist/migration.yaml"
 listed=$(curl_s3 "$S3_ENDPOINT/stage?prefix=persist/" | grep -o '<Key>[^<]*</Key>' || true)
 recorded=$(sqlite3 "file:$work/persist/state/journal.sqlite?mode=ro" "SELECT count(*) FROM batch")
@@ -91,8 +92,9 @@ status=0
 same_objects "after the fault cleared" small persist
 
 # A fault that clears part way: the first batch is in the bucket and
-# recorded, the second fails; the re-run uploads only the second.
-start_proxy 500 1000000 PUT,POST 2
+# recorded, the second fails; the re-run uploads only the second. The
+# three PUTs let through: the manifest and the first batch's two objects.
+start_proxy 500 1000000 PUT,POST 3
 job half "$work/small" "mode: remote" "$(remote half)"
 sed -i 's/limit: 2}, partSize/limit: 1}, partSize/' "$work/half/migration.yaml"
 mm_expect_exit "500 after the first batch: exit 1 naming bucket and key" 1 \

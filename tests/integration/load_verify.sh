@@ -95,9 +95,11 @@ docs                     2021           docs._2021                          2   
 docs                     empty          docs.empty                          0            0            0            0  OK
 docs                     o'brien        docs.o_brien                        3            3            3            3  OK
 docs                     p 1            docs.p_1                            4            4            4            4  OK
-docs                     データ         docs.e38387e383bce382bf             2            2            2            2  OK
+docs                     データ         docs._xe38387_xe383bc_xe382bf            2            2            2            2  OK
 
 collection docs: expected 19, Milvus 19: OK
+
+4 name(s) rewritten for Milvus 2.x, 6 warning(s) about the 1.x source (3 row(s) of its meta not migrated): listed in the report
 
 All counts match.
 report: DIR/report.json, DIR/report.md

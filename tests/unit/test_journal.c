@@ -2,6 +2,7 @@
 #include "strbuf.h"
 #include "testlib.h"
 
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -162,10 +163,73 @@ MM_TEST(other_job_is_refused_unless_restarted)
     free(dir);
 }
 
+/* A journal written before job ids and ETags: opened as it is, its batch
+ * kept, a job id given and kept from then on, also across --restart. */
+MM_TEST(older_journal_gains_job_id_and_etags)
+{
+    char *dir = mm_test_tmpdir("journal-old");
+    char *state = mm_asprintf("%s/state", dir);
+    char *path = mm_asprintf("%s/journal.sqlite", state);
+    MM_CHECK_INT(mkdir(state, 0700), 0);
+    sqlite3 *db = NULL;
+    MM_CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+    MM_CHECK_INT(sqlite3_exec(db,
+                              "CREATE TABLE job(fingerprint TEXT NOT NULL, created_at INTEGER NOT NULL);"
+                              "INSERT INTO job VALUES('src=a target=b', 1);"
+                              "CREATE TABLE batch(collection TEXT NOT NULL, partition_tag TEXT NOT NULL, segment TEXT "
+                              "NOT NULL, batch INTEGER NOT NULL, state INTEGER NOT NULL, rows INTEGER NOT NULL, id_key "
+                              "TEXT, data_key TEXT, id_bytes INTEGER, data_bytes INTEGER, id_crc32 INTEGER, data_crc32 "
+                              "INTEGER, task_ids TEXT, imported_rows INTEGER, PRIMARY KEY(collection, segment, batch));"
+                              "INSERT INTO batch VALUES('c1', '', '100', 0, 1, 12, 'k/id.npy', 'k/data.npy', 224, 512, "
+                              "5, 6, '', 0);",
+                              NULL, NULL, NULL),
+                 SQLITE_OK);
+    sqlite3_close(db);
+    mm_error err;
+    mm_journal *j = NULL;
+    MM_CHECK_INT(mm_journal_open(state, "src=a target=b", false, &j, &err), 0);
+    if (!j) {
+        fprintf(stderr, "%s\n", err.message);
+        return;
+    }
+    char *id = mm_strdup(mm_journal_job_id(j));
+    MM_CHECK(id && strlen(id) == 32);
+    mm_journal_batch got;
+    bool found = false;
+    MM_CHECK_INT(mm_journal_get(j, "c1", "100", 0, &got, &found, &err), 0);
+    MM_CHECK(found);
+    MM_CHECK_INT(got.rows, 12);
+    MM_CHECK_STR(got.id_etag, "");
+    mm_journal_batch_free(&got);
+    mm_journal_batch b = sample("101", 0, MM_BATCH_DUMPED);
+    b.id_etag = "\"abc\"";
+    b.data_etag = "\"def\"";
+    MM_CHECK_INT(mm_journal_put(j, &b, &err), 0);
+    mm_journal_close(j);
+
+    MM_CHECK_INT(mm_journal_open(state, "src=a target=b", false, &j, &err), 0);
+    MM_CHECK_STR(mm_journal_job_id(j), id);
+    MM_CHECK_INT(mm_journal_get(j, "c1", "101", 0, &got, &found, &err), 0);
+    MM_CHECK_STR(got.id_etag, "\"abc\"");
+    MM_CHECK_STR(got.data_etag, "\"def\"");
+    mm_journal_batch_free(&got);
+    mm_journal_close(j);
+    MM_CHECK_INT(mm_journal_open(state, "src=other", true, &j, &err), 0);
+    MM_CHECK_STR(mm_journal_job_id(j), id);
+    MM_CHECK_STR(mm_journal_fingerprint(j), "src=other");
+    mm_journal_close(j);
+    free(id);
+    free(path);
+    free(state);
+    mm_test_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     MM_RUN(records_survive_reopen);
     MM_RUN(walk_may_record_batches);
     MM_RUN(other_job_is_refused_unless_restarted);
+    MM_RUN(older_journal_gains_job_id_and_etags);
     return MM_TEST_EXIT();
 }

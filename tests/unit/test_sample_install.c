@@ -25,7 +25,7 @@ typedef struct expected_partition {
 static const expected_partition images_parts[] = {
     {"", "_default", "images", 2, 1500, 60, 1440, 1500 * (512 + 8)},
     {"2024-Q1", "_2024_Q1", "1700000050000000000", 1, 400, 25, 375, 400 * (512 + 8)},
-    {"caf\xc3\xa9", "cafc3a9", "1700000060000000000", 1, 300, 12, 288, 300 * (512 + 8)},
+    {"caf\xc3\xa9", "cafe", "1700000060000000000", 1, 300, 12, 288, 300 * (512 + 8)},
 };
 static const expected_partition fingerprints_parts[] = {
     {"", "_default", "fingerprints", 2, 850, 40, 810, 850 * (64 + 8)},
@@ -121,7 +121,7 @@ MM_TEST(readers_see_exact_counts)
     MM_CHECK_INT(inv.max_flush_lsn, FLUSH_LSN);
     static const char *const warnings[] = {
         "collection 'images': partition tag '2024-Q1' is not a valid 2.x partition name; it becomes '_2024_Q1'",
-        "collection 'images': partition tag 'caf\xc3\xa9' is not a valid 2.x partition name; it becomes 'cafc3a9'",
+        "collection 'images': partition tag 'caf\xc3\xa9' is not a valid 2.x partition name; it becomes 'cafe'",
     };
     MM_CHECK_INT(inv.n_warnings, 2);
     for (size_t i = 0; i < inv.n_warnings && i < 2; i++)
