@@ -1,7 +1,14 @@
 # shellcheck shell=bash
 # Sourceable: what the bad-input and fault tests share.
 #   ok TEXT / fail TEXT          count and print one result line
-#   finish NAME                  print the tally; exit status 1 if anything failed
+#   mm_skip TEXT                 a part that cannot run on this machine: say why
+#                                ("SKIP: TEXT"); finish then returns 77, which
+#                                ctest reports as skipped (SKIP_RETURN_CODE)
+#   mm_have_tool TOOL PACKAGE    true when TOOL is on PATH; otherwise a skip, or
+#                                under CI=true a failure: scripts/install-deps.sh
+#                                installs PACKAGE, so CI must have it
+#   finish NAME                  print the tally; exit status 1 if anything failed,
+#                                77 if something was skipped, else 0
 #   mm_write_job_config DIR FX TARGET-LINE...
 #                                DIR/migration.yaml (0600) for the fixture FX
 #                                (gen_fixture.py output) with the given lines
@@ -21,11 +28,23 @@
 #                                the emulator holds exactly the live ids per partition,
 #                                no partition missing or extra (tests/lib/emulator_ids.py)
 mm_failures=0
+mm_skips=0
 ok() { echo "ok   $*"; }
 fail() { echo "FAIL: $*"; mm_failures=$((mm_failures + 1)); }
+mm_skip() { echo "SKIP: $*"; mm_skips=$((mm_skips + 1)); }
+mm_have_tool() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  if [ "${CI:-}" = true ]; then
+    fail "$1 is not installed; scripts/install-deps.sh installs $2, so CI must have it"
+  else
+    mm_skip "$1 is not installed (scripts/install-deps.sh installs $2)"
+  fi
+  return 1
+}
 finish() {
-  echo "$1: $mm_failures failure(s)"
-  [ "$mm_failures" -eq 0 ]
+  echo "$1: $mm_failures failure(s), $mm_skips skipped part(s)"
+  [ "$mm_failures" -eq 0 ] || return 1
+  [ "$mm_skips" -eq 0 ] || return 77
 }
 
 mm_write_job_config() {
