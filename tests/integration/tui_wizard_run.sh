@@ -2,7 +2,8 @@
 # The wizard's screens 4-7 (Target, Plan, Run, Verify) driven by scripted
 # sessions against the Milvus 2.x emulator: every screen is compared exactly
 # with tests/expected/tui/NAME.txt (names start with target-, plan-, run- or
-# verify-). Jobs run on worker threads while the script goes on, so the
+# verify-); each session must write exactly the snapshots its script takes,
+# and every expected file of this test must have been compared. Jobs run on worker threads while the script goes on, so the
 # scripts wait for them (wait-job, wait-text) before taking a snapshot;
 # durations, rates and ETAs are drawn as "--" in scripted sessions. Ports
 # and import task ids, which change from run to run, are replaced by
@@ -21,6 +22,7 @@ trap cleanup EXIT
 failures=0
 fail() { echo "FAIL $*"; failures=$((failures + 1)); }
 ok() { echo "ok   $*"; }
+compared=() # every expected file compared, checked against tests/expected/tui at the end
 
 export TERM=xterm-256color LC_ALL=C.UTF-8 TZ=UTC HOME=$work
 unset NO_COLOR LINES COLUMNS MM_THEMES_DIR
@@ -73,11 +75,17 @@ session() {
   env "${envs[@]}" "${wrapper[@]}" "$bin" wizard --script "$tag.script" --snapshot-dir "snaps/$tag" "$@" 2>"$tag.err"
   local status=$?
   [ "$status" -eq 0 ] || fail "$tag: exit status $status: $(cat "$tag.err")"
+  # Exactly the snapshots the script asks for, no fewer and no more.
+  local want got
+  want=$(sed -n 's/^snapshot //p' "$tag.script" | LC_ALL=C sort)
+  got=$(find "snaps/$tag" -name '*.txt' -printf '%f\n' | sed 's/\.txt$//' | LC_ALL=C sort)
+  [ "$got" = "$want" ] || fail "$tag: snapshots written [$(echo $got)], the script takes [$(echo $want)]"
   for f in "snaps/$tag"/*.txt; do
     [ -e "$f" ] || continue
     sed -i -E "s|$work|/tmp/mm-tui-run.XXXXXX|g; s|127\.0\.0\.1:$port|127.0.0.1:19530|g; s|449[0-9]{15}|NNNNNNNNNNNNNNNNNN|g" "$f"
     local snap
     snap=$(basename "$f")
+    compared+=("$snap")
     [ "${MM_UPDATE_EXPECTED:-}" = 1 ] && cp "$f" "$expected_dir/$snap"
     if diff -u "$expected_dir/$snap" "$f"; then ok "$snap"; else fail "$snap differs"; fi
   done
@@ -239,6 +247,13 @@ F7
 snapshot verify-80x24
 quit
 S
+
+# Every expected file of this test (target-, plan-, run-, verify-) was
+# compared: a snapshot line dropped from a script above leaves its expected
+# file behind, unchecked.
+while IFS= read -r snap; do
+  printf '%s\n' "${compared[@]}" | grep -qxF "$snap" || fail "$snap: expected file that no session produced"
+done < <(find "$expected_dir" -name '*.txt' -printf '%f\n' | grep -E '^(target|plan|run|verify)-' | LC_ALL=C sort)
 
 [ "$failures" -eq 0 ] && echo "$0: all passed"
 [ "$failures" -eq 0 ]
