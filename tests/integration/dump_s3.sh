@@ -4,7 +4,10 @@
 # multipart parts), a
 # segment without deleted rows is sent straight from its files, the same
 # bytes as a staged copy, a re-run uploads nothing, and a wrong secret or bucket fails up front with
-# a message that names the bucket and the fix but never the secret.
+# a message that names the bucket and the fix but never the secret. 503s,
+# dropped connections and corrupted bodies on three uploads (PUT/POST, seen
+# by the fault proxy) are retried and every object ends intact; a bucket
+# check answered 503 for good fails after 6 attempts.
 set -euo pipefail
 src=${MM_SOURCE_DIR:?}
 bin=${MM_BIN:?}
@@ -107,10 +110,14 @@ expect_failure() {  # dir status message
 expect_failure badkey 1 "milvus-migrate dump: S3 s3://stage at ENDPOINT refused the credentials of access key 'test:tester' (403); check target.remote.ak and target.remote.sk"
 expect_failure nobucket 1 "milvus-migrate dump: S3 bucket s3://missing at ENDPOINT does not exist; create it or fix target.remote.bucket"
 # Faults between us and the server: retried with backoff, then a clear failure.
-start_proxy() {  # mode count
+# The faults hit the requests of the given methods (default: uploads, PUT
+# and POST); each one injected is recorded in $work/faults.
+start_proxy() {  # mode count [methods]
   [ -n "$proxy_pid" ] && { kill "$proxy_pid"; wait "$proxy_pid" 2>/dev/null || true; }
   proxy_port=$(free_port)
-  coproc PROXY { exec /usr/bin/python3 "$src/tests/lib/fault_proxy.py" "$proxy_port" "$SWIFT_S3_PORT" "$1" "$2"; }
+  : >"$work/faults"
+  coproc PROXY { FAULT_PROXY_METHODS=${3-PUT,POST} FAULT_PROXY_FAULTS=$work/faults exec /usr/bin/python3 \
+    "$src/tests/lib/fault_proxy.py" "$proxy_port" "$SWIFT_S3_PORT" "$1" "$2"; }
   proxy_pid=$PROXY_PID
   read -r _ <&"${PROXY[0]}"
 }
@@ -135,12 +142,18 @@ for mode in 503 drop corrupt; do
       curl_s3 "$S3_ENDPOINT/stage/retry-$mode/$rel" -o "$work/got"
       cmp -s "$f" "$work/got" || { intact=0; fail "retry-$mode: $rel differs"; }
     done < <(find "$work/small-local/out" -type f -name '*.npy')
-    [ "$intact" = 1 ] && echo "ok   3 x $mode retried, every object intact"
+    hit=$(grep -c "^$mode \(PUT\|POST\) /stage/retry-$mode/" "$work/faults" || true)
+    if [ "$hit" -eq 3 ] && [ "$(wc -l <"$work/faults")" -eq 3 ]; then
+      [ "$intact" = 1 ] && echo "ok   3 x $mode on uploads (PUT/POST) retried, every object intact"
+    else
+      fail "retry-$mode: the faults did not hit 3 uploads:"; cat "$work/faults"
+    fi
   else
     fail "retry-$mode: dump failed"; cat "$work/retry-$mode/stderr"
   fi
 done
-start_proxy 503 1000
+# Every request answered 503: the bucket check gives up.
+start_proxy 503 1000 ""
 through_proxy exhausted
 status=0
 "$bin" dump -c "$work/exhausted/migration.yaml" >/dev/null 2>"$work/exhausted/stderr" || status=$?

@@ -12,7 +12,9 @@ Usage: fault_proxy.py LISTEN_PORT TARGET_PORT MODE COUNT
              connection is closed (a connection lost mid-upload)
 FAULT_PROXY_METHODS=PUT,POST counts (and faults) only requests with those
 methods; FAULT_PROXY_SKIP=N lets the first N counted requests through
-before the COUNT faulty ones.
+before the COUNT faulty ones. With FAULT_PROXY_FAULTS=FILE every fault
+injected is recorded there as one line "MODE METHOD TARGET", so a test can
+tell which requests it hit.
 Requests after the first COUNT are forwarded unchanged (Host header
 included, so SigV4 signatures stay valid). Prints "ready" when listening.
 
@@ -51,6 +53,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if counted:
                 seen[0] += 1
             faulty = counted and skip < seen[0] <= skip + count
+            faults = os.environ.get("FAULT_PROXY_FAULTS")
+            if faulty and faults and mode != "record":
+                with open(faults, "a", encoding="utf-8") as f:
+                    f.write("%s %s %s\n" % (mode, self.command, self.path))
         if faulty and mode == "cut":
             self.rfile.read(length // 2)
             self.close_connection = True
