@@ -1,7 +1,9 @@
 'use strict';
 // Milvus 2.x server emulator for tests: serves milvus.proto.milvus.MilvusService
 // over real gRPC on 127.0.0.1, plus an HTTP control port for fault injection
-// and state inspection.
+// and state inspection: GET /state (collections, partitions with their ids,
+// tasks, calls, faults), GET /rows[?collection=C] (every imported row: id and
+// vector bytes), GET /calls, POST /faults, POST /faults/reset.
 //
 //   node emulator.js --port P --control-port C --generation 2.3|2.5
 //        [--auth user:password] [--storage-dir DIR]
@@ -85,6 +87,12 @@ function controlServer(store) {
     };
     try {
       if (req.method === 'GET' && req.url === '/state') return reply(200, store.snapshot());
+      // The rows themselves (ids and vector bytes), all or of one collection.
+      const url = new URL(req.url, 'http://control');
+      if (req.method === 'GET' && url.pathname === '/rows') {
+        const only = url.searchParams.get('collection');
+        return reply(200, store.rowsSnapshot(only === null ? undefined : only));
+      }
       if (req.method === 'GET' && req.url === '/calls') return reply(200, store.calls);
       if (req.method === 'POST' && req.url === '/faults/reset') {
         store.resetFaults();

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SIGKILL at random points: dump to a local directory, dump uploading to S3
 # (Swift + s3api), and load into the Milvus 2.x emulator, each killed a few
-# times and then run to the end. Afterwards Milvus holds exactly the live
-# ids of every partition (nothing lost, nothing imported twice), and after
+# times and then run to the end. Afterwards Milvus holds exactly the live rows
+# (ids and vector bytes) of every partition (nothing lost, nothing imported twice), and after
 # every kill of a local dump each file under a final name equals the one of
 # an uninterrupted dump. The kill points come from a seed: a failure prints
 # it, and MM_FAULT_SEEDS="local:N s3:M ..." replays exactly those schedules.
@@ -103,7 +103,7 @@ for entry in $seeds; do
     "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" >"$d/ids.out" 2>&1 && grep -q "^partitions=5 bad=0$" "$d/ids.out" \
     || { bad=1; cat "$d/ids.out"; }
   if [ "$bad" = 0 ]; then
-    ok "$kind seed $seed: $dump_kills dump kill(s), $kills load kill(s); Milvus holds exactly the live ids of $batches batches in 5 partitions"
+    ok "$kind seed $seed: $dump_kills dump kill(s), $kills load kill(s); Milvus holds exactly the live rows (ids and vector bytes) of $batches batches in 5 partitions"
   else
     fail "$kind seed $seed (replay: MM_FAULT_SEEDS=$entry): $dump_kills dump kill(s), $kills load kill(s), load exit $status"
   fi

@@ -4,7 +4,8 @@
 # re-run that only waits), an import task that fails, and import tasks the
 # server forgets (expireTasks): the partition row count decides whether a
 # forgotten batch arrived (recorded as imported) or not (sent again). Every
-# case ends with exactly the live ids in Milvus and no batch imported twice.
+# case ends with exactly the live rows (ids and vector bytes) in Milvus and no
+# batch imported twice.
 set -euo pipefail
 src=${MM_SOURCE_DIR:?}
 bin=${MM_BIN:?}

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # dump -> load -> verify into the Milvus 2.x emulator (local staging): exact
-# ids per partition for float, binary, partitions and deletes on both server
-# generations; re-runs import nothing twice, also after a kill between
-# submit and completion and after an Import whose answer was lost; failure
-# cases end with the exact message and exit status.
+# rows (ids and vector bytes) per partition for float, binary, partitions and
+# deletes on both server generations; re-runs import nothing twice, also
+# after a kill between submit and completion and after an Import whose
+# answer was lost; failure cases end with the exact message and exit status.
 set -euo pipefail
 src=${MM_SOURCE_DIR:?}
 bin=${MM_BIN:?}
@@ -18,12 +18,12 @@ ok() { echo "ok   $*"; }
 mm_emulator_faults_q() { mm_emulator_faults "$1" >/dev/null; }
 calls() { curl -s "http://127.0.0.1:$MM_EMU_CONTROL_PORT/calls" | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin).get('$1', 0))"; }
 
-# The emulator's rows per (1.x collection, 1.x tag) as liveset-style lines
-# "collection<TAB>tag<TAB>id", mapped through the verify report, compared
-# with the fixture's expected live set.
+# The emulator's rows (ids and vector bytes) per 1.x collection and tag,
+# mapped through the verify report, compared with the fixture's expected
+# live set; no partition may be missing or extra.
 check_ids() {  # label fixture-dir report.json
   if /usr/bin/python3 "$src/tests/lib/emulator_ids.py" "$2/expected/liveset.tsv" "$3" \
-    "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" >"$work/ids.out" 2>&1; then ok "$1: Milvus holds exactly the live ids ($(tail -1 "$work/ids.out"))"; else fail "$1: ids"; cat "$work/ids.out"; fi
+    "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" >"$work/ids.out" 2>&1; then ok "$1: Milvus holds exactly the live rows, ids and vector bytes ($(tail -1 "$work/ids.out"))"; else fail "$1: rows in Milvus"; cat "$work/ids.out"; fi
 }
 
 write_config() {  # dir fixture-dir port [extra milvus2x yaml lines]

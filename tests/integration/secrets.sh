@@ -177,6 +177,10 @@ step load 0 "$bin" load -c "$cfg/good.yaml"
 step verify 0 "$bin" verify -c "$cfg/good.yaml" --report reports/verify
 step run 0 "$bin" run -c "$cfg/good.yaml" --report reports/run
 grep -q "^All counts match.$" logs/run.out && ok "run: all counts match" || fail "run: no 'All counts match.'"
+/usr/bin/python3 "$src/tests/lib/emulator_ids.py" "$work/fx/expected/liveset.tsv" reports/run.json \
+  "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" >"$work/rows.out" 2>&1 \
+  && ok "run: Milvus holds exactly the live rows, ids and vector bytes ($(tail -1 "$work/rows.out"))" \
+  || { fail "run: rows in Milvus"; cat "$work/rows.out"; }
 
 # ---- failure paths --------------------------------------------------------------------
 step inspect_wrong_mysql 1 "$bin" inspect -c "$cfg/wrong_mysql.yaml"

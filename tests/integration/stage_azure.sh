@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # cloud: azure against Microsoft's emulator Azurite: run (dump -> stage in a
 # container -> load -> verify) where the Milvus 2.x emulator reads the staged
-# blobs from Azurite, with exact ids per partition; a segment large enough
+# blobs from Azurite, with exact rows (ids and vector bytes) per partition,
+# every staged blob equal byte for byte to a local dump; a segment large enough
 # for block uploads; a SAS token instead of the key; retries through 503s;
 # a wrong key and a missing container fail with exact messages that hold no
 # secret.
@@ -82,8 +83,31 @@ cat >"$work/large.json" <<'JSON'
    "partitions": [{"tag": "p", "table_id": "1700000000000100000",
                    "segments": [{"id": "1700000000000101000", "rows": 30}]}]}]}
 JSON
+# Every .npy of a local dump of fixture NAME equals its blob under NAME/, byte
+# for byte, and no other .npy blob is there.
+same_as_local_dump() { # NAME
+  local d=$work/$1 n=0 f rel listed
+  mkdir -p "$d/local"
+  cp "$d/migration.yaml" "$d/local/migration.yaml"
+  /usr/bin/python3 - "$d/local/migration.yaml" "$d/local" <<'PY'
+import re, sys
+p, d = sys.argv[1], sys.argv[2]
+s = re.sub(r"(?m)^  mode: remote\n  remote: .*$", "  mode: local\n  local: {outputDir: %s/out}" % d, open(p).read())
+open(p, "w").write(s + "state: {dir: %s/state}\n" % d)
+PY
+  "$bin" dump -c "$d/local/migration.yaml" >"$d/local/stdout" 2>&1 || { cat "$d/local/stdout"; return 1; }
+  while IFS= read -r f; do
+    rel=${f#"$d/local/out/"}
+    mm_azurite_get "/milvus/$1/$rel" "$work/got" && cmp -s "$f" "$work/got" || { echo "  $rel differs"; return 1; }
+    n=$((n + 1))
+  done < <(find "$d/local/out" -type f -name '*.npy')
+  listed=$(mm_azurite_call GET /milvus "restype=container&comp=list&prefix=$1/" | grep -o '<Name>[^<]*\.npy</Name>' | wc -l)
+  [ "$n" -gt 0 ] && [ "$listed" -eq "$n" ] || { echo "  $n local files, $listed .npy blobs"; return 1; }
+  echo "$n"
+}
+
 run_case() { # GEN NAME SCENARIO REMOTE-EXTRA
-  local gen=$1 name=$2 d=$work/$2
+  local gen=$1 name=$2 d=$work/$2 n
   fixture "$name" "$3"
   config "$name" "$(remote_with "$4" "$name")"
   if ! "$bin" run -c "$d/migration.yaml" --report "$d/report" >"$d/stdout" 2>"$d/stderr"; then
@@ -96,10 +120,12 @@ run_case() { # GEN NAME SCENARIO REMOTE-EXTRA
     || fail "$name: Import files are not container keys"
   if /usr/bin/python3 "$src/tests/lib/emulator_ids.py" "$d/fx/expected/liveset.tsv" "$d/report.json" \
     "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" >"$d/ids" 2>&1; then
-    pass "$gen $name: staged in Azurite, imported from Azurite, exact ids ($(tail -1 "$d/ids"))"
+    pass "$gen $name: staged in Azurite, imported from Azurite, exact rows: ids and vector bytes ($(tail -1 "$d/ids"))"
   else
-    fail "$gen $name: ids"; cat "$d/ids"
+    fail "$gen $name: rows in Milvus"; cat "$d/ids"
   fi
+  if n=$(same_as_local_dump "$name"); then pass "$gen $name: $n staged blobs equal a local dump byte for byte"
+  else fail "$gen $name: staged blobs differ from a local dump"; echo "$n"; fi
 }
 
 for gen in 2.3 2.5; do
@@ -124,16 +150,21 @@ if grep -qF -e "${sas##*sig=}" -e "$AZURITE_KEY" "$work/sas/stdout" "$work/sas/s
 else pass "sas: no secret in the output"; fi
 mm_emulator_stop
 
-# ---- retries: the first three requests answer 503 ---------------------------
+# ---- retries: the first three uploads (PUT) answer 503 -----------------------
 proxy_port=$(mm_azurite_free_port)
-/usr/bin/python3 "$src/tests/lib/fault_proxy.py" "$proxy_port" "$AZURITE_PORT" 503 3 >"$work/proxy.out" 2>&1 &
+FAULT_PROXY_METHODS=PUT FAULT_PROXY_FAULTS=$work/faults /usr/bin/python3 "$src/tests/lib/fault_proxy.py" \
+  "$proxy_port" "$AZURITE_PORT" 503 3 >"$work/proxy.out" 2>&1 &
 proxy_pid=$!
 for _ in $(seq 1 50); do grep -q ready "$work/proxy.out" 2>/dev/null && break; sleep 0.1; done
 fixture retry "$src/tests/fixtures/scenarios/basic_native.json"
 config retry "{cloud: azure, endpoint: '127.0.0.1:$proxy_port', ak: $AZURITE_ACCOUNT, sk: '$AZURITE_KEY', bucket: milvus, outputDir: retry/}"
 if "$bin" dump -c "$work/retry/migration.yaml" >"$work/retry/out" 2>"$work/retry/err"; then
-  listed=$(mm_azurite_call GET /milvus "restype=container&comp=list&prefix=retry/" | grep -o '<Name>[^<]*</Name>' | wc -l)
-  [ "$listed" -gt 2 ] && pass "retry: dump went through three 503s ($listed blobs staged)" || fail "retry: $listed blobs"
+  hit=$(grep -c '^503 PUT /mmacct/milvus/retry/' "$work/faults" || true)
+  if [ "$hit" -eq 3 ] && n=$(same_as_local_dump retry); then
+    pass "retry: three uploads answered 503 were retried; $n staged blobs equal a local dump byte for byte"
+  else
+    fail "retry: $hit upload(s) faulted, blobs: $n"; cat "$work/faults"
+  fi
 else
   fail "retry: dump"; cat "$work/retry/err"
 fi

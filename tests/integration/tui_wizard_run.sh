@@ -164,7 +164,7 @@ S
 [ "$(report_match run/.milvus-migrate/report.json)" = true ] && ok "report.json says match" || fail "run/.milvus-migrate/report.json"
 [ -s run/.milvus-migrate/report.md ] && ok "report.md written" || fail "report.md missing"
 /usr/bin/python3 "$src/tests/lib/emulator_ids.py" parts/expected/liveset.tsv run/.milvus-migrate/report.json \
-  "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" >ids.out 2>&1 && ok "Milvus holds exactly the live ids ($(tail -1 ids.out))" || { fail "ids"; cat ids.out; }
+  "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" >ids.out 2>&1 && ok "Milvus holds exactly the live rows, ids and vector bytes ($(tail -1 ids.out))" || { fail "rows in Milvus"; cat ids.out; }
 
 # ---- A mismatch: another job appends the same rows to the collection;
 # verifying the first job again finds twice the rows in Milvus.

@@ -8,6 +8,9 @@
 #   mm_azurite_call METHOD PATH [QUERY]
 #                           one Shared Key signed request (PATH below the
 #                           account, e.g. /container); prints the status line
+#                           and the body as text
+#   mm_azurite_get PATH FILE  downloads the blob PATH (e.g. /container/key)
+#                           into FILE byte for byte; fails unless 200
 #   mm_azurite_create_container NAME
 #   mm_azurite_sas [PERMISSIONS]   an account SAS (default rwdlac) for the blob
 #                           service, valid for a day, signed with the account key
@@ -89,13 +92,24 @@ if content_type:
     headers["Content-Type"] = content_type
 url = f"http://{os.environ['AZURITE_ENDPOINT']}{url_path}" + (f"?{query}" if query else "")
 req = urllib.request.Request(url, method=method, headers=headers, data=b"" if method == "PUT" else None)
+save = os.environ.get("MM_AZURITE_SAVE")
 try:
     with urllib.request.urlopen(req) as r:
-        print(r.status, r.reason)
-        sys.stdout.write(r.read().decode())
+        body = r.read()
+        if save:
+            open(save, "wb").write(body)
+        else:
+            print(r.status, r.reason)
+            sys.stdout.write(body.decode())
 except urllib.error.HTTPError as e:
     print(e.code, e.reason)
+    if save:
+        sys.exit(1)
 PY
+}
+
+mm_azurite_get() {
+  MM_AZURITE_SAVE=$2 mm_azurite_call GET "$1" >/dev/null
 }
 
 mm_azurite_create_container() {

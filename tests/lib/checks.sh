@@ -25,7 +25,7 @@
 #                                library words (errno texts of a driver)
 #   mm_emulator_calls RPC        how often the emulator received RPC
 #   mm_check_emulator_ids LABEL LIVESET REPORT
-#                                the emulator holds exactly the live ids per partition,
+#                                the emulator holds exactly the live rows (ids and vector bytes) per partition,
 #                                no partition missing or extra (tests/lib/emulator_ids.py)
 mm_failures=0
 mm_skips=0
@@ -111,9 +111,9 @@ mm_check_emulator_ids() {
   out=$(/usr/bin/python3 "${MM_SOURCE_DIR:?}/tests/lib/emulator_ids.py" "$2" "$3" \
     "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" 2>&1) || status=$?
   if [ "$status" -eq 0 ]; then
-    ok "$1: Milvus holds exactly the live ids ($(printf '%s\n' "$out" | tail -1))"
+    ok "$1: Milvus holds exactly the live rows, ids and vector bytes ($(printf '%s\n' "$out" | tail -1))"
   else
-    fail "$1: ids"
+    fail "$1: rows in Milvus"
     printf '%s\n' "$out"
   fi
 }
