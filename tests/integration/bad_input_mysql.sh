@@ -87,8 +87,7 @@ nothing_staged missing_column
 # configurations afterwards still fails the same way without touching it.
 job fixed "mm:$pw@tcp(127.0.0.1:$port)/fx"
 if "$bin" dump -c "$work/fixed/migration.yaml" >"$work/fixed/out.txt" 2>"$work/fixed/err.txt"; then
-  grep -q "^dumped 22 rows in 4 new batch(es) " "$work/fixed/out.txt" && ok "fixed DSN: the dump completes" \
-    || { fail "fixed DSN: summary"; cat "$work/fixed/out.txt"; }
+  mm_check_dumped_liveset "fixed DSN" "$work/fixed/out/migration" "$work/fx/expected/liveset.tsv"
 else
   fail "fixed DSN: dump failed"; cat "$work/fixed/err.txt"
 fi

@@ -14,6 +14,9 @@
 #                                (gen_fixture.py output) with the given lines
 #                                under target:, e.g. "mode: local" "local: {outputDir: X}"
 #   mm_batch_count ROOT          batches listed in ROOT/batches.json
+#   mm_check_dumped_liveset LABEL ROOT LIVESET
+#                                the .npy files of the dump under ROOT (its migration
+#                                directory), read with numpy, hold exactly LIVESET
 #   mm_tree_digest DIR           sha256, size, mode and mtime of every file under
 #                                DIR, sorted: equal digests = untouched files
 #   mm_expect_exit LABEL STATUS WANT-STDERR CMD...
@@ -68,6 +71,16 @@ mm_write_job_config() {
 
 mm_batch_count() {
   /usr/bin/python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1] + "/batches.json"))))' "$1"
+}
+
+mm_check_dumped_liveset() {
+  local out=${work:?}/dumped-liveset.tsv
+  if /usr/bin/python3 "${MM_SOURCE_DIR:?}/tests/lib/npy_liveset.py" "$2" >"$out" 2>&1 && cmp -s "$3" "$out"; then
+    ok "$1: the staged files hold exactly the live set ($(wc -l <"$out") rows)"
+  else
+    fail "$1: the staged files differ from the live set"
+    diff "$3" "$out" | head -5
+  fi
 }
 
 mm_tree_digest() {
