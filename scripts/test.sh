@@ -49,20 +49,24 @@ for flavour in release asan; do
 done
 
 # The wizard's scripted sessions under valgrind: no memory error and no
-# definite leak. Release build only (sanitizer builds do not run under
-# valgrind). One test.
-echo "== wizard under valgrind"
-if [ "$release_built" -ne 1 ] || ! command -v valgrind >/dev/null; then
-  echo "wizard under valgrind: needs the release build and valgrind"
-  failed=$((failed + 1))
-elif MM_WIZARD_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
-    MM_SOURCE_DIR=$PWD MM_BUILD_DIR=$PWD/build/release MM_BIN=$PWD/build/release/milvus-migrate \
-    MM_TOOLS=$PWD/build/release/tests timeout 600 bash tests/integration/tui_wizard.sh; then
-  passed=$((passed + 1))
-else
-  echo "wizard under valgrind failed"
-  failed=$((failed + 1))
-fi
+# definite leak, on the static screens (tui_wizard.sh) and on the Run screen
+# whose jobs run on worker threads against the emulator (tui_wizard_run.sh).
+# Release build only (sanitizer builds do not run under valgrind). One test
+# each.
+for session in tui_wizard tui_wizard_run; do
+  echo "== $session under valgrind"
+  if [ "$release_built" -ne 1 ] || ! command -v valgrind >/dev/null; then
+    echo "$session under valgrind: needs the release build and valgrind"
+    failed=$((failed + 1))
+  elif MM_WIZARD_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
+      MM_SOURCE_DIR=$PWD MM_BUILD_DIR=$PWD/build/release MM_BIN=$PWD/build/release/milvus-migrate \
+      MM_TOOLS=$PWD/build/release/tests timeout 600 bash "tests/integration/$session.sh"; then
+    passed=$((passed + 1))
+  else
+    echo "$session under valgrind failed"
+    failed=$((failed + 1))
+  fi
+done
 
 # Fuzzing: the libFuzzer targets of tests/fuzz, each run for a bounded time
 # (MM_FUZZ_SECONDS, 20 here to keep the suite well inside CI's time) on its

@@ -42,8 +42,10 @@ function compareRows(a, b) {
 }
 
 class Store {
-  constructor(gen, fileCfg) {
-    this.gen = gen;
+  // generation: what generation.js resolved; the behaviour follows its family.
+  constructor(generation, fileCfg) {
+    this.gen = generation.generation;
+    this.family = generation.family;
     this.fileCfg = { ...fileCfg, maxFileSize: () => this.faults.maxFileSize };
     this.collections = new Map();
     this.tasks = new Map();
@@ -171,12 +173,12 @@ class Store {
   fail(task, reason) {
     task.state = STATE.Failed;
     task.reason = reason;
-    if (this.gen === '2.3') this.schedule(task, () => { task.state = STATE.FailedAndCleaned; });
+    if (this.family === '2.3') this.schedule(task, () => { task.state = STATE.FailedAndCleaned; });
   }
 
   async start(task) {
     task.state = STATE.Started;
-    task.progress = this.gen === '2.3' ? 0 : 40;
+    task.progress = this.family === '2.3' ? 0 : 40;
     task.segmentIds = [String(this.newId())];
     const coll = this.collections.get(task.collection);
     // An injected failure wins over whatever the files would have produced.
@@ -188,14 +190,14 @@ class Store {
     let result;
     try {
       if (!coll || coll.id !== task.collectionId) throw new ImportFailure(`collection not found[collection=${task.collection}]`);
-      result = await runImport(this.fileCfg, this.gen, coll, task.files);
+      result = await runImport(this.fileCfg, this.family, coll, task.files);
     } catch (e) {
       if (!(e instanceof ImportFailure)) console.error(`[emulator] import ${task.id} crashed: ${e.stack}`);
       this.schedule(task, () => this.fail(task, e.message));
       return;
     }
     task.result = result;
-    if (this.gen === '2.3') this.schedule(task, () => this.persist(task));
+    if (this.family === '2.3') this.schedule(task, () => this.persist(task));
     else this.schedule(task, () => this.complete(task));
   }
 

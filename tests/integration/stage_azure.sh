@@ -5,7 +5,9 @@
 # every staged blob equal byte for byte to a local dump; a segment large enough
 # for block uploads; a SAS token instead of the key; retries through 503s;
 # a wrong key and a missing container fail with exact messages that hold no
-# secret.
+# secret; an upload that fails for good (a block list that never commits, a
+# single request cut half way) leaves no visible blob, and the re-run once
+# the fault is gone stages everything.
 set -euo pipefail
 src=${MM_SOURCE_DIR:?}
 bin=${MM_BIN:?}
@@ -167,6 +169,57 @@ if "$bin" dump -c "$work/retry/migration.yaml" >"$work/retry/out" 2>"$work/retry
   fi
 else
   fail "retry: dump"; cat "$work/retry/err"
+fi
+
+# ---- a failed upload leaves no visible blob -------------------------------------
+# The 6 MB data.npy of "large" goes up as blocks: its commit (Put Block List)
+# answered 503 for good fails the dump, and the blob is not there; its blocks
+# were uploaded (Azure keeps them uncommitted, invisible). A file sent in one
+# request whose connection is cut half way, every time, is not there either.
+# Once the faults clear, the re-run stages everything, byte for byte.
+restart_proxy() {  # mode match
+  [ -n "$proxy_pid" ] && { kill "$proxy_pid" 2>/dev/null; wait "$proxy_pid" 2>/dev/null || true; }
+  : >"$work/faults"
+  FAULT_PROXY_METHODS=PUT FAULT_PROXY_MATCH=$2 FAULT_PROXY_FAULTS=$work/faults /usr/bin/python3 \
+    "$src/tests/lib/fault_proxy.py" "$proxy_port" "$AZURITE_PORT" "$1" 1000000 >"$work/proxy.out" 2>&1 &
+  proxy_pid=$!
+  for _ in $(seq 1 50); do grep -q ready "$work/proxy.out" 2>/dev/null && break; sleep 0.1; done
+}
+blobs() {  # prefix [include]: names of the blobs listed under prefix
+  mm_azurite_call GET /milvus "restype=container&comp=list&prefix=$1${2:+&include=$2}" \
+    | grep -o '<Name>[^<]*</Name>' | sed 's/<[^>]*>//g' || true
+}
+fixture noblob "$work/large.json"
+config noblob "{cloud: azure, endpoint: '127.0.0.1:$proxy_port', ak: $AZURITE_ACCOUNT, sk: '$AZURITE_KEY', bucket: milvus, outputDir: noblob/}"
+sed -i 's/^dumper: {worker: {workMode: milvus1x, limit: 2}/dumper: {worker: {workMode: milvus1x, limit: 1}/' "$work/noblob/migration.yaml"
+big=noblob/migration/tables/big/1700000000000001000/data.npy
+restart_proxy 503 'comp=blocklist'
+status=0
+"$bin" dump -c "$work/noblob/migration.yaml" >"$work/noblob/out" 2>"$work/noblob/err" || status=$?
+want="milvus-migrate dump: dump collection 'big' segment 1700000000000001000: Azure PUT azure://milvus/$big at http://127.0.0.1:$proxy_port/$AZURITE_ACCOUNT: 503 error: Please reduce your request rate. (after 6 attempts)"
+if [ "$status" = 1 ] && [ "$(grep -v '^dump: ' "$work/noblob/err")" = "$want" ] &&
+   [ "$(grep -c "^503 PUT .*/$big?comp=blocklist" "$work/faults")" -ge 1 ] &&
+   ! blobs noblob/ | grep -qxF "$big" && blobs noblob/ uncommittedblobs | grep -qxF "$big"; then
+  pass "a block list that never commits: exit 1, $big not visible (its blocks stay uncommitted)"
+else
+  fail "failed block upload: status $status"; cat "$work/noblob/err"; echo "  expected: $want"; blobs noblob/
+fi
+small=noblob/migration/tables/big/1700000000000101000/data.npy
+restart_proxy cut "/milvus/$small\$"
+status=0
+"$bin" dump -c "$work/noblob/migration.yaml" >"$work/noblob/out" 2>"$work/noblob/err" || status=$?
+want="milvus-migrate dump: dump collection 'big' segment 1700000000000101000: Azure PUT azure://milvus/$small at http://127.0.0.1:$proxy_port/$AZURITE_ACCOUNT: Server returned nothing (no headers, no data) (after 6 attempt(s)); check target.remote.endpoint and that the server is reachable"
+if [ "$status" = 1 ] && [ "$(grep -v '^dump: ' "$work/noblob/err")" = "$want" ] &&
+   [ "$(grep -c "^cut PUT .*/$small$" "$work/faults")" -ge 1 ] && ! blobs noblob/ uncommittedblobs | grep -qxF "$small"; then
+  pass "a single-request upload cut half way, every time: exit 1, $small not there"
+else
+  fail "cut upload: status $status"; cat "$work/noblob/err"; echo "  expected: $want"; blobs noblob/ uncommittedblobs
+fi
+restart_proxy record 'none'
+if "$bin" dump -c "$work/noblob/migration.yaml" >"$work/noblob/out" 2>"$work/noblob/err" && n=$(same_as_local_dump noblob); then
+  pass "the faults cleared: the re-run stages all $n files, equal to a local dump"
+else
+  fail "noblob re-run"; cat "$work/noblob/err"
 fi
 
 echo "stage_azure: $failures failure(s)"

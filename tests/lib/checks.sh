@@ -26,6 +26,9 @@
 #   mm_expect_exit_like LABEL STATUS GLOB CMD...
 #                                the same with a shell pattern, for the parts a
 #                                library words (errno texts of a driver)
+#   mm_dead_port_hold            MM_DEAD_PORT: a loopback port where connections are
+#                                refused and that no other process can take meanwhile
+#                                (tests/lib/dead_port.py); mm_dead_port_release in the trap
 #   mm_emulator_calls RPC        how often the emulator received RPC
 #   mm_check_emulator_ids LABEL LIVESET REPORT
 #                                the emulator holds exactly the live rows (ids and vector bytes) per partition,
@@ -113,6 +116,26 @@ mm_expect_match() {
     echo "  got:      $got"
     echo "  expected: $want"
   fi
+}
+
+mm_dead_port_hold() {
+  local f
+  f=$(mktemp "${TMPDIR:-/tmp}/mm-dead-port.XXXXXX")
+  /usr/bin/python3 "${MM_SOURCE_DIR:?}/tests/lib/dead_port.py" >"$f" &
+  MM_DEAD_PORT_PID=$!
+  local i
+  for i in $(seq 1 100); do [ -s "$f" ] && break; sleep 0.05; done
+  MM_DEAD_PORT=$(cat "$f")
+  rm -f "$f"
+  [ -n "$MM_DEAD_PORT" ]
+}
+
+mm_dead_port_release() {
+  if [ -n "${MM_DEAD_PORT_PID:-}" ]; then
+    kill "$MM_DEAD_PORT_PID" 2>/dev/null || true
+    wait "$MM_DEAD_PORT_PID" 2>/dev/null || true
+  fi
+  MM_DEAD_PORT_PID=
 }
 
 mm_emulator_calls() {

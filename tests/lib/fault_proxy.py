@@ -12,7 +12,8 @@ Usage: fault_proxy.py LISTEN_PORT TARGET_PORT MODE COUNT
              connection is closed (a connection lost mid-upload)
 FAULT_PROXY_METHODS=PUT,POST counts (and faults) only requests with those
 methods; FAULT_PROXY_SKIP=N lets the first N counted requests through
-before the COUNT faulty ones. With FAULT_PROXY_FAULTS=FILE every fault
+before the COUNT faulty ones; FAULT_PROXY_MATCH=REGEX counts only requests
+whose target (path and query) matches. With FAULT_PROXY_FAULTS=FILE every fault
 injected is recorded there as one line "MODE METHOD TARGET", so a test can
 tell which requests it hit.
 Requests after the first COUNT are forwarded unchanged (Host header
@@ -28,6 +29,7 @@ import http.client
 import http.server
 import json
 import os
+import re
 import socket
 import sys
 import threading
@@ -48,8 +50,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         methods = [m for m in os.environ.get("FAULT_PROXY_METHODS", "").split(",") if m]
         skip = int(os.environ.get("FAULT_PROXY_SKIP") or 0)
+        match = os.environ.get("FAULT_PROXY_MATCH")
         with lock:
-            counted = (mode != "corrupt" or length > 0) and (not methods or self.command in methods)
+            counted = (mode != "corrupt" or length > 0) and (not methods or self.command in methods) \
+                and (not match or re.search(match, self.path) is not None)
             if counted:
                 seen[0] += 1
             faulty = counted and skip < seen[0] <= skip + count
