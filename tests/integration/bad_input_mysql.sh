@@ -12,7 +12,7 @@ bin=${MM_BIN:?}
 source "$src/tests/lib/mariadb.sh"
 source "$src/tests/lib/checks.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/mm-bad-mysql.XXXXXX")
-cleanup() { mm_mariadb_stop; rm -rf "$work"; }
+cleanup() { mm_mariadb_stop; mm_dead_port_release; rm -rf "$work"; }
 trap cleanup EXIT
 
 pw=Fx-pw-4412
@@ -28,7 +28,8 @@ mm_mariadb_sql odd <"$work/fx/meta.sql"
 mm_mariadb_sql odd -e "ALTER TABLE TableFiles DROP COLUMN row_count"
 before=$(mm_tree_digest "$work/fx/milvus")
 port=$MM_MARIADB_PORT
-dead=$(mm_free_port)
+mm_dead_port_hold
+dead=$MM_DEAD_PORT
 
 job() {  # name dsn
   mm_write_job_config "$work/$1" "$work/fx" "mode: local" "local: {outputDir: $work/$1/out}"

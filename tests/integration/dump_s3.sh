@@ -13,6 +13,7 @@ src=${MM_SOURCE_DIR:?}
 bin=${MM_BIN:?}
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/mm-dump-s3.XXXXXX")
 source "$src/tests/lib/swift.sh"
+source "$src/tests/lib/proxy.sh"
 proxy_pid=
 cleanup() {
   [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null
@@ -20,7 +21,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 mm_swift_start "$work" || exit 1
 curl_s3 -X PUT "$S3_ENDPOINT/stage" -o /dev/null -w '%{http_code}\n' | grep -q 200
 failures=0
@@ -114,12 +114,10 @@ expect_failure nobucket 1 "milvus-migrate dump: S3 bucket s3://missing at ENDPOI
 # and POST); each one injected is recorded in $work/faults.
 start_proxy() {  # mode count [methods]
   [ -n "$proxy_pid" ] && { kill "$proxy_pid"; wait "$proxy_pid" 2>/dev/null || true; }
-  proxy_port=$(free_port)
   : >"$work/faults"
-  coproc PROXY { FAULT_PROXY_METHODS=${3-PUT,POST} FAULT_PROXY_FAULTS=$work/faults exec /usr/bin/python3 \
-    "$src/tests/lib/fault_proxy.py" "$proxy_port" "$SWIFT_S3_PORT" "$1" "$2"; }
-  proxy_pid=$PROXY_PID
-  read -r _ <&"${PROXY[0]}"
+  mm_proxy_start "$work/proxy.out" env FAULT_PROXY_METHODS="${3-PUT,POST}" FAULT_PROXY_FAULTS="$work/faults" \
+    /usr/bin/python3 "$src/tests/lib/fault_proxy.py" 0 "$SWIFT_S3_PORT" "$1" "$2" || exit 1
+  proxy_pid=$MM_PROXY_PID proxy_port=$MM_PROXY_PORT
 }
 # A small installation (two 2.5 MB files), so few requests cross the proxy.
 /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/large/split.json" "$work/small" >/dev/null

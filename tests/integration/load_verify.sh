@@ -10,7 +10,7 @@ bin=${MM_BIN:?}
 source "$src/tests/lib/emulator.sh"
 source "$src/tests/lib/checks.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/mm-load.XXXXXX")
-cleanup() { mm_emulator_stop; rm -rf "$work"; }
+cleanup() { mm_emulator_stop; mm_dead_port_release; rm -rf "$work"; }
 trap cleanup EXIT
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
@@ -297,7 +297,9 @@ write_config "$d" "$d/fx" "$MM_EMU_PORT" "    username: root
     password: Milvus"
 "$bin" run -c "$d/migration.yaml" --report "$d/report" >"$d/run.out" 2>&1 && check_ids "auth" "$d/fx" "$d/report.json" || { fail "auth: run"; cat "$d/run.out"; }
 mm_emulator_stop
-port=$(mm_emulator_free_port)
+# A port where connections are refused, held so that nothing else takes it.
+mm_dead_port_hold
+port=$MM_DEAD_PORT
 write_config "$d" "$d/fx" "$port"
 status=0
 "$bin" load -c "$d/migration.yaml" >/dev/null 2>"$d/err" || status=$?

@@ -14,6 +14,7 @@ src=${MM_SOURCE_DIR:?}
 bin=${MM_BIN:?}
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/mm-s3-tls.XXXXXX")
 source "$src/tests/lib/swift.sh"
+source "$src/tests/lib/proxy.sh"
 tls_pid=
 cleanup() {
   [ -n "$tls_pid" ] && kill "$tls_pid" 2>/dev/null
@@ -40,11 +41,9 @@ printf 'subjectAltName=IP:127.0.0.1,DNS:stage.localhost\n' >"$pki/server.ext"
 openssl x509 -req -in "$pki/server.csr" -CA "$pki/test-ca.pem" -CAkey "$pki/test-ca.key" -CAcreateserial -days 2 \
   -extfile "$pki/server.ext" -out "$pki/server.pem" 2>/dev/null
 
-tls_port=$(mm_swift_free_port)
-/usr/bin/python3 "$src/tests/lib/tls_proxy.py" "$tls_port" "$SWIFT_S3_PORT" "$pki/server.pem" "$pki/server.key" \
-  >"$work/tls.out" 2>&1 &
-tls_pid=$!
-for _ in $(seq 1 50); do grep -q ready "$work/tls.out" 2>/dev/null && break; sleep 0.1; done
+mm_proxy_start "$work/tls.out" /usr/bin/python3 "$src/tests/lib/tls_proxy.py" 0 "$SWIFT_S3_PORT" \
+  "$pki/server.pem" "$pki/server.key" || exit 1
+tls_pid=$MM_PROXY_PID tls_port=$MM_PROXY_PORT
 
 /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/scenarios/basic_native.json" "$work/fx" >/dev/null
 # dump NAME SOURCE-YAML TARGET-YAML: output in $work/NAME/{stdout,stderr}, status in $status.

@@ -12,6 +12,7 @@ src=${MM_SOURCE_DIR:?}
 bin=${MM_BIN:?}
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/mm-source-remote.XXXXXX")
 source "$src/tests/lib/swift.sh"
+source "$src/tests/lib/proxy.sh"
 proxy_pid=
 cleanup() {
   [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null
@@ -103,11 +104,9 @@ if [ "$status" = 0 ] && n=$(same_dump local-b remote-b) && [ "$(rows remote-b)" 
 else fail "remote-b: status $status"; cat "$work/remote-b/stdout" "$work/remote-b/stderr"; fi
 
 # ---- a re-run downloads no segment file: requests seen by a recording proxy ------
-proxy_port=$(mm_swift_free_port)
-FAULT_PROXY_LOG=$work/requests.jsonl /usr/bin/python3 "$src/tests/lib/fault_proxy.py" "$proxy_port" "$SWIFT_S3_PORT" \
-  record 0 >"$work/proxy.out" 2>&1 &
-proxy_pid=$!
-for _ in $(seq 1 50); do grep -q ready "$work/proxy.out" 2>/dev/null && break; sleep 0.1; done
+mm_proxy_start "$work/proxy.out" env FAULT_PROXY_LOG="$work/requests.jsonl" /usr/bin/python3 \
+  "$src/tests/lib/fault_proxy.py" 0 "$SWIFT_S3_PORT" record 0 || exit 1
+proxy_pid=$MM_PROXY_PID proxy_port=$MM_PROXY_PORT
 sed -i "s|endpoint: '$E'|endpoint: '127.0.0.1:$proxy_port'|" "$work/remote-p/migration.yaml"
 "$bin" dump -c "$work/remote-p/migration.yaml" >"$work/remote-p/stdout2" 2>"$work/remote-p/stderr2" || true
 gets() { grep -c "\"method\": \"GET\", \"target\": \"/legacy/p/db/tables/[^\"]*$1\"" "$work/requests.jsonl" || true; }

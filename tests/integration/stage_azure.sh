@@ -13,6 +13,7 @@ src=${MM_SOURCE_DIR:?}
 bin=${MM_BIN:?}
 source "$src/tests/lib/emulator.sh"
 source "$src/tests/lib/azurite.sh"
+source "$src/tests/lib/proxy.sh"
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/mm-stage-azure.XXXXXX")
 proxy_pid=
 cleanup() {
@@ -153,11 +154,17 @@ else pass "sas: no secret in the output"; fi
 mm_emulator_stop
 
 # ---- retries: the first three uploads (PUT) answer 503 -----------------------
-proxy_port=$(mm_azurite_free_port)
-FAULT_PROXY_METHODS=PUT FAULT_PROXY_FAULTS=$work/faults /usr/bin/python3 "$src/tests/lib/fault_proxy.py" \
-  "$proxy_port" "$AZURITE_PORT" 503 3 >"$work/proxy.out" 2>&1 &
-proxy_pid=$!
-for _ in $(seq 1 50); do grep -q ready "$work/proxy.out" 2>/dev/null && break; sleep 0.1; done
+# One fault proxy from here on (a job's endpoint stays the same); set_faults
+# switches what it injects, and each fault injected is recorded in
+# $work/faults.
+set_faults() {  # mode count match
+  : >"$work/faults"
+  printf '{"mode": "%s", "count": %d, "methods": "PUT", "match": "%s"}\n' "$1" "$2" "$3" >"$work/faults.json"
+}
+set_faults 503 3 ""
+mm_proxy_start "$work/proxy.out" env FAULT_PROXY_CONTROL="$work/faults.json" FAULT_PROXY_FAULTS="$work/faults" \
+  /usr/bin/python3 "$src/tests/lib/fault_proxy.py" 0 "$AZURITE_PORT" record 0 || exit 1
+proxy_pid=$MM_PROXY_PID proxy_port=$MM_PROXY_PORT
 fixture retry "$src/tests/fixtures/scenarios/basic_native.json"
 config retry "{cloud: azure, endpoint: '127.0.0.1:$proxy_port', ak: $AZURITE_ACCOUNT, sk: '$AZURITE_KEY', bucket: milvus, outputDir: retry/}"
 if "$bin" dump -c "$work/retry/migration.yaml" >"$work/retry/out" 2>"$work/retry/err"; then
@@ -177,14 +184,6 @@ fi
 # were uploaded (Azure keeps them uncommitted, invisible). A file sent in one
 # request whose connection is cut half way, every time, is not there either.
 # Once the faults clear, the re-run stages everything, byte for byte.
-restart_proxy() {  # mode match
-  [ -n "$proxy_pid" ] && { kill "$proxy_pid" 2>/dev/null; wait "$proxy_pid" 2>/dev/null || true; }
-  : >"$work/faults"
-  FAULT_PROXY_METHODS=PUT FAULT_PROXY_MATCH=$2 FAULT_PROXY_FAULTS=$work/faults /usr/bin/python3 \
-    "$src/tests/lib/fault_proxy.py" "$proxy_port" "$AZURITE_PORT" "$1" 1000000 >"$work/proxy.out" 2>&1 &
-  proxy_pid=$!
-  for _ in $(seq 1 50); do grep -q ready "$work/proxy.out" 2>/dev/null && break; sleep 0.1; done
-}
 blobs() {  # prefix [include]: names of the blobs listed under prefix
   mm_azurite_call GET /milvus "restype=container&comp=list&prefix=$1${2:+&include=$2}" \
     | grep -o '<Name>[^<]*</Name>' | sed 's/<[^>]*>//g' || true
@@ -193,7 +192,7 @@ fixture noblob "$work/large.json"
 config noblob "{cloud: azure, endpoint: '127.0.0.1:$proxy_port', ak: $AZURITE_ACCOUNT, sk: '$AZURITE_KEY', bucket: milvus, outputDir: noblob/}"
 sed -i 's/^dumper: {worker: {workMode: milvus1x, limit: 2}/dumper: {worker: {workMode: milvus1x, limit: 1}/' "$work/noblob/migration.yaml"
 big=noblob/migration/tables/big/1700000000000001000/data.npy
-restart_proxy 503 'comp=blocklist'
+set_faults 503 1000000 'comp=blocklist'
 status=0
 "$bin" dump -c "$work/noblob/migration.yaml" >"$work/noblob/out" 2>"$work/noblob/err" || status=$?
 want="milvus-migrate dump: dump collection 'big' segment 1700000000000001000: Azure PUT azure://milvus/$big at http://127.0.0.1:$proxy_port/$AZURITE_ACCOUNT: 503 error: Please reduce your request rate. (after 6 attempts)"
@@ -205,7 +204,7 @@ else
   fail "failed block upload: status $status"; cat "$work/noblob/err"; echo "  expected: $want"; blobs noblob/
 fi
 small=noblob/migration/tables/big/1700000000000101000/data.npy
-restart_proxy cut "/milvus/$small\$"
+set_faults cut 1000000 "/milvus/$small\$"
 status=0
 "$bin" dump -c "$work/noblob/migration.yaml" >"$work/noblob/out" 2>"$work/noblob/err" || status=$?
 want="milvus-migrate dump: dump collection 'big' segment 1700000000000101000: Azure PUT azure://milvus/$small at http://127.0.0.1:$proxy_port/$AZURITE_ACCOUNT: Server returned nothing (no headers, no data) (after 6 attempt(s)); check target.remote.endpoint and that the server is reachable"
@@ -215,7 +214,7 @@ if [ "$status" = 1 ] && [ "$(grep -v '^dump: ' "$work/noblob/err")" = "$want" ] 
 else
   fail "cut upload: status $status"; cat "$work/noblob/err"; echo "  expected: $want"; blobs noblob/ uncommittedblobs
 fi
-restart_proxy record 'none'
+set_faults record 0 ""
 if "$bin" dump -c "$work/noblob/migration.yaml" >"$work/noblob/out" 2>"$work/noblob/err" && n=$(same_as_local_dump noblob); then
   pass "the faults cleared: the re-run stages all $n files, equal to a local dump"
 else

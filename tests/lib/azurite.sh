@@ -1,7 +1,8 @@
 # Sourceable: Microsoft's Azure Storage emulator Azurite (Blob service only,
 # npm package pinned in tests/azurite) on 127.0.0.1 for tests, with a private
 # account whose key is made up at start.
-#   mm_azurite_start DIR    start it with its data under DIR/azurite; exports
+#   mm_azurite_start DIR    start it with its data under DIR/azurite on a port
+#                           the system chooses (--blobPort 0); exports
 #                           AZURITE_PORT, AZURITE_ENDPOINT (127.0.0.1:port),
 #                           AZURITE_ACCOUNT, AZURITE_KEY, AZURITE_PID
 #   mm_azurite_stop         stop it by the recorded PID
@@ -16,10 +17,6 @@
 #                           service, valid for a day, signed with the account key
 # The caller installs a trap that calls mm_azurite_stop.
 
-mm_azurite_free_port() {
-  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
 mm_azurite_start() {
   local dir=$1/azurite
   local bin=${MM_SOURCE_DIR:?}/tests/azurite/node_modules/.bin/azurite-blob
@@ -28,19 +25,20 @@ mm_azurite_start() {
     return 1
   fi
   mkdir -p "$dir/data"
-  AZURITE_PORT=$(mm_azurite_free_port)
-  AZURITE_ENDPOINT=127.0.0.1:$AZURITE_PORT
   AZURITE_ACCOUNT=mmacct
   AZURITE_KEY=$(/usr/bin/python3 -c 'import base64, os; print(base64.b64encode(os.urandom(64)).decode())')
-  export AZURITE_PORT AZURITE_ENDPOINT AZURITE_ACCOUNT AZURITE_KEY
   # --disableTelemetry: nothing leaves the machine.
-  AZURITE_ACCOUNTS="$AZURITE_ACCOUNT:$AZURITE_KEY" "$bin" --blobHost 127.0.0.1 --blobPort "$AZURITE_PORT" \
+  AZURITE_ACCOUNTS="$AZURITE_ACCOUNT:$AZURITE_KEY" "$bin" --blobHost 127.0.0.1 --blobPort 0 \
     --location "$dir/data" --disableTelemetry --silent >"$dir/azurite.log" 2>&1 &
   AZURITE_PID=$!
-  export AZURITE_PID
+  export AZURITE_PID AZURITE_ACCOUNT AZURITE_KEY
   local i
   for i in $(seq 1 200); do
-    if curl -s -o /dev/null "http://$AZURITE_ENDPOINT/$AZURITE_ACCOUNT?comp=list" 2>/dev/null; then
+    # It says where it listens once it does.
+    AZURITE_PORT=$(sed -n 's|^Azurite Blob service successfully listens on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$dir/azurite.log")
+    if [ -n "$AZURITE_PORT" ]; then
+      AZURITE_ENDPOINT=127.0.0.1:$AZURITE_PORT
+      export AZURITE_PORT AZURITE_ENDPOINT
       return 0
     fi
     if ! kill -0 "$AZURITE_PID" 2>/dev/null; then
