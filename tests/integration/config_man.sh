@@ -34,9 +34,10 @@ fi
 # Formatting problems (unknown requests, bad escapes) show up as warnings.
 # Without groff this part is skipped (a failure under CI=true).
 if mm_have_tool groff groff-base; then
-    groff -man -Tutf8 -ww -z "$page" 2>"$work/groff.err" || true
-    if [ -s "$work/groff.err" ]; then
-        echo "FAIL: groff warnings for $page:"
+    groff_status=0
+    groff -man -Tutf8 -ww -z "$page" 2>"$work/groff.err" || groff_status=$?
+    if [ -s "$work/groff.err" ] || [ "$groff_status" -ne 0 ]; then
+        echo "FAIL: groff exit $groff_status, warnings for $page:"
         cat "$work/groff.err"
         exit 1
     fi
