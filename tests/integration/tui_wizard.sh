@@ -3,12 +3,15 @@
 # needed): every screen is compared exactly with tests/expected/tui/NAME.txt;
 # each session must write exactly the snapshots its script takes, and every
 # expected file of this test must have been compared.
-# Set MM_UPDATE_EXPECTED=1 to rewrite the expected files after a deliberate change.
+# Set MM_UPDATE_EXPECTED=1 to rewrite the expected files after a deliberate
+# change (refused under CI=true, see tests/lib/golden.sh).
 # MM_WIZARD_WRAPPER runs each scripted session under a command, e.g.
 # "valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite".
 set -uo pipefail
 src=${MM_SOURCE_DIR:?}
 bin=${MM_BIN:?}
+source "$src/tests/lib/golden.sh"
+mm_golden_guard
 expected_dir=$src/tests/expected/tui
 # A fixed-length name directly under /tmp: paths shown on screen are then
 # replaced by a placeholder of the same length, so column layouts match.
@@ -58,7 +61,7 @@ session() {
     sed -i "s|$work|/tmp/mm-tui.XXXXXX|g" "$f"
     local snap=$name-$(basename "$f")
     compared+=("$snap")
-    [ "${MM_UPDATE_EXPECTED:-}" = 1 ] && cp "$f" "$expected_dir/$snap"
+    mm_golden_update "$f" "$expected_dir/$snap"
     if diff -u "$expected_dir/$snap" "$f"; then echo "ok   $snap"; else fail "$snap differs"; fi
   done
 }
@@ -233,7 +236,7 @@ check() {
   local status=$?
   { cat out.txt; echo "--- stderr"; cat err.txt; echo "--- exit $status"; } >"$name.txt"
   compared+=("$name.txt")
-  [ "${MM_UPDATE_EXPECTED:-}" = 1 ] && cp "$name.txt" "$expected_dir/$name.txt"
+  mm_golden_update "$name.txt" "$expected_dir/$name.txt"
   if [ "$status" -ne "$want" ]; then fail "$name: exit status $status, expected $want"
   elif diff -u "$expected_dir/$name.txt" "$name.txt"; then echo "ok   $name"; else fail "$name differs"; fi
 }

@@ -8,12 +8,15 @@
 # durations, rates and ETAs are drawn as "--" in scripted sessions. Ports
 # and import task ids, which change from run to run, are replaced by
 # placeholders of the same width. Set MM_UPDATE_EXPECTED=1 to rewrite the
-# expected files after a deliberate change. MM_WIZARD_WRAPPER runs each
+# expected files after a deliberate change (refused under CI=true, see
+# tests/lib/golden.sh). MM_WIZARD_WRAPPER runs each
 # scripted session under a command, as in tui_wizard.sh (e.g. valgrind).
 set -uo pipefail
 src=${MM_SOURCE_DIR:?}
 bin=${MM_BIN:?}
 source "$src/tests/lib/emulator.sh"
+source "$src/tests/lib/golden.sh"
+mm_golden_guard
 expected_dir=$src/tests/expected/tui
 # A fixed-length name directly under /tmp, as in tui_wizard.sh.
 work=$(mktemp -d /tmp/mm-tui-run.XXXXXX)
@@ -92,7 +95,7 @@ session() {
     local snap
     snap=$(basename "$f")
     compared+=("$snap")
-    [ "${MM_UPDATE_EXPECTED:-}" = 1 ] && cp "$f" "$expected_dir/$snap"
+    mm_golden_update "$f" "$expected_dir/$snap"
     if diff -u "$expected_dir/$snap" "$f"; then ok "$snap"; else fail "$snap differs"; fi
   done
 }
