@@ -130,9 +130,11 @@ class Store {
 
   // A partition keeps its rows as Milvus would answer a Query on them:
   // entities maps a primary key (as a string) to the list of rows imported
-  // under it (Milvus does not de-duplicate primary keys on import, so a key
-  // can hold several), each row the Buffers of the vector fields in schema
-  // order; `rows` counts them all.
+  // under it, each row the Buffers of the vector fields in schema order;
+  // `rows` counts them all. A key can hold several rows: an import writes
+  // every row it reads and counts it, duplicates included (2.3
+  // internal/util/importutil numpy readers, 2.5 internal/util/importutilv2;
+  // the protocol notes, section 7, "Row counting").
   addPartition(coll, name) {
     coll.partitions.set(name, {
       id: this.newId(), name, entities: new Map(), rows: 0, imports: 0, createdTs: Store.nowTs(),
