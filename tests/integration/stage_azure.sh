@@ -198,7 +198,7 @@ status=0
 want="milvus-migrate dump: dump collection 'big' segment 1700000000000001000: Azure PUT azure://milvus/$big at http://127.0.0.1:$proxy_port/$AZURITE_ACCOUNT: 503 error: Please reduce your request rate. (after 6 attempts)"
 if [ "$status" = 1 ] && [ "$(grep -v '^dump: ' "$work/noblob/err")" = "$want" ] &&
    [ "$(grep -c "^503 PUT .*/$big?comp=blocklist" "$work/faults")" -ge 1 ] &&
-   ! blobs noblob/ | grep -qxF "$big" && blobs noblob/ uncommittedblobs | grep -qxF "$big"; then
+   ! grep -qxF "$big" <<<"$(blobs noblob/)" && grep -qxF "$big" <<<"$(blobs noblob/ uncommittedblobs)"; then
   pass "a block list that never commits: exit 1, $big not visible (its blocks stay uncommitted)"
 else
   fail "failed block upload: status $status"; cat "$work/noblob/err"; echo "  expected: $want"; blobs noblob/
@@ -209,7 +209,7 @@ status=0
 "$bin" dump -c "$work/noblob/migration.yaml" >"$work/noblob/out" 2>"$work/noblob/err" || status=$?
 want="milvus-migrate dump: dump collection 'big' segment 1700000000000101000: Azure PUT azure://milvus/$small at http://127.0.0.1:$proxy_port/$AZURITE_ACCOUNT: Server returned nothing (no headers, no data) (after 6 attempt(s)); check target.remote.endpoint and that the server is reachable"
 if [ "$status" = 1 ] && [ "$(grep -v '^dump: ' "$work/noblob/err")" = "$want" ] &&
-   [ "$(grep -c "^cut PUT .*/$small$" "$work/faults")" -ge 1 ] && ! blobs noblob/ uncommittedblobs | grep -qxF "$small"; then
+   [ "$(grep -c "^cut PUT .*/$small$" "$work/faults")" -ge 1 ] && ! grep -qxF "$small" <<<"$(blobs noblob/ uncommittedblobs)"; then
   pass "a single-request upload cut half way, every time: exit 1, $small not there"
 else
   fail "cut upload: status $status"; cat "$work/noblob/err"; echo "  expected: $want"; blobs noblob/ uncommittedblobs

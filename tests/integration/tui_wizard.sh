@@ -19,7 +19,7 @@ work=$(mktemp -d /tmp/mm-tui.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 failures=0
 fail() { echo "FAIL $*"; failures=$((failures + 1)); }
-compared=() # every expected file compared, checked against tests/expected/tui at the end
+declare -A compared # every expected file compared, checked against tests/expected/tui at the end
 
 export TERM=xterm-256color LC_ALL=C.UTF-8 TZ=UTC HOME=$work
 unset NO_COLOR LINES COLUMNS MM_THEMES_DIR
@@ -60,7 +60,7 @@ session() {
     [ -e "$f" ] || continue
     sed -i "s|$work|/tmp/mm-tui.XXXXXX|g" "$f"
     local snap=$name-$(basename "$f")
-    compared+=("$snap")
+    compared[$snap]=1
     mm_golden_update "$f" "$expected_dir/$snap"
     if diff -u "$expected_dir/$snap" "$f"; then echo "ok   $snap"; else fail "$snap differs"; fi
   done
@@ -235,7 +235,7 @@ check() {
   "$@" >out.txt 2>err.txt </dev/null
   local status=$?
   { cat out.txt; echo "--- stderr"; cat err.txt; echo "--- exit $status"; } >"$name.txt"
-  compared+=("$name.txt")
+  compared[$name.txt]=1
   mm_golden_update "$name.txt" "$expected_dir/$name.txt"
   if [ "$status" -ne "$want" ]; then fail "$name: exit status $status, expected $want"
   elif diff -u "$expected_dir/$name.txt" "$name.txt"; then echo "ok   $name"; else fail "$name differs"; fi
@@ -254,7 +254,7 @@ check bad_config 2 "$bin" wizard -c bad.yaml --script quit.script
 # target-, plan-, run- or verify-) was compared: a snapshot line dropped
 # from a script above leaves its expected file behind, unchecked.
 while IFS= read -r snap; do
-  printf '%s\n' "${compared[@]}" | grep -qxF "$snap" || fail "$snap: expected file that no session produced"
+  [ -n "${compared[$snap]:-}" ] || fail "$snap: expected file that no session produced"
 done < <(find "$expected_dir" -name '*.txt' -printf '%f\n' | grep -Ev '^(target|plan|run|verify)-' | LC_ALL=C sort)
 
 [ "$failures" -eq 0 ] && echo "$0: all passed"
