@@ -123,8 +123,7 @@ mm_dead_port_hold() {
   f=$(mktemp "${TMPDIR:-/tmp}/mm-dead-port.XXXXXX")
   /usr/bin/python3 "${MM_SOURCE_DIR:?}/tests/lib/dead_port.py" >"$f" &
   MM_DEAD_PORT_PID=$!
-  local i
-  for i in $(seq 1 100); do [ -s "$f" ] && break; sleep 0.05; done
+  for _ in $(seq 1 100); do [ -s "$f" ] && break; sleep 0.05; done
   MM_DEAD_PORT=$(cat "$f")
   rm -f "$f"
   [ -n "$MM_DEAD_PORT" ]

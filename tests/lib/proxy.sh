@@ -7,13 +7,13 @@
 #                                       MM_PROXY_PID once it is ready
 # The caller keeps the PID and stops it from its trap.
 mm_proxy_start() {
-  local out=$1 i
+  local out=$1
   shift
   : >"$out"
   "$@" >"$out" 2>&1 &
   MM_PROXY_PID=$!
   MM_PROXY_PORT=
-  for i in $(seq 1 200); do
+  for _ in $(seq 1 200); do
     MM_PROXY_PORT=$(sed -n 's/^ready \([0-9][0-9]*\)$/\1/p' "$out")
     [ -n "$MM_PROXY_PORT" ] && return 0
     kill -0 "$MM_PROXY_PID" 2>/dev/null || break
