@@ -6,6 +6,8 @@
 #                           AZURITE_PORT, AZURITE_ENDPOINT (127.0.0.1:port),
 #                           AZURITE_ACCOUNT, AZURITE_KEY, AZURITE_PID
 #   mm_azurite_stop         stop it by the recorded PID
+#   mm_azurite_free_port    a port free right now, below the ephemeral range,
+#                           for something that binds it soon and can retry
 #   mm_azurite_call METHOD PATH [QUERY]
 #                           one Shared Key signed request (PATH below the
 #                           account, e.g. /container); prints the status line
@@ -16,6 +18,24 @@
 #   mm_azurite_sas [PERMISSIONS]   an account SAS (default rwdlac) for the blob
 #                           service, valid for a day, signed with the account key
 # The caller installs a trap that calls mm_azurite_stop.
+
+mm_azurite_free_port() {
+  /usr/bin/python3 - <<'PY'
+import random, socket
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+for _ in range(200):
+    port = random.randrange(20000, low)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    break
+PY
+}
 
 mm_azurite_start() {
   local dir=$1/azurite

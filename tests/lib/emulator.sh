@@ -5,10 +5,32 @@
 #                                              least --generation 2.2|2.3|2.4|2.5); MM_EMU_GRPC_PORT=P
 #                                              asks for gRPC port P instead (fails if it is taken)
 #   mm_emulator_stop                           stop it by the recorded PID
+#   mm_emulator_free_port                      a port free right now, below the ephemeral range,
+#                                              for something that binds it soon and can retry;
+#                                              a port that must refuse connections:
+#                                              mm_dead_port_hold (tests/lib/checks.sh)
 #   mm_emulator_faults JSON                    merge faults (POST /faults)
 #   mm_emulator_faults_reset                   clear all faults
 #   mm_emulator_state                          print GET /state (JSON)
 # The caller installs a trap that calls mm_emulator_stop.
+
+mm_emulator_free_port() {
+  /usr/bin/python3 - <<'PY'
+import random, socket
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+for _ in range(200):
+    port = random.randrange(20000, low)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    break
+PY
+}
 
 mm_emulator_start() {
   local dir=$1
