@@ -10,7 +10,7 @@ packages=(
   libprotobuf-c-dev protobuf-c-compiler libgrpc-dev
   # test tooling: real servers and checkers
   mariadb-server mariadb-client sqlite3 python3-numpy python3-swift
-  tmux curl valgrind clang libclang-rt-14-dev
+  tmux curl valgrind clang libclang-rt-14-dev groff-base
 )
 # Node.js 20 with its npm is preinstalled on our machines; Debian's own pair is
 # the fallback where no node is on PATH.

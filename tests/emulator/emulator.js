@@ -1,14 +1,18 @@
 'use strict';
 // Milvus 2.x server emulator for tests: serves milvus.proto.milvus.MilvusService
 // over real gRPC on 127.0.0.1, plus an HTTP control port for fault injection
-// and state inspection.
+// and state inspection: GET /state (collections, partitions with their ids,
+// tasks, calls, faults), GET /rows[?collection=C] (every imported row: id and
+// vector bytes), GET /calls, POST /faults, POST /faults/reset.
 //
-//   node emulator.js --port P --control-port C --generation 2.3|2.5
-//        [--auth user:password] [--storage-dir DIR]
+//   node emulator.js --port P --control-port C --generation 2.2|2.3|2.4|2.5
+//        [--version vX.Y.Z] [--auth user:password] [--storage-dir DIR]
 //        [--s3-endpoint URL --s3-bucket B --s3-access-key AK --s3-secret-key SK [--s3-region R]]
 //        [--azure-endpoint URL --azure-account A --azure-key BASE64 --azure-container C]
 //        [--ready-file F] [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]
 // Port 0 picks a free port; the ready file F receives {port, controlPort, pid}.
+// --version reports another build of the generation (generation.js says
+// what differs, e.g. v2.2.8 has no databases).
 
 const fs = require('node:fs');
 const http = require('node:http');
@@ -16,12 +20,14 @@ const grpc = require('@grpc/grpc-js');
 const { Store } = require('./state');
 const { createServer } = require('./server');
 const { AZURE_OPTIONS, azureFromOptions } = require('./azureget');
+const { resolveGeneration } = require('./generation');
 
-const USAGE = 'usage: node emulator.js --port P --control-port C --generation 2.3|2.5 [--auth user:password] '
+const USAGE = 'usage: node emulator.js --port P --control-port C --generation 2.2|2.3|2.4|2.5 [--version vX.Y.Z] '
+  + '[--auth user:password] '
   + '[--storage-dir DIR] [--s3-endpoint URL --s3-bucket B --s3-access-key AK --s3-secret-key SK [--s3-region R]] '
   + '[--ready-file F] [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]';
 
-const OPTIONS = ['port', 'control-port', 'generation', 'auth', 'storage-dir', 's3-endpoint', 's3-bucket',
+const OPTIONS = ['port', 'control-port', 'generation', 'version', 'auth', 'storage-dir', 's3-endpoint', 's3-bucket',
   's3-access-key', 's3-secret-key', 's3-region', 'ready-file', 'tls-cert', 'tls-key', 'tls-client-ca'];
 
 OPTIONS.push(...AZURE_OPTIONS);
@@ -40,9 +46,10 @@ function parseArgs(argv) {
     o[name] = argv[i + 1];
   }
   for (const req of ['port', 'control-port', 'generation']) if (!o[req]) die(`--${req} is required`);
-  if (!['2.3', '2.5'].includes(o.generation)) die(`--generation must be 2.3 or 2.5, not '${o.generation}'`);
+  const generation = resolveGeneration(o.generation, o.version);
+  if (typeof generation === 'string') die(generation);
   const cfg = {
-    port: Number(o.port), controlPort: Number(o['control-port']), generation: o.generation,
+    port: Number(o.port), controlPort: Number(o['control-port']), generation,
     readyFile: o['ready-file'], storageDir: o['storage-dir'], auth: null, s3: null, tls: null,
   };
   if (o['tls-cert'] || o['tls-key'] || o['tls-client-ca']) {
@@ -85,6 +92,12 @@ function controlServer(store) {
     };
     try {
       if (req.method === 'GET' && req.url === '/state') return reply(200, store.snapshot());
+      // The rows themselves (ids and vector bytes), all or of one collection.
+      const url = new URL(req.url, 'http://control');
+      if (req.method === 'GET' && url.pathname === '/rows') {
+        const only = url.searchParams.get('collection');
+        return reply(200, store.rowsSnapshot(only === null ? undefined : only));
+      }
       if (req.method === 'GET' && req.url === '/calls') return reply(200, store.calls);
       if (req.method === 'POST' && req.url === '/faults/reset') {
         store.resetFaults();
@@ -115,7 +128,7 @@ function controlServer(store) {
 function main() {
   const cfg = parseArgs(process.argv.slice(2));
   const store = new Store(cfg.generation, { storageDir: cfg.storageDir, s3: cfg.s3, azure: cfg.azure });
-  const server = createServer(store, { auth: cfg.auth });
+  const server = createServer(store, { auth: cfg.auth, generation: cfg.generation });
   const control = controlServer(store);
   const creds = cfg.tls
     ? grpc.ServerCredentials.createSsl(
@@ -129,7 +142,7 @@ function main() {
     control.listen(cfg.controlPort, '127.0.0.1', () => {
       // --port 0 / --control-port 0 let the system choose; report what it chose.
       const controlPort = control.address().port;
-      process.stderr.write(`emulator: Milvus ${cfg.generation} on 127.0.0.1:${port}, control on 127.0.0.1:${controlPort}`
+      process.stderr.write(`emulator: Milvus ${cfg.generation.generation} on 127.0.0.1:${port}, control on 127.0.0.1:${controlPort}`
         + `${cfg.auth ? ', auth on' : ''}${cfg.tls ? (cfg.tls.clientCa ? ', mutual TLS' : ', TLS') : ''}${cfg.s3 ? `, S3 bucket ${cfg.s3.bucket}` : ''}\n`);
       if (cfg.readyFile) {
         const tmp = `${cfg.readyFile}.tmp`;

@@ -183,9 +183,27 @@ function readColumn(gen, field, hdr, elementType, data) {
   return values;
 }
 
-// Runs the whole datanode side of one task. Resolves {rows, ids} where ids
-// are the primary keys (BigInt for Int64, strings for VarChar) or null when
-// the PK is auto-generated; rejects with ImportFailure.
+// The bytes Milvus keeps for one row of a vector field: a FloatVector row as
+// float32 little-endian (a '<f8' or big-endian file is converted on reading:
+// 2.3 internal/util/importutil/numpy_parser.go, 2.5
+// internal/util/importutilv2/numpy/field_reader.go read into []float32), a
+// BinaryVector row as its packed bytes, as schema.proto's VectorField carries
+// them (float_vector.data, binary_vector).
+function vectorRows(field, hdr, values) {
+  const rows = hdr.shape[0];
+  const perRow = hdr.shape[1];
+  const out = new Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const row = values.slice(r * perRow, (r + 1) * perRow);
+    out[r] = field.data_type === DT.FloatVector ? Buffer.from(Float32Array.from(row).buffer) : Buffer.from(row);
+  }
+  return out;
+}
+
+// Runs the whole datanode side of one task. Resolves {rows, ids, vectors}:
+// ids are the primary keys (BigInt for Int64, strings for VarChar) or null
+// when the PK is auto-generated; vectors maps each vector field's name to
+// one Buffer per row (see vectorRows). Rejects with ImportFailure.
 async function runImport(cfg, gen, collection, files) {
   const fields = collection.schema.fields;
   const pairs = gen === '2.3' ? matchFiles23(fields, files) : matchFiles25(fields, files);
@@ -237,11 +255,15 @@ async function runImport(cfg, gen, collection, files) {
     }
   }
   let ids = null;
+  const vectors = {};
   for (const c of columns) {
     const values = readColumn(gen, c.field, c.hdr, c.elementType, c.data);
     if (c.field.is_primary_key) ids = values.map((v) => (typeof v === 'bigint' ? v : String(v)));
+    if (c.field.data_type === DT.FloatVector || c.field.data_type === DT.BinaryVector) {
+      vectors[c.field.name] = vectorRows(c.field, c.hdr, values);
+    }
   }
-  return { rows: columns.length ? columns[0].rows : 0, ids };
+  return { rows: columns.length ? columns[0].rows : 0, ids, vectors };
 }
 
 module.exports = { runImport, ImportFailure, baseName };

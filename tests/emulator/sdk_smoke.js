@@ -159,6 +159,16 @@ async function main() {
   check('partition _default row_count', dstats.data.row_count, '0');
   const state = await controlGet('/state');
   check('control state ids', state.collections[coll].partitions.p1, { rows: 5, ids: ['10', '11', '12', '13', '14'], imports: 1 });
+  // The rows themselves, by id: row r of data.npy (id.npy holds 14, 10, 12,
+  // 11, 13) is the float32 values (8r+k)/4.
+  const wantRows = [[10, 1], [11, 3], [12, 2], [13, 4], [14, 0]].map(([id, r]) => {
+    const v = Buffer.alloc(8 * 4);
+    for (let k = 0; k < 8; k++) v.writeFloatLE((r * 8 + k) / 4, k * 4);
+    return [String(id), v.toString('hex')];
+  });
+  const rows = await controlGet(`/rows?collection=${coll}`);
+  check('control rows: ids and vector bytes', rows[coll].p1, { fields: ['data'], rows: wantRows });
+  check('control rows: _default empty', rows[coll]._default, { fields: ['data'], rows: [] });
 
   const bad = await c.bulkInsert({ collection_name: coll, files: ['smoke/bad/id.npy', 'smoke/bad/data.npy'] });
   check('bad npy import is accepted', bad.status.code, 0);

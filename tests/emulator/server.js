@@ -15,7 +15,7 @@ const { baseName } = require('./importer');
 const PROTO_DIR = path.join(path.dirname(require.resolve('@zilliz/milvus2-sdk-node/package.json')),
   'dist', 'proto', 'proto');
 const LOADER_OPTIONS = { keepCase: true, longs: String, enums: Number, defaults: true, oneofs: true };
-const VERSIONS = { '2.3': 'v2.3.21', '2.5': 'v2.5.4' };
+const { withoutMerr } = require('./generation');
 const SERVICE = 'milvus.proto.milvus.MilvusService';
 
 function loadService() {
@@ -42,7 +42,12 @@ function strictBase64(s) {
 }
 
 function createServer(store, opts) {
-  const gen = store.gen;
+  // Behaviour keyed on '2.3' serves 2.2 and 2.3, on '2.5' 2.4 and 2.5
+  // (generation.js); the build, the RPC set and the Status shape follow the
+  // generation itself.
+  const gen = store.family;
+  const played = opts.generation;
+  const absent = new Set(played.databases ? [] : ['Connect', 'ListDatabases']);
   const schemaType = loadSchemaType();
   const service = loadService();
   let connectId = 0n;
@@ -62,6 +67,7 @@ function createServer(store, opts) {
   }
 
   function dbProblem(req, md) {
+    if (!played.databases) return null; // no databases yet: the header means nothing
     const db = (req && req.db_name) || metaValue(md, 'dbname') || 'default';
     return db === 'default' ? null : st.databaseNotFound(db);
   }
@@ -80,13 +86,13 @@ function createServer(store, opts) {
       return {
         status: st.ok(),
         server_info: {
-          build_tags: VERSIONS[gen], build_time: 'emulated', git_commit: 'emulated',
+          build_tags: played.version, build_time: 'emulated', git_commit: 'emulated',
           go_version: 'go1.21', deploy_mode: 'STANDALONE', reserved: {},
         },
         identifier: String(449000000000000000n + connectId),
       };
     },
-    GetVersion: () => ({ status: st.ok(), version: VERSIONS[gen] }),
+    GetVersion: () => ({ status: st.ok(), version: played.version }),
     CheckHealth: () => ({ status: st.ok(), isHealthy: true, reasons: [], quota_states: [] }),
     ListDatabases: () => ({ status: st.ok(), db_names: ['default'], created_timestamp: ['0'], db_ids: ['1'] }),
 
@@ -346,7 +352,7 @@ function createServer(store, opts) {
         callback({ code: grpc.status.UNAUTHENTICATED, details: authErr });
         return;
       }
-      if (!fn) {
+      if (!fn || absent.has(rpc)) {
         log(rpc, req, 'UNIMPLEMENTED');
         callback({ code: grpc.status.UNIMPLEMENTED, details: `unknown method ${rpc} for service ${SERVICE}` });
         return;
@@ -365,6 +371,7 @@ function createServer(store, opts) {
         callback({ code: grpc.status.INTERNAL, details: e.message });
         return;
       }
+      if (!played.merrStatus) withoutMerr(resp);
       if (store.takeLostAnswer(rpc)) {
         log(rpc, req, `${describeResult(resp)}, answer lost (injected)`);
         callback({ code: grpc.status.UNAVAILABLE, details: 'emulated connection loss after the call' });

@@ -1,9 +1,10 @@
 'use strict';
-// In-memory server state: collections, partitions with the primary keys they
-// received, indexes, import tasks with their asynchronous state machine, call
-// counters and injected faults.
+// In-memory server state: collections, partitions with the rows they
+// received (primary key and vector bytes), indexes, import tasks with their
+// asynchronous state machine, call counters and injected faults.
 
 const { runImport, ImportFailure } = require('./importer');
+const { DT } = require('./npy');
 
 const STATE = {
   Pending: 0, Failed: 1, Started: 2, Persisted: 5, Completed: 6, FailedAndCleaned: 7,
@@ -20,16 +21,31 @@ function defaultFaults() {
   };
 }
 
+// Int64 keys (kept as decimal strings) in numeric order, VarChar keys as text.
 function compareIds(a, b) {
-  if (typeof a === 'bigint' && typeof b === 'bigint') return a < b ? -1 : (a > b ? 1 : 0);
   const sa = String(a);
   const sb = String(b);
+  if (/^-?\d+$/.test(sa) && /^-?\d+$/.test(sb)) {
+    const x = BigInt(sa);
+    const y = BigInt(sb);
+    return x < y ? -1 : (x > y ? 1 : 0);
+  }
   return sa < sb ? -1 : (sa > sb ? 1 : 0);
 }
 
+function compareRows(a, b) {
+  const byId = compareIds(a[0], b[0]);
+  if (byId) return byId;
+  const va = a.slice(1).join(',');
+  const vb = b.slice(1).join(',');
+  return va < vb ? -1 : (va > vb ? 1 : 0);
+}
+
 class Store {
-  constructor(gen, fileCfg) {
-    this.gen = gen;
+  // generation: what generation.js resolved; the behaviour follows its family.
+  constructor(generation, fileCfg) {
+    this.gen = generation.generation;
+    this.family = generation.family;
     this.fileCfg = { ...fileCfg, maxFileSize: () => this.faults.maxFileSize };
     this.collections = new Map();
     this.tasks = new Map();
@@ -112,10 +128,23 @@ class Store {
     return coll;
   }
 
+  // A partition keeps its rows as Milvus would answer a Query on them:
+  // entities maps a primary key (as a string) to the list of rows imported
+  // under it, each row the Buffers of the vector fields in schema order;
+  // `rows` counts them all. A key can hold several rows: an import writes
+  // every row it reads and counts it, duplicates included (2.3
+  // internal/util/importutil numpy readers, 2.5 internal/util/importutilv2;
+  // the protocol notes, section 7, "Row counting").
   addPartition(coll, name) {
     coll.partitions.set(name, {
-      id: this.newId(), name, ids: [], rows: 0, imports: 0, createdTs: Store.nowTs(), createdUtc: String(Date.now()),
+      id: this.newId(), name, entities: new Map(), rows: 0, imports: 0, createdTs: Store.nowTs(),
+      createdUtc: String(Date.now()),
     });
+  }
+
+  static vectorFields(coll) {
+    return coll.schema.fields.filter((f) => f.data_type === DT.FloatVector || f.data_type === DT.BinaryVector)
+      .map((f) => f.name);
   }
 
   collectionRows(coll) {
@@ -146,12 +175,12 @@ class Store {
   fail(task, reason) {
     task.state = STATE.Failed;
     task.reason = reason;
-    if (this.gen === '2.3') this.schedule(task, () => { task.state = STATE.FailedAndCleaned; });
+    if (this.family === '2.3') this.schedule(task, () => { task.state = STATE.FailedAndCleaned; });
   }
 
   async start(task) {
     task.state = STATE.Started;
-    task.progress = this.gen === '2.3' ? 0 : 40;
+    task.progress = this.family === '2.3' ? 0 : 40;
     task.segmentIds = [String(this.newId())];
     const coll = this.collections.get(task.collection);
     // An injected failure wins over whatever the files would have produced.
@@ -163,14 +192,14 @@ class Store {
     let result;
     try {
       if (!coll || coll.id !== task.collectionId) throw new ImportFailure(`collection not found[collection=${task.collection}]`);
-      result = await runImport(this.fileCfg, this.gen, coll, task.files);
+      result = await runImport(this.fileCfg, this.family, coll, task.files);
     } catch (e) {
       if (!(e instanceof ImportFailure)) console.error(`[emulator] import ${task.id} crashed: ${e.stack}`);
       this.schedule(task, () => this.fail(task, e.message));
       return;
     }
     task.result = result;
-    if (this.gen === '2.3') this.schedule(task, () => this.persist(task));
+    if (this.family === '2.3') this.schedule(task, () => this.persist(task));
     else this.schedule(task, () => this.complete(task));
   }
 
@@ -195,7 +224,13 @@ class Store {
       for (let i = 0; i < task.result.rows; i++) ids.push(this.nextAutoPk++);
       task.idRanges = [String(begin), String(this.nextAutoPk)];
     }
-    for (const id of ids) part.ids.push(id);
+    const fields = Store.vectorFields(coll);
+    ids.forEach((id, r) => {
+      const key = String(id);
+      const row = fields.map((f) => (task.result.vectors[f] ? task.result.vectors[f][r] : Buffer.alloc(0)));
+      if (!part.entities.has(key)) part.entities.set(key, []);
+      part.entities.get(key).push(row);
+    });
     part.rows += task.result.rows;
   }
 
@@ -210,14 +245,36 @@ class Store {
 
   // ---- inspection -----------------------------------------------------------
 
+  // Every row of every partition (of one collection when `only` is given):
+  // {collection: {partition: {fields: [vector field names], rows: [[id, hex
+  // of each vector field]...]}}}, rows sorted by id, then by vector bytes.
+  rowsSnapshot(only) {
+    const out = {};
+    for (const c of this.collections.values()) {
+      if (only !== undefined && c.name !== only) continue;
+      const fields = Store.vectorFields(c);
+      const partitions = {};
+      for (const p of c.partitions.values()) {
+        const rows = [];
+        for (const [id, list] of p.entities) {
+          for (const row of list) rows.push([id, ...row.map((b) => b.toString('hex'))]);
+        }
+        rows.sort(compareRows);
+        partitions[p.name] = { fields, rows };
+      }
+      out[c.name] = partitions;
+    }
+    return out;
+  }
+
   snapshot() {
     const collections = {};
     for (const c of this.collections.values()) {
       const partitions = {};
       for (const p of c.partitions.values()) {
-        partitions[p.name] = {
-          rows: p.rows, ids: [...p.ids].sort(compareIds).map(String), imports: p.imports,
-        };
+        const ids = [];
+        for (const [id, list] of p.entities) for (let i = 0; i < list.length; i++) ids.push(id);
+        partitions[p.name] = { rows: p.rows, ids: ids.sort(compareIds), imports: p.imports };
       }
       collections[c.name] = {
         schema: {

@@ -311,6 +311,7 @@ if got != want:
     sys.exit(1)
 PY
 then ok "names: Milvus holds exactly the live ids under caf_xe9, caf_xe9.t_xff_xfe, caf_xe9.ok, bad_name, _9lives"; else fail "names: ids in Milvus"; fi
+mm_check_emulator_ids "names" "$d/fx/expected/liveset.tsv" "$d/report.json"
 mm_emulator_stop
 
 finish bad_input

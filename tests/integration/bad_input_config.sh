@@ -10,6 +10,10 @@ bin=${MM_BIN:?}
 source "$src/tests/lib/checks.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/mm-bad-config.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+# Run from an empty directory of our own: a write relative to the working
+# directory would land here, where the end of the test looks.
+mkdir "$work/cwd"
+cd "$work/cwd"
 
 /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/scenarios/basic_native.json" "$work/fx" >/dev/null
 fx=$work/fx/milvus/db
@@ -17,16 +21,17 @@ before=$(mm_tree_digest "$work/fx/milvus")
 good_source="meta: {mode: sqlite, sqliteFile: $fx/meta.sqlite}
 source: {mode: local, local: {tablesDir: $fx/tables}}"
 
-# One case: DIR/migration.yaml with the given text; dump must fail exactly
-# and write nothing but what was there.
+# One case: DIR/migration.yaml with the given text (OUTDIR in it becomes the
+# absolute DIR/out); dump must fail exactly and write nothing but what was
+# there.
 bad_yaml() {  # name status message text
   local d=$work/$1
   mkdir -p "$d"
-  printf '%s\n' "$4" >"$d/migration.yaml"
+  printf '%s\n' "${4//OUTDIR/$d/out}" >"$d/migration.yaml"
   mm_expect_exit "$1" "$2" "${3//@/$d/migration.yaml}" "$bin" dump -c "$d/migration.yaml"
   [ "$(ls -A "$d")" = "migration.yaml" ] || { fail "$1: files were written"; ls -A "$d"; }
 }
-target="target: {mode: local, local: {outputDir: OUT}}"
+target="target: {mode: local, local: {outputDir: OUTDIR}}"
 
 bad_yaml tab_indent 2 "milvus-migrate dump: @:2:1: invalid YAML: found character that cannot start any token (while scanning for the next token at line 2)" \
   "dumper:
@@ -84,8 +89,8 @@ dump: warning: collection 'vectors_l2': segment 1615497440111437000: meta row_co
 # Corrected, a failed configuration runs: nothing of the failure is in the way.
 d=$work/int_as_text
 printf '%s\n' "dumper: {worker: {limit: 2}}" "$good_source" "target: {mode: local, local: {outputDir: $d/out}}" >"$d/migration.yaml"
-if "$bin" dump -c "$d/migration.yaml" >"$d/out.txt" 2>"$d/err.txt" && grep -q "^dumped 29 rows in 5 new batch(es) " "$d/out.txt"; then
-  ok "corrected configuration: the dump completes"
+if "$bin" dump -c "$d/migration.yaml" >"$d/out.txt" 2>"$d/err.txt"; then
+  mm_check_dumped_liveset "corrected configuration" "$d/out/migration" "$work/fx/expected/liveset.tsv"
 else
   fail "corrected configuration"; cat "$d/err.txt" "$d/out.txt"
 fi
@@ -122,8 +127,8 @@ bad_meta_json segments_object "collections[0].segments: expected an array" \
 
 d=$work/json-truncated
 cp "$work/export/meta.json" "$d/meta.json"
-if "$bin" dump -c "$d/migration.yaml" >"$d/out.txt" 2>"$d/err.txt" && grep -q "^dumped 29 rows in 5 new batch(es) " "$d/out.txt"; then
-  ok "meta.json written again: the dump completes"
+if "$bin" dump -c "$d/migration.yaml" >"$d/out.txt" 2>"$d/err.txt"; then
+  mm_check_dumped_liveset "meta.json written again" "$d/out/migration" "$work/fx/expected/liveset.tsv"
 else
   fail "meta.json repaired"; cat "$d/err.txt" "$d/out.txt"
 fi
@@ -134,6 +139,8 @@ status=0
 [ "$status" -eq 2 ] && [ "$(head -1 "$work/report.err")" = "milvus-migrate verify: --report $work/no-such-dir/report: directory $work/no-such-dir does not exist or is not writable; create it first" ] \
   && ok "--report into a missing directory: exit 2 before any work" || { fail "--report missing dir: exit $status"; cat "$work/report.err"; }
 
+[ -z "$(ls -A "$work/cwd")" ] && ok "nothing was written into the working directory" \
+  || { fail "files were written into the working directory"; ls -A "$work/cwd"; }
 [ "$(mm_tree_digest "$work/fx/milvus")" = "$before" ] && ok "the 1.x files are untouched (content, size, mode, mtime)" \
   || fail "the 1.x files changed"
 finish bad_input_config

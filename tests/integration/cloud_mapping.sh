@@ -10,6 +10,7 @@ src=${MM_SOURCE_DIR:?}
 bin=${MM_BIN:?}
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/mm-cloud-mapping.XXXXXX")
 source "$src/tests/lib/swift.sh"
+source "$src/tests/lib/proxy.sh"
 proxy_pid= imds_pid=
 cleanup() {
   [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null
@@ -26,11 +27,9 @@ failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 pass() { echo "ok   $*"; }
 
-proxy_port=$(mm_swift_free_port)
 export FAULT_PROXY_LOG=$work/requests.jsonl
-/usr/bin/python3 "$src/tests/lib/fault_proxy.py" "$proxy_port" "$SWIFT_S3_PORT" record 0 >"$work/proxy.out" 2>&1 &
-proxy_pid=$!
-for _ in $(seq 1 50); do grep -q ready "$work/proxy.out" 2>/dev/null && break; sleep 0.1; done
+mm_proxy_start "$work/proxy.out" /usr/bin/python3 "$src/tests/lib/fault_proxy.py" 0 "$SWIFT_S3_PORT" record 0 || exit 1
+proxy_pid=$MM_PROXY_PID proxy_port=$MM_PROXY_PORT
 
 /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/scenarios/basic_native.json" "$work/fx" >/dev/null
 # dump NAME REMOTE-KEYS: dump into a-bucket/NAME/ with target.remote = {REMOTE-KEYS}; the
@@ -165,8 +164,8 @@ want="milvus-migrate dump: target.remote.useIAM: no AWS credentials found: AWS_A
   || { fail "iam-none: requests were made"; cat "$work/iam-none/requests.jsonl"; }
 
 # A fake IMDSv2 on loopback: a token first, then the role and its credentials.
-imds_port=$(mm_swift_free_port)
-/usr/bin/python3 - "$imds_port" >"$work/imds.out" 2>&1 <<'PY' &
+# It binds port 0 first and says "ready PORT" once it listens.
+cat >"$work/imds.py" <<'PY'
 import http.server, json, sys
 class H(http.server.BaseHTTPRequestHandler):
     def log_message(self, *a): pass
@@ -186,11 +185,12 @@ class H(http.server.BaseHTTPRequestHandler):
             return self.reply(200, json.dumps({"Code": "Success", "AccessKeyId": "test:tester",
                 "SecretAccessKey": "Sw1ftSecret", "Token": "tok-imds-7", "Expiration": "2099-01-01T00:00:00Z"}))
         self.reply(404, "")
-print("ready", flush=True)
-http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+server = http.server.HTTPServer(("127.0.0.1", 0), H)
+print("ready", server.server_address[1], flush=True)
+server.serve_forever()
 PY
-imds_pid=$!
-for _ in $(seq 1 50); do grep -q ready "$work/imds.out" 2>/dev/null && break; sleep 0.1; done
+mm_proxy_start "$work/imds.out" /usr/bin/python3 "$work/imds.py" || exit 1
+imds_pid=$MM_PROXY_PID imds_port=$MM_PROXY_PORT
 AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:$imds_port dump iam-imds "$iam, useIMDS: true"
 check iam-imds "useIAM + useIMDS: the role's temporary credentials" 0 \
   "HEAD /a-bucket host=127.0.0.1:$proxy_port scope=$S3_REGION signed=$ST token=tok-imds-7"

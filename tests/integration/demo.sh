@@ -149,8 +149,15 @@ control=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1
 # Import tasks then take a minute per state: the load is still waiting when SIGTERM comes.
 curl -sS -X POST -H 'content-type: application/json' --data '{"stepMs": 60000}' \
   "http://127.0.0.1:$control/faults" >/dev/null || fail "SIGTERM: cannot slow the emulator down"
-for _ in $(seq 1 300); do grep -q "^load: created collection images" "$work/term.err" && break; sleep 0.05; done
-if alive "$demo_pid"; then
+# The load is under way once it created the collections and sent an Import
+# (whose task then waits a minute): only then is SIGTERM sent.
+imports() { curl -s "http://127.0.0.1:$control/calls" | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin).get("Import", 0))' 2>/dev/null || echo 0; }
+loading=0
+for _ in $(seq 1 300); do
+  if grep -q "^load: created collection images" "$work/term.err" && [ "$(imports)" -ge 1 ]; then loading=1; break; fi
+  sleep 0.05
+done
+if [ "$loading" = 1 ] && alive "$demo_pid"; then
   kill -TERM "$demo_pid"
   status=0
   wait "$demo_pid" || status=$?
@@ -165,7 +172,7 @@ if alive "$demo_pid"; then
     fail "SIGTERM during the load: emulator pid '$emu_pid' still runs"
   check_removed "SIGTERM during the load" "$t"
 else
-  fail "SIGTERM: the demo ended before the load started"
+  fail "SIGTERM: the load was never seen under way (collections created, an Import sent), so SIGTERM was not sent during it"
   cat "$work/term.out" "$work/term.err"
 fi
 

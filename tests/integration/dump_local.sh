@@ -6,40 +6,14 @@
 set -euo pipefail
 src=${MM_SOURCE_DIR:?}
 bin=${MM_BIN:?}
+source "$src/tests/lib/checks.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/mm-dump.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
-# Rebuilds liveset.tsv lines from the dump: meta.json says which collection,
-# batches.json lists each batch's files and partition.
-npy_liveset() {
-  /usr/bin/python3 - "$1" <<'PY'
-import json, sys
-import numpy as np
-root = sys.argv[1]
-def esc(s):
-    out = []
-    for ch in s:
-        if ch == "\\": out.append("\\\\")
-        elif ch == "\t": out.append("\\t")
-        elif ch == "\n": out.append("\\n")
-        elif ord(ch) < 0x20 or ord(ch) == 0x7f: out.append("\\x%02x" % ord(ch))
-        else: out.append(ch)
-    return "".join(out)
-batches = json.load(open(root + "/batches.json"))
-def key(b):
-    return (b["collection"].encode(), b["partition"] != "", b["partition"].encode(), b["segment"].encode(), b["batch"])
-for b in sorted(batches, key=key):
-    ids = np.load(root + "/" + b["files"][0])
-    data = np.load(root + "/" + b["files"][1])
-    assert ids.dtype == np.int64 and ids.ndim == 1, (b, ids.dtype, ids.shape)
-    assert data.dtype in (np.float32, np.uint8) and data.ndim == 2 and data.shape[0] == ids.shape[0], (b, data.dtype, data.shape)
-    assert len(ids) == b["rows"], b
-    for i in range(len(ids)):
-        print("%s\t%s\t%s\t%d\t%s" % (esc(b["collection"]), esc(b["partition"] or "_default"), b["segment"], ids[i], data[i].tobytes().hex()))
-PY
-}
+# liveset.tsv lines rebuilt from the dump with numpy.
+npy_liveset() { /usr/bin/python3 "$src/tests/lib/npy_liveset.py" "$1"; }
 
 write_config() {  # dir meta.sqlite tables [extra yaml]
   cat >"$1/migration.yaml" <<YAML
@@ -88,7 +62,8 @@ PY
   [ -n "$(find "$out/out" -name '*.partial')" ] && fail "$scenario: .partial files left behind"
   # A second run finds everything complete and writes nothing.
   "$bin" dump -c "$out/migration.yaml" >"$out/stdout2" 2>/dev/null || fail "$scenario: second dump failed"
-  grep -q "dumped 0 rows in 0 new batch(es)" "$out/stdout2" || { fail "$scenario: re-run rewrote data"; cat "$out/stdout2"; }
+  want="dumped 0 rows in 0 new batch(es) (0 B) to $out/out/migration; $(mm_batch_count "$out/out/migration") batch(es) were already complete"
+  [ "$(cat "$out/stdout2")" = "$want" ] || { fail "$scenario: re-run rewrote data"; cat "$out/stdout2"; echo "  expected: $want"; }
 done
 
 # Splitting: 10000 rows of dim 64 (2.5 MB) with a 1 MiB limit per file.
@@ -120,10 +95,13 @@ write_config "$out" "$out/fx/milvus/db/meta.sqlite" "$out/fx/milvus/db/tables" "
 # The journal belongs to the run with the other policy: refused until --restart.
 status=0
 "$bin" dump -c "$out/migration.yaml" >"$out/stdout" 2>"$out/stderr" || status=$?
-[ "$status" -eq 2 ] && grep -q "belongs to another migration .* Use a different state.dir, or --restart to discard that journal" "$out/stderr" \
-  && echo "ok   a journal of another configuration is refused" || { fail "nan skip: journal mismatch not refused ($status)"; cat "$out/stderr"; }
+fp() { echo "source=$out/fx/milvus/db/meta.sqlite output=$out/out/migration maxFileSize=17179869184 nanPolicy=$1 fields=id,data"; }
+want="milvus-migrate dump: journal $out/.milvus-migrate/journal.sqlite belongs to another migration ($(fp fail)); this one is $(fp skip). Use a different state.dir, or --restart to discard that journal"
+[ "$status" -eq 2 ] && [ "$(cat "$out/stderr")" = "$want" ] && [ ! -s "$out/stdout" ] \
+  && echo "ok   a journal of another configuration is refused" || { fail "nan skip: journal mismatch not refused ($status)"; cat "$out/stderr"; echo "  expected: $want"; }
 "$bin" dump -c "$out/migration.yaml" --restart >"$out/stdout" 2>"$out/stderr" || { fail "nan skip: dump failed"; cat "$out/stderr"; }
-grep -q "; 2 row(s) with NaN/Inf left out (dumper.nanPolicy: skip)" "$out/stdout" || { fail "nan skip: summary"; cat "$out/stdout"; }
+want="dumped 8 rows in 2 new batch(es) (704 B) to $out/out/migration; 0 batch(es) were already complete; 2 row(s) with NaN/Inf left out (dumper.nanPolicy: skip)"
+[ "$(cat "$out/stdout")" = "$want" ] || { fail "nan skip: summary"; cat "$out/stdout"; echo "  expected: $want"; }
 npy_liveset "$out/out/migration" >"$out/dumped.tsv"
 grep -v -P '\t100[25]\t' "$out/fx/expected/liveset.tsv" >"$out/expected.tsv"
 diff -u "$out/expected.tsv" "$out/dumped.tsv" >/dev/null && echo "ok   nanPolicy skip leaves out exactly the NaN/Inf rows" || fail "nan skip: rows differ"
@@ -136,9 +114,20 @@ set +e
 "$bin" dump -c "$out/migration.yaml" >"$out/stdout" 2>"$out/stderr"
 status=$?
 set -e
-[ "$status" -eq 1 ] || fail "unflushed: exit status $status, expected 1"
-grep -q "has data that was never flushed" "$out/stderr" || { fail "unflushed: no explanation"; cat "$out/stderr"; }
-[ ! -e "$out/out/migration/tables" ] || fail "unflushed: files were written"
-[ "$status" -eq 1 ] && echo "ok   unflushed data refused"
+cat >"$out/want" <<'TXT'
+milvus-migrate dump: the 1.x installation has data that was never flushed to segments:
+  1 TableFiles row(s) of type NEW: the server was stopped while it was buffering inserts
+These rows exist only in the 1.x WAL, not in any segment, and would not be migrated.
+To include them: start the 1.x server on this data, call flush() for every collection
+(pymilvus 1.x: client.flush()), stop it gracefully (SIGINT) and copy db/ again with
+meta.sqlite-wal and meta.sqlite-shm. To migrate without them, set
+source.allowUnflushed: true.
+
+TXT
+if [ "$status" -eq 1 ] && diff -u "$out/want" "$out/stderr" && [ ! -s "$out/stdout" ] && [ ! -e "$out/out" ]; then
+  echo "ok   unflushed data refused with the explanation, nothing written"
+else
+  fail "unflushed: exit status $status, expected 1 with the exact message and nothing written"; cat "$out/stderr"
+fi
 
 [ "$failures" -eq 0 ]

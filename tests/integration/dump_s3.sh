@@ -4,12 +4,16 @@
 # multipart parts), a
 # segment without deleted rows is sent straight from its files, the same
 # bytes as a staged copy, a re-run uploads nothing, and a wrong secret or bucket fails up front with
-# a message that names the bucket and the fix but never the secret.
+# a message that names the bucket and the fix but never the secret. 503s,
+# dropped connections and corrupted bodies on three uploads (PUT/POST, seen
+# by the fault proxy) are retried and every object ends intact; a bucket
+# check answered 503 for good fails after 6 attempts.
 set -euo pipefail
 src=${MM_SOURCE_DIR:?}
 bin=${MM_BIN:?}
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/mm-dump-s3.XXXXXX")
 source "$src/tests/lib/swift.sh"
+source "$src/tests/lib/proxy.sh"
 proxy_pid=
 cleanup() {
   [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null
@@ -17,7 +21,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 mm_swift_start "$work" || exit 1
 curl_s3 -X PUT "$S3_ENDPOINT/stage" -o /dev/null -w '%{http_code}\n' | grep -q 200
 failures=0
@@ -107,12 +110,14 @@ expect_failure() {  # dir status message
 expect_failure badkey 1 "milvus-migrate dump: S3 s3://stage at ENDPOINT refused the credentials of access key 'test:tester' (403); check target.remote.ak and target.remote.sk"
 expect_failure nobucket 1 "milvus-migrate dump: S3 bucket s3://missing at ENDPOINT does not exist; create it or fix target.remote.bucket"
 # Faults between us and the server: retried with backoff, then a clear failure.
-start_proxy() {  # mode count
+# The faults hit the requests of the given methods (default: uploads, PUT
+# and POST); each one injected is recorded in $work/faults.
+start_proxy() {  # mode count [methods]
   [ -n "$proxy_pid" ] && { kill "$proxy_pid"; wait "$proxy_pid" 2>/dev/null || true; }
-  proxy_port=$(free_port)
-  coproc PROXY { exec /usr/bin/python3 "$src/tests/lib/fault_proxy.py" "$proxy_port" "$SWIFT_S3_PORT" "$1" "$2"; }
-  proxy_pid=$PROXY_PID
-  read -r _ <&"${PROXY[0]}"
+  : >"$work/faults"
+  mm_proxy_start "$work/proxy.out" env FAULT_PROXY_METHODS="${3-PUT,POST}" FAULT_PROXY_FAULTS="$work/faults" \
+    /usr/bin/python3 "$src/tests/lib/fault_proxy.py" 0 "$SWIFT_S3_PORT" "$1" "$2" || exit 1
+  proxy_pid=$MM_PROXY_PID proxy_port=$MM_PROXY_PORT
 }
 # A small installation (two 2.5 MB files), so few requests cross the proxy.
 /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/large/split.json" "$work/small" >/dev/null
@@ -135,12 +140,18 @@ for mode in 503 drop corrupt; do
       curl_s3 "$S3_ENDPOINT/stage/retry-$mode/$rel" -o "$work/got"
       cmp -s "$f" "$work/got" || { intact=0; fail "retry-$mode: $rel differs"; }
     done < <(find "$work/small-local/out" -type f -name '*.npy')
-    [ "$intact" = 1 ] && echo "ok   3 x $mode retried, every object intact"
+    hit=$(grep -c "^$mode \(PUT\|POST\) /stage/retry-$mode/" "$work/faults" || true)
+    if [ "$hit" -eq 3 ] && [ "$(wc -l <"$work/faults")" -eq 3 ]; then
+      [ "$intact" = 1 ] && echo "ok   3 x $mode on uploads (PUT/POST) retried, every object intact"
+    else
+      fail "retry-$mode: the faults did not hit 3 uploads:"; cat "$work/faults"
+    fi
   else
     fail "retry-$mode: dump failed"; cat "$work/retry-$mode/stderr"
   fi
 done
-start_proxy 503 1000
+# Every request answered 503: the bucket check gives up.
+start_proxy 503 1000 ""
 through_proxy exhausted
 status=0
 "$bin" dump -c "$work/exhausted/migration.yaml" >/dev/null 2>"$work/exhausted/stderr" || status=$?

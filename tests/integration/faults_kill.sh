@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # SIGKILL at random points: dump to a local directory, dump uploading to S3
 # (Swift + s3api), and load into the Milvus 2.x emulator, each killed a few
-# times and then run to the end. Afterwards Milvus holds exactly the live
-# ids of every partition (nothing lost, nothing imported twice), and after
+# times and then run to the end. Afterwards Milvus holds exactly the live rows
+# (ids and vector bytes) of every partition (nothing lost, nothing imported twice), and after
 # every kill of a local dump each file under a final name equals the one of
 # an uninterrupted dump. The kill points come from a seed: a failure prints
 # it, and MM_FAULT_SEEDS="local:N s3:M ..." replays exactly those schedules.
+# A kill point is a point of progress, not of time, so that a schedule
+# replays on a slower or busier machine: K units of work after the start of
+# the run (segments the journal records for a dump, Import calls Milvus
+# received for a load), then D ms more. Every phase must land at least two
+# of its three kills while the command still runs.
 set -euo pipefail
 src=${MM_SOURCE_DIR:?}
 bin=${MM_BIN:?}
@@ -55,19 +60,41 @@ config() {  # dir kind
 config "$work/clean" local
 "$bin" dump -c "$work/clean/migration.yaml" >/dev/null 2>&1
 batches=$(mm_batch_count "$work/clean/out/migration")
+segments=$(sqlite3 "file:$work/clean/state/journal.sqlite?mode=ro" "SELECT count(*) FROM segment")
 
-# Runs a command in the background and SIGKILLs it after 0..max ms (from
-# $RANDOM, seeded); kills counts those that were still running.
-kill_after() {  # max-ms command...
-  local ms=$((RANDOM % $1))
-  shift
+# Progress of the job in $d: batches dumped (a local dump's final-named files,
+# counted without starting a process, as such a dump is quick; the journal's
+# segments of an upload), Import calls received.
+dump_progress() {
+  if [ "$kind" = local ]; then
+    local files=("$d"/out/migration/tables/*/*/data.npy)
+    [ -e "${files[0]}" ] && echo "${#files[@]}" || echo 0
+  else
+    sqlite3 "file:$d/state/journal.sqlite?mode=ro" "SELECT count(*) FROM segment" 2>/dev/null || echo 0
+  fi
+}
+load_progress() { mm_emulator_calls Import; }
+
+# Runs a command in the background and SIGKILLs it once PROGRESS has moved
+# K units (0..a quarter of TOTAL) and then D ms (0..MAX-1), both from
+# $RANDOM (seeded), so a seed always gives the same schedule; kills counts
+# the kills that found the command running, and schedule records "K+Dms"
+# of each.
+kill_at() {  # progress-fn total max-ms command...
+  local progress=$1 start k ms
+  start=$($progress)
+  k=$((RANDOM % ($2 / 4 + 1)))
+  ms=$((RANDOM % $3))
+  shift 3
   # A kill while the meta is read leaves its private copy behind: keep it in $work.
   TMPDIR=$work/tmp "$@" >/dev/null 2>&1 &
   victim=$!
+  while kill -0 "$victim" 2>/dev/null && [ $(($($progress) - start)) -lt "$k" ]; do sleep 0.01; done
   sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
   if kill -9 "$victim" 2>/dev/null; then kills=$((kills + 1)); fi
   wait "$victim" 2>/dev/null || true
   victim=
+  schedule="$schedule $k+${ms}ms"
 }
 
 # Every final-named .npy of a killed local dump equals the clean one.
@@ -85,27 +112,34 @@ for entry in $seeds; do
   RANDOM=$seed
   d=$work/$kind-$seed
   config "$d" "$kind"
-  if [ "$kind" = s3 ]; then MM_EMU_CONTROL_PORT=$emu_s3_control; dump_max=2500; else MM_EMU_CONTROL_PORT=$emu_local_control; dump_max=200; fi
+  if [ "$kind" = s3 ]; then MM_EMU_CONTROL_PORT=$emu_s3_control; else MM_EMU_CONTROL_PORT=$emu_local_control; fi
   kills=0
   bad=0
+  schedule=
   for _ in 1 2 3; do
-    kill_after "$dump_max" "$bin" dump -c "$d/migration.yaml"
+    kill_at dump_progress "$segments" 30 "$bin" dump -c "$d/migration.yaml"
     if [ "$kind" = local ] && ! final_files_complete "$d"; then bad=1; fi
   done
-  dump_kills=$kills
+  dump_kills=$kills dump_schedule=$schedule
   "$bin" dump -c "$d/migration.yaml" >"$d/dump.out" 2>"$d/dump.err" || { bad=1; cat "$d/dump.err"; }
   kills=0
-  for _ in 1 2 3; do kill_after 3000 "$bin" load -c "$d/migration.yaml"; done
+  schedule=
+  for _ in 1 2 3; do kill_at load_progress "$batches" 400 "$bin" load -c "$d/migration.yaml"; done
+  load_schedule=$schedule
+  if [ "$dump_kills" -lt 2 ] || [ "$kills" -lt 2 ]; then
+    echo "  too few kills landed: dump at$dump_schedule ($dump_kills), load at$load_schedule ($kills)"
+    bad=1
+  fi
   status=0
   "$bin" load -c "$d/migration.yaml" >"$d/load.out" 2>"$d/load.err" || { status=$?; bad=1; cat "$d/load.err"; }
   "$bin" verify -c "$d/migration.yaml" --report "$d/report" >"$d/verify.out" 2>&1 || { bad=1; cat "$d/verify.out"; }
   /usr/bin/python3 "$src/tests/lib/emulator_ids.py" "$work/fx/expected/liveset.tsv" "$d/report.json" \
-    "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" >"$d/ids.out" 2>&1 || true
-  grep -q "^partitions=5 bad=0$" "$d/ids.out" || { bad=1; cat "$d/ids.out"; }
+    "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" >"$d/ids.out" 2>&1 && grep -q "^partitions=5 bad=0$" "$d/ids.out" \
+    || { bad=1; cat "$d/ids.out"; }
   if [ "$bad" = 0 ]; then
-    ok "$kind seed $seed: $dump_kills dump kill(s), $kills load kill(s); Milvus holds exactly the live ids of $batches batches in 5 partitions"
+    ok "$kind seed $seed: $dump_kills dump kill(s) at$dump_schedule, $kills load kill(s) at$load_schedule; Milvus holds exactly the live rows (ids and vector bytes) of $batches batches in 5 partitions"
   else
-    fail "$kind seed $seed (replay: MM_FAULT_SEEDS=$entry): $dump_kills dump kill(s), $kills load kill(s), load exit $status"
+    fail "$kind seed $seed (replay: MM_FAULT_SEEDS=$entry): $dump_kills dump kill(s) at$dump_schedule, $kills load kill(s) at$load_schedule, load exit $status"
   fi
 done
 

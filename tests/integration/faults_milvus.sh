@@ -4,7 +4,8 @@
 # re-run that only waits), an import task that fails, and import tasks the
 # server forgets (expireTasks): the partition row count decides whether a
 # forgotten batch arrived (recorded as imported) or not (sent again). Every
-# case ends with exactly the live ids in Milvus and no batch imported twice.
+# case ends with exactly the live rows (ids and vector bytes) in Milvus and no
+# batch imported twice.
 set -euo pipefail
 src=${MM_SOURCE_DIR:?}
 bin=${MM_BIN:?}
@@ -122,11 +123,13 @@ before=$(calls Import)
 faults '{"stepMs": 1500}'
 "$bin" load -c "$d/migration.yaml" >"$d/load1.out" 2>&1 &
 load_pid=$!
-for _ in $(seq 1 100); do [ "$(( $(calls Import) - before ))" -ge 2 ] && break; sleep 0.05; done
-sleep 0.3
+# Killed once the journal holds the task ids of two submitted batches.
+tasks_recorded() { sqlite3 "file:$d/state/journal.sqlite?mode=ro" "SELECT count(*) FROM batch WHERE state = 2 AND task_ids != ''" 2>/dev/null || echo 0; }
+for _ in $(seq 1 200); do [ "$(tasks_recorded)" -ge 2 ] && break; sleep 0.05; done
 kill -9 "$load_pid"; wait "$load_pid" 2>/dev/null || true
 load_pid=
-recorded=$(( $(calls Import) - before ))
+recorded=$(tasks_recorded)
+[ "$recorded" -ge 2 ] || fail "expired re-run: the load was killed with $recorded task(s) recorded, expected at least 2"
 faults '{"stepMs": 50, "expireTasks": true}'
 load expired_rerun load2
 if [ "$status" -eq 0 ] && grep -q "interrupted batch(es) arrived$" "$d/load2.err" && [ "$(( $(calls Import) - before ))" -eq "$batches" ]; then

@@ -11,6 +11,7 @@ src=${MM_SOURCE_DIR:?}
 bin=${MM_BIN:?}
 source "$src/tests/lib/swift.sh"
 source "$src/tests/lib/checks.sh"
+source "$src/tests/lib/proxy.sh"
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/mm-faults-s3.XXXXXX")
 proxy_pid=
 stop_proxy() {
@@ -22,15 +23,14 @@ trap cleanup EXIT
 mm_swift_start "$work" || exit 1
 curl_s3 -X PUT "$S3_ENDPOINT/stage" -o /dev/null -w '%{http_code}\n' | grep -q 200
 
-proxy_port=$(mm_swift_free_port)
-# (Re)starts the proxy on the same port: the job's endpoint never changes.
+# One proxy for the whole test, so a job's endpoint never changes; the
+# faults it injects are switched through its control file.
+echo '{"mode": "record", "count": 0}' >"$work/faults.json"
+mm_proxy_start "$work/proxy.out" env FAULT_PROXY_CONTROL="$work/faults.json" /usr/bin/python3 \
+  "$src/tests/lib/fault_proxy.py" 0 "$SWIFT_S3_PORT" record 0 || exit 1
+proxy_pid=$MM_PROXY_PID proxy_port=$MM_PROXY_PORT
 start_proxy() {  # mode count [methods] [skip]
-  stop_proxy
-  FAULT_PROXY_METHODS=${3:-} FAULT_PROXY_SKIP=${4:-0} /usr/bin/python3 "$src/tests/lib/fault_proxy.py" \
-    "$proxy_port" "$SWIFT_S3_PORT" "$1" "$2" >"$work/proxy.out" 2>&1 &
-  proxy_pid=$!
-  for _ in $(seq 1 100); do grep -q ready "$work/proxy.out" 2>/dev/null && return 0; sleep 0.05; done
-  echo "fault proxy did not start"; cat "$work/proxy.out"; return 1
+  printf '{"mode": "%s", "count": %d, "methods": "%s", "skip": %d}\n' "$1" "$2" "${3:-}" "${4:-0}" >"$work/faults.json"
 }
 
 /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/large/split.json" "$work/small" >/dev/null

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # `inspect` and `export` output, asserted exactly against tests/expected/,
 # for every fixture scenario and for the error cases users meet.
-# Set MM_UPDATE_EXPECTED=1 to rewrite the expected files after a deliberate change.
+# Set MM_UPDATE_EXPECTED=1 to rewrite the expected files after a deliberate
+# change (refused under CI=true, see tests/lib/golden.sh).
 set -uo pipefail
 src=${MM_SOURCE_DIR:?}
 bin=${MM_BIN:?}
+source "$src/tests/lib/golden.sh"
+mm_golden_guard
 expected_dir=$src/tests/expected/inspect
 work=$(mktemp -d "${TMPDIR:-/tmp}/mm-inspect.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -20,9 +23,7 @@ check() {
   local status=$?
   { cat "$work/out"; echo "--- stderr"; cat "$work/err"; echo "--- exit $status"; } |
     sed -E "s|$work|<FIXTURE>|g; s|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z|<TIME>|g" >"$work/$name.txt"
-  if [ "${MM_UPDATE_EXPECTED:-}" = 1 ]; then
-    cp "$work/$name.txt" "$expected_dir/$name.txt"
-  fi
+  mm_golden_update "$work/$name.txt" "$expected_dir/$name.txt"
   if [ "$status" -ne "$want" ]; then
     echo "FAIL $name: exit status $status, expected $want"; failures=$((failures + 1))
   elif ! diff -u "$expected_dir/$name.txt" "$work/$name.txt"; then

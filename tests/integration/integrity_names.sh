@@ -40,7 +40,7 @@ docs                    docs                        4  float    L2      FLAT    
   Łódź                  Lodz                                                          1     2        0     2   48 B
   データ                _xe38387_xe383bc_xe382bf                                      1     1        0     1   24 B
 
-Unflushed data: none (meta checked; no WAL directory found)
+Unflushed data: none (meta and WAL checked; WAL $d/fx/milvus/wal, found beside the db directory)
 
 Warnings (5):
 $(sed 's/^/  - /' <<<"$renames")

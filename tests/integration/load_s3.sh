@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run (dump -> stage on a real S3 server -> load -> verify) where the Milvus
 # 2.x emulator reads the staged objects from that S3 bucket, as Milvus reads
-# its own bucket: exact ids per partition, on both server generations.
+# its own bucket: exact rows (ids and vector bytes) per partition, on both
+# server generations.
 set -euo pipefail
 src=${MM_SOURCE_DIR:?}
 bin=${MM_BIN:?}
@@ -48,9 +49,8 @@ YAML
     curl -s "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" | grep -q "\"$gen-$scenario/migration/tables/" \
       || fail "$gen $scenario: Import files are not bucket keys"
     /usr/bin/python3 "$src/tests/lib/emulator_ids.py" "$d/fx/expected/liveset.tsv" "$d/report.json" \
-      "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" >"$d/ids" 2>&1 || true
-    grep -q "^partitions=[0-9]* bad=0$" "$d/ids" && echo "ok   $gen $scenario: staged on S3, imported from S3, exact ids ($(tail -1 "$d/ids"))" \
-      || { fail "$gen $scenario: ids"; cat "$d/ids"; }
+      "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" >"$d/ids" 2>&1 && echo "ok   $gen $scenario: staged on S3, imported from S3, exact rows: ids and vector bytes ($(tail -1 "$d/ids"))" \
+      || { fail "$gen $scenario: rows in Milvus"; cat "$d/ids"; }
   done
   mm_emulator_stop
 done

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # load + verify over TLS into the emulator serving gRPC with certificates
 # made here by openssl: server TLS with a private CA and a certificate name
-# that only tls.serverName matches, mutual TLS (Milvus's tlsMode 2), and
+# that only tls.serverName matches, mutual TLS (Milvus's tlsMode 2), each
+# ending with exactly the live rows (ids and vector bytes) in Milvus, and
 # the exact errors for a wrong CA, a missing client certificate, a
 # plaintext client and an unreadable CA file.
 set -euo pipefail
@@ -56,6 +57,12 @@ verify: {statsTimeoutSeconds: 3}
 YAML
   chmod 600 "$d/migration.yaml"
 }
+# Milvus holds exactly the live rows (ids and vector bytes) of the fixture.
+rows_check() {  # label
+  if /usr/bin/python3 "$src/tests/lib/emulator_ids.py" "$d/fx/expected/liveset.tsv" "$d/report.json" \
+    "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" >"$d/rows.out" 2>&1; then ok "$1: Milvus holds exactly the live rows ($(tail -1 "$d/rows.out"))"
+  else fail "$1: rows"; cat "$d/rows.out"; fi
+}
 expect_error() {  # label want-regex [exit status, default 1]; stderr must be that one line
   local status=0
   "$bin" load -c "$d/migration.yaml" >/dev/null 2>"$d/err" || status=$?
@@ -71,6 +78,7 @@ write_config "$MM_EMU_PORT" "    tls: {enabled: true, caFile: $pki/test-ca.pem, 
 if "$bin" run -c "$d/migration.yaml" --report "$d/report" >"$d/run.out" 2>&1 && grep -q "^All counts match.$" "$d/run.out"
 then ok "TLS with a private CA and tls.serverName: run verified"; else fail "TLS run"; cat "$d/run.out"; fi
 grep -q "^collection docs: expected 19, Milvus 19: OK$" "$d/run.out" || fail "TLS: counts"
+rows_check "TLS"
 
 write_config "$MM_EMU_PORT" "    tls: {enabled: true, caFile: $pki/other-ca.pem, serverName: milvus.test}"
 hint="check target.milvus2x.tls.caFile \\(the CA that signed the server's certificate\\), tls.serverName \\(a name in that certificate\\) and, when the server requires client certificates, tls.certFile and tls.keyFile$"
@@ -94,6 +102,7 @@ expect_error "certFile without keyFile" "^milvus-migrate load: $d/migration.yaml
 write_config "$MM_EMU_PORT" "    tls: {enabled: true, caFile: $pki/test-ca.pem, serverName: milvus.test, certFile: $pki/client.pem, keyFile: $pki/client.key}"
 if "$bin" run -c "$d/migration.yaml" --report "$d/report" >"$d/run.out" 2>&1 && grep -q "^collection docs: expected 19, Milvus 19: OK$" "$d/run.out"
 then ok "mutual TLS with a client certificate: run verified"; else fail "mutual TLS run"; cat "$d/run.out"; fi
+rows_check "mutual TLS"
 grep -q "BEGIN" "$d/run.out" && fail "key material in the output" || ok "no key material in the output"
 
 echo "load_tls: $failures failure(s)"

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # dump -> load -> verify into the Milvus 2.x emulator (local staging): exact
-# ids per partition for float, binary, partitions and deletes on both server
-# generations; re-runs import nothing twice, also after a kill between
-# submit and completion and after an Import whose answer was lost; failure
-# cases end with the exact message and exit status.
+# rows (ids and vector bytes) per partition for float, binary, partitions and
+# deletes on both server generations; re-runs import nothing twice, also
+# after a kill between submit and completion and after an Import whose
+# answer was lost; failure cases end with the exact message and exit status.
 set -euo pipefail
 src=${MM_SOURCE_DIR:?}
 bin=${MM_BIN:?}
 source "$src/tests/lib/emulator.sh"
+source "$src/tests/lib/checks.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/mm-load.XXXXXX")
-cleanup() { mm_emulator_stop; rm -rf "$work"; }
+cleanup() { mm_emulator_stop; mm_dead_port_release; rm -rf "$work"; }
 trap cleanup EXIT
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
@@ -18,14 +19,22 @@ ok() { echo "ok   $*"; }
 mm_emulator_faults_q() { mm_emulator_faults "$1" >/dev/null; }
 calls() { curl -s "http://127.0.0.1:$MM_EMU_CONTROL_PORT/calls" | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin).get('$1', 0))"; }
 
-# The emulator's rows per (1.x collection, 1.x tag) as liveset-style lines
-# "collection<TAB>tag<TAB>id", mapped through the verify report, compared
-# with the fixture's expected live set.
+# The emulator's rows (ids and vector bytes) per 1.x collection and tag,
+# mapped through the verify report, compared with the fixture's expected
+# live set; no partition may be missing or extra.
 check_ids() {  # label fixture-dir report.json
-  /usr/bin/python3 "$src/tests/lib/emulator_ids.py" "$2/expected/liveset.tsv" "$3" \
-    "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" >"$work/ids.out" 2>&1 || true
-  if grep -q " bad=0$" "$work/ids.out"; then ok "$1: Milvus holds exactly the live ids ($(tail -1 "$work/ids.out"))"; else fail "$1: ids"; cat "$work/ids.out"; fi
+  if /usr/bin/python3 "$src/tests/lib/emulator_ids.py" "$2/expected/liveset.tsv" "$3" \
+    "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" >"$work/ids.out" 2>&1; then ok "$1: Milvus holds exactly the live rows, ids and vector bytes ($(tail -1 "$work/ids.out"))"; else fail "$1: rows in Milvus"; cat "$work/ids.out"; fi
 }
+# FILE without progress lines equals the lines given (exact, in order).
+same_lines() {  # label file line...
+  local label=$1 file=$2 got want
+  shift 2
+  got=$(grep -v '^load: [0-9]*/[0-9]* batches\|^dump: [0-9]*/[0-9]* segments' "$file" || true)
+  want=$(printf '%s\n' "$@")
+  if [ "$got" = "$want" ]; then ok "$label"; else fail "$label"; diff <(echo "$want") <(echo "$got"); fi
+}
+collections_in() { /usr/bin/python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["collections"]))' "$1"; }
 
 write_config() {  # dir fixture-dir port [extra milvus2x yaml lines]
   local sec=""
@@ -74,10 +83,13 @@ for gen in 2.5 2.3; do
     grep -q "^All counts match.$" "$d/stdout" && ok "$gen $scenario: run verified" || { fail "$gen $scenario: verify"; cat "$d/stdout"; }
     check_ids "$gen $scenario" "$d/fx" "$d/report.json"
     imports=$(calls Import)
-    # A second run finds every batch imported and sends nothing.
+    # A second run finds every batch dumped and imported and sends nothing.
     "$bin" run -c "$d/migration.yaml" --report "$d/report2" >"$d/stdout2" 2>"$d/stderr2" || fail "$gen $scenario: second run failed"
-    grep -q "^loaded 0 rows in 0 batch(es) into " "$d/stdout2" && [ "$(calls Import)" = "$imports" ] \
-      && ok "$gen $scenario: re-run imports nothing" || { fail "$gen $scenario: re-run imported again"; cat "$d/stdout2"; }
+    n=$(mm_batch_count "$d/out/migration")
+    [ "$(grep '^dumped \|^loaded ' "$d/stdout2")" = "dumped 0 rows in 0 new batch(es) (0 B) to $d/out/migration; $n batch(es) were already complete
+loaded 0 rows in 0 batch(es) into 127.0.0.1:$MM_EMU_PORT; $n batch(es) were imported before; collections: 0 created, 0 appended to, 0 skipped, $(collections_in "$d/report.json") resumed; 0 partition(s) created" ] \
+      && [ "$(calls Import)" = "$imports" ] && ok "$gen $scenario: re-run dumps and imports nothing" \
+      || { fail "$gen $scenario: re-run dumped or imported again"; cat "$d/stdout2"; }
   done
   mm_emulator_stop
 done
@@ -134,15 +146,20 @@ d=$work/lost
 mkdir -p "$d"
 /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/scenarios/basic_native.json" "$d/fx" >/dev/null
 write_config "$d" "$d/fx" "$MM_EMU_PORT" "    existingCollection: error"
+# One loader worker: the first Import loses its answer and load stops there.
+sed -i '/^loader:/,/^  pollIntervalSeconds/s/^    limit: 2$/    limit: 1/' "$d/migration.yaml"
 "$bin" dump -c "$d/migration.yaml" >/dev/null 2>&1 || fail "lost: dump"
 before=$(calls Import)
 mm_emulator_faults_q '{"loseAnswerRpc": "Import", "loseAnswerCount": 1}'
-status=0
-"$bin" load -c "$d/migration.yaml" >"$d/load1.out" 2>"$d/load1.err" || status=$?
-[ "$status" -eq 1 ] && grep -q "the Import call may or may not have reached Milvus; a re-run of load finds out before sending it again: Import on Milvus at 127.0.0.1:$MM_EMU_PORT: server unavailable after 1 attempt (emulated connection loss after the call)" "$d/load1.err" \
-  && ok "lost answer: load stops and says so" || { fail "lost answer: exit $status"; cat "$d/load1.err"; }
+mm_expect_exit "lost answer: load stops and says so" 1 "load: connected to 127.0.0.1:$MM_EMU_PORT (Milvus v2.5.4)
+load: created collection vectors_ip (FloatVector, dim 16)
+load: created collection vectors_l2 (FloatVector, dim 8)
+milvus-migrate load: the Import call may or may not have reached Milvus; a re-run of load finds out before sending it again: Import on Milvus at 127.0.0.1:$MM_EMU_PORT: server unavailable after 1 attempt (emulated connection loss after the call); check target.milvus2x.endpoint and that Milvus is running and reachable" \
+  "$bin" load -c "$d/migration.yaml"
 "$bin" load -c "$d/migration.yaml" >"$d/load2.out" 2>"$d/load2.err" || { fail "lost answer: re-run"; cat "$d/load2.err"; }
-grep -q "interrupted batch(es) arrived" "$d/load2.err" && ok "lost answer: re-run finds the batch arrived" || { fail "lost answer: resolution"; cat "$d/load2.err"; }
+same_lines "lost answer: re-run finds the batch arrived" "$d/load2.err" "load: connected to 127.0.0.1:$MM_EMU_PORT (Milvus v2.5.4)" \
+  "load: 1 batch(es) of vectors_ip were being submitted when the last run stopped; finding out whether Milvus received them" \
+  "load: vectors_ip._default holds 9 rows: the 1 interrupted batch(es) arrived"
 batches=$(/usr/bin/python3 -c "import json; print(len(json.load(open('$d/out/migration/batches.json'))))")
 [ "$(( $(calls Import) - before ))" = "$batches" ] && ok "lost answer: no Import sent twice" || fail "lost answer: $(( $(calls Import) - before )) Imports for $batches batches"
 "$bin" verify -c "$d/migration.yaml" --report "$d/report" >"$d/verify.out" 2>&1 && check_ids "lost answer" "$d/fx" "$d/report.json" || { fail "lost answer: verify"; cat "$d/verify.out"; }
@@ -181,11 +198,16 @@ d=$work/outage
 mkdir -p "$d"
 /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/scenarios/binary.json" "$d/fx" >/dev/null
 write_config "$d" "$d/fx" "$MM_EMU_PORT"
+# One loader worker: the first Import is the one that meets the outage, and
+# load stops before sending any other.
+sed -i '/^loader:/,/^  pollIntervalSeconds/s/^    limit: 2$/    limit: 1/' "$d/migration.yaml"
 "$bin" dump -c "$d/migration.yaml" >/dev/null 2>&1 || fail "outage: dump"
 mm_emulator_faults_q '{"unavailableRpc": "Import", "unavailableCount": 1}'
 "$bin" load -c "$d/migration.yaml" >/dev/null 2>"$d/load1.err" && fail "outage: load should fail"
 "$bin" load -c "$d/migration.yaml" >/dev/null 2>"$d/load2.err" || { fail "outage: re-run"; cat "$d/load2.err"; }
-grep -q "did not arrive and are sent again" "$d/load2.err" && ok "outage: re-run resends the batch Milvus never saw" || { fail "outage: resolution"; cat "$d/load2.err"; }
+same_lines "outage: re-run resends the batch Milvus never saw" "$d/load2.err" "load: connected to 127.0.0.1:$MM_EMU_PORT (Milvus v2.5.4)" \
+  "load: 1 batch(es) of bin_hamming were being submitted when the last run stopped; finding out whether Milvus received them" \
+  "load: bin_hamming._default holds 0 rows: the 1 interrupted batch(es) did not arrive and are sent again"
 "$bin" verify -c "$d/migration.yaml" --report "$d/report" >"$d/verify.out" 2>&1 && check_ids "outage" "$d/fx" "$d/report.json" || { fail "outage: verify"; cat "$d/verify.out"; }
 
 # A failed import task: exit 1 with Milvus's reason; after the cause is gone
@@ -194,13 +216,17 @@ d=$work/failtask
 mkdir -p "$d"
 /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/scenarios/basic_native.json" "$d/fx" >/dev/null
 write_config "$d" "$d/fx" "$MM_EMU_PORT" "    existingCollection: drop"
+# One loader worker: the first batch of the collection fails and load stops there.
+sed -i '/^loader:/,/^  pollIntervalSeconds/s/^    limit: 2$/    limit: 1/' "$d/migration.yaml"
 "$bin" dump -c "$d/migration.yaml" >/dev/null 2>&1 || fail "failtask: dump"
 coll=$(cut -f1 "$d/fx/expected/liveset.tsv" | sort -u | head -1)
 mm_emulator_faults_q "{\"failImport\": {\"collection\": \"$coll\", \"reason\": \"disk quota exceeded\"}}"
 status=0
 "$bin" load -c "$d/migration.yaml" >/dev/null 2>"$d/load1.err" || status=$?
-[ "$status" -eq 1 ] && grep -q "failed on 127.0.0.1:$MM_EMU_PORT: disk quota exceeded. Fix the cause and re-run load; imported batches are not imported again" "$d/load1.err" \
-  && ok "failed task: exit 1 with the reason" || { fail "failed task: exit $status"; cat "$d/load1.err"; }
+task=$(mm_emulator_state | /usr/bin/python3 -c 'import json, sys; print(" ".join(t["id"] for t in json.load(sys.stdin)["tasks"] if t["state"] == 1))')
+want="milvus-migrate load: import task $task (batch 1615497440222000000/0 of vectors_ip (partition _default), files tables/vectors_ip/1615497440222000000/id.npy, tables/vectors_ip/1615497440222000000/data.npy) failed on 127.0.0.1:$MM_EMU_PORT: disk quota exceeded. Fix the cause and re-run load; imported batches are not imported again"
+[ "$status" -eq 1 ] && [ "$(tail -1 "$d/load1.err")" = "$want" ] \
+  && ok "failed task: exit 1 with the batch, its files and the reason" || { fail "failed task: exit $status"; cat "$d/load1.err"; echo "  expected: $want"; }
 mm_emulator_faults_reset >/dev/null
 "$bin" run -c "$d/migration.yaml" --report "$d/report" >"$d/run.out" 2>"$d/run.err" && check_ids "failed task then re-run" "$d/fx" "$d/report.json" || { fail "failed task: re-run"; cat "$d/run.err"; }
 
@@ -213,11 +239,14 @@ write_config "$d" "$d/fx" "$MM_EMU_PORT" "    existingCollection: drop"
 sed -i 's/^  pollIntervalSeconds: 1$/  pollIntervalSeconds: 1\n  deleteStagedFiles: true/' "$d/migration.yaml"
 "$bin" run -c "$d/migration.yaml" --report "$d/report" >"$d/run.out" 2>&1 || { fail "cleanup: run"; cat "$d/run.out"; }
 files=$(find "$d/out/migration/tables" -name '*.npy' | wc -l)
-[ "$files" -eq 0 ] && grep -q "^deleted [1-9][0-9]* staged file(s) (loader.deleteStagedFiles: true)$" "$d/run.out" \
-  && ok "deleteStagedFiles: staged files removed after verification" || { fail "cleanup: $files files left"; cat "$d/run.out"; }
+n=$(mm_batch_count "$d/out/migration")
+[ "$files" -eq 0 ] && [ "$(tail -1 "$d/run.out")" = "deleted $((2 * n)) staged file(s) (loader.deleteStagedFiles: true)" ] \
+  && ok "deleteStagedFiles: the $((2 * n)) staged files removed after verification" || { fail "cleanup: $files files left"; cat "$d/run.out"; }
+check_ids "deleteStagedFiles" "$d/fx" "$d/report.json"
 imports=$(calls Import)
 "$bin" run -c "$d/migration.yaml" --report "$d/report2" >"$d/run2.out" 2>&1 || { fail "cleanup: second run"; cat "$d/run2.out"; }
-grep -q "^dumped 0 rows in 0 new batch(es)" "$d/run2.out" && [ "$(calls Import)" = "$imports" ] && grep -q "^All counts match.$" "$d/run2.out" \
+[ "$(grep '^dumped ' "$d/run2.out")" = "dumped 0 rows in 0 new batch(es) (0 B) to $d/out/migration; $n batch(es) were already complete" ] \
+  && [ "$(calls Import)" = "$imports" ] && grep -q "^All counts match.$" "$d/run2.out" \
   && ok "deleteStagedFiles: a later run re-dumps and re-imports nothing" || { fail "cleanup: second run redid work"; cat "$d/run2.out"; }
 
 # ---- existing collections ------------------------------------------------------
@@ -231,19 +260,31 @@ status=0
 want="milvus-migrate run: collection 'docs' already exists on Milvus at 127.0.0.1:$MM_EMU_PORT; set target.milvus2x.existingCollection to append, drop or skip, or rename the target"
 [ "$status" -eq 2 ] && [ "$(grep -v '^dump:\|^load:' "$d/err")" = "$want" ] && ok "existing collection: refused by default" || { fail "existing: exit $status"; cat "$d/err"; }
 write_config "$d" "$d/fx" "$MM_EMU_PORT" "    existingCollection: skip"
+imports=$(calls Import)
 "$bin" run -c "$d/migration.yaml" --report "$d/skip" >"$d/skip.out" 2>&1 || { fail "skip: run"; cat "$d/skip.out"; }
-grep -q "^collection docs: expected 19, Milvus -: SKIPPED$" "$d/skip.out" && ok "existing collection: skip" || { fail "skip"; cat "$d/skip.out"; }
+grep -q "^collection docs: expected 19, Milvus -: SKIPPED$" "$d/skip.out" && [ "$(calls Import)" = "$imports" ] \
+  && grep -qx "load: skipped collection docs: it exists (target.milvus2x.existingCollection: skip)" "$d/skip.out" \
+  && ok "existing collection: skip sends no Import" || { fail "skip: $(( $(calls Import) - imports )) Import(s)"; cat "$d/skip.out"; }
+# ... and leaves the rows there as they were: the live set once, from "crash".
+check_ids "skip: Milvus unchanged" "$d/fx" "$d/skip.json"
 d=$work/append
 mkdir -p "$d"
 cp -r "$work/crash/fx" "$d/fx"
 write_config "$d" "$d/fx" "$MM_EMU_PORT" "    existingCollection: append"
 "$bin" run -c "$d/migration.yaml" --report "$d/report" >"$d/run.out" 2>&1 || { fail "append: run"; cat "$d/run.out"; }
-grep -q "^collection docs: expected 38, Milvus 38: OK$" "$d/run.out" && grep -q "(4 rows were there before)" "$d/run.out" \
+grep -q "^collection docs: expected 38, Milvus 38: OK$" "$d/run.out" \
+  && grep -qx "docs                     p 1            docs.p_1                            4            4            4            8  OK  (4 rows were there before)" "$d/run.out" \
+  && grep -qx "load: appending to existing collection docs, which holds 19 rows" "$d/run.out" \
   && ok "existing collection: append counts the rows that were there" || { fail "append"; cat "$d/run.out"; }
+# Every live row is now there twice: once from "crash", once appended.
+cat "$d/fx/expected/liveset.tsv" "$d/fx/expected/liveset.tsv" >"$d/twice.tsv"
+mkdir -p "$d/twice/expected"
+cp "$d/twice.tsv" "$d/twice/expected/liveset.tsv"
+check_ids "append: every live row twice" "$d/twice" "$d/report.json"
 # The first job's verify now sees every row twice: exit 3, and says why.
 status=0
 "$bin" verify -c "$work/crash/migration.yaml" --report "$work/crash/again" >"$work/crash/again.out" 2>&1 || status=$?
-[ "$status" -eq 3 ] && grep -q "docs                     p 1            docs.p_1                            4            4            4            8  MISMATCH  Milvus counts 8 rows, expected 4 (rows imported twice or added by someone else?)" "$work/crash/again.out" \
+[ "$status" -eq 3 ] && grep -qx "docs                     p 1            docs.p_1                            4            4            4            8  MISMATCH  Milvus counts 8 rows, expected 4 (rows imported twice or added by someone else?)" "$work/crash/again.out" \
   && ok "mismatch: exit 3 with the partition and the cause" || { fail "mismatch: exit $status"; cat "$work/crash/again.out"; }
 mm_emulator_stop
 
@@ -263,7 +304,9 @@ write_config "$d" "$d/fx" "$MM_EMU_PORT" "    username: root
     password: Milvus"
 "$bin" run -c "$d/migration.yaml" --report "$d/report" >"$d/run.out" 2>&1 && check_ids "auth" "$d/fx" "$d/report.json" || { fail "auth: run"; cat "$d/run.out"; }
 mm_emulator_stop
-port=$(mm_emulator_free_port)
+# A port where connections are refused, held so that nothing else takes it.
+mm_dead_port_hold
+port=$MM_DEAD_PORT
 write_config "$d" "$d/fx" "$port"
 status=0
 "$bin" load -c "$d/migration.yaml" >/dev/null 2>"$d/err" || status=$?

@@ -3,7 +3,9 @@
 # (Swift + s3api) on loopback, with certificates made here by openssl. A dump
 # staged through it with target.remote.caFile equals a local dump byte for
 # byte, path style and virtual host (<bucket>.localhost, which Swift serves);
-# a 1.x install is read from the bucket over https too. Each TLS mistake
+# a 1.x install is read from the bucket over https too (source.mode remote,
+# the same files as a local dump), and a source bucket whose certificate is
+# signed by another CA is refused. Each TLS mistake
 # fails before any upload with its exact message: the system CAs do not
 # trust the private CA, a CA file of another CA, a certificate for another
 # host name, an unreadable CA file, https to a plain http port.
@@ -12,6 +14,7 @@ src=${MM_SOURCE_DIR:?}
 bin=${MM_BIN:?}
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/mm-s3-tls.XXXXXX")
 source "$src/tests/lib/swift.sh"
+source "$src/tests/lib/proxy.sh"
 tls_pid=
 cleanup() {
   [ -n "$tls_pid" ] && kill "$tls_pid" 2>/dev/null
@@ -38,11 +41,9 @@ printf 'subjectAltName=IP:127.0.0.1,DNS:stage.localhost\n' >"$pki/server.ext"
 openssl x509 -req -in "$pki/server.csr" -CA "$pki/test-ca.pem" -CAkey "$pki/test-ca.key" -CAcreateserial -days 2 \
   -extfile "$pki/server.ext" -out "$pki/server.pem" 2>/dev/null
 
-tls_port=$(mm_swift_free_port)
-/usr/bin/python3 "$src/tests/lib/tls_proxy.py" "$tls_port" "$SWIFT_S3_PORT" "$pki/server.pem" "$pki/server.key" \
-  >"$work/tls.out" 2>&1 &
-tls_pid=$!
-for _ in $(seq 1 50); do grep -q ready "$work/tls.out" 2>/dev/null && break; sleep 0.1; done
+mm_proxy_start "$work/tls.out" /usr/bin/python3 "$src/tests/lib/tls_proxy.py" 0 "$SWIFT_S3_PORT" \
+  "$pki/server.pem" "$pki/server.key" || exit 1
+tls_pid=$MM_PROXY_PID tls_port=$MM_PROXY_PORT
 
 /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/scenarios/basic_native.json" "$work/fx" >/dev/null
 # dump NAME SOURCE-YAML TARGET-YAML: output in $work/NAME/{stdout,stderr}, status in $status.
@@ -92,6 +93,28 @@ outputDir: vhost/, $keys, useSSL: true, caFile: $pki/test-ca.pem}}"
 if [ "$status" = 0 ] && same_as_local vhost; then pass "virtual host https://stage.localhost: staged objects equal the local dump"
 else fail "virtual host: status $status"; cat "$work/vhost/stdout" "$work/vhost/stderr"; fi
 
+# ---- the 1.x install read from the bucket over https ----------------------------
+# Its tables directory uploaded (over plain http, straight to Swift) under
+# legacy/tables/; the dump reads it through the TLS front with the private CA
+# and stages locally: the same files, byte for byte, as the local dump.
+(cd "$work/fx/milvus/db/tables" && find . -type f -printf '%P\n') | while IFS= read -r rel; do
+  curl_s3 -f -T "$work/fx/milvus/db/tables/$rel" "$S3_ENDPOINT/stage/legacy/tables/$rel" -o /dev/null || exit 1
+done || fail "upload of the 1.x tables directory"
+remote_source() {  # EXTRA
+  echo "source: {mode: remote, remote: {cloud: minio, endpoint: '127.0.0.1:$tls_port', bucket: stage, tablesDir: legacy/tables, $keys, $1}}"
+}
+dump source-https "$(remote_source "useSSL: true, caFile: $pki/test-ca.pem")" \
+  "target: {mode: local, local: {outputDir: $work/source-https/out}}"
+same_local_files() {  # NAME: the same .npy files as the local dump, byte for byte
+  local a=$work/local/out/migration b=$work/$1/out/migration n=0 f
+  [ "$(cd "$a" && find . -name '*.npy' | sort)" = "$(cd "$b" && find . -name '*.npy' | sort)" ] || return 1
+  while IFS= read -r f; do cmp -s "$a/$f" "$b/$f" || return 1; n=$((n + 1)); done < <(cd "$a" && find . -name '*.npy')
+  [ "$n" -gt 0 ]
+}
+if [ "$status" = 0 ] && same_local_files source-https; then
+  pass "source.mode remote over https with caFile: the staged files equal the local dump"
+else fail "source over https: status $status"; cat "$work/source-https/stdout" "$work/source-https/stderr"; fi
+
 # ---- mistakes -----------------------------------------------------------------------
 expect() {  # NAME EXIT MESSAGE: the dump failed with exactly that one line and uploaded nothing
   local got
@@ -126,6 +149,12 @@ expect junk-ca 2 "milvus-migrate dump: S3 HEAD $T: target.remote.caFile $pki/jun
 
 dump plain-port "$local_source" "$(remote plain-port "127.0.0.1:$SWIFT_S3_PORT" "useSSL: true, caFile: $pki/test-ca.pem")"
 expect plain-port 1 "milvus-migrate dump: S3 HEAD s3://stage at https://127.0.0.1:$SWIFT_S3_PORT: TLS handshake failed (error:0A00010B:SSL routines::wrong version number); check target.remote.endpoint and target.remote.useSSL: the server may not speak https there"
+
+# The source bucket's certificate is checked as well.
+dump source-other-ca "$(remote_source "useSSL: true, caFile: $pki/other-ca.pem")" \
+  "target: {mode: local, local: {outputDir: $work/source-other-ca/out}}"
+expect source-other-ca 1 "milvus-migrate dump: S3 HEAD $T: the server's TLS certificate is not signed by a CA in source.remote.caFile $pki/other-ca.pem (SSL certificate problem: unable to get local issuer certificate); set source.remote.caFile to the PEM file of the CA that signed it"
+[ -z "$(find "$work/source-other-ca/out" -type f 2>/dev/null)" ] || fail "source-other-ca: files were staged"
 
 echo "s3_tls: $failures failure(s)"
 [ "$failures" -eq 0 ]

@@ -15,11 +15,13 @@ bin=${MM_BIN:?}
 source "$src/tests/lib/mariadb.sh"
 source "$src/tests/lib/swift.sh"
 source "$src/tests/lib/emulator.sh"
+source "$src/tests/lib/checks.sh" # its ok/fail are replaced below
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/mm-secrets.XXXXXX")
 cleanup() {
   mm_emulator_stop
   mm_swift_stop
   mm_mariadb_stop
+  mm_dead_port_release
   [ "${MM_KEEP_WORK:-}" = 1 ] && echo "kept $work" || rm -rf "$work"
 }
 trap cleanup EXIT
@@ -177,12 +179,17 @@ step load 0 "$bin" load -c "$cfg/good.yaml"
 step verify 0 "$bin" verify -c "$cfg/good.yaml" --report reports/verify
 step run 0 "$bin" run -c "$cfg/good.yaml" --report reports/run
 grep -q "^All counts match.$" logs/run.out && ok "run: all counts match" || fail "run: no 'All counts match.'"
+/usr/bin/python3 "$src/tests/lib/emulator_ids.py" "$work/fx/expected/liveset.tsv" reports/run.json \
+  "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" >"$work/rows.out" 2>&1 \
+  && ok "run: Milvus holds exactly the live rows, ids and vector bytes ($(tail -1 "$work/rows.out"))" \
+  || { fail "run: rows in Milvus"; cat "$work/rows.out"; }
 
 # ---- failure paths --------------------------------------------------------------------
 step inspect_wrong_mysql 1 "$bin" inspect -c "$cfg/wrong_mysql.yaml"
 step inspect_wrong_dsn 1 "$bin" inspect -m "$(dsn_with "$mysql_wrong")" -t "$work/fx/milvus/db/tables"
 step export_wrong_dsn 1 "$bin" export -m "$(dsn_with "$mysql_wrong")" -o export-wrong
-closed_port=$(mm_free_port)
+mm_dead_port_hold
+closed_port=$MM_DEAD_PORT
 step inspect_url_refused 1 "$bin" inspect -m "mysql://mm:$mysql_pw@127.0.0.1:$closed_port/fx" -t "$work/fx/milvus/db/tables"
 step inspect_dsn_malformed 2 "$bin" inspect -m "mm:$mysql_pw@tcp(127.0.0.1:$MM_MARIADB_PORT/fx"
 step inspect_dsn_usage 2 "$bin" inspect -m "$good_dsn" --bogus

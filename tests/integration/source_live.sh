@@ -149,7 +149,7 @@ run_until_check metarow 1
 /usr/bin/python3 - "$work/metarow/milvus/db/meta.sqlite" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-db.execute("UPDATE TableFiles SET updated_time = updated_time + 1, row_count = row_count - 1 WHERE table_id = 'beta' AND segment_id = '1690000000000101000'")
+db.execute("UPDATE TableFiles SET updated_time = updated_time + 1 WHERE table_id = 'beta' AND segment_id = '1690000000000101000'")
 db.commit()
 db.close()
 PY

@@ -9,7 +9,8 @@ tools=${MM_TOOLS:?}
 bin=${MM_BIN:?}
 work=$(mktemp -d "${TMPDIR:-/tmp}/mm-liveset.XXXXXX")
 source "$src/tests/lib/mariadb.sh"
-cleanup() { mm_mariadb_stop; rm -rf "$work"; }
+source "$src/tests/lib/checks.sh" # its fail is replaced below
+cleanup() { mm_mariadb_stop; mm_dead_port_release; rm -rf "$work"; }
 trap cleanup EXIT
 
 mm_mariadb_start "$work/mariadb"
@@ -75,7 +76,8 @@ expect_mysql_error() {  # status dsn message
     echo "ok   $3"
   fi
 }
-free_port=$(mm_free_port)
+mm_dead_port_hold
+free_port=$MM_DEAD_PORT
 expect_mysql_error 1 "mm:wrong-pw@tcp(127.0.0.1:$MM_MARIADB_PORT)/fx_binary" \
   "milvus-migrate inspect: MySQL at 127.0.0.1:PORT refused user 'mm' (Access denied for user 'mm'@'localhost' (using password: YES)); check the user and password in the DSN"
 expect_mysql_error 1 "mysql://mm:s3cr%3At%40pw@127.0.0.1:$free_port/fx_binary" \

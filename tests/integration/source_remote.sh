@@ -12,6 +12,7 @@ src=${MM_SOURCE_DIR:?}
 bin=${MM_BIN:?}
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/mm-source-remote.XXXXXX")
 source "$src/tests/lib/swift.sh"
+source "$src/tests/lib/proxy.sh"
 proxy_pid=
 cleanup() {
   [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null
@@ -103,19 +104,19 @@ if [ "$status" = 0 ] && n=$(same_dump local-b remote-b) && [ "$(rows remote-b)" 
 else fail "remote-b: status $status"; cat "$work/remote-b/stdout" "$work/remote-b/stderr"; fi
 
 # ---- a re-run downloads no segment file: requests seen by a recording proxy ------
-proxy_port=$(mm_swift_free_port)
-FAULT_PROXY_LOG=$work/requests.jsonl /usr/bin/python3 "$src/tests/lib/fault_proxy.py" "$proxy_port" "$SWIFT_S3_PORT" \
-  record 0 >"$work/proxy.out" 2>&1 &
-proxy_pid=$!
-for _ in $(seq 1 50); do grep -q ready "$work/proxy.out" 2>/dev/null && break; sleep 0.1; done
+mm_proxy_start "$work/proxy.out" env FAULT_PROXY_LOG="$work/requests.jsonl" /usr/bin/python3 \
+  "$src/tests/lib/fault_proxy.py" 0 "$SWIFT_S3_PORT" record 0 || exit 1
+proxy_pid=$MM_PROXY_PID proxy_port=$MM_PROXY_PORT
 sed -i "s|endpoint: '$E'|endpoint: '127.0.0.1:$proxy_port'|" "$work/remote-p/migration.yaml"
-"$bin" dump -c "$work/remote-p/migration.yaml" >"$work/remote-p/stdout2" 2>"$work/remote-p/stderr2" || true
+status=0
+"$bin" dump -c "$work/remote-p/migration.yaml" >"$work/remote-p/stdout2" 2>"$work/remote-p/stderr2" || status=$?
 gets() { grep -c "\"method\": \"GET\", \"target\": \"/legacy/p/db/tables/[^\"]*$1\"" "$work/requests.jsonl" || true; }
 # The scan reads every deleted_docs (small); the segment data is not read again.
-if grep -q "^dumped 0 rows in 0 new batch(es) .*; 6 batch(es) were already complete" "$work/remote-p/stdout2" &&
+if [ "$status" = 0 ] &&
+   [ "$(cat "$work/remote-p/stdout2")" = "dumped 0 rows in 0 new batch(es) (0 B) to $work/remote-p/out/migration; 6 batch(es) were already complete" ] &&
    [ "$(gets '\.\(rv\|uid\)')" = 0 ] && [ "$(gets /deleted_docs)" = 6 ]; then
   pass "re-run: every batch complete, no .rv/.uid downloaded (6 deleted_docs for the scan)"
-else fail "re-run: $(gets '\.\(rv\|uid\)') segment downloads, $(gets /deleted_docs) deleted_docs"; cat "$work/remote-p/stdout2" "$work/remote-p/stderr2"; fi
+else fail "re-run: exit $status, $(gets '\.\(rv\|uid\)') segment downloads, $(gets /deleted_docs) deleted_docs"; cat "$work/remote-p/stdout2" "$work/remote-p/stderr2"; fi
 
 # ---- mistakes ------------------------------------------------------------------------
 expect() {  # NAME EXIT MESSAGE [partial: other segments may be staged]

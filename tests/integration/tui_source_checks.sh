@@ -20,6 +20,9 @@ cleanup() {
 trap cleanup EXIT
 failures=0
 fail() { echo "FAIL $*"; failures=$((failures + 1)); }
+# shellcheck source=../lib/golden.sh
+. "$src/tests/lib/golden.sh"
+mm_golden_guard
 
 export TERM=xterm-256color LC_ALL=C.UTF-8 TZ=UTC HOME=$work
 unset NO_COLOR LINES COLUMNS MM_THEMES_DIR
@@ -52,10 +55,14 @@ session() {
   "${wrapper[@]}" "$bin" wizard -c "$2" --script "$1.script" --snapshot-dir "snaps/$1" 2>"$1.err"
   local status=$?
   [ "$status" -eq 0 ] || fail "$1: exit status $status: $(cat "$1.err")"
+  # Exactly the two snapshots the script takes, so a lost one fails.
+  local produced
+  produced=$(cd "snaps/$1" && ls -1 | tr '\n' ' ')
+  [ "$produced" = "plan.txt source.txt " ] || fail "$1: snapshots written: '$produced', expected 'plan.txt source.txt '"
   for f in "snaps/$1"/*.txt; do
     sed -i -E "s|$work|/tmp/mm-tui-chk.XXXXXX|g; s|process [0-9]+ |process NNNNN |g" "$f"
     local snap=checks-$1-$(basename "$f")
-    [ "${MM_UPDATE_EXPECTED:-}" = 1 ] && cp "$f" "$expected_dir/$snap"
+    mm_golden_update "$f" "$expected_dir/$snap"
     if diff -u "$expected_dir/$snap" "$f"; then echo "ok   $snap"; else fail "$snap differs"; fi
   done
 }

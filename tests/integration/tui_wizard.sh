@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # The wizard driven by scripted sessions (`wizard --script`, no terminal
-# needed): every screen is compared exactly with tests/expected/tui/NAME.txt.
-# Set MM_UPDATE_EXPECTED=1 to rewrite the expected files after a deliberate change.
+# needed): every screen is compared exactly with tests/expected/tui/NAME.txt;
+# each session must write exactly the snapshots its script takes, and every
+# expected file of this test must have been compared.
+# Set MM_UPDATE_EXPECTED=1 to rewrite the expected files after a deliberate
+# change (refused under CI=true, see tests/lib/golden.sh).
 # MM_WIZARD_WRAPPER runs each scripted session under a command, e.g.
 # "valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite".
 set -uo pipefail
 src=${MM_SOURCE_DIR:?}
 bin=${MM_BIN:?}
+source "$src/tests/lib/golden.sh"
+mm_golden_guard
 expected_dir=$src/tests/expected/tui
 # A fixed-length name directly under /tmp: paths shown on screen are then
 # replaced by a placeholder of the same length, so column layouts match.
@@ -14,6 +19,7 @@ work=$(mktemp -d /tmp/mm-tui.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 failures=0
 fail() { echo "FAIL $*"; failures=$((failures + 1)); }
+declare -A compared # every expected file compared, checked against tests/expected/tui at the end
 
 export TERM=xterm-256color LC_ALL=C.UTF-8 TZ=UTC HOME=$work
 unset NO_COLOR LINES COLUMNS MM_THEMES_DIR
@@ -44,11 +50,18 @@ session() {
   env "${envs[@]}" "${wrapper[@]}" "$bin" wizard --script "$name.script" --snapshot-dir "snaps/$name" "$@" 2>"$name.err"
   local status=$?
   [ "$status" -eq 0 ] || fail "$name: exit status $status: $(cat "$name.err")"
+  # Exactly the snapshots the script asks for, no fewer (a snapshot not
+  # written would otherwise go unnoticed) and no more.
+  local want got
+  want=$(sed -n 's/^snapshot //p' "$name.script" | LC_ALL=C sort)
+  got=$(find "snaps/$name" -name '*.txt' -printf '%f\n' | sed 's/\.txt$//' | LC_ALL=C sort)
+  [ "$got" = "$want" ] || fail "$name: snapshots written [$(echo $got)], the script takes [$(echo $want)]"
   for f in "snaps/$name"/*.txt; do
     [ -e "$f" ] || continue
     sed -i "s|$work|/tmp/mm-tui.XXXXXX|g" "$f"
     local snap=$name-$(basename "$f")
-    [ "${MM_UPDATE_EXPECTED:-}" = 1 ] && cp "$f" "$expected_dir/$snap"
+    compared[$snap]=1
+    mm_golden_update "$f" "$expected_dir/$snap"
     if diff -u "$expected_dir/$snap" "$f"; then echo "ok   $snap"; else fail "$snap differs"; fi
   done
 }
@@ -222,7 +235,8 @@ check() {
   "$@" >out.txt 2>err.txt </dev/null
   local status=$?
   { cat out.txt; echo "--- stderr"; cat err.txt; echo "--- exit $status"; } >"$name.txt"
-  [ "${MM_UPDATE_EXPECTED:-}" = 1 ] && cp "$name.txt" "$expected_dir/$name.txt"
+  compared[$name.txt]=1
+  mm_golden_update "$name.txt" "$expected_dir/$name.txt"
   if [ "$status" -ne "$want" ]; then fail "$name: exit status $status, expected $want"
   elif diff -u "$expected_dir/$name.txt" "$name.txt"; then echo "ok   $name"; else fail "$name differs"; fi
 }
@@ -235,6 +249,13 @@ check bad_size 2 "$bin" wizard --script parts.yaml --size 10
 printf 'quit\n' >quit.script
 printf 'loader:\n  worker: {limit: lots}\n' >bad.yaml
 check bad_config 2 "$bin" wizard -c bad.yaml --script quit.script
+
+# Every expected file of this test (those of tui_wizard_run.sh start with
+# target-, plan-, run- or verify-) was compared: a snapshot line dropped
+# from a script above leaves its expected file behind, unchecked.
+while IFS= read -r snap; do
+  [ -n "${compared[$snap]:-}" ] || fail "$snap: expected file that no session produced"
+done < <(find "$expected_dir" -name '*.txt' -printf '%f\n' | grep -Ev '^(target|plan|run|verify)-' | LC_ALL=C sort)
 
 [ "$failures" -eq 0 ] && echo "$0: all passed"
 [ "$failures" -eq 0 ]

@@ -2,17 +2,21 @@
 # The wizard's screens 4-7 (Target, Plan, Run, Verify) driven by scripted
 # sessions against the Milvus 2.x emulator: every screen is compared exactly
 # with tests/expected/tui/NAME.txt (names start with target-, plan-, run- or
-# verify-). Jobs run on worker threads while the script goes on, so the
+# verify-); each session must write exactly the snapshots its script takes,
+# and every expected file of this test must have been compared. Jobs run on worker threads while the script goes on, so the
 # scripts wait for them (wait-job, wait-text) before taking a snapshot;
 # durations, rates and ETAs are drawn as "--" in scripted sessions. Ports
 # and import task ids, which change from run to run, are replaced by
 # placeholders of the same width. Set MM_UPDATE_EXPECTED=1 to rewrite the
-# expected files after a deliberate change. MM_WIZARD_WRAPPER runs each
+# expected files after a deliberate change (refused under CI=true, see
+# tests/lib/golden.sh). MM_WIZARD_WRAPPER runs each
 # scripted session under a command, as in tui_wizard.sh (e.g. valgrind).
 set -uo pipefail
 src=${MM_SOURCE_DIR:?}
 bin=${MM_BIN:?}
 source "$src/tests/lib/emulator.sh"
+source "$src/tests/lib/golden.sh"
+mm_golden_guard
 expected_dir=$src/tests/expected/tui
 # A fixed-length name directly under /tmp, as in tui_wizard.sh.
 work=$(mktemp -d /tmp/mm-tui-run.XXXXXX)
@@ -21,15 +25,22 @@ trap cleanup EXIT
 failures=0
 fail() { echo "FAIL $*"; failures=$((failures + 1)); }
 ok() { echo "ok   $*"; }
+declare -A compared # every expected file compared, checked against tests/expected/tui at the end
 
 export TERM=xterm-256color LC_ALL=C.UTF-8 TZ=UTC HOME=$work
 unset NO_COLOR LINES COLUMNS MM_THEMES_DIR
 cd "$work" || exit 1
 /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/scenarios/partitions_orm.json" parts >/dev/null
 password='Mv2-pa55word'
-mm_emulator_start "$work/emu" --generation 2.5 --storage-dir "$work/emu/storage" --auth "root:$password" || exit 1
+# The screens show the port, replaced by the 5-digit placeholder 19530:
+# the emulator gets a 5-digit port below the ephemeral range, another one
+# if that is taken.
+for attempt in 1 2 3 4 5; do
+  MM_EMU_GRPC_PORT=$((10000 + RANDOM % 22000)) mm_emulator_start "$work/emu" --generation 2.5 \
+    --storage-dir "$work/emu/storage" --auth "root:$password" 2>"$work/emu-start.err" && break
+  [ "$attempt" = 5 ] && { echo "FAIL the emulator did not start:"; cat "$work/emu-start.err"; exit 1; }
+done
 port=$MM_EMU_PORT
-[ "${#port}" -eq 5 ] || { echo "FAIL emulator port $port is not 5 digits: the placeholder would shift columns"; exit 1; }
 faults() { mm_emulator_faults "$1" >/dev/null || fail "faults $1"; }
 fast='{"stepMs": 10, "failImport": null}' # import tasks finish in ~20 ms
 faults "$fast"
@@ -73,12 +84,18 @@ session() {
   env "${envs[@]}" "${wrapper[@]}" "$bin" wizard --script "$tag.script" --snapshot-dir "snaps/$tag" "$@" 2>"$tag.err"
   local status=$?
   [ "$status" -eq 0 ] || fail "$tag: exit status $status: $(cat "$tag.err")"
+  # Exactly the snapshots the script asks for, no fewer and no more.
+  local want got
+  want=$(sed -n 's/^snapshot //p' "$tag.script" | LC_ALL=C sort)
+  got=$(find "snaps/$tag" -name '*.txt' -printf '%f\n' | sed 's/\.txt$//' | LC_ALL=C sort)
+  [ "$got" = "$want" ] || fail "$tag: snapshots written [$(echo $got)], the script takes [$(echo $want)]"
   for f in "snaps/$tag"/*.txt; do
     [ -e "$f" ] || continue
     sed -i -E "s|$work|/tmp/mm-tui-run.XXXXXX|g; s|127\.0\.0\.1:$port|127.0.0.1:19530|g; s|449[0-9]{15}|NNNNNNNNNNNNNNNNNN|g" "$f"
     local snap
     snap=$(basename "$f")
-    [ "${MM_UPDATE_EXPECTED:-}" = 1 ] && cp "$f" "$expected_dir/$snap"
+    compared[$snap]=1
+    mm_golden_update "$f" "$expected_dir/$snap"
     if diff -u "$expected_dir/$snap" "$f"; then ok "$snap"; else fail "$snap differs"; fi
   done
 }
@@ -156,8 +173,7 @@ S
 [ "$(report_match run/.milvus-migrate/report.json)" = true ] && ok "report.json says match" || fail "run/.milvus-migrate/report.json"
 [ -s run/.milvus-migrate/report.md ] && ok "report.md written" || fail "report.md missing"
 /usr/bin/python3 "$src/tests/lib/emulator_ids.py" parts/expected/liveset.tsv run/.milvus-migrate/report.json \
-  "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" >ids.out 2>&1
-grep -q " bad=0$" ids.out && ok "Milvus holds exactly the live ids ($(tail -1 ids.out))" || { fail "ids"; cat ids.out; }
+  "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" >ids.out 2>&1 && ok "Milvus holds exactly the live rows, ids and vector bytes ($(tail -1 ids.out))" || { fail "rows in Milvus"; cat ids.out; }
 
 # ---- A mismatch: another job appends the same rows to the collection;
 # verifying the first job again finds twice the rows in Milvus.
@@ -240,6 +256,13 @@ F7
 snapshot verify-80x24
 quit
 S
+
+# Every expected file of this test (target-, plan-, run-, verify-) was
+# compared: a snapshot line dropped from a script above leaves its expected
+# file behind, unchecked.
+while IFS= read -r snap; do
+  [ -n "${compared[$snap]:-}" ] || fail "$snap: expected file that no session produced"
+done < <(find "$expected_dir" -name '*.txt' -printf '%f\n' | grep -E '^(target|plan|run|verify)-' | LC_ALL=C sort)
 
 [ "$failures" -eq 0 ] && echo "$0: all passed"
 [ "$failures" -eq 0 ]

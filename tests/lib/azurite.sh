@@ -1,20 +1,40 @@
 # Sourceable: Microsoft's Azure Storage emulator Azurite (Blob service only,
 # npm package pinned in tests/azurite) on 127.0.0.1 for tests, with a private
 # account whose key is made up at start.
-#   mm_azurite_start DIR    start it with its data under DIR/azurite; exports
+#   mm_azurite_start DIR    start it with its data under DIR/azurite on a port
+#                           the system chooses (--blobPort 0); exports
 #                           AZURITE_PORT, AZURITE_ENDPOINT (127.0.0.1:port),
 #                           AZURITE_ACCOUNT, AZURITE_KEY, AZURITE_PID
 #   mm_azurite_stop         stop it by the recorded PID
+#   mm_azurite_free_port    a port free right now, below the ephemeral range,
+#                           for something that binds it soon and can retry
 #   mm_azurite_call METHOD PATH [QUERY]
 #                           one Shared Key signed request (PATH below the
 #                           account, e.g. /container); prints the status line
+#                           and the body as text
+#   mm_azurite_get PATH FILE  downloads the blob PATH (e.g. /container/key)
+#                           into FILE byte for byte; fails unless 200
 #   mm_azurite_create_container NAME
 #   mm_azurite_sas [PERMISSIONS]   an account SAS (default rwdlac) for the blob
 #                           service, valid for a day, signed with the account key
 # The caller installs a trap that calls mm_azurite_stop.
 
 mm_azurite_free_port() {
-  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+  /usr/bin/python3 - <<'PY'
+import random, socket
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+for _ in range(200):
+    port = random.randrange(20000, low)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    break
+PY
 }
 
 mm_azurite_start() {
@@ -25,19 +45,20 @@ mm_azurite_start() {
     return 1
   fi
   mkdir -p "$dir/data"
-  AZURITE_PORT=$(mm_azurite_free_port)
-  AZURITE_ENDPOINT=127.0.0.1:$AZURITE_PORT
   AZURITE_ACCOUNT=mmacct
   AZURITE_KEY=$(/usr/bin/python3 -c 'import base64, os; print(base64.b64encode(os.urandom(64)).decode())')
-  export AZURITE_PORT AZURITE_ENDPOINT AZURITE_ACCOUNT AZURITE_KEY
   # --disableTelemetry: nothing leaves the machine.
-  AZURITE_ACCOUNTS="$AZURITE_ACCOUNT:$AZURITE_KEY" "$bin" --blobHost 127.0.0.1 --blobPort "$AZURITE_PORT" \
+  AZURITE_ACCOUNTS="$AZURITE_ACCOUNT:$AZURITE_KEY" "$bin" --blobHost 127.0.0.1 --blobPort 0 \
     --location "$dir/data" --disableTelemetry --silent >"$dir/azurite.log" 2>&1 &
   AZURITE_PID=$!
-  export AZURITE_PID
+  export AZURITE_PID AZURITE_ACCOUNT AZURITE_KEY
   local i
   for i in $(seq 1 200); do
-    if curl -s -o /dev/null "http://$AZURITE_ENDPOINT/$AZURITE_ACCOUNT?comp=list" 2>/dev/null; then
+    # It says where it listens once it does.
+    AZURITE_PORT=$(sed -n 's|^Azurite Blob service successfully listens on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$dir/azurite.log")
+    if [ -n "$AZURITE_PORT" ]; then
+      AZURITE_ENDPOINT=127.0.0.1:$AZURITE_PORT
+      export AZURITE_PORT AZURITE_ENDPOINT
       return 0
     fi
     if ! kill -0 "$AZURITE_PID" 2>/dev/null; then
@@ -89,13 +110,24 @@ if content_type:
     headers["Content-Type"] = content_type
 url = f"http://{os.environ['AZURITE_ENDPOINT']}{url_path}" + (f"?{query}" if query else "")
 req = urllib.request.Request(url, method=method, headers=headers, data=b"" if method == "PUT" else None)
+save = os.environ.get("MM_AZURITE_SAVE")
 try:
     with urllib.request.urlopen(req) as r:
-        print(r.status, r.reason)
-        sys.stdout.write(r.read().decode())
+        body = r.read()
+        if save:
+            open(save, "wb").write(body)
+        else:
+            print(r.status, r.reason)
+            sys.stdout.write(body.decode())
 except urllib.error.HTTPError as e:
     print(e.code, e.reason)
+    if save:
+        sys.exit(1)
 PY
+}
+
+mm_azurite_get() {
+  MM_AZURITE_SAVE=$2 mm_azurite_call GET "$1" >/dev/null
 }
 
 mm_azurite_create_container() {

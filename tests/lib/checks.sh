@@ -1,12 +1,22 @@
 # shellcheck shell=bash
 # Sourceable: what the bad-input and fault tests share.
 #   ok TEXT / fail TEXT          count and print one result line
-#   finish NAME                  print the tally; exit status 1 if anything failed
+#   mm_skip TEXT                 a part that cannot run on this machine: say why
+#                                ("SKIP: TEXT"); finish then returns 77, which
+#                                ctest reports as skipped (SKIP_RETURN_CODE)
+#   mm_have_tool TOOL PACKAGE    true when TOOL is on PATH; otherwise a skip, or
+#                                under CI=true a failure: scripts/install-deps.sh
+#                                installs PACKAGE, so CI must have it
+#   finish NAME                  print the tally; exit status 1 if anything failed,
+#                                77 if something was skipped, else 0
 #   mm_write_job_config DIR FX TARGET-LINE...
 #                                DIR/migration.yaml (0600) for the fixture FX
 #                                (gen_fixture.py output) with the given lines
 #                                under target:, e.g. "mode: local" "local: {outputDir: X}"
 #   mm_batch_count ROOT          batches listed in ROOT/batches.json
+#   mm_check_dumped_liveset LABEL ROOT LIVESET
+#                                the .npy files of the dump under ROOT (its migration
+#                                directory), read with numpy, hold exactly LIVESET
 #   mm_tree_digest DIR           sha256, size, mode and mtime of every file under
 #                                DIR, sorted: equal digests = untouched files
 #   mm_expect_exit LABEL STATUS WANT-STDERR CMD...
@@ -16,15 +26,31 @@
 #   mm_expect_exit_like LABEL STATUS GLOB CMD...
 #                                the same with a shell pattern, for the parts a
 #                                library words (errno texts of a driver)
+#   mm_dead_port_hold            MM_DEAD_PORT: a loopback port where connections are
+#                                refused and that no other process can take meanwhile
+#                                (tests/lib/dead_port.py); mm_dead_port_release in the trap
 #   mm_emulator_calls RPC        how often the emulator received RPC
 #   mm_check_emulator_ids LABEL LIVESET REPORT
-#                                the emulator holds exactly the live ids per partition
+#                                the emulator holds exactly the live rows (ids and vector bytes) per partition,
+#                                no partition missing or extra (tests/lib/emulator_ids.py)
 mm_failures=0
+mm_skips=0
 ok() { echo "ok   $*"; }
 fail() { echo "FAIL: $*"; mm_failures=$((mm_failures + 1)); }
+mm_skip() { echo "SKIP: $*"; mm_skips=$((mm_skips + 1)); }
+mm_have_tool() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  if [ "${CI:-}" = true ]; then
+    fail "$1 is not installed; scripts/install-deps.sh installs $2, so CI must have it"
+  else
+    mm_skip "$1 is not installed (scripts/install-deps.sh installs $2)"
+  fi
+  return 1
+}
 finish() {
-  echo "$1: $mm_failures failure(s)"
-  [ "$mm_failures" -eq 0 ]
+  echo "$1: $mm_failures failure(s), $mm_skips skipped part(s)"
+  [ "$mm_failures" -eq 0 ] || return 1
+  [ "$mm_skips" -eq 0 ] || return 77
 }
 
 mm_write_job_config() {
@@ -48,6 +74,16 @@ mm_write_job_config() {
 
 mm_batch_count() {
   /usr/bin/python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1] + "/batches.json"))))' "$1"
+}
+
+mm_check_dumped_liveset() {
+  local out=${work:?}/dumped-liveset.tsv
+  if /usr/bin/python3 "${MM_SOURCE_DIR:?}/tests/lib/npy_liveset.py" "$2" >"$out" 2>&1 && cmp -s "$3" "$out"; then
+    ok "$1: the staged files hold exactly the live set ($(wc -l <"$out") rows)"
+  else
+    fail "$1: the staged files differ from the live set"
+    diff "$3" "$out" | head -5
+  fi
 }
 
 mm_tree_digest() {
@@ -82,18 +118,37 @@ mm_expect_match() {
   fi
 }
 
+mm_dead_port_hold() {
+  local f
+  f=$(mktemp "${TMPDIR:-/tmp}/mm-dead-port.XXXXXX")
+  /usr/bin/python3 "${MM_SOURCE_DIR:?}/tests/lib/dead_port.py" >"$f" &
+  MM_DEAD_PORT_PID=$!
+  for _ in $(seq 1 100); do [ -s "$f" ] && break; sleep 0.05; done
+  MM_DEAD_PORT=$(cat "$f")
+  rm -f "$f"
+  [ -n "$MM_DEAD_PORT" ]
+}
+
+mm_dead_port_release() {
+  if [ -n "${MM_DEAD_PORT_PID:-}" ]; then
+    kill "$MM_DEAD_PORT_PID" 2>/dev/null || true
+    wait "$MM_DEAD_PORT_PID" 2>/dev/null || true
+  fi
+  MM_DEAD_PORT_PID=
+}
+
 mm_emulator_calls() {
   curl -s "http://127.0.0.1:$MM_EMU_CONTROL_PORT/calls" | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin).get('$1', 0))"
 }
 
 mm_check_emulator_ids() {
-  local out
+  local out status=0
   out=$(/usr/bin/python3 "${MM_SOURCE_DIR:?}/tests/lib/emulator_ids.py" "$2" "$3" \
-    "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" 2>&1) || true
-  if printf '%s\n' "$out" | grep -q "^partitions=[0-9]* bad=0$"; then
-    ok "$1: Milvus holds exactly the live ids ($(printf '%s\n' "$out" | tail -1))"
+    "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" 2>&1) || status=$?
+  if [ "$status" -eq 0 ]; then
+    ok "$1: Milvus holds exactly the live rows, ids and vector bytes ($(printf '%s\n' "$out" | tail -1))"
   else
-    fail "$1: ids"
+    fail "$1: rows in Milvus"
     printf '%s\n' "$out"
   fi
 }

@@ -12,9 +12,19 @@ Usage: fault_proxy.py LISTEN_PORT TARGET_PORT MODE COUNT
              connection is closed (a connection lost mid-upload)
 FAULT_PROXY_METHODS=PUT,POST counts (and faults) only requests with those
 methods; FAULT_PROXY_SKIP=N lets the first N counted requests through
-before the COUNT faulty ones.
+before the COUNT faulty ones; FAULT_PROXY_MATCH=REGEX counts only requests
+whose target (path and query) matches. With FAULT_PROXY_FAULTS=FILE every fault
+injected is recorded there as one line "MODE METHOD TARGET", so a test can
+tell which requests it hit.
 Requests after the first COUNT are forwarded unchanged (Host header
-included, so SigV4 signatures stay valid). Prints "ready" when listening.
+included, so SigV4 signatures stay valid). LISTEN_PORT 0 lets the system
+choose; "ready PORT" is printed once listening.
+
+With FAULT_PROXY_CONTROL=FILE the faults can change while the proxy runs
+(so a job's endpoint stays the same): FILE holds JSON {"mode", "count",
+"methods", "skip", "match"} (methods comma-separated, every key optional,
+defaulting to the arguments and variables above) and is read again before
+each request; when its content changes the count starts over.
 
 With FAULT_PROXY_LOG=FILE set, every request is also recorded there as one
 JSON line {"method", "target", "headers"} (target as received: a path, or an
@@ -26,14 +36,33 @@ import http.client
 import http.server
 import json
 import os
+import re
 import socket
 import sys
 import threading
 import urllib.parse
 
-listen_port, target_port, mode, count = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+listen_port, target_port = int(sys.argv[1]), int(sys.argv[2])
+DEFAULTS = {"mode": sys.argv[3], "count": int(sys.argv[4]), "methods": os.environ.get("FAULT_PROXY_METHODS", ""),
+            "skip": int(os.environ.get("FAULT_PROXY_SKIP") or 0), "match": os.environ.get("FAULT_PROXY_MATCH")}
 lock = threading.Lock()
 seen = [0]
+control_text = [None]
+
+
+def settings():
+    """The faults in force (call with the lock held)."""
+    control = os.environ.get("FAULT_PROXY_CONTROL")
+    if not control:
+        return DEFAULTS
+    try:
+        text = open(control, encoding="utf-8").read()
+    except FileNotFoundError:
+        text = ""
+    if text != control_text[0]:
+        control_text[0] = text
+        seen[0] = 0
+    return {**DEFAULTS, **(json.loads(text) if text.strip() else {})}
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -44,13 +73,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def handle_any(self):
         length = int(self.headers.get("Content-Length") or 0)
-        methods = [m for m in os.environ.get("FAULT_PROXY_METHODS", "").split(",") if m]
-        skip = int(os.environ.get("FAULT_PROXY_SKIP") or 0)
         with lock:
-            counted = (mode != "corrupt" or length > 0) and (not methods or self.command in methods)
+            now = settings()
+            mode, count, skip, match = now["mode"], int(now["count"]), int(now["skip"]), now["match"]
+            methods = [m for m in now["methods"].split(",") if m]
+            counted = (mode != "corrupt" or length > 0) and (not methods or self.command in methods) \
+                and (not match or re.search(match, self.path) is not None)
             if counted:
                 seen[0] += 1
             faulty = counted and skip < seen[0] <= skip + count
+            faults = os.environ.get("FAULT_PROXY_FAULTS")
+            if faulty and faults and mode != "record":
+                with open(faults, "a", encoding="utf-8") as f:
+                    f.write("%s %s %s\n" % (mode, self.command, self.path))
         if faulty and mode == "cut":
             self.rfile.read(length // 2)
             self.close_connection = True
@@ -110,5 +145,5 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 server = http.server.ThreadingHTTPServer(("127.0.0.1", listen_port), Handler)
-print("ready", flush=True)
+print("ready", server.server_address[1], flush=True)
 server.serve_forever()

@@ -5,8 +5,8 @@ Usage: tls_proxy.py LISTEN_PORT TARGET_PORT CERT_PEM KEY_PEM
 Accepts TLS connections on 127.0.0.1:LISTEN_PORT with the given certificate
 (the leaf only, so a client must trust the CA that signed it), and copies the
 decrypted bytes both ways to 127.0.0.1:TARGET_PORT. The HTTP requests pass
-unchanged (Host header included), so S3 signatures stay valid. Prints "ready"
-when listening. A failed handshake (a client that does not trust the
+unchanged (Host header included), so S3 signatures stay valid. LISTEN_PORT 0
+lets the system choose; "ready PORT" is printed once listening. A failed handshake (a client that does not trust the
 certificate) only ends that connection.
 """
 import socket
@@ -55,7 +55,7 @@ listener = socket.socket()
 listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 listener.bind(("127.0.0.1", listen_port))
 listener.listen(64)
-print("ready", flush=True)
+print("ready", listener.getsockname()[1], flush=True)
 while True:
     conn, _ = listener.accept()
     threading.Thread(target=serve, args=(conn,), daemon=True).start()
