@@ -200,6 +200,10 @@ int mm_wal_guard_refuse(const mm_wal_guard *g, bool allow_unflushed, const char 
     if (g->status != MM_WAL_STATUS_UNFLUSHED)
         return 0;
     char *text = explain(g, allow_unflushed, override);
+    /* The explanation ends its last line; the message's printer ends it again. */
+    size_t len = text ? strlen(text) : 0;
+    while (len && text[len - 1] == '\n')
+        text[--len] = '\0';
     char *when = g->from_export ? mm_asprintf(" (found by `export` on %s)", g->checked_at)
                  : g->wal_dir       ? mm_asprintf(" (WAL %s, %s)", g->wal_dir, g->found_by)
                                     : mm_strdup("");

@@ -62,7 +62,8 @@ PY
   [ -n "$(find "$out/out" -name '*.partial')" ] && fail "$scenario: .partial files left behind"
   # A second run finds everything complete and writes nothing.
   "$bin" dump -c "$out/migration.yaml" >"$out/stdout2" 2>/dev/null || fail "$scenario: second dump failed"
-  want="dumped 0 rows in 0 new batch(es) (0 B) to $out/out/migration; $(mm_batch_count "$out/out/migration") batch(es) were already complete"
+  said=$(mm_source_said "$scenario")
+  want="dumped 0 rows in 0 new batch(es) (0 B) to $out/out/migration; $(mm_batch_count "$out/out/migration") batch(es) were already complete$said"
   [ "$(cat "$out/stdout2")" = "$want" ] || { fail "$scenario: re-run rewrote data"; cat "$out/stdout2"; echo "  expected: $want"; }
 done
 
@@ -114,15 +115,16 @@ set +e
 "$bin" dump -c "$out/migration.yaml" >"$out/stdout" 2>"$out/stderr"
 status=$?
 set -e
-cat >"$out/want" <<'TXT'
-milvus-migrate dump: the 1.x installation has data that was never flushed to segments:
+cat >"$out/want" <<TXT
+milvus-migrate dump: the 1.x installation has data that was never flushed to segments (WAL $out/fx/milvus/wal, found beside the db directory):
+  collection 'live_feed': 2 row(s) inserted and 1 id(s) deleted after the last flush (LSN 4294967800 > flushed 4294967400)
+  collection 'live_feed' partition 'hot': 4 row(s) inserted and 0 id(s) deleted after the last flush (LSN 4294968000 > flushed 4294967400)
   1 TableFiles row(s) of type NEW: the server was stopped while it was buffering inserts
 These rows exist only in the 1.x WAL, not in any segment, and would not be migrated.
 To include them: start the 1.x server on this data, call flush() for every collection
 (pymilvus 1.x: client.flush()), stop it gracefully (SIGINT) and copy db/ again with
-meta.sqlite-wal and meta.sqlite-shm. To migrate without them, set
-source.allowUnflushed: true.
-
+meta.sqlite-wal and meta.sqlite-shm. To migrate without them,
+set source.allowUnflushed: true.
 TXT
 if [ "$status" -eq 1 ] && diff -u "$out/want" "$out/stderr" && [ ! -s "$out/stdout" ] && [ ! -e "$out/out" ]; then
   echo "ok   unflushed data refused with the explanation, nothing written"

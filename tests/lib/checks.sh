@@ -152,3 +152,15 @@ mm_check_emulator_ids() {
     printf '%s\n' "$out"
   fi
 }
+
+# mm_source_said SCENARIO: how the dump's summary line ends for a scenario
+# of tests/fixtures/scenarios: what its source holds that is not migrated as
+# it is (the warnings themselves go to stderr first).
+mm_source_said() {
+  case $1 in
+    basic_native) echo "; 3 warning(s) about the source (above)" ;;
+    partitions_orm) echo "; 3 row(s) of 1 segment row(s) in the 1.x meta not migrated; 6 warning(s) about the source (above)" ;;
+    binary) echo "; 1 warning(s) about the source (above)" ;;
+    *) echo "" ;;
+  esac
+}
