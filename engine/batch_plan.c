@@ -1,7 +1,7 @@
 #include "batch_plan.h"
 
 #include "source/names.h"
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>

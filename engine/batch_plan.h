@@ -8,7 +8,7 @@
 #ifndef MM_BATCH_PLAN_H
 #define MM_BATCH_PLAN_H
 
-#include "error.h"
+#include "base/error.h"
 #include "journal.h"
 #include "source/inventory.h"
 

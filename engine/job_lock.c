@@ -1,6 +1,6 @@
 #include "job_lock.h"
 
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -11,7 +11,7 @@
 #ifndef MM_JOB_LOCK_H
 #define MM_JOB_LOCK_H
 
-#include "error.h"
+#include "base/error.h"
 
 typedef struct mm_job_lock mm_job_lock;
 

@@ -1,6 +1,6 @@
 #include "journal.h"
 
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <errno.h>
 #include <openssl/rand.h>

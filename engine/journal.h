@@ -6,7 +6,7 @@
 #ifndef MM_JOURNAL_H
 #define MM_JOURNAL_H
 
-#include "error.h"
+#include "base/error.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,7 +1,7 @@
 #include "path_safety.h"
 
 #include "source/wal_locate.h"
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -9,9 +9,9 @@
 #ifndef MM_PATH_SAFETY_H
 #define MM_PATH_SAFETY_H
 
-#include "config.h"
-#include "error.h"
-#include "fsutil.h"
+#include "config/config.h"
+#include "base/error.h"
+#include "base/fsutil.h"
 
 #include <stdbool.h>
 #include <stddef.h>

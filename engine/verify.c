@@ -1,8 +1,8 @@
 #include "verify.h"
 
 #include "batch_plan.h"
-#include "strbuf.h"
-#include "timeutil.h"
+#include "base/strbuf.h"
+#include "base/timeutil.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
 #ifndef MM_VERIFY_H
 #define MM_VERIFY_H
 
-#include "error.h"
+#include "base/error.h"
 #include "journal.h"
 #include "milvus2/client.h"
 #include "source/inventory.h"

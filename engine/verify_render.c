@@ -2,8 +2,8 @@
 #include "verify.h"
 
 #include "source/names.h"
-#include "strbuf.h"
-#include "textwidth.h"
+#include "base/strbuf.h"
+#include "base/textwidth.h"
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>

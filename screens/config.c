@@ -5,9 +5,9 @@
  * saves atomically with mode 0600, o opens another file. */
 #include "screens.h"
 
-#include "lineedit.h"
-#include "strbuf.h"
-#include "widget_form.h"
+#include "tui/lineedit.h"
+#include "base/strbuf.h"
+#include "tui/widget_form.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -5,10 +5,10 @@
  * what happens to a collection that already exists (e cycles the policy). */
 #include "screens.h"
 
-#include "plan_model.h"
+#include "plan.h"
 #include "source/inventory_render.h"
-#include "strbuf.h"
-#include "widget_table.h"
+#include "base/strbuf.h"
+#include "tui/widget_table.h"
 
 #include <stdio.h>
 #include <stdlib.h>

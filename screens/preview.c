@@ -6,12 +6,12 @@
  * collection or partition. */
 #include "screens.h"
 
-#include "lineedit.h"
+#include "tui/lineedit.h"
 #include "source/inventory_render.h"
 #include "source/names.h"
 #include "source/target_names.h"
-#include "strbuf.h"
-#include "widget_table.h"
+#include "base/strbuf.h"
+#include "tui/widget_table.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,9 +6,9 @@
 
 #include "run_job.h"
 #include "run_view.h"
-#include "strbuf.h"
-#include "widget_log.h"
-#include "widget_table.h"
+#include "base/strbuf.h"
+#include "tui/widget_log.h"
+#include "tui/widget_table.h"
 
 #include <stdlib.h>
 #include <string.h>

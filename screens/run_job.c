@@ -1,10 +1,10 @@
 #include "run_job.h"
 
-#include "cli_job.h"
-#include "loop.h"
+#include "cli/cli_job.h"
+#include "tui/loop.h"
 #include "run_job_internal.h"
-#include "strbuf.h"
-#include "timeutil.h"
+#include "base/strbuf.h"
+#include "base/timeutil.h"
 
 #include <stdlib.h>
 #include <string.h>

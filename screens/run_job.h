@@ -1,6 +1,6 @@
 /* The wizard's background job: dump, load and verify (any of them, in that
  * order) with the configuration being edited, on worker threads, through
- * the same step code as the headless `run` (tui/cli_job.h).
+ * the same step code as the headless `run` (cli/cli_job.h).
  *
  * Threads: the job thread runs the steps; the engine's own workers call the
  * progress sink; a monitor thread reads the journal (and, while loading,
@@ -13,14 +13,14 @@
 #ifndef MM_SCREENS_RUN_JOB_H
 #define MM_SCREENS_RUN_JOB_H
 
-#include "dump.h"
-#include "error.h"
+#include "dump/dump.h"
+#include "base/error.h"
 #include "journal.h"
-#include "load.h"
-#include "plan_model.h"
+#include "load/load.h"
+#include "plan.h"
 #include "verify.h"
-#include "widget_log.h"
-#include "wizard.h"
+#include "tui/widget_log.h"
+#include "shell.h"
 
 #include <stdbool.h>
 #include <stdint.h>

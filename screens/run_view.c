@@ -2,8 +2,8 @@
 
 #include "milvus2/client.h"
 #include "source/inventory_render.h"
-#include "strbuf.h"
-#include "widget_progress.h"
+#include "base/strbuf.h"
+#include "tui/widget_progress.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -6,9 +6,9 @@
 #define MM_SCREENS_RUN_VIEW_H
 
 #include "run_job.h"
-#include "widget_log.h"
-#include "widget_table.h"
-#include "wizard.h"
+#include "tui/widget_log.h"
+#include "tui/widget_table.h"
+#include "shell.h"
 
 void mm_run_view_table_init(mm_table *t);
 /* Refills the batch rows from the view (keeps the highlight). */

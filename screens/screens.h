@@ -4,7 +4,7 @@
 #ifndef MM_SCREENS_H
 #define MM_SCREENS_H
 
-#include "wizard.h"
+#include "shell.h"
 
 #include <stddef.h>
 

@@ -7,18 +7,18 @@
  * counts or the exact error. */
 #include "screens.h"
 
-#include "cli.h"
-#include "lineedit.h"
-#include "loop.h"
+#include "cli/cli.h"
+#include "tui/lineedit.h"
+#include "tui/loop.h"
 #include "source/discover.h"
 #include "source/inventory_render.h"
 #include "source/live_server.h"
 #include "source/scan.h"
 #include "source/target_names.h"
 #include "source/wal_guard.h"
-#include "strbuf.h"
-#include "widget_progress.h"
-#include "widget_table.h"
+#include "base/strbuf.h"
+#include "tui/widget_progress.h"
+#include "tui/widget_table.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

@@ -5,9 +5,9 @@
  * t tests both on a worker thread and shows the exact error of each. */
 #include "screens.h"
 
-#include "strbuf.h"
+#include "base/strbuf.h"
 #include "target_check.h"
-#include "widget_form.h"
+#include "tui/widget_form.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,8 +1,8 @@
 #include "target_check.h"
 
-#include "cli_job.h"
-#include "loop.h"
-#include "strbuf.h"
+#include "cli/cli_job.h"
+#include "tui/loop.h"
+#include "base/strbuf.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -5,8 +5,8 @@
 #ifndef MM_SCREENS_TARGET_CHECK_H
 #define MM_SCREENS_TARGET_CHECK_H
 
-#include "config.h"
-#include "theme.h"
+#include "config/config.h"
+#include "tui/theme.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

@@ -5,12 +5,12 @@
  * report.json and report.md into the state directory. */
 #include "screens.h"
 
-#include "cli_job.h"
+#include "cli/cli_job.h"
 #include "job_lock.h"
 #include "run_job.h"
-#include "strbuf.h"
-#include "widget_log.h"
-#include "widget_table.h"
+#include "base/strbuf.h"
+#include "tui/widget_log.h"
+#include "tui/widget_table.h"
 
 #include <inttypes.h>
 #include <stdio.h>

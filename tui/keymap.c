@@ -1,6 +1,6 @@
 #include "keymap.h"
 
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>

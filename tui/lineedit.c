@@ -1,6 +1,6 @@
 #include "lineedit.h"
 
-#include "config.h"
+#include "config/config.h"
 #include "draw.h"
 
 #include <stdlib.h>

@@ -9,7 +9,7 @@
 #ifndef MM_TUI_LOOP_H
 #define MM_TUI_LOOP_H
 
-#include "error.h"
+#include "base/error.h"
 #include "script.h"
 
 #include <stdbool.h>

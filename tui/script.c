@@ -1,8 +1,8 @@
 #include "script.h"
 
-#include "fsutil.h"
+#include "base/fsutil.h"
 #include "keymap.h"
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <ctype.h>
 #include <curses.h>

@@ -20,7 +20,7 @@
 #ifndef MM_TUI_SCRIPT_H
 #define MM_TUI_SCRIPT_H
 
-#include "error.h"
+#include "base/error.h"
 
 #include <stdbool.h>
 #include <stddef.h>

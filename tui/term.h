@@ -9,7 +9,7 @@
 #ifndef MM_TUI_TERM_H
 #define MM_TUI_TERM_H
 
-#include "error.h"
+#include "base/error.h"
 
 #include <stdbool.h>
 

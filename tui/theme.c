@@ -4,7 +4,7 @@
  * underline, standout, italic, normal. */
 #include "theme.h"
 
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <ctype.h>
 #include <errno.h>

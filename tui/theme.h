@@ -5,7 +5,7 @@
 #ifndef MM_TUI_THEME_H
 #define MM_TUI_THEME_H
 
-#include "error.h"
+#include "base/error.h"
 
 #include <curses.h>
 #include <stdbool.h>

@@ -1,6 +1,6 @@
 #include "widget_dialog.h"
 
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <stdlib.h>
 #include <string.h>

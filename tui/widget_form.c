@@ -1,6 +1,6 @@
 #include "widget_form.h"
 
-#include "strbuf.h"
+#include "base/strbuf.h"
 #include "widget_table.h"
 
 #include <stdlib.h>

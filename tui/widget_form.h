@@ -7,7 +7,7 @@
 #ifndef MM_TUI_WIDGET_FORM_H
 #define MM_TUI_WIDGET_FORM_H
 
-#include "config.h"
+#include "config/config.h"
 #include "draw.h"
 #include "keymap.h"
 #include "lineedit.h"

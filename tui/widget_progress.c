@@ -1,6 +1,6 @@
 #include "widget_progress.h"
 
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <stdlib.h>
 

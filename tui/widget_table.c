@@ -1,6 +1,6 @@
 #include "widget_table.h"
 
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -3,7 +3,7 @@
 #include "milvus.pb-c.h"
 #include "milvus2/grpc_channel.h"
 #include "schema.pb-c.h"
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <grpc/status.h>
 #include <openssl/evp.h>

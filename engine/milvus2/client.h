@@ -9,7 +9,7 @@
 #ifndef MM_MILVUS_CLIENT_H
 #define MM_MILVUS_CLIENT_H
 
-#include "error.h"
+#include "base/error.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,7 +1,7 @@
 #include "milvus2/grpc_channel.h"
 
-#include "strbuf.h"
-#include "timeutil.h"
+#include "base/strbuf.h"
+#include "base/timeutil.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -7,7 +7,7 @@
 #ifndef MM_GRPC_CHANNEL_H
 #define MM_GRPC_CHANNEL_H
 
-#include "error.h"
+#include "base/error.h"
 
 #include <protobuf-c/protobuf-c.h>
 #include <stdbool.h>

@@ -4,8 +4,8 @@
  * fixed-seed generator so tests can assert exact counts and bytes. */
 #include "sample/sample_install.h"
 
-#include "fsutil.h"
-#include "strbuf.h"
+#include "base/fsutil.h"
+#include "base/strbuf.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -17,7 +17,7 @@
 #ifndef MM_SAMPLE_INSTALL_H
 #define MM_SAMPLE_INSTALL_H
 
-#include "error.h"
+#include "base/error.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -7,7 +7,7 @@
 
 #include "source/server_config.h"
 #include "source/wal_locate.h"
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <errno.h>
 #include <libgen.h>

@@ -4,7 +4,7 @@
 #ifndef MM_DISCOVER_H
 #define MM_DISCOVER_H
 
-#include "error.h"
+#include "base/error.h"
 
 #include <stddef.h>
 

@@ -2,7 +2,7 @@
  * reference tool's meta.mysqlUrl) and Milvus 1.x's mysql:// meta_uri. */
 #include "source/dsn.h"
 
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,7 @@
 #ifndef MM_DSN_H
 #define MM_DSN_H
 
-#include "error.h"
+#include "base/error.h"
 
 typedef struct mm_mysql_dsn {
     char *user;

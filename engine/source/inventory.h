@@ -7,7 +7,7 @@
 #ifndef MM_INVENTORY_H
 #define MM_INVENTORY_H
 
-#include "error.h"
+#include "base/error.h"
 #include "source/meta_rows.h"
 
 #include <stdbool.h>

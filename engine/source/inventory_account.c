@@ -7,7 +7,7 @@
 #include "source/inventory_internal.h"
 
 #include "source/names.h"
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <stdlib.h>
 #include <string.h>

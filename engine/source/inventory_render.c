@@ -1,8 +1,8 @@
 #include "source/inventory_render.h"
 
 #include "source/names.h"
-#include "strbuf.h"
-#include "textwidth.h"
+#include "base/strbuf.h"
+#include "base/textwidth.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
 #include "source/inventory_internal.h"
 
 #include "source/names.h"
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>

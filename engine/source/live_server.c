@@ -1,6 +1,6 @@
 #include "source/live_server.h"
 
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -15,7 +15,7 @@
 #ifndef MM_LIVE_SERVER_H
 #define MM_LIVE_SERVER_H
 
-#include "error.h"
+#include "base/error.h"
 
 #include <stdbool.h>
 #include <stddef.h>

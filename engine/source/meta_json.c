@@ -3,7 +3,7 @@
 #include "source/meta_json.h"
 
 #include "source/names.h"
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

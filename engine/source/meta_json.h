@@ -4,7 +4,7 @@
 #ifndef MM_META_JSON_H
 #define MM_META_JSON_H
 
-#include "error.h"
+#include "base/error.h"
 #include "source/inventory.h"
 #include "source/meta_rows.h"
 

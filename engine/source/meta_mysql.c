@@ -3,7 +3,7 @@
 #include "source/meta_mysql.h"
 
 #include "source/dsn.h"
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <mysql.h>
 #include <mysqld_error.h>

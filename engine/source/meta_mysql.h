@@ -2,7 +2,7 @@
 #ifndef MM_META_MYSQL_H
 #define MM_META_MYSQL_H
 
-#include "error.h"
+#include "base/error.h"
 #include "source/meta_rows.h"
 
 /* dsn_text: Go DSN or mysql:// URL (see dsn.h). */

@@ -1,4 +1,4 @@
-#include "meta_rows.h"
+#include "source/meta_rows.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -5,8 +5,8 @@
  * rewrites the -shm index, so we read a private copy of the three files. */
 #include "source/meta_sqlite.h"
 
-#include "fsutil.h"
-#include "strbuf.h"
+#include "base/fsutil.h"
+#include "base/strbuf.h"
 
 #include <errno.h>
 #include <sqlite3.h>

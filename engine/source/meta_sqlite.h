@@ -4,7 +4,7 @@
 #ifndef MM_META_SQLITE_H
 #define MM_META_SQLITE_H
 
-#include "error.h"
+#include "base/error.h"
 #include "source/meta_rows.h"
 
 int mm_meta_read_sqlite(const char *path, mm_meta_rows *out, mm_error *err);

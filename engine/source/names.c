@@ -1,7 +1,7 @@
 #include "source/names.h"
 
 #include "source/name_translit.h"
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <stdint.h>
 #include <stdio.h>

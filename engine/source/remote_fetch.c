@@ -1,9 +1,9 @@
 #include "source/remote_fetch.h"
 
-#include "fsutil.h"
+#include "base/fsutil.h"
 #include "source/inventory_render.h"
 #include "source/meta_json.h"
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -12,7 +12,7 @@
 #ifndef MM_REMOTE_FETCH_H
 #define MM_REMOTE_FETCH_H
 
-#include "error.h"
+#include "base/error.h"
 #include "source/inventory.h"
 #include "source/meta_rows.h"
 #include "source/scan.h"

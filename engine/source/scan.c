@@ -2,7 +2,7 @@
 
 #include "source/names.h"
 #include "source/segment.h"
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <stdlib.h>
 #include <string.h>

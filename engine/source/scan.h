@@ -4,7 +4,7 @@
 #ifndef MM_SCAN_H
 #define MM_SCAN_H
 
-#include "error.h"
+#include "base/error.h"
 #include "source/inventory.h"
 
 #include <stdbool.h>

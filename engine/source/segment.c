@@ -5,8 +5,8 @@
  * buffer per call; payloads are read with pread in blocks. */
 #include "source/segment.h"
 
-#include "fsutil.h"
-#include "strbuf.h"
+#include "base/fsutil.h"
+#include "base/strbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>

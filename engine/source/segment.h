@@ -6,7 +6,7 @@
 #ifndef MM_SEGMENT_H
 #define MM_SEGMENT_H
 
-#include "error.h"
+#include "base/error.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -2,7 +2,7 @@
  * two levels (section.key), a little depth to spare is kept. */
 #include "source/server_config.h"
 
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <errno.h>
 #include <stdbool.h>

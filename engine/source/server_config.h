@@ -5,7 +5,7 @@
 #ifndef MM_SERVER_CONFIG_H
 #define MM_SERVER_CONFIG_H
 
-#include "error.h"
+#include "base/error.h"
 
 #include <stddef.h>
 

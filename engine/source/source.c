@@ -5,7 +5,7 @@
 #include "source/meta_mysql.h"
 #include "source/meta_sqlite.h"
 #include "source/names.h"
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <dirent.h>
 #include <libgen.h>

@@ -4,7 +4,7 @@
 #ifndef MM_SOURCE_H
 #define MM_SOURCE_H
 
-#include "error.h"
+#include "base/error.h"
 #include "source/meta_rows.h"
 #include "source/wal_locate.h"
 

@@ -2,8 +2,8 @@
 
 #include "source/meta_mysql.h"
 #include "source/meta_sqlite.h"
-#include "strbuf.h"
-#include "timeutil.h"
+#include "base/strbuf.h"
+#include "base/timeutil.h"
 
 #include <dirent.h>
 #include <inttypes.h>

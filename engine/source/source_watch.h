@@ -9,7 +9,7 @@
 #ifndef MM_SOURCE_WATCH_H
 #define MM_SOURCE_WATCH_H
 
-#include "error.h"
+#include "base/error.h"
 #include "source/meta_rows.h"
 #include "source/wal_check.h"
 

@@ -1,7 +1,7 @@
 #include "source/target_names.h"
 
 #include "source/names.h"
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <stdlib.h>
 #include <string.h>

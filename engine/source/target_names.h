@@ -4,8 +4,8 @@
 #ifndef MM_TARGET_NAMES_H
 #define MM_TARGET_NAMES_H
 
-#include "config.h"
-#include "error.h"
+#include "config/config.h"
+#include "base/error.h"
 #include "source/inventory.h"
 
 /* Each entry is "<collection>=<2.x name>" or "<collection>/<tag>=<2.x

@@ -3,7 +3,7 @@
  * the flush_lsn of the collection or partition they target. */
 #include "source/wal_check.h"
 
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -4,7 +4,7 @@
 #ifndef MM_WAL_CHECK_H
 #define MM_WAL_CHECK_H
 
-#include "error.h"
+#include "base/error.h"
 #include "source/meta_rows.h"
 
 #include <stdbool.h>

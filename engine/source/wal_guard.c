@@ -1,6 +1,6 @@
 #include "source/wal_guard.h"
 
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <stdlib.h>
 #include <string.h>

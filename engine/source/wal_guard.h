@@ -7,7 +7,7 @@
 #ifndef MM_WAL_GUARD_H
 #define MM_WAL_GUARD_H
 
-#include "error.h"
+#include "base/error.h"
 #include "source/source.h"
 #include "source/wal_check.h"
 

@@ -1,8 +1,8 @@
 #include "source/wal_locate.h"
 
-#include "fsutil.h"
+#include "base/fsutil.h"
 #include "source/server_config.h"
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -15,8 +15,8 @@
 #ifndef MM_WAL_LOCATE_H
 #define MM_WAL_LOCATE_H
 
-#include "config.h"
-#include "error.h"
+#include "config/config.h"
+#include "base/error.h"
 
 #include <stddef.h>
 

@@ -3,7 +3,7 @@
 #include "storage/azure_internal.h"
 #include "storage/http_common.h"
 
-#include "timeutil.h"
+#include "base/timeutil.h"
 
 #include <curl/curl.h>
 #include <errno.h>

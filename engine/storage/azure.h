@@ -6,7 +6,7 @@
 #ifndef MM_AZURE_H
 #define MM_AZURE_H
 
-#include "error.h"
+#include "base/error.h"
 
 #include <stdint.h>
 

@@ -4,9 +4,9 @@
 #ifndef MM_AZURE_INTERNAL_H
 #define MM_AZURE_INTERNAL_H
 
-#include "storage.h"
+#include "storage/storage.h"
 #include "storage/azure.h"
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
 #include "storage/credentials.h"
 
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>

@@ -7,7 +7,7 @@
 #ifndef MM_CREDENTIALS_H
 #define MM_CREDENTIALS_H
 
-#include "error.h"
+#include "base/error.h"
 
 #include <stdbool.h>
 

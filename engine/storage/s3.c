@@ -4,7 +4,7 @@
 #include "storage/http_common.h"
 #include "storage/s3_internal.h"
 
-#include "timeutil.h"
+#include "base/timeutil.h"
 
 #include <curl/curl.h>
 #include <libxml/parser.h>

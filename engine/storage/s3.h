@@ -8,7 +8,7 @@
 #ifndef MM_S3_H
 #define MM_S3_H
 
-#include "error.h"
+#include "base/error.h"
 
 #include <stdbool.h>
 #include <stdint.h>

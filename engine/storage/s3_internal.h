@@ -5,7 +5,7 @@
 #define MM_S3_INTERNAL_H
 
 #include "storage/s3.h"
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <stdbool.h>
 #include <stdint.h>

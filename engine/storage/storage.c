@@ -4,7 +4,7 @@
  * backend of its own. */
 #include "storage/storage_resolve.h"
 
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>

@@ -6,8 +6,8 @@
 #ifndef MM_STORAGE_H
 #define MM_STORAGE_H
 
-#include "config.h"
-#include "error.h"
+#include "config/config.h"
+#include "base/error.h"
 #include "storage/part_digest.h"
 
 #include <stdbool.h>

@@ -5,7 +5,7 @@
 #ifndef MM_STORAGE_RESOLVE_H
 #define MM_STORAGE_RESOLVE_H
 
-#include "storage.h"
+#include "storage/storage.h"
 #include "storage/azure.h"
 #include "storage/credentials.h"
 #include "storage/s3.h"

@@ -1,6 +1,6 @@
 /* The S3 backend of mm_storage: each operation is the mm_s3 call of the
  * same name. */
-#include "storage.h"
+#include "storage/storage.h"
 #include "storage/s3.h"
 
 #include <stdlib.h>

@@ -1,11 +1,11 @@
-/* migration.yaml loader (engine/config_yaml.c and the per-key parsers) on
+/* migration.yaml loader (engine/config/config_yaml.c and the per-key parsers) on
  * arbitrary text. Properties of a config that loads: saving and loading it
  * again gives the same values and the same text; the redacted rendering,
  * validation messages and warnings do not change when only a secret's
  * value changes (so they cannot show it); secrets display as "***". */
 #include "fuzz_targets.h"
 
-#include "config.h"
+#include "config/config.h"
 
 #include <string.h>
 

@@ -29,7 +29,7 @@
 #include "source/inventory.h"
 #include "source/scan.h"
 #include "source/segment.h"
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <fcntl.h>
 #include <ftw.h>

@@ -3,7 +3,7 @@
  * markers of PAGE with it; with `--check FILE` loads and validates a
  * migration.yaml (for the page's examples) and fails on any error or
  * warning. */
-#include "config.h"
+#include "config/config.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* migration.yaml loading: the reference tool's configs, every value type
  * and its errors (exact text and position), unknown keys, shapes. */
-#include "config.h"
-#include "config_internal.h"
+#include "config/config.h"
+#include "config/config_internal.h"
 #include "testlib.h"
 
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* migration.yaml writing: canonical rendering, save/load round trip, the
  * atomic replace and its failure modes, redaction, single-key access. */
-#include "config.h"
-#include "config_internal.h"
+#include "config/config.h"
+#include "config/config_internal.h"
 #include "testlib.h"
 
 #include <dirent.h>

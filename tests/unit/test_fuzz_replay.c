@@ -5,9 +5,9 @@
  * being replayed is printed first. Then the fixed bugs' exact messages. */
 #include "fuzz_targets.h"
 
-#include "config.h"
+#include "config/config.h"
 #include "source/meta_json.h"
-#include "strbuf.h"
+#include "base/strbuf.h"
 #include "testlib.h"
 
 #include <dirent.h>

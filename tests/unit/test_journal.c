@@ -1,5 +1,5 @@
 #include "journal.h"
-#include "strbuf.h"
+#include "base/strbuf.h"
 #include "testlib.h"
 
 #include <sqlite3.h>

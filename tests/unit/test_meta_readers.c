@@ -1,7 +1,7 @@
 #include "source/inventory.h"
 #include "source/meta_json.h"
 #include "source/meta_sqlite.h"
-#include "strbuf.h"
+#include "base/strbuf.h"
 #include "testlib.h"
 
 #include <sqlite3.h>

@@ -2,7 +2,7 @@
  * same byte strings): part boundaries across updates of any length, a
  * stream ending exactly on a boundary, and the fit check the upload uses. */
 #include "storage/part_digest.h"
-#include "strbuf.h"
+#include "base/strbuf.h"
 #include "testlib.h"
 
 #include <fcntl.h>

@@ -8,7 +8,7 @@
 #include "source/scan.h"
 #include "source/source.h"
 #include "source/wal_check.h"
-#include "strbuf.h"
+#include "base/strbuf.h"
 #include "testlib.h"
 
 #include <stdlib.h>

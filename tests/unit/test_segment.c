@@ -1,5 +1,5 @@
 #include "source/segment.h"
-#include "strbuf.h"
+#include "base/strbuf.h"
 #include "testlib.h"
 
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* Source safety in the engine: where the WAL is found, path resolution,
  * the job lock (refusal and takeover), a held Milvus lock seen from
  * outside, and the source fingerprint naming what changed. */
-#include "fsutil.h"
+#include "base/fsutil.h"
 #include "job_lock.h"
 #include "sample/sample_install.h"
 #include "source/live_server.h"
@@ -9,7 +9,7 @@
 #include "source/source_watch.h"
 #include "source/wal_check.h"
 #include "source/wal_locate.h"
-#include "strbuf.h"
+#include "base/strbuf.h"
 #include "testlib.h"
 
 #include <fcntl.h>

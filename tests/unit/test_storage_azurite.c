@@ -4,7 +4,7 @@
  * a wrong key and SAS tokens, each with its exact message. */
 #include "storage/storage.h"
 #include "storage/azure.h"
-#include "strbuf.h"
+#include "base/strbuf.h"
 #include "testlib.h"
 
 #include <signal.h>

@@ -3,7 +3,7 @@
  * instance metadata service only when asked (a listening socket on
  * loopback stands in for it and tells whether it was contacted). */
 #include "storage/credentials.h"
-#include "strbuf.h"
+#include "base/strbuf.h"
 #include "testlib.h"
 
 #include <arpa/inet.h>

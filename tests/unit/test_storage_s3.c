@@ -7,7 +7,7 @@
  * exact messages for a missing key and a missing bucket. */
 #include "storage/s3.h"
 #include "storage/storage.h"
-#include "strbuf.h"
+#include "base/strbuf.h"
 #include "testlib.h"
 
 #include <stdlib.h>

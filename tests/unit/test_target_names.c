@@ -1,6 +1,6 @@
 #include "source/inventory.h"
 #include "source/target_names.h"
-#include "strbuf.h"
+#include "base/strbuf.h"
 #include "testlib.h"
 
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 #include "source/discover.h"
 #include "source/wal_check.h"
-#include "strbuf.h"
+#include "base/strbuf.h"
 #include "testlib.h"
 
 #include <stdlib.h>

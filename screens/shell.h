@@ -1,0 +1,124 @@
+/* The wizard: application state shared by the screens, the screen registry
+ * contract, the chrome (tab bar, message line, key hints, help overlay,
+ * dialogs) and global navigation.
+ *
+ * A screen is a table of callbacks (mm_screen) listed once in
+ * screens/screens.c. The wizard allocates each screen's private state
+ * (state_size bytes, zeroed), calls init once, enter/leave when it becomes
+ * current or stops being current, draw for every frame, and on_action for
+ * each key: action is the key's binding in the screen's context (its name),
+ * then "list", then "global" — or in "edit" while capturing() says a text
+ * field is open, in which case every key reaches the screen. A screen
+ * returns MM_TUI_* flags; MM_TUI_NONE means "not mine" and the wizard then
+ * applies the global binding (Tab, F-keys, ?, q). Screens never refresh.
+ *
+ * Background work comes in two kinds: busy() is short work a scripted
+ * session waits for before each step (a connection test); running() is a
+ * job (dump, load, verify) that goes on while the user, or a script, does
+ * other things; quitting during a job asks first, and fini cancels and
+ * joins it. on_tick is called for every screen, current or not. */
+#ifndef MM_TUI_WIZARD_H
+#define MM_TUI_WIZARD_H
+
+#include "config/config.h"
+#include "tui/draw.h"
+#include "tui/keymap.h"
+#include "tui/loop.h"
+#include "source/inventory.h"
+#include "source/source.h"
+#include "verify.h"
+#include "tui/widget_dialog.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct mm_app mm_app;
+
+typedef struct mm_screen {
+    const char *name;      /* keymap context; lower case ("source") */
+    const char *title;     /* tab label ("Source") */
+    size_t state_size;
+    void (*init)(mm_app *app, void *state);        /* may be NULL */
+    void (*fini)(mm_app *app, void *state);        /* may be NULL; joins its workers */
+    void (*enter)(mm_app *app, void *state);       /* may be NULL */
+    void (*leave)(mm_app *app, void *state);       /* may be NULL */
+    void (*draw)(mm_app *app, void *state, const mm_rect *area);
+    unsigned (*on_action)(mm_app *app, void *state, mm_action action, int key);
+    bool (*capturing)(mm_app *app, void *state);   /* may be NULL: a text field is open */
+    unsigned (*on_tick)(mm_app *app, void *state); /* may be NULL: poll its workers */
+    bool (*busy)(mm_app *app, void *state);        /* may be NULL: work is running */
+    /* A dialog the screen opened with mm_app_ask closed with `button`. */
+    unsigned (*on_dialog)(mm_app *app, void *state, int id, int button);
+    bool (*running)(mm_app *app, void *state);     /* may be NULL: a job is running */
+} mm_screen;
+
+struct mm_app {
+    mm_config cfg;              /* the configuration being edited */
+    mm_config saved;            /* as last loaded or saved; dirty = differs from cfg */
+    char *config_path;          /* where `save` writes (default migration.yaml) */
+
+    /* The 1.x source after a successful "Test connection". */
+    bool have_inventory;
+    mm_source source;
+    mm_inventory inv;
+    uint64_t inventory_generation; /* bumped for each new inventory */
+    bool *selected;             /* per inv.collections[i]: migrate it */
+    char *col_filter;           /* "a,b" when not all are selected, else NULL */
+    /* What the source checks of that test found that the user must see
+     * before a run (no WAL checked, unflushed data, a 1.x server still
+     * running), or NULL; shown by the Source and Plan screens. */
+    char *source_alert;
+    mm_role source_alert_role;
+
+    /* The last verification (Run or Verify screen), owned; NULL before one. */
+    mm_verify_report *report;
+    char *report_state_dir;     /* the state.dir it was made with: report.json goes there */
+    uint64_t report_generation; /* bumped for each new report */
+    bool deterministic;         /* scripted session: durations, rates and ETAs drawn as "--" */
+
+    /* Chrome. */
+    char *message;
+    mm_role message_role;
+    mm_dialog dialog;
+    int dialog_owner;           /* screen index, or -1 for the wizard's own dialogs */
+    bool help_open;
+    int help_scroll;
+
+    const mm_screen *const *screens;
+    size_t n_screens, current;
+    void **states;
+};
+
+/* Sets the message line (one line, cut to the width). */
+void mm_app_message(mm_app *app, mm_role role, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+bool mm_app_dirty(const mm_app *app);
+/* Replaces the source and inventory (taking ownership of both), selects
+ * every collection and bumps inventory_generation. */
+void mm_app_set_inventory(mm_app *app, mm_source *src, mm_inventory *inv);
+/* Replaces source_alert (text copied; NULL clears it). */
+void mm_app_set_source_alert(mm_app *app, mm_role role, const char *text);
+/* Recomputes col_filter from selected[]. */
+void mm_app_update_filter(mm_app *app);
+/* Opens a dialog owned by the current screen; its on_dialog gets the answer. */
+void mm_app_ask(mm_app *app, int id, mm_role role, const char *title, const char *message,
+                const char *const *buttons, int default_button);
+/* Marks the configuration as saved (after a save or a load). */
+void mm_app_mark_saved(mm_app *app);
+/* Replaces the last verification report (taking ownership; NULL clears). */
+void mm_app_set_report(mm_app *app, mm_verify_report *report, const char *state_dir);
+/* Whether any screen's job is running. */
+bool mm_app_job_running(mm_app *app);
+
+typedef struct mm_wizard_options {
+    const char *config_path;    /* -c FILE, or NULL: ./migration.yaml when it exists */
+    const char *theme;          /* --theme NAME, or NULL: default */
+    const char *script_path;    /* --script FILE: headless scripted session */
+    const char *snapshot_dir;
+    int cols, lines;            /* --size for scripted sessions */
+} mm_wizard_options;
+
+/* Runs the wizard; returns the process exit status. */
+int mm_wizard_run(const mm_wizard_options *opt);
+
+#endif
