@@ -64,9 +64,7 @@ int mm_pread_full(int fd, void *buf, size_t len, off_t off, const char *path, mm
     return 0;
 }
 
-/* fsync of the directory makes the rename itself durable. Some file
- * systems cannot sync a directory; the rename stands there. */
-static int fsync_dir(const char *dir)
+int mm_fsync_dir(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
@@ -80,7 +78,7 @@ static int fsync_dir(const char *dir)
     return rc;
 }
 
-static char *dir_of(const char *path)
+char *mm_path_dir(const char *path)
 {
     const char *slash = strrchr(path, '/');
     if (!slash)
@@ -93,7 +91,7 @@ static char *dir_of(const char *path)
 int mm_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, mm_error *err)
 {
     char *tmp = mm_asprintf("%s.tmp.XXXXXX", path);
-    char *dir = dir_of(path);
+    char *dir = mm_path_dir(path);
     int rc = -1;
     /* mkostemp creates with O_EXCL and mode 0600, so a secret is never
      * readable by others even for a moment; fchmod then sets the mode the
@@ -127,7 +125,7 @@ int mm_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
         unlink(tmp);
         goto out;
     }
-    if (fsync_dir(dir) != 0) {
+    if (mm_fsync_dir(dir) != 0) {
         mm_error_set(err, MM_ERR_IO, "save %s: flush directory %s: %s", path, dir, strerror(errno));
         goto out;
     }

@@ -10,6 +10,13 @@
 #include <sys/types.h>
 
 int mm_mkdir_p(const char *path, mm_error *err);
+/* fsync of a directory, which makes a rename in it durable. A file system
+ * that cannot sync a directory (EINVAL) counts as success: the rename
+ * stands there. 0, or -1 with errno set. */
+int mm_fsync_dir(const char *dir);
+/* The directory part of a path: "." when it has none, "/" for a file in
+ * the root. malloc'd, NULL on allocation failure. */
+char *mm_path_dir(const char *path);
 /* Writes data to a fresh temporary file beside path (created 0600, then
  * given `mode`), fsyncs it, renames it over path and fsyncs the directory:
  * path is the old file or the complete new one, never a mix. Errors start

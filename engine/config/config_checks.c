@@ -1,6 +1,6 @@
 /* Per-value checks the key table refers to: endpoint shapes, Milvus names,
  * bucket prefixes. Each writes "expected ..., got ..." and returns -1. */
-#include "config/config_internal.h"
+#include "config/config_checks.h"
 
 #include <ctype.h>
 #include <stdio.h>

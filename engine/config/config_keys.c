@@ -1,7 +1,8 @@
 /* The key table of migration.yaml. Order matters: it is the order keys are
  * written in, listed in the man page and shown in the wizard. Help texts
  * are user documentation (they become migration.yaml(5)). */
-#include "config/config_internal.h"
+#include "config/config_checks.h"
+#include "config/config_types.h"
 
 #include <stddef.h>
 #include <strings.h>

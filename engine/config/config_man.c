@@ -38,26 +38,10 @@ static void esc(mm_strbuf *out, const char *text)
 static void type_text(const mm_config_key *key, mm_strbuf *out)
 {
     char buf[300];
-    switch (key->type) {
-    case MM_CFG_STRING:
-        mm_strbuf_append(out, "string");
+    const char *name = mm_cfg_type(key->type)->man_name;
+    if (name) {
+        mm_strbuf_append(out, name);
         return;
-    case MM_CFG_PATH:
-        mm_strbuf_append(out, "path");
-        return;
-    case MM_CFG_SECRET:
-        mm_strbuf_append(out, "secret string");
-        return;
-    case MM_CFG_BOOL:
-        mm_strbuf_append(out, "boolean");
-        return;
-    case MM_CFG_LIST:
-        mm_strbuf_append(out, "list");
-        return;
-    case MM_CFG_INT:
-    case MM_CFG_SIZE:
-    case MM_CFG_CHOICE:
-        break;
     }
     const char *e = mm_config_key_expectation(key, buf, sizeof buf);
     if (strncmp(e, "an ", 3) == 0)
@@ -108,7 +92,7 @@ static void key_entry(const mm_config_key *key, mm_strbuf *out)
         esc(out, key->help);
         mm_strbuf_append(out, "\n");
     }
-    if (key->type == MM_CFG_CHOICE && key->choices[0].name && key->choices[1].name) {
+    if (key->choices && key->choices[0].name && key->choices[1].name) {
         for (const mm_config_choice *c = key->choices; c->name; c++) {
             mm_strbuf_append(out, ".br\n");
             bool refused = c->value == MM_CFG_CHOICE_REJECTED;

@@ -42,7 +42,8 @@ static void emit_value(render_ctx *r, const mm_config_key *key)
 {
     const void *field = mm_cfg_field_const(r->cfg, key);
     yaml_event_t ev;
-    if (key->type == MM_CFG_LIST) {
+    mm_cfg_yaml_style style = mm_cfg_type(key->type)->yaml;
+    if (style == MM_CFG_YAML_SEQUENCE) {
         const mm_config_list *l = field;
         emit(r, &ev,
              yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE));
@@ -64,9 +65,7 @@ static void emit_value(render_ctx *r, const mm_config_key *key)
         r->ok = false;
         return;
     }
-    bool quoted = key->type == MM_CFG_STRING || key->type == MM_CFG_PATH ||
-                  key->type == MM_CFG_SECRET;
-    emit_scalar(r, text, quoted ? YAML_DOUBLE_QUOTED_SCALAR_STYLE : YAML_PLAIN_SCALAR_STYLE);
+    emit_scalar(r, text, style == MM_CFG_YAML_QUOTED ? YAML_DOUBLE_QUOTED_SCALAR_STYLE : YAML_PLAIN_SCALAR_STYLE);
     free(text);
 }
 

@@ -56,7 +56,7 @@ static void check_required(problems *p, const mm_config_key *key)
         return;
     const mm_config_cond *cond = key->required_if.key ? &key->required_if : &key->shown_if;
     char expect[512], what[300];
-    if (key->type == MM_CFG_CHOICE) {
+    if (key->choices) { /* the choices say it better than the doc line */
         snprintf(expect, sizeof expect, "expected %s",
                  mm_config_key_expectation(key, what, sizeof what));
     } else {

@@ -2,6 +2,8 @@
  * node its line and column for messages. */
 #include "config/config_internal.h"
 
+#include "base/fsutil.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -79,7 +81,7 @@ static int set_leaf(load_ctx *c, const mm_config_key *key, yaml_node_t *value)
                            "expected text without NUL characters");
         if (mm_cfg_parse(key, text, scalar_is_null(value), &v, problem, sizeof problem) != 0)
             return fail_at(c, value->start_mark, key->name, problem);
-    } else if (value->type == YAML_SEQUENCE_NODE && key->type == MM_CFG_LIST) {
+    } else if (value->type == YAML_SEQUENCE_NODE && mm_cfg_type(key->type)->yaml == MM_CFG_YAML_SEQUENCE) {
         memset(&v, 0, sizeof v);
         for (yaml_node_item_t *it = value->data.sequence.items.start;
              it < value->data.sequence.items.top; it++) {
@@ -270,16 +272,6 @@ static int syntax_error(const yaml_parser_t *parser, const char *origin, mm_erro
                         parser->problem ? parser->problem : "unreadable input", context);
 }
 
-char *mm_cfg_dir_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return mm_strdup(".");
-    if (slash == path)
-        return mm_strdup("/");
-    return mm_strndup(path, (size_t)(slash - path));
-}
-
 static int load_document(yaml_parser_t *parser, const char *origin, mm_config *tmp,
                          mm_config_warnings *warn, mm_error *err)
 {
@@ -409,7 +401,7 @@ int mm_config_load_file(const char *path, mm_config *cfg, mm_config_warnings *wa
     free(text);
     if (rc != 0)
         return -1;
-    tmp.config_dir = mm_cfg_dir_of(path);
+    tmp.config_dir = mm_path_dir(path);
     if ((st.st_mode & 077) && has_secrets(&tmp))
         mm_config_warnings_add(warn,
                                "%s holds passwords or keys and can be read by other users (mode "
