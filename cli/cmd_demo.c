@@ -8,19 +8,22 @@
  * The wizard runs in a child process: it re-raises a quit signal once the
  * terminal is restored, which would end this process before it could clean
  * up; the parent only waits, forwards signals sent to it, and cleans up. */
-#include "cli.h"
-#include "cli_job.h"
-#include "config/config.h"
-#include "sample/sample_install.h"
 #include "base/strbuf.h"
-#include "screens/shell.h"
+#include "cmd_wizard.h"
+#include "commands.h"
+#include "config/config.h"
+#include "exit_status.h"
+#include "options.h"
+#include "output.h"
+#include "sample/sample_install.h"
+#include "steps.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <getopt.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -395,28 +398,12 @@ static int write_config(demo *d, mm_error *err)
 
 /* ---- the two ways to run it ------------------------------------------------------ */
 
-/* The steps of `run`, on the demo's configuration. */
+/* The steps of `run`, on the demo's configuration; the demo's own signal
+ * handlers cancel it. */
 static int run_headless(demo *d)
 {
-    mm_error err;
-    mm_error_clear(&err);
-    mm_cli_job job;
-    mm_milvus *milvus = NULL;
-    int rc = mm_cli_job_open(&job, "demo", d->config_path, NULL, false, MM_CONFIG_PHASE_MILVUS, true, &err);
-    if (rc == 0)
-        rc = mm_cli_milvus_connect(&job.cfg, &milvus, &err);
-    if (rc == 0)
-        rc = mm_cli_dump_job(&job, NULL, &err);
-    if (rc == 0)
-        rc = mm_cli_load_job(&job, milvus, NULL, &err);
-    if (rc == 0)
-        rc = mm_cli_verify_job(&job, milvus, NULL, &err);
-    if (rc == 3)
-        fprintf(stderr, "milvus-migrate demo: verification found mismatches (see the table above)\n");
-    int status = rc == 3 ? 3 : rc == 0 ? 0 : mm_cli_fail("demo", &err);
-    mm_milvus_close(milvus);
-    mm_cli_job_close(&job);
-    return status;
+    mm_steps_args args = {.config_path = d->config_path};
+    return mm_cli_run_steps("demo", &args, MM_STEP_DUMP | MM_STEP_LOAD | MM_STEP_VERIFY, 0);
 }
 
 /* The wizard in a child process (see the top of the file). Returns its
@@ -436,7 +423,7 @@ static int run_wizard(demo *d)
         if (getppid() != parent)
             _exit(1);
         mm_wizard_options opt = {.config_path = d->config_path};
-        exit(mm_wizard_run(&opt));
+        exit(mm_cli_run_wizard(&opt));
     }
     wizard_pid = pid;
     if (demo_signal && demo_signal != SIGINT)
@@ -497,34 +484,55 @@ static void finish(demo *d)
     fflush(stdout);
 }
 
-enum { OPT_HEADLESS = 256, OPT_KEEP, OPT_GENERATION };
+typedef struct demo_args {
+    const char *generation;
+    bool headless, keep;
+} demo_args;
 
-static const struct option demo_options[] = {
-    {"headless", no_argument, NULL, OPT_HEADLESS},
-    {"keep", no_argument, NULL, OPT_KEEP},
-    {"generation", required_argument, NULL, OPT_GENERATION},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+#define ARG(field) .offset = offsetof(demo_args, field)
+
+static const mm_option options[] = {
+    MM_OPT_GROUP_ENTRY("Options:"),
+    {.kind = MM_OPT_FLAG, .long_name = "headless", ARG(headless),
+     .help = "no wizard: dump, load and verify as `run` does and\nprint the verification"},
+    {.kind = MM_OPT_FLAG, .long_name = "keep", ARG(keep),
+     .help = "keep the temporary directory (sample, staged files,\njournal, report, migration.yaml, emulator log) and\n"
+             "print where it is"},
+    {.kind = MM_OPT_STRING, .long_name = "generation", .value_name = "G", ARG(generation),
+     .help = "the Milvus 2.x generation the emulator plays: 2.3 or\n2.5 (default: 2.5)"},
+    MM_OPT_HELP_ENTRY,
+    {0},
 };
 
-int mm_cli_demo(int argc, char **argv)
+static const mm_option_text text = {
+    .usage = "Usage: milvus-migrate demo [--headless] [--keep] [--generation 2.3|2.5]\n"
+             "\n"
+             "Shows the whole flow on this host: writes a sample Milvus 1.1.1 installation\n"
+             "(a float collection with two partitions, one of them named in UTF-8, deleted\n"
+             "rows, and a binary collection) into a new temporary directory, starts the\n"
+             "Milvus 2.x emulator of the test suite on 127.0.0.1 (a free port, its own\n"
+             "storage), writes a migration.yaml for the two (0600) and opens the wizard on\n"
+             "it. However the demo ends, the emulator is stopped and the directory removed.\n"
+             "\n",
+    .epilog = "\n"
+              "Environment:\n"
+              "  MM_EMULATOR_DIR         the emulator (default: tests/emulator of the source\n"
+              "                          tree this program was built from); it runs on Node.js\n"
+              "                          (node on PATH) with its Node packages, both installed\n"
+              "                          by scripts/install-deps.sh\n"
+              "  TMPDIR                  where the temporary directory is made (default: /tmp)\n"
+              "\n"
+              "Exit status: 0 the demo ran (headless: all counts match), 1 failed, 2 usage\n"
+              "error or no terminal without --headless, 3 (headless) a count does not match.\n",
+};
+
+int mm_cmd_demo(int argc, char **argv)
 {
-    demo d = {.generation = "2.5"};
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", demo_options, NULL)) != -1) {
-        switch (c) {
-        case OPT_HEADLESS: d.headless = true; break;
-        case OPT_KEEP: d.keep = true; break;
-        case OPT_GENERATION: d.generation = optarg; break;
-        case 'h': fputs(mm_cli_find("demo")->usage, stdout); return 0;
-        case ':': return mm_cli_usage_error("demo", "option '%s' needs a value", argv[optind - 1]);
-        default: return mm_cli_usage_error("demo", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return mm_cli_usage_error("demo", "unexpected argument '%s'", argv[optind]);
+    demo_args a = {.generation = "2.5"};
+    int parsed = mm_options_parse("demo", options, &text, argc, argv, &a);
+    if (parsed != MM_OPTIONS_OK)
+        return parsed == MM_OPTIONS_HELP_SHOWN ? 0 : 2;
+    demo d = {.generation = a.generation, .headless = a.headless, .keep = a.keep};
     if (strcmp(d.generation, "2.3") != 0 && strcmp(d.generation, "2.5") != 0)
         return mm_cli_usage_error("demo", "--generation expects 2.3 or 2.5, got '%s'", d.generation);
     if (!d.headless && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {

@@ -1,74 +1,98 @@
 /* `milvus-migrate wizard`: the interactive front end, or a scripted session
  * for tests (--script), or the key table for the man page (--print-keys). */
-#include "cli.h"
+#include "cmd_wizard.h"
 
-#include "tui/keymap.h"
-#include "tui/script.h"
-#include "screens/shell.h"
+#include "commands.h"
+#include "exit_status.h"
+#include "options.h"
 
-#include <getopt.h>
-#include <locale.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
-enum { OPT_THEME = 256, OPT_SCRIPT, OPT_SNAPSHOT_DIR, OPT_SIZE, OPT_PRINT_KEYS };
+typedef struct wizard_args {
+    const char *config, *theme, *script, *snapshot_dir, *size;
+    bool print_keys;
+} wizard_args;
 
-static const struct option wizard_options[] = {
-    {"config", required_argument, NULL, 'c'},
-    {"theme", required_argument, NULL, OPT_THEME},
-    {"script", required_argument, NULL, OPT_SCRIPT},
-    {"snapshot-dir", required_argument, NULL, OPT_SNAPSHOT_DIR},
-    {"size", required_argument, NULL, OPT_SIZE},
-    {"print-keys", no_argument, NULL, OPT_PRINT_KEYS},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+#define ARG(field) .offset = offsetof(wizard_args, field)
+
+static const mm_option options[] = {
+    MM_OPT_GROUP_ENTRY("Options:"),
+    {.kind = MM_OPT_STRING, .short_name = 'c', .long_name = "config", .value_name = "FILE", ARG(config),
+     .help = "migration.yaml to edit (default: ./migration.yaml,\ncreated on save)"},
+    {.kind = MM_OPT_STRING, .long_name = "theme", .value_name = "NAME", ARG(theme),
+     .help = "colour theme: default, dark, light, mono, or a path to a\n.theme file; NO_COLOR or a terminal without "
+             "colours\nselects mono"},
+    {.kind = MM_OPT_STRING, .long_name = "script", .value_name = "FILE", ARG(script),
+     .help = "run a scripted session without a terminal: FILE lists\nkeys (Down, Enter, Tab, F2, q ...), 'type TEXT',\n"
+             "'snapshot NAME', 'resize COLSxLINES', 'wait-idle',\n'wait-job', 'wait-text TEXT', 'quit'"},
+    {.kind = MM_OPT_STRING, .long_name = "snapshot-dir", .value_name = "DIR", ARG(snapshot_dir),
+     .help = "where 'snapshot NAME' writes NAME.txt (default: .)"},
+    {.kind = MM_OPT_STRING, .long_name = "size", .value_name = "COLSxLINES", ARG(size),
+     .help = "screen size of a scripted session (default: 100x30)"},
+    /* The key table as man(7) lines, for man/milvus-migrate.1. */
+    {.kind = MM_OPT_FLAG, .long_name = "print-keys", ARG(print_keys), .hidden = true},
+    MM_OPT_HELP_ENTRY,
+    {0},
 };
 
-int mm_cli_wizard(int argc, char **argv)
+static const mm_option_text text = {
+    .usage = "Usage: milvus-migrate wizard [-c FILE] [--theme NAME]\n"
+             "       milvus-migrate wizard --script FILE --snapshot-dir DIR [--size COLSxLINES]\n"
+             "\n"
+             "Opens the full-screen wizard: choose the Milvus 1.x source and test the\n"
+             "connection, preview every collection and partition (select, rename), edit\n"
+             "migration.yaml in a form, set and test the staging target and Milvus 2.x,\n"
+             "review the plan, then dump, load and verify with progress, cancel and\n"
+             "resume. Press ? on any screen for its keys. Nothing is written to the 1.x\n"
+             "installation; migration.yaml is saved only when asked (atomically, 0600).\n"
+             "\n",
+    .epilog = "\n"
+              "Exit status: 0 closed normally, 1 a scripted session failed, 2 usage error or\n"
+              "no terminal.\n",
+};
+
+int mm_cli_run_wizard(const mm_wizard_options *opt)
 {
-    mm_wizard_options opt;
-    memset(&opt, 0, sizeof opt);
-    const char *size = NULL;
-    bool print_keys = false;
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":c:h", wizard_options, NULL)) != -1) {
-        switch (c) {
-        case 'c': opt.config_path = optarg; break;
-        case OPT_THEME: opt.theme = optarg; break;
-        case OPT_SCRIPT: opt.script_path = optarg; break;
-        case OPT_SNAPSHOT_DIR: opt.snapshot_dir = optarg; break;
-        case OPT_SIZE: size = optarg; break;
-        case OPT_PRINT_KEYS: print_keys = true; break;
-        case 'h': fputs(mm_cli_find("wizard")->usage, stdout); return 0;
-        case ':': return mm_cli_usage_error("wizard", "option '%s' needs a value", argv[optind - 1]);
-        default: return mm_cli_usage_error("wizard", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return mm_cli_usage_error("wizard", "unexpected argument '%s'", argv[optind]);
-    if (print_keys) {
-        char *man = mm_keymap_man();
+    mm_error err;
+    mm_error_clear(&err);
+    int rc = mm_wizard_run(opt, &err);
+    if (rc == 0)
+        return MM_EXIT_OK;
+    /* A scripted session whose step failed is a failure, whatever the step. */
+    int status = mm_cli_fail("wizard", &err);
+    return rc == MM_WIZARD_SCRIPT_FAILED ? MM_EXIT_FAILED : status;
+}
+
+int mm_cmd_wizard(int argc, char **argv)
+{
+    wizard_args a = {0};
+    int parsed = mm_options_parse("wizard", options, &text, argc, argv, &a);
+    if (parsed != MM_OPTIONS_OK)
+        return parsed == MM_OPTIONS_HELP_SHOWN ? 0 : 2;
+    if (a.print_keys) {
+        char *man = mm_wizard_keys_man();
         if (!man)
-            return 1;
+            return MM_EXIT_FAILED;
         fputs(man, stdout);
         free(man);
-        return 0;
+        return MM_EXIT_OK;
     }
-    if (size && !opt.script_path)
+    mm_wizard_options opt = {.config_path = a.config, .theme = a.theme, .script_path = a.script,
+                             .snapshot_dir = a.snapshot_dir};
+    if (a.size && !a.script)
         return mm_cli_usage_error("wizard", "--size only applies to a scripted session (--script)");
-    if (opt.snapshot_dir && !opt.script_path)
+    if (a.snapshot_dir && !a.script)
         return mm_cli_usage_error("wizard", "--snapshot-dir only applies to a scripted session (--script)");
-    if (size && mm_parse_size(size, &opt.cols, &opt.lines) != 0)
-        return mm_cli_usage_error("wizard", "--size expects COLSxLINES such as 100x30, got '%s'", size);
-    if (!opt.script_path && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+    if (a.size && mm_wizard_parse_size(a.size, &opt.cols, &opt.lines) != 0)
+        return mm_cli_usage_error("wizard", "--size expects COLSxLINES such as 100x30, got '%s'", a.size);
+    if (!a.script && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
         fprintf(stderr, "milvus-migrate wizard: the wizard needs a terminal (standard input and output are "
                         "not both terminals); use the headless commands (inspect, dump, load, verify, run) "
                         "in scripts\n");
-        return 2;
+        return MM_EXIT_USAGE;
     }
-    return mm_wizard_run(&opt);
+    return mm_cli_run_wizard(&opt);
 }

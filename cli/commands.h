@@ -1,42 +1,33 @@
-/* The headless front end: one handler per subcommand, plain output, exit
- * statuses from DESIGN.md (0 ok, 1 failed, 2 usage/config, 3 mismatch). */
-#ifndef MM_CLI_H
-#define MM_CLI_H
+/* The headless front end: the table of commands (name, one-line summary,
+ * handler). Each command lives in its own cmd_<name>.c with its options
+ * table (options.h), reports through the command line's sink (output.h)
+ * and returns an exit status (exit_status.h). Adding a command is adding
+ * its file and one X(...) line below. */
+#ifndef MM_CLI_COMMANDS_H
+#define MM_CLI_COMMANDS_H
 
-#include "config/config.h"
-#include "base/error.h"
-#include "source/source.h"
+#define MM_COMMAND_LIST(X)                                                                                  \
+    X(inspect, "show what a Milvus 1.x installation holds and every problem found")                       \
+    X(export, "write the 1.x metadata as meta.json (reference tool compatible)")                          \
+    X(dump, "write the live 1.x rows as NumPy files to the staging directory")                            \
+    X(load, "import the staged NumPy files into Milvus 2.x, each batch exactly once")                     \
+    X(verify, "reconcile 1.x live rows with Milvus 2.x row counts")                                       \
+    X(run, "dump, load and verify in one go")                                                             \
+    X(wizard, "open the interactive migration wizard (needs a terminal)")                                 \
+    X(demo, "migrate a generated 1.x sample into a local Milvus 2.x emulator")
 
 typedef struct mm_command {
     const char *name;
-    int (*run)(int argc, char **argv);
     const char *summary;
-    const char *usage;     /* full --help text of the command */
+    int (*run)(int argc, char **argv);   /* argv[0] is the command's name */
 } mm_command;
 
+#define MM_COMMAND_DECLARE(name, summary) int mm_cmd_##name(int argc, char **argv);
+MM_COMMAND_LIST(MM_COMMAND_DECLARE)
+#undef MM_COMMAND_DECLARE
+
+/* NULL-name terminated, in --help order. */
 const mm_command *mm_cli_commands(void);
 const mm_command *mm_cli_find(const char *name);
-
-/* Prints "milvus-migrate <command>: <message>" to stderr and returns the
- * exit status for err's category. */
-int mm_cli_fail(const char *command, const mm_error *err);
-/* For usage mistakes: prints the message and a pointer to --help; returns 2. */
-int mm_cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Loads and validates migration.yaml (into a cfg already set up with
- * mm_config_init_defaults) for the given MM_CONFIG_PHASE_* set; warnings go
- * to stderr. */
-int mm_cli_load_config(const char *path, mm_config *cfg, unsigned phases, mm_error *err);
-/* The 1.x source named by meta.* and source.*; the spec points into cfg. */
-int mm_cli_source_spec_from_config(const mm_config *cfg, mm_source_spec *spec, mm_error *err);
-
-int mm_cli_inspect(int argc, char **argv);
-int mm_cli_export(int argc, char **argv);
-int mm_cli_dump(int argc, char **argv);
-int mm_cli_load(int argc, char **argv);
-int mm_cli_verify(int argc, char **argv);
-int mm_cli_run(int argc, char **argv);
-int mm_cli_wizard(int argc, char **argv);
-int mm_cli_demo(int argc, char **argv);
 
 #endif

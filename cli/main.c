@@ -1,5 +1,5 @@
 /* Entry point: the wizard on a terminal, or a headless subcommand. */
-#include "cli.h"
+#include "commands.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-#include "dump/npy.h"
+#include "npy.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 #include "plan.h"
 
 #include "dump/dump.h"
-#include "dump/npy.h"
+#include "npy.h"
 
 #include <stdio.h>
 #include <stdlib.h>

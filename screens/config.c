@@ -5,15 +5,15 @@
  * saves atomically with mode 0600, o opens another file. */
 #include "screens.h"
 
-#include "tui/lineedit.h"
 #include "base/strbuf.h"
-#include "tui/widget_form.h"
+#include "config_form.h"
+#include "tui/lineedit.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct config_state {
-    mm_form form;
+    mm_config_form form;
     bool opening;            /* the "open file" prompt is shown */
     bool finding;            /* the "find key" prompt is shown */
     mm_lineedit edit;
@@ -29,23 +29,29 @@ static void close_open_prompt(config_state *st)
     st->open_error = NULL;
 }
 
+static void config_init(mm_app *app, void *state)
+{
+    config_state *st = state;
+    mm_config_form_init(&st->form, &app->cfg, NULL, 0);
+}
+
 static void config_enter(mm_app *app, void *state)
 {
     config_state *st = state;
-    mm_form_build(&st->form, &app->cfg);
+    mm_form_build(&st->form.form);
 }
 
 static void config_fini(mm_app *app, void *state)
 {
     config_state *st = state;
-    mm_form_fini(&st->form);
+    mm_config_form_fini(&st->form);
     close_open_prompt(st);
 }
 
 static bool config_capturing(mm_app *app, void *state)
 {
     config_state *st = state;
-    return st->opening || st->finding || mm_form_editing(&st->form);
+    return st->opening || st->finding || mm_form_editing(&st->form.form);
 }
 
 static void save(mm_app *app)
@@ -63,31 +69,17 @@ static void save(mm_app *app)
 static void open_file(mm_app *app, config_state *st)
 {
     char *path = mm_lineedit_text(&st->edit);
-    mm_config fresh;
-    mm_config_init_defaults(&fresh);
-    mm_config_warnings warn = {0};
     mm_error err;
     mm_error_clear(&err);
-    if (!*path || mm_config_load_file(path, &fresh, &warn, &err) != 0) {
+    if (!*path || mm_app_open_config(app, path, MM_ROLE_OK, &err) != 0) {
         free(st->open_error);
         st->open_error = mm_strdup(*path ? err.message : "give the path of a migration.yaml");
-        mm_config_free(&fresh);
-        mm_config_warnings_free(&warn);
         free(path);
         return;
     }
-    mm_config_free(&app->cfg);
-    app->cfg = fresh;
-    mm_app_mark_saved(app);
-    free(app->config_path);
-    app->config_path = path;
-    if (warn.count)
-        mm_app_message(app, MM_ROLE_WARNING, "Loaded %s with %zu warning(s): %s", path, warn.count, warn.items[0]);
-    else
-        mm_app_message(app, MM_ROLE_OK, "Loaded %s", path);
-    mm_config_warnings_free(&warn);
+    free(path);
     close_open_prompt(st);
-    mm_form_build(&st->form, &app->cfg);
+    mm_form_build(&st->form.form);
 }
 
 static unsigned config_action(mm_app *app, void *state, mm_action action, int key)
@@ -96,7 +88,7 @@ static unsigned config_action(mm_app *app, void *state, mm_action action, int ke
     if (st->finding) {
         if (action == MM_ACT_ACTIVATE) {
             char *text = mm_lineedit_text(&st->edit);
-            if (*text && !mm_form_find(&st->form, text))
+            if (*text && !mm_form_find(&st->form.form, text))
                 mm_app_message(app, MM_ROLE_WARNING, "No key name contains '%s'", text);
             free(text);
             close_open_prompt(st);
@@ -116,17 +108,17 @@ static unsigned config_action(mm_app *app, void *state, mm_action action, int ke
             mm_lineedit_key(&st->edit, key, action);
         return MM_TUI_REDRAW;
     }
-    int r = mm_form_on_key(&st->form, &app->cfg, key, action);
+    int r = mm_form_on_key(&st->form.form, key, action);
     if (r != MM_FORM_IGNORED)
         return MM_TUI_REDRAW;
     switch (action) {
     case MM_ACT_SAVE: save(app); return MM_TUI_REDRAW;
     case MM_ACT_FILTER:
-        mm_lineedit_init(&st->edit, "", MM_MASK_NONE);
+        mm_lineedit_init(&st->edit, "", MM_MASK_NONE, NULL);
         st->finding = true;
         return MM_TUI_REDRAW;
     case MM_ACT_OPEN:
-        mm_lineedit_init(&st->edit, app->config_path, MM_MASK_NONE);
+        mm_lineedit_init(&st->edit, app->config_path, MM_MASK_NONE, NULL);
         st->opening = true;
         if (mm_app_dirty(app))
             mm_app_message(app, MM_ROLE_WARNING, "Opening another file discards the unsaved changes");
@@ -153,18 +145,19 @@ static void config_draw(mm_app *app, void *state, const mm_rect *a)
         }
         int cy, cx;
         bool want = mm_draw_cursor_wanted(&cy, &cx);
-        mm_form_draw(&st->form, &app->cfg, &form);
+        mm_form_draw(&st->form.form, &form);
         if (want)
             mm_draw_cursor_at(cy, cx);
         return;
     }
-    mm_form_draw(&st->form, &app->cfg, &form);
+    mm_form_draw(&st->form.form, &form);
 }
 
 const mm_screen mm_screen_config = {
     .name = "config",
     .title = "Config",
     .state_size = sizeof(config_state),
+    .init = config_init,
     .fini = config_fini,
     .enter = config_enter,
     .draw = config_draw,

@@ -208,7 +208,8 @@ static void start_rename(mm_app *app, preview_state *st)
     }
     st->rename_collection = row->tag;
     st->rename_partition = row->sub;
-    mm_lineedit_init(&st->edit, row->sub < 0 ? c->target_name : c->partitions[row->sub].target_name, MM_MASK_NONE);
+    mm_lineedit_init(&st->edit, row->sub < 0 ? c->target_name : c->partitions[row->sub].target_name, MM_MASK_NONE,
+                     NULL);
     st->prompt = PROMPT_RENAME;
 }
 
@@ -297,7 +298,7 @@ static unsigned preview_action(mm_app *app, void *state, mm_action action, int k
     case MM_ACT_TOGGLE: toggle_selection(app, st, false); return MM_TUI_REDRAW;
     case MM_ACT_SELECT_ALL: toggle_selection(app, st, true); return MM_TUI_REDRAW;
     case MM_ACT_FILTER:
-        mm_lineedit_init(&st->edit, st->filter, MM_MASK_NONE);
+        mm_lineedit_init(&st->edit, st->filter, MM_MASK_NONE, NULL);
         st->prompt = PROMPT_FILTER;
         return MM_TUI_REDRAW;
     case MM_ACT_RENAME: start_rename(app, st); return MM_TUI_REDRAW;

@@ -1,26 +1,71 @@
 #include "run_job.h"
 
-#include "cli/cli_job.h"
-#include "tui/loop.h"
-#include "run_job_internal.h"
 #include "base/strbuf.h"
+#include "base/task.h"
 #include "base/timeutil.h"
+#include "job/job.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum { WAKE_MIN_MS = 50 };
 
+typedef struct mm_runjob_names {
+    char *collection, *target;
+    char **tags, **partition_targets;
+    size_t n_partitions;
+} mm_runjob_names;
+
+typedef struct mm_runjob_line {
+    char *text;
+    mm_role role;
+} mm_runjob_line;
+
+struct mm_runjob {
+    /* Set before the task starts, then read-only. */
+    unsigned steps;
+    mm_config cfg;
+    char *config_path;
+    char *filter;               /* --col list, NULL = all */
+    mm_runjob_names *names;
+    size_t n_names;
+    mm_task *task;              /* the UI thread's handle */
+    mm_task *self;              /* the same, as the task itself knows it */
+    mm_sink sink;               /* the job's: into the fields below */
+    atomic_int_fast64_t last_wake_ms;
+
+    pthread_mutex_t lock;       /* guards what follows */
+    uint64_t version;
+    mm_runjob_phase phase;
+    mm_runjob_outcome outcome;
+    mm_dump_progress dump;
+    mm_load_progress load;
+    bool have_load;
+    double dump_t0, dump_t1, load_t0, load_t1;
+    bool plan_ready;
+    mm_plan plan;               /* immutable once plan_ready */
+    mm_inventory inv;           /* what the plan points into, once the task ended */
+    mm_monitor *monitor;        /* the journal's batches, once Milvus is connected */
+    char *journal_path, *state_dir, *error;
+    mm_verify_report *report;
+    bool all_match;
+    size_t mismatches;
+    mm_runjob_line *lines;
+    size_t n_lines, cap_lines;
+};
+
 /* ---- publishing (any thread) ---------------------------------------------------- */
 
 /* Call with the lock held after changing published state. */
-void mm_runjob_touch(mm_runjob *j)
+static void touch(mm_runjob *j)
 {
     j->version++;
 }
 
 /* Call without the lock: wakes the UI unless it was woken very recently. */
-void mm_runjob_wake(mm_runjob *j, bool always)
+static void wake(mm_runjob *j, bool always)
 {
     int64_t now = (int64_t)(mm_monotonic_seconds() * 1000);
     int64_t last = atomic_load(&j->last_wake_ms);
@@ -30,7 +75,7 @@ void mm_runjob_wake(mm_runjob *j, bool always)
     }
 }
 
-void mm_runjob_log(mm_runjob *j, mm_role role, const char *text)
+static void log_line(mm_runjob *j, mm_role role, const char *text)
 {
     pthread_mutex_lock(&j->lock);
     if (j->n_lines == j->cap_lines) {
@@ -46,9 +91,9 @@ void mm_runjob_log(mm_runjob *j, mm_role role, const char *text)
         j->lines[j->n_lines++] = (mm_runjob_line){copy, role};
     else
         free(copy);
-    mm_runjob_touch(j);
+    touch(j);
     pthread_mutex_unlock(&j->lock);
-    mm_runjob_wake(j, false);
+    wake(j, false);
 }
 
 static void set_phase(mm_runjob *j, mm_runjob_phase phase)
@@ -60,17 +105,32 @@ static void set_phase(mm_runjob *j, mm_runjob_phase phase)
         j->dump_t0 = now;
     if (phase == MM_RUNJOB_LOADING)
         j->load_t0 = now;
-    mm_runjob_touch(j);
+    touch(j);
     pthread_mutex_unlock(&j->lock);
-    mm_runjob_wake(j, true);
+    wake(j, true);
 }
 
 static void end_step(mm_runjob *j, double *t1)
 {
     pthread_mutex_lock(&j->lock);
     *t1 = mm_monotonic_seconds();
-    mm_runjob_touch(j);
+    touch(j);
     pthread_mutex_unlock(&j->lock);
+}
+
+/* ---- the job's sink: the log pane and the progress bars ------------------------ */
+
+static void on_message(void *ctx, mm_sink_level level, const char *step, const char *text)
+{
+    (void)step;
+    mm_runjob *j = ctx;
+    if (level != MM_SINK_WARNING) {
+        log_line(j, MM_ROLE_NORMAL, text);
+        return;
+    }
+    char *line = mm_asprintf("warning: %s", text);
+    log_line(j, MM_ROLE_WARNING, line ? line : text);
+    free(line);
 }
 
 static void on_dump(void *ctx, const mm_dump_progress *p)
@@ -80,9 +140,9 @@ static void on_dump(void *ctx, const mm_dump_progress *p)
     /* Workers report concurrently: keep the furthest snapshot. */
     if (p->rows_done >= j->dump.rows_done || p->segments_done >= j->dump.segments_done)
         j->dump = *p;
-    mm_runjob_touch(j);
+    touch(j);
     pthread_mutex_unlock(&j->lock);
-    mm_runjob_wake(j, false);
+    wake(j, false);
 }
 
 static void on_load(void *ctx, const mm_load_progress *p)
@@ -91,18 +151,34 @@ static void on_load(void *ctx, const mm_load_progress *p)
     pthread_mutex_lock(&j->lock);
     j->load = *p;
     j->have_load = true;
-    mm_runjob_touch(j);
+    touch(j);
     pthread_mutex_unlock(&j->lock);
-    mm_runjob_wake(j, false);
+    wake(j, false);
 }
 
-static void on_event(void *ctx, const char *line)
+static const mm_sink_ops wizard_sink = {.message = on_message, .dump_progress = on_dump, .load_progress = on_load};
+
+/* ---- the journal monitor's callbacks --------------------------------------------- */
+
+static bool monitor_loading(void *ctx)
 {
-    bool warning = strncmp(line, "warning:", 8) == 0;
-    mm_runjob_log(ctx, warning ? MM_ROLE_WARNING : MM_ROLE_NORMAL, line);
+    mm_runjob *j = ctx;
+    pthread_mutex_lock(&j->lock);
+    bool loading = j->phase == MM_RUNJOB_LOADING;
+    pthread_mutex_unlock(&j->lock);
+    return loading;
 }
 
-/* ---- the job thread ----------------------------------------------------------------- */
+static void monitor_changed(void *ctx)
+{
+    mm_runjob *j = ctx;
+    pthread_mutex_lock(&j->lock);
+    touch(j);
+    pthread_mutex_unlock(&j->lock);
+    wake(j, false);
+}
+
+/* ---- the task ------------------------------------------------------------------------ */
 
 /* The 2.x names chosen on the Preview screen, which are not part of
  * migration.yaml, applied to the job's own inventory. */
@@ -127,87 +203,74 @@ static void apply_names(const mm_runjob *j, mm_inventory *inv)
     }
 }
 
-static int open_job(mm_runjob *j, mm_cli_job *cj, mm_error *err)
+static int open_job(mm_runjob *j, mm_job *job, mm_error *err)
 {
-    mm_config_warnings warn = {0};
-    unsigned phases = j->steps & (MM_RUNJOB_LOAD | MM_RUNJOB_VERIFY) ? MM_CONFIG_PHASE_MILVUS : 0;
-    int rc = mm_cli_job_open_config(cj, "wizard", j->config_path, &j->cfg, &warn, j->filter, false, phases,
-                                    (j->steps & MM_RUNJOB_DUMP) != 0, err);
-    for (size_t i = 0; i < warn.count; i++) {
-        char *line = mm_asprintf("warning: %s", warn.items[i]);
-        mm_runjob_log(j, MM_ROLE_WARNING, line ? line : "");
-        free(line);
-    }
-    mm_config_warnings_free(&warn);
-    if (rc != 0)
-        return rc;
-    apply_names(j, &cj->inv);
-    mm_plan plan;
-    if (mm_plan_build(&plan, &cj->inv, NULL, cj->cfg.dumper.max_file_size, err) != 0)
+    mm_job_options o = {
+        .command = "wizard", .config_path = j->config_path, .cfg = &j->cfg, .collections = j->filter,
+        .phases = j->steps & (MM_RUNJOB_LOAD | MM_RUNJOB_VERIFY) ? MM_CONFIG_PHASE_MILVUS : 0,
+        .dumps = (j->steps & MM_RUNJOB_DUMP) != 0,
+    };
+    if (mm_job_open(job, &o, &j->sink, err) != 0)
         return -1;
-    mm_runjob_batch *batches = calloc(plan.n_batches ? plan.n_batches : 1, sizeof *batches);
-    mm_runjob_collection *cols = calloc(plan.n_collections ? plan.n_collections : 1, sizeof *cols);
-    if (!batches || !cols) {
-        free(batches);
-        free(cols);
-        mm_plan_free(&plan);
-        return mm_error_set(err, MM_ERR_NOMEM, "wizard: out of memory");
-    }
-    for (size_t i = 0; i < plan.n_batches; i++)
-        batches[i].import_state = -1;
+    apply_names(j, &job->inv);
+    mm_plan plan;
+    if (mm_plan_build(&plan, &job->inv, NULL, job->cfg.dumper.max_file_size, err) != 0)
+        return -1;
     pthread_mutex_lock(&j->lock);
     j->plan = plan;
     j->plan_ready = true;
-    j->batches_version++;
-    j->batches = batches;
-    j->collections = cols;
-    j->journal_path = mm_strdup(mm_journal_path(cj->journal));
-    j->state_dir = mm_strdup(cj->state_dir);
-    mm_runjob_touch(j);
+    j->journal_path = mm_strdup(mm_journal_path(job->journal));
+    j->state_dir = mm_strdup(job->state_dir);
+    touch(j);
     pthread_mutex_unlock(&j->lock);
     return 0;
 }
 
-static int connect_milvus(mm_runjob *j, mm_cli_job *cj, mm_milvus **milvus, mm_error *err)
+static int connect_milvus(mm_runjob *j, mm_job *job, mm_milvus **milvus, mm_error *err)
 {
     set_phase(j, MM_RUNJOB_CONNECTING);
     /* Connected before dumping: a wrong endpoint or password should not
      * cost the hours of a dump. The load step logs the connection. */
-    return mm_cli_milvus_connect(&cj->cfg, milvus, err);
+    return mm_job_milvus_connect(&job->cfg, milvus, err);
 }
 
-static int verify(mm_runjob *j, mm_cli_job *cj, mm_milvus *milvus, mm_error *err)
+static void start_monitor(mm_runjob *j, mm_job *job, mm_milvus *milvus)
+{
+    mm_monitor_options o = {.plan = &j->plan, .journal = job->journal, .milvus = milvus,
+                            .loading = monitor_loading, .changed = monitor_changed, .ctx = j};
+    mm_monitor *m = mm_monitor_start(&o);
+    pthread_mutex_lock(&j->lock);
+    j->monitor = m;
+    touch(j);
+    pthread_mutex_unlock(&j->lock);
+}
+
+static int verify(mm_runjob *j, mm_job *job, mm_milvus *milvus, mm_error *err)
 {
     set_phase(j, MM_RUNJOB_VERIFYING);
     mm_verify_report *r = calloc(1, sizeof *r);
     if (!r)
         return mm_error_set(err, MM_ERR_NOMEM, "wizard: out of memory");
-    if (mm_cli_verify_run(cj, milvus, &j->cancel, r, err) != 0) {
+    if (mm_job_verify(job, milvus, r, err) != 0) {
         mm_verify_report_free(r);
         free(r);
         return -1;
     }
     char *line = r->all_match ? mm_strdup("verified: all counts match")
                               : mm_asprintf("verified: %zu mismatch(es); the Verify screen shows them", r->mismatches);
-    mm_runjob_log(j, r->all_match ? MM_ROLE_OK : MM_ROLE_MISMATCH, line ? line : "");
+    log_line(j, r->all_match ? MM_ROLE_OK : MM_ROLE_MISMATCH, line ? line : "");
     free(line);
-    bool delete_staged = r->all_match && cj->cfg.loader.delete_staged_files && (j->steps & MM_RUNJOB_LOAD);
+    bool delete_staged = r->all_match && job->cfg.loader.delete_staged_files && (j->steps & MM_RUNJOB_LOAD);
     pthread_mutex_lock(&j->lock);
     j->report = r;
     j->all_match = r->all_match;
     j->mismatches = r->mismatches;
-    mm_runjob_touch(j);
+    touch(j);
     pthread_mutex_unlock(&j->lock);
     if (!delete_staged)
         return 0;
     set_phase(j, MM_RUNJOB_CLEANING);
-    size_t deleted = 0;
-    if (mm_cli_delete_staged(cj, &deleted, err) != 0)
-        return -1;
-    line = mm_asprintf("deleted %zu staged file(s) (loader.deleteStagedFiles: true)", deleted);
-    mm_runjob_log(j, MM_ROLE_NORMAL, line ? line : "");
-    free(line);
-    return 0;
+    return mm_job_delete_staged(job, err);
 }
 
 static void finish(mm_runjob *j, int rc, const mm_error *err)
@@ -215,13 +278,13 @@ static void finish(mm_runjob *j, int rc, const mm_error *err)
     pthread_mutex_lock(&j->lock);
     j->phase = MM_RUNJOB_DONE;
     if (rc != 0) {
-        j->outcome = err->code == MM_ERR_CANCELLED || atomic_load(&j->cancel) ? MM_RUNJOB_CANCELLED
-                                                                              : MM_RUNJOB_FAILED;
+        j->outcome = err->code == MM_ERR_CANCELLED || mm_task_cancelled(j->self) ? MM_RUNJOB_CANCELLED
+                                                                                  : MM_RUNJOB_FAILED;
         j->error = mm_strdup(err->message);
     } else {
         j->outcome = j->report && !j->report->all_match ? MM_RUNJOB_MISMATCH : MM_RUNJOB_OK;
     }
-    mm_runjob_touch(j);
+    touch(j);
     pthread_mutex_unlock(&j->lock);
 }
 
@@ -229,54 +292,52 @@ static void finish(mm_runjob *j, int rc, const mm_error *err)
  * changes anything (the load would create collections first). */
 static int check_cancel(mm_runjob *j, const char *next, mm_error *err)
 {
-    if (!atomic_load(&j->cancel))
+    if (!mm_task_cancelled(j->self))
         return 0;
     return mm_error_set(err, MM_ERR_CANCELLED, "cancelled before the %s started", next);
 }
 
-static void *job_thread(void *arg)
+static void run(mm_task *task, void *arg)
 {
     mm_runjob *j = arg;
+    j->self = task;
+    j->sink.cancel = mm_task_cancel_flag(task);
     mm_error err;
     mm_error_clear(&err);
-    mm_cli_job cj;
+    mm_job job;
     mm_milvus *milvus = NULL;
-    int rc = open_job(j, &cj, &err);
+    int rc = open_job(j, &job, &err);
     if (rc == 0 && (j->steps & (MM_RUNJOB_LOAD | MM_RUNJOB_VERIFY)))
-        rc = connect_milvus(j, &cj, &milvus, &err);
+        rc = connect_milvus(j, &job, &milvus, &err);
     if (rc == 0)
-        mm_runjob_monitor_start(j, cj.journal, milvus);
-    mm_job_sink sink = {j, on_dump, on_load, on_event, &j->cancel};
+        start_monitor(j, &job, milvus);
     if (rc == 0 && (j->steps & MM_RUNJOB_DUMP)) {
         set_phase(j, MM_RUNJOB_DUMPING);
-        rc = mm_cli_dump_job(&cj, &sink, &err);
+        rc = mm_job_dump(&job, &err);
         end_step(j, &j->dump_t1);
-        mm_runjob_monitor_poll(j);
+        mm_monitor_poll(j->monitor);
     }
     if (rc == 0 && (j->steps & MM_RUNJOB_LOAD))
         rc = check_cancel(j, "load", &err);
     if (rc == 0 && (j->steps & MM_RUNJOB_LOAD)) {
         set_phase(j, MM_RUNJOB_LOADING);
-        rc = mm_cli_load_job(&cj, milvus, &sink, &err);
+        rc = mm_job_load(&job, milvus, &err);
         end_step(j, &j->load_t1);
-        mm_runjob_monitor_poll(j);
+        mm_monitor_poll(j->monitor);
     }
     if (rc == 0 && (j->steps & MM_RUNJOB_VERIFY))
         rc = check_cancel(j, "verification", &err);
     if (rc == 0 && (j->steps & MM_RUNJOB_VERIFY))
-        rc = verify(j, &cj, milvus, &err);
-    mm_runjob_monitor_stop(j);
+        rc = verify(j, &job, milvus, &err);
+    mm_monitor_stop(j->monitor);
     finish(j, rc, &err);
     mm_milvus_close(milvus);
     /* The plan points into the inventory: keep it until the job is freed. */
     pthread_mutex_lock(&j->lock);
-    j->inv = cj.inv;
-    mm_inventory_init(&cj.inv);
+    j->inv = job.inv;
+    mm_inventory_init(&job.inv);
     pthread_mutex_unlock(&j->lock);
-    mm_cli_job_close(&cj);
-    atomic_store_explicit(&j->finished, true, memory_order_release);
-    mm_runjob_wake(j, true);
-    return NULL;
+    mm_job_close(&job);
 }
 
 /* ---- the UI side -------------------------------------------------------------------- */
@@ -322,10 +383,9 @@ static void free_job(mm_runjob *j)
     for (size_t i = 0; i < j->n_lines; i++)
         free(j->lines[i].text);
     free(j->lines);
+    mm_monitor_free(j->monitor);
     mm_plan_free(&j->plan);
     mm_inventory_free(&j->inv);
-    free(j->batches);
-    free(j->collections);
     free(j->journal_path);
     free(j->state_dir);
     free(j->error);
@@ -337,14 +397,13 @@ static void free_job(mm_runjob *j)
     free(j->config_path);
     free(j->filter);
     pthread_mutex_destroy(&j->lock);
-    mm_runjob_monitor_fini(j);
     free(j);
 }
 
 mm_runjob *mm_runjob_start(const mm_app *app, unsigned steps, mm_error *err)
 {
     if (app->have_inventory && app->col_filter && !*app->col_filter) {
-        mm_error_set(err, MM_ERR_USAGE, "no collection is selected: select at least one on the Preview screen (F2)");
+        mm_error_set(err, MM_ERR_ARGUMENT, "no collection is selected: select at least one on the Preview screen (F2)");
         return NULL;
     }
     mm_runjob *j = calloc(1, sizeof *j);
@@ -353,12 +412,10 @@ mm_runjob *mm_runjob_start(const mm_app *app, unsigned steps, mm_error *err)
         return NULL;
     }
     pthread_mutex_init(&j->lock, NULL);
-    mm_runjob_monitor_init(j);
     mm_inventory_init(&j->inv);
     mm_config_init_defaults(&j->cfg);
     j->steps = steps;
-    atomic_init(&j->cancel, false);
-    atomic_init(&j->finished, false);
+    j->sink = (mm_sink){.ops = &wizard_sink, .ctx = j};
     atomic_init(&j->last_wake_ms, 0);
     j->config_path = mm_strdup(app->config_path);
     j->filter = app->col_filter ? mm_strdup(app->col_filter) : NULL;
@@ -369,8 +426,9 @@ mm_runjob *mm_runjob_start(const mm_app *app, unsigned steps, mm_error *err)
         free_job(j);
         return NULL;
     }
-    if (pthread_create(&j->thread, NULL, job_thread, j) != 0) {
-        mm_error_set(err, MM_ERR_INTERNAL, "wizard: could not start the job thread");
+    /* Done wakes the UI at once: its result is ready to collect. */
+    j->task = mm_task_start(run, j, mm_tui_wake, err);
+    if (!j->task) {
         free_job(j);
         return NULL;
     }
@@ -379,17 +437,17 @@ mm_runjob *mm_runjob_start(const mm_app *app, unsigned steps, mm_error *err)
 
 void mm_runjob_cancel(mm_runjob *j)
 {
-    atomic_store(&j->cancel, true);
+    mm_task_cancel(j->task);
 }
 
 bool mm_runjob_cancelled(mm_runjob *j)
 {
-    return atomic_load(&j->cancel);
+    return mm_task_cancelled(j->task);
 }
 
 bool mm_runjob_finished(mm_runjob *j)
 {
-    return atomic_load_explicit(&j->finished, memory_order_acquire);
+    return mm_task_done(j->task);
 }
 
 static double step_seconds(double t0, double t1)
@@ -424,12 +482,10 @@ bool mm_runjob_update(mm_runjob *j, mm_runjob_view *v, mm_log *log)
             abort();
         free(v->journal_path);
         v->journal_path = mm_strdup(j->journal_path);
+        v->batches_version++;
     }
-    if (v->plan && v->batches_version != j->batches_version) {
-        memcpy(v->batches, j->batches, j->plan.n_batches * sizeof *v->batches);
-        memcpy(v->collections, j->collections, j->plan.n_collections * sizeof *v->collections);
-        v->batches_version = j->batches_version;
-    }
+    if (v->plan && j->monitor && mm_monitor_copy(j->monitor, &v->monitor_version, v->batches, v->collections))
+        v->batches_version++;
     if (j->error && !v->error)
         v->error = mm_strdup(j->error);
     v->all_match = j->all_match;
@@ -475,7 +531,7 @@ void mm_runjob_free(mm_runjob *j)
 {
     if (!j)
         return;
-    mm_runjob_cancel(j);
-    pthread_join(j->thread, NULL);
+    mm_task_cancel(j->task);
+    mm_task_join(j->task);
     free_job(j);
 }

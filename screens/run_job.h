@@ -1,26 +1,25 @@
 /* The wizard's background job: dump, load and verify (any of them, in that
- * order) with the configuration being edited, on worker threads, through
- * the same step code as the headless `run` (cli/cli_job.h).
+ * order) with the configuration being edited, on a task (base/task.h),
+ * through the same job layer as the headless `run` (job/job.h).
  *
- * Threads: the job thread runs the steps; the engine's own workers call the
- * progress sink; a monitor thread reads the journal (and, while loading,
- * the state of running import tasks) a few times a second. All of them
- * publish into the job under its mutex and wake the UI with mm_tui_wake
- * (at most ~20 times a second). Only the UI thread calls mm_runjob_update,
- * which copies what changed into a view the screen draws without locking.
- * Cancelling sets the flag the engine checks between batches; free cancels
- * and joins. */
+ * Threads: the task runs the steps; the engine's own workers report
+ * through the job's sink, which this module implements; the journal
+ * monitor (job/monitor.h) reads the journal (and, while loading, the state
+ * of running import tasks) a few times a second. All of them publish into
+ * the job under its mutex and wake the UI with mm_tui_wake (at most ~20
+ * times a second). Only the UI thread calls mm_runjob_update, which copies
+ * what changed into a view the screen draws without locking. Cancelling
+ * sets the flag the engine checks between batches; free cancels and joins. */
 #ifndef MM_SCREENS_RUN_JOB_H
 #define MM_SCREENS_RUN_JOB_H
 
-#include "dump/dump.h"
 #include "base/error.h"
-#include "journal.h"
-#include "load/load.h"
+#include "job/monitor.h"
+#include "job/sink.h"
 #include "plan.h"
-#include "verify.h"
-#include "tui/widget_log.h"
 #include "shell.h"
+#include "tui/widget_log.h"
+#include "verify.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -39,17 +38,6 @@ typedef enum {
 
 typedef enum { MM_RUNJOB_OK, MM_RUNJOB_MISMATCH, MM_RUNJOB_FAILED, MM_RUNJOB_CANCELLED } mm_runjob_outcome;
 
-typedef struct mm_runjob_batch {
-    mm_batch_state state;   /* from the journal; PENDING until dumped */
-    int64_t task;           /* Import task id, 0 = none */
-    int import_state;       /* Milvus ImportState of a running task, -1 = not known */
-    int import_progress;
-    int64_t imported_rows;
-} mm_runjob_batch;
-
-typedef struct mm_runjob_collection {
-    int64_t dumped, imported;   /* rows, from the journal */
-} mm_runjob_collection;
 
 /* What the UI draws. Owned by the UI; plan points into the job. */
 typedef struct mm_runjob_view {
@@ -63,8 +51,9 @@ typedef struct mm_runjob_view {
     bool dump_started, load_started;
     double dump_seconds, load_seconds; /* elapsed in the step (so far) */
     const mm_plan *plan;            /* NULL until the source is read */
-    mm_runjob_batch *batches;       /* plan->n_batches */
-    mm_runjob_collection *collections;
+    mm_monitor_batch *batches;      /* plan->n_batches */
+    mm_monitor_collection *collections;
+    uint64_t monitor_version;       /* of the monitor's state copied last */
     char *error;                    /* why it failed or stopped */
     char *journal_path;
     bool all_match;                 /* verified and every count matched */

@@ -1,6 +1,5 @@
 #include "run_view.h"
 
-#include "milvus2/client.h"
 #include "source/inventory_render.h"
 #include "base/strbuf.h"
 #include "tui/widget_progress.h"
@@ -25,7 +24,7 @@ void mm_run_view_table_init(mm_table *t)
 
 /* live: the job runs, so Milvus's own state of a running task is shown;
  * once it has ended a sent batch is just "submitted" (a re-run waits for it). */
-static void batch_state(const mm_runjob_batch *b, bool live, char *buf, size_t n, mm_role *role)
+static void batch_state(const mm_monitor_batch *b, bool live, char *buf, size_t n, mm_role *role)
 {
     static const struct {
         mm_batch_state state;
@@ -49,7 +48,7 @@ static void batch_state(const mm_runjob_batch *b, bool live, char *buf, size_t n
     else if (b->state == MM_BATCH_SUBMITTED && !b->task)
         snprintf(buf, n, "submitting");
     else if (b->state == MM_BATCH_SUBMITTED && b->import_state >= 0)
-        snprintf(buf, n, "%s %d%%", mm_milvus_import_state_name(b->import_state), b->import_progress);
+        snprintf(buf, n, "%s %d%%", mm_monitor_import_state_name(b->import_state), b->import_progress);
 }
 
 void mm_run_view_table_fill(mm_table *t, const mm_runjob_view *v)
@@ -252,7 +251,7 @@ static char *status_text(const mm_app *app, const mm_runjob_view *v, bool starte
 
 static char *collection_label(const mm_runjob_view *v, size_t i)
 {
-    const mm_runjob_collection *c = &v->collections[i];
+    const mm_monitor_collection *c = &v->collections[i];
     int64_t rows = v->plan->collections[i].rows;
     return mm_asprintf("dumped %" PRId64 "/%" PRId64 ", imported %" PRId64 "/%" PRId64, c->dumped, rows, c->imported,
                        rows);
@@ -273,7 +272,7 @@ static void draw_collections(const mm_runjob_view *v, int y, int x, int w, int l
     }
     for (int i = 0; i < shown; i++) {
         const mm_plan_collection *pc = &plan->collections[i];
-        const mm_runjob_collection *c = &v->collections[i];
+        const mm_monitor_collection *c = &v->collections[i];
         mm_draw_text(y + i, x, name_w, pc->info->target_name, mm_theme_attr(MM_ROLE_NORMAL), true);
         char *label = collection_label(v, (size_t)i);
         draw_bar(y + i, x + name_w + 1, w - name_w - 1, (uint64_t)(loading ? c->imported : c->dumped),

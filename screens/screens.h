@@ -1,12 +1,10 @@
 /* The wizard's screens, in order. Adding a screen is adding its file
  * (defining `const mm_screen mm_screen_<name>`) and one X(<name>) line to
- * MM_SCREEN_LIST below. */
+ * MM_SCREEN_LIST below; wizard.c hands the list to the shell. */
 #ifndef MM_SCREENS_H
 #define MM_SCREENS_H
 
 #include "shell.h"
-
-#include <stddef.h>
 
 #define MM_SCREEN_LIST(X)                                                                          \
     X(source)                                                                                      \
@@ -20,8 +18,5 @@
 #define MM_SCREEN_DECLARE(name) extern const mm_screen mm_screen_##name;
 MM_SCREEN_LIST(MM_SCREEN_DECLARE)
 #undef MM_SCREEN_DECLARE
-
-/* The registered screens in wizard order. */
-const mm_screen *const *mm_screens(size_t *n);
 
 #endif

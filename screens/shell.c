@@ -1,9 +1,8 @@
 #include "shell.h"
 
-#include "tui/loop.h"
-#include "screens.h"
-#include "tui/script.h"
 #include "base/strbuf.h"
+#include "tui/loop.h"
+#include "tui/script.h"
 #include "tui/term.h"
 #include "tui/theme.h"
 
@@ -48,6 +47,31 @@ void mm_app_mark_saved(mm_app *app)
     }
 }
 
+int mm_app_open_config(mm_app *app, const char *path, mm_role role, mm_error *err)
+{
+    mm_config fresh;
+    mm_config_init_defaults(&fresh);
+    mm_config_warnings warn = {0};
+    if (mm_config_load_file(path, &fresh, &warn, err) != 0) {
+        mm_config_free(&fresh);
+        mm_config_warnings_free(&warn);
+        return -1;
+    }
+    mm_config_free(&app->cfg);
+    app->cfg = fresh;
+    mm_app_mark_saved(app);
+    if (app->config_path != path) {
+        free(app->config_path);
+        app->config_path = mm_strdup(path);
+    }
+    if (warn.count)
+        mm_app_message(app, MM_ROLE_WARNING, "Loaded %s with %zu warning(s): %s", path, warn.count, warn.items[0]);
+    else
+        mm_app_message(app, role, "Loaded %s", path);
+    mm_config_warnings_free(&warn);
+    return 0;
+}
+
 void mm_app_update_filter(mm_app *app)
 {
     free(app->col_filter);
@@ -70,14 +94,23 @@ void mm_app_update_filter(mm_app *app)
     app->col_filter = sb.data ? mm_strbuf_take(&sb) : mm_strdup("");
 }
 
-void mm_app_set_inventory(mm_app *app, mm_source *src, mm_inventory *inv)
+static void free_source(mm_app *app)
 {
-    if (app->have_inventory) {
-        mm_inventory_free(&app->inv);
-        mm_source_free(&app->source);
-    }
-    app->source = *src;
-    app->inv = *inv;
+    if (!app->have_inventory)
+        return;
+    mm_inventory_free(&app->inv);
+    mm_source_probe_free(app->source);
+    free(app->source);
+    app->source = NULL;
+}
+
+void mm_app_set_inventory(mm_app *app, mm_source_probe *probe)
+{
+    free_source(app);
+    app->source = probe;
+    app->inv = probe->inv;
+    mm_inventory_init(&probe->inv);
+    const mm_inventory *inv = &app->inv;
     app->have_inventory = true;
     free(app->selected);
     app->selected = calloc(inv->n_collections ? inv->n_collections : 1, sizeof *app->selected);
@@ -451,18 +484,7 @@ static int load_config(mm_app *app, const mm_wizard_options *opt, mm_error *err)
             mm_app_message(app, MM_ROLE_STATUS, "No migration.yaml here; starting from the defaults");
         return 0;
     }
-    mm_config_warnings warn = {0};
-    if (mm_config_load_file(path, &app->cfg, &warn, err) != 0) {
-        mm_config_warnings_free(&warn);
-        return -1;
-    }
-    if (warn.count)
-        mm_app_message(app, MM_ROLE_WARNING, "Loaded %s with %zu warning(s): %s", path, warn.count, warn.items[0]);
-    else
-        mm_app_message(app, MM_ROLE_STATUS, "Loaded %s", path);
-    mm_config_warnings_free(&warn);
-    mm_app_mark_saved(app);
-    return 0;
+    return mm_app_open_config(app, app->config_path, MM_ROLE_STATUS, err);
 }
 
 static void app_fini(mm_app *app)
@@ -473,10 +495,7 @@ static void app_fini(mm_app *app)
         free(app->states[i]);
     }
     free(app->states);
-    if (app->have_inventory) {
-        mm_inventory_free(&app->inv);
-        mm_source_free(&app->source);
-    }
+    free_source(app);
     mm_app_set_report(app, NULL, NULL);
     free(app->selected);
     free(app->col_filter);
@@ -508,27 +527,26 @@ static int start_terminal(const mm_wizard_options *opt, mm_error *err)
     return 0;
 }
 
-int mm_wizard_run(const mm_wizard_options *opt)
+int mm_shell_run(const mm_wizard_options *opt, const mm_screen *const *screens, size_t n_screens, mm_error *err)
 {
-    mm_error err;
-    mm_error_clear(&err);
+    mm_error_clear(err);
     mm_script script;
     memset(&script, 0, sizeof script);
-    if (opt->script_path && mm_script_load(&script, opt->script_path, opt->snapshot_dir, &err) != 0) {
-        fprintf(stderr, "milvus-migrate wizard: %s\n", err.message);
-        return 2;
+    if (opt->script_path && mm_script_load(&script, opt->script_path, opt->snapshot_dir, err) != 0) {
+        err->code = MM_ERR_ARGUMENT; /* the --script given cannot be used */
+        return -1;
     }
     mm_app app;
     memset(&app, 0, sizeof app);
     app.dialog_owner = -1;
     app.deterministic = opt->script_path != NULL;
-    if (load_config(&app, opt, &err) != 0) {
-        fprintf(stderr, "milvus-migrate wizard: %s\n", err.message);
+    if (load_config(&app, opt, err) != 0) {
         app_fini(&app);
         mm_script_free(&script);
-        return mm_error_exit_status(err.code);
+        return -1;
     }
-    app.screens = mm_screens(&app.n_screens);
+    app.screens = screens;
+    app.n_screens = n_screens;
     app.states = calloc(app.n_screens, sizeof *app.states);
     for (size_t i = 0; app.states && i < app.n_screens; i++) {
         app.states[i] = calloc(1, app.screens[i]->state_size ? app.screens[i]->state_size : 1);
@@ -537,11 +555,10 @@ int mm_wizard_run(const mm_wizard_options *opt)
     }
     if (!app.states)
         abort();
-    int status = 0;
-    if (mm_loop_init(&err) != 0 || start_terminal(opt, &err) != 0) {
+    int rc = 0;
+    if (mm_loop_init(err) != 0 || start_terminal(opt, err) != 0) {
         mm_term_stop();
-        fprintf(stderr, "milvus-migrate wizard: %s\n", err.message);
-        status = mm_error_exit_status(err.code);
+        rc = -1;
     } else {
         for (size_t i = 0; i < app.n_screens; i++)
             if (app.screens[i]->init)
@@ -549,19 +566,15 @@ int mm_wizard_run(const mm_wizard_options *opt)
         if (app.screens[0]->enter)
             app.screens[0]->enter(&app, app.states[0]);
         mm_loop_client client = {&app, on_key, on_tick, busy, draw, running};
-        int rc = mm_loop_run(&client, opt->script_path ? &script : NULL, &err);
+        rc = mm_loop_run(&client, opt->script_path ? &script : NULL, err) != 0 ? MM_WIZARD_SCRIPT_FAILED : 0;
         mm_term_stop();
         if (!opt->script_path && mm_app_job_running(&app))
             fprintf(stderr, "milvus-migrate wizard: stopping the running job after the batches in progress; "
                             "completed batches are recorded in the journal and the next run resumes from there\n");
-        if (rc != 0) {
-            fprintf(stderr, "milvus-migrate wizard: %s\n", err.message);
-            status = 1;
-        }
     }
     app_fini(&app);
     mm_loop_fini();
     mm_script_free(&script);
     mm_term_reraise();
-    return status;
+    return rc;
 }

@@ -1,9 +1,9 @@
-/* The wizard: application state shared by the screens, the screen registry
+/* The wizard's shell: application state shared by the screens, the screen
  * contract, the chrome (tab bar, message line, key hints, help overlay,
- * dialogs) and global navigation.
+ * dialogs) and global navigation, run on the terminal toolkit's loop.
  *
- * A screen is a table of callbacks (mm_screen) listed once in
- * screens/screens.c. The wizard allocates each screen's private state
+ * A screen is a table of callbacks (mm_screen); the caller hands the shell
+ * its list of screens (wizard.c, from screens.h). The shell allocates each screen's private state
  * (state_size bytes, zeroed), calls init once, enter/leave when it becomes
  * current or stops being current, draw for every frame, and on_action for
  * each key: action is the key's binding in the screen's context (its name),
@@ -17,17 +17,18 @@
  * job (dump, load, verify) that goes on while the user, or a script, does
  * other things; quitting during a job asks first, and fini cancels and
  * joins it. on_tick is called for every screen, current or not. */
-#ifndef MM_TUI_WIZARD_H
-#define MM_TUI_WIZARD_H
+#ifndef MM_SCREENS_SHELL_H
+#define MM_SCREENS_SHELL_H
 
 #include "config/config.h"
+#include "job/source_check.h"
+#include "source/inventory.h"
 #include "tui/draw.h"
 #include "tui/keymap.h"
 #include "tui/loop.h"
-#include "source/inventory.h"
-#include "source/source.h"
-#include "verify.h"
 #include "tui/widget_dialog.h"
+#include "verify.h"
+#include "wizard.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -60,7 +61,7 @@ struct mm_app {
 
     /* The 1.x source after a successful "Test connection". */
     bool have_inventory;
-    mm_source source;
+    mm_source_probe *source;    /* what the test found; its inventory moved to inv */
     mm_inventory inv;
     uint64_t inventory_generation; /* bumped for each new inventory */
     bool *selected;             /* per inv.collections[i]: migrate it */
@@ -93,9 +94,10 @@ struct mm_app {
 /* Sets the message line (one line, cut to the width). */
 void mm_app_message(mm_app *app, mm_role role, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 bool mm_app_dirty(const mm_app *app);
-/* Replaces the source and inventory (taking ownership of both), selects
+/* Replaces the source and its inventory with what a test found (taking
+ * ownership of the probe, whose inventory moves to app->inv), selects
  * every collection and bumps inventory_generation. */
-void mm_app_set_inventory(mm_app *app, mm_source *src, mm_inventory *inv);
+void mm_app_set_inventory(mm_app *app, mm_source_probe *probe);
 /* Replaces source_alert (text copied; NULL clears it). */
 void mm_app_set_source_alert(mm_app *app, mm_role role, const char *text);
 /* Recomputes col_filter from selected[]. */
@@ -105,20 +107,18 @@ void mm_app_ask(mm_app *app, int id, mm_role role, const char *title, const char
                 const char *const *buttons, int default_button);
 /* Marks the configuration as saved (after a save or a load). */
 void mm_app_mark_saved(mm_app *app);
+/* Loads path as the configuration being edited (replacing it only when
+ * the file is good), remembers it as saved and as where `save` writes,
+ * and says so on the message line in `role` (with the first warning, if
+ * any, as a warning). */
+int mm_app_open_config(mm_app *app, const char *path, mm_role role, mm_error *err);
 /* Replaces the last verification report (taking ownership; NULL clears). */
 void mm_app_set_report(mm_app *app, mm_verify_report *report, const char *state_dir);
 /* Whether any screen's job is running. */
 bool mm_app_job_running(mm_app *app);
 
-typedef struct mm_wizard_options {
-    const char *config_path;    /* -c FILE, or NULL: ./migration.yaml when it exists */
-    const char *theme;          /* --theme NAME, or NULL: default */
-    const char *script_path;    /* --script FILE: headless scripted session */
-    const char *snapshot_dir;
-    int cols, lines;            /* --size for scripted sessions */
-} mm_wizard_options;
-
-/* Runs the wizard; returns the process exit status. */
-int mm_wizard_run(const mm_wizard_options *opt);
+/* Runs the shell on the given screens (the first is shown first) with the
+ * wizard's options; the outcome as mm_wizard_run. */
+int mm_shell_run(const mm_wizard_options *opt, const mm_screen *const *screens, size_t n_screens, mm_error *err);
 
 #endif

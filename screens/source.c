@@ -1,26 +1,20 @@
 /* Screen 1, Source: where the Milvus 1.x installation is. The user gives a
- * data directory (discovered with mm_discover, which fills the rest), a
+ * data directory (discovered by the job layer, which fills the rest), a
  * meta.sqlite, a MySQL DSN or a meta.json, plus the tables and WAL
  * directories; every field is a migration.yaml key (meta.*,
  * source.local.*). "Test connection" opens the source, builds the
- * inventory and scans the segments on a worker thread, then shows the
+ * inventory and scans the segments on a task of its own, then shows the
  * counts or the exact error. */
 #include "screens.h"
 
-#include "cli/cli.h"
+#include "base/strbuf.h"
+#include "base/task.h"
+#include "job/source_check.h"
 #include "tui/lineedit.h"
 #include "tui/loop.h"
-#include "source/discover.h"
-#include "source/inventory_render.h"
-#include "source/live_server.h"
-#include "source/scan.h"
-#include "source/target_names.h"
-#include "source/wal_guard.h"
-#include "base/strbuf.h"
 #include "tui/widget_progress.h"
 #include "tui/widget_table.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,20 +45,14 @@ static const struct row_def {
                   "Opens the source read-only, applies the live-set rules and reads every segment."},
 };
 
-/* A test connection running on its own thread. The UI thread reads
- * `finished` (release/acquire) before touching anything else. */
-typedef struct source_job {
+/* A test connection on a task of its own, with a copy of the
+ * configuration; the task publishes its scan progress in done/total. */
+typedef struct source_test {
     mm_config cfg;
-    mm_source src;
-    mm_inventory inv;
-    mm_error err, scan_err, wal_err;
-    int rc, scan_rc, wal_rc;
-    mm_wal_guard wal;           /* when wal_rc is 0 */
-    mm_live_server live;        /* a 1.x server still on the source */
+    mm_source_probe probe;      /* once the task is done */
     atomic_size_t done, total;
-    atomic_bool finished, cancel;
-    pthread_t thread;
-} source_job;
+    mm_sink sink;
+} source_test;
 
 typedef struct source_state {
     int row;
@@ -75,7 +63,8 @@ typedef struct source_state {
     mm_role note_role;
     char *result;           /* outcome of the last test */
     mm_role result_role;
-    source_job *job;
+    source_test *test;
+    mm_task *task;
 } source_state;
 
 static const mm_config_key *row_key(row_id r)
@@ -106,176 +95,97 @@ static int set_key(mm_app *app, const char *name, const char *value, mm_error *e
     return mm_config_set_string(&app->cfg, mm_config_find_key(name), value, err);
 }
 
-/* ---- the worker ------------------------------------------------------------- */
+/* ---- the test ------------------------------------------------------------------ */
 
-static bool scan_progress(void *ctx, size_t done, size_t total)
+static void scan_progress(void *ctx, size_t done, size_t total)
 {
-    source_job *job = ctx;
-    atomic_store(&job->total, total);
-    atomic_store(&job->done, done);
+    source_test *t = ctx;
+    atomic_store(&t->total, total);
+    atomic_store(&t->done, done);
     mm_tui_wake();
-    return !atomic_load(&job->cancel);
 }
 
-static void *run_job(void *arg)
+static const mm_sink_ops test_sink = {.scan_progress = scan_progress};
+
+static void run_test(mm_task *task, void *arg)
 {
-    source_job *job = arg;
-    mm_source_spec spec;
-    job->rc = -1;
-    if (job->cfg.meta.mode == MM_META_UNSET) {
-        mm_error_set(&job->err, MM_ERR_CONFIG, "test connection: no source chosen; give a data directory, a "
-                     "meta.sqlite, a MySQL DSN or a meta.json first");
-    } else if (mm_cli_source_spec_from_config(&job->cfg, &spec, &job->err) == 0 &&
-               mm_source_open(&spec, &job->src, &job->err) == 0) {
-        if (mm_inventory_build(&job->src.rows, &job->inv, &job->err) != 0 ||
-            mm_target_names_apply(&job->inv, &job->cfg.target.milvus2x.names, "target.milvus2x.names",
-                                  &job->err) != 0) {
-            mm_inventory_free(&job->inv);
-            mm_source_free(&job->src);
-        } else {
-            mm_scan_options opt = {
-                .tables_dirs = (const char *const *)job->src.tables_dirs,
-                .n_tables_dirs = job->src.n_tables_dirs,
-                .missing_deleted_docs_ok = job->cfg.source.missing_deleted_docs_ok,
-                .check_duplicate_ids = false,
-                .progress = scan_progress,
-                .progress_ctx = job,
-            };
-            job->scan_rc = mm_inventory_scan(&job->inv, &opt, &job->scan_err);
-            job->wal_rc = mm_wal_guard_check(&job->src, &job->wal, &job->wal_err);
-            mm_live_probe probe = {
-                .storage_roots = (const char *const *)job->src.wal.roots, .n_storage_roots = job->src.wal.n_roots,
-                .wal_dir = job->src.wal.dir,
-                .sqlite_path = job->src.rows.kind == MM_META_KIND_SQLITE ? job->src.rows.origin : NULL,
-            };
-            if (mm_live_server_probe(&probe, &job->live, NULL) != 0)
-                memset(&job->live, 0, sizeof job->live);
-            job->rc = 0;
-        }
-    }
-    atomic_store_explicit(&job->finished, true, memory_order_release);
-    mm_tui_wake();
-    return NULL;
+    source_test *t = arg;
+    t->sink = (mm_sink){.ops = &test_sink, .ctx = t, .cancel = mm_task_cancel_flag(task)};
+    mm_source_probe_run(&t->cfg, &t->sink, &t->probe);
+}
+
+static void free_test(source_test *t)
+{
+    if (!t)
+        return;
+    mm_source_probe_free(&t->probe);
+    mm_config_free(&t->cfg);
+    free(t);
 }
 
 static void start_test(mm_app *app, source_state *st)
 {
-    if (st->job)
+    if (st->task)
         return;
-    source_job *job = calloc(1, sizeof *job);
-    if (!job)
+    source_test *t = calloc(1, sizeof *t);
+    if (!t)
         abort();
-    mm_config_init_defaults(&job->cfg);
-    mm_inventory_init(&job->inv);
-    if (mm_config_copy(&job->cfg, &app->cfg, &job->err) != 0) {
-        set_result(st, MM_ROLE_ERROR, job->err.message);
-        mm_config_free(&job->cfg);
-        free(job);
+    mm_config_init_defaults(&t->cfg);
+    atomic_init(&t->done, 0);
+    atomic_init(&t->total, 0);
+    mm_error err;
+    mm_error_clear(&err);
+    if (mm_config_copy(&t->cfg, &app->cfg, &err) != 0) {
+        set_result(st, MM_ROLE_ERROR, err.message);
+        free_test(t);
         return;
     }
-    /* The Source screen only offers local segment files. */
-    if (job->cfg.source.mode == MM_LOCATION_UNSET)
-        job->cfg.source.mode = MM_LOCATION_LOCAL;
-    atomic_init(&job->finished, false);
-    atomic_init(&job->cancel, false);
-    if (pthread_create(&job->thread, NULL, run_job, job) != 0) {
+    st->task = mm_task_start(run_test, t, mm_tui_wake, &err);
+    if (!st->task) {
         set_result(st, MM_ROLE_ERROR, "test connection: could not start a thread");
-        mm_config_free(&job->cfg);
-        free(job);
+        free_test(t);
         return;
     }
-    st->job = job;
+    st->test = t;
     set_result(st, MM_ROLE_STATUS, "Testing the connection...");
 }
 
-/* What the Plan screen must repeat before a run: a 1.x server still
- * running, data only in the WAL, or a WAL nobody could check. */
-static char *source_alert(const source_job *job, bool brief, mm_role *role)
+static mm_role role_of(mm_probe_severity severity)
 {
-    mm_strbuf sb;
-    mm_strbuf_init(&sb);
-    *role = MM_ROLE_WARNING;
-    if (job->wal_rc != 0) {
-        mm_strbuf_appendf(&sb, "The WAL could not be checked: %s", job->wal_err.message);
-        *role = MM_ROLE_ERROR;
-    } else if (job->wal.status == MM_WAL_STATUS_UNFLUSHED) {
-        mm_strbuf_appendf(&sb, "Unflushed data %s; the run stops unless source.allowUnflushed is set:",
-                          job->wal.summary);
-        for (size_t i = 0; i < job->wal.n_details; i++)
-            mm_strbuf_appendf(&sb, "\n  %s", job->wal.details[i]);
-        *role = MM_ROLE_ERROR;
-    } else if (job->wal.warning && brief) {
-        /* The Source screen said where it looked. */
-        mm_strbuf_append(&sb, job->wal.status == MM_WAL_STATUS_NEVER_CHECKED
-                                  ? "Warning: the 1.x WAL was never checked"
-                                  : "Warning: no 1.x WAL was checked (none found, see the Source screen)");
-        mm_strbuf_append(&sb, ": rows that exist only in the WAL, never flushed, would be missing in Milvus 2.x "
-                              "without a word. Set source.local.walDir to the 1.x wal.path to have them checked.");
-    } else if (job->wal.warning) {
-        mm_strbuf_appendf(&sb, "Warning: %s.", job->wal.warning);
-    }
-    for (size_t i = 0; i < job->live.n_evidence; i++) {
-        if (i == 0)
-            mm_strbuf_appendf(&sb, "%sA Milvus 1.x server (or another program) still uses the installation; the "
-                              "run refuses to start until it is stopped (or source.allowRunningServer is set):",
-                              sb.len ? "\n" : "");
-        mm_strbuf_appendf(&sb, "\n  %s", job->live.evidence[i]);
-        *role = MM_ROLE_ERROR;
-    }
-    return sb.len ? mm_strbuf_take(&sb) : (mm_strbuf_free(&sb), NULL);
+    static const mm_role roles[] = {[MM_PROBE_OK] = MM_ROLE_OK, [MM_PROBE_WARNING] = MM_ROLE_WARNING,
+                                    [MM_PROBE_ERROR] = MM_ROLE_ERROR};
+    return roles[severity];
 }
 
-static void free_checks(source_job *job)
-{
-    if (job->wal_rc == 0)
-        mm_wal_guard_free(&job->wal);
-    mm_live_server_free(&job->live);
-}
-
-/* Takes the outcome of a finished job. */
+/* Takes the outcome of a finished test. */
 static void finish_test(mm_app *app, source_state *st)
 {
-    source_job *job = st->job;
-    st->job = NULL;
-    pthread_join(job->thread, NULL);
-    if (job->rc != 0) {
-        set_result(st, MM_ROLE_ERROR, job->err.message);
+    mm_task_join(st->task);
+    st->task = NULL;
+    source_test *t = st->test;
+    st->test = NULL;
+    mm_probe_severity severity;
+    char *result = mm_source_probe_result(&t->probe, &severity);
+    set_result(st, role_of(severity), result ? result : "");
+    free(result);
+    if (t->probe.rc != 0) {
         mm_app_message(app, MM_ROLE_ERROR, "Test connection failed");
-        mm_config_free(&job->cfg);
-        free(job);
+        free_test(t);
         return;
     }
-    mm_inventory_totals t;
-    mm_inventory_totals_of(&job->inv, &t);
-    char size[32];
-    mm_format_bytes(t.bytes, size, sizeof size);
-    mm_strbuf sb;
-    mm_strbuf_init(&sb);
-    mm_strbuf_appendf(&sb, "Connected to %s (%s).\n%zu collection(s), %zu partition(s) besides _default, "
-                      "%zu segment(s).\n%lld live row(s), %lld deleted, %s of vectors and ids.",
-                      job->inv.origin ? job->inv.origin : "the source", job->inv.ddl_era ? job->inv.ddl_era : "?",
-                      t.collections, t.partitions, t.segments, (long long)t.live, (long long)t.deleted, size);
-    if (job->inv.n_warnings)
-        mm_strbuf_appendf(&sb, "\n%zu warning(s): see the Preview screen.", job->inv.n_warnings);
-    if (job->scan_rc != 0)
-        mm_strbuf_appendf(&sb, "\nNot every segment could be read; first failure: %s", job->scan_err.message);
-    if (job->wal_rc == 0 && job->wal.status != MM_WAL_STATUS_UNFLUSHED)
-        mm_strbuf_appendf(&sb, "\nUnflushed data: %s.", job->wal.summary);
-    mm_role alert_role;
-    char *alert = source_alert(job, false, &alert_role);
-    if (alert)
-        mm_strbuf_appendf(&sb, "\n%s", alert);
-    set_result(st, job->scan_rc != 0 || alert ? alert_role : MM_ROLE_OK, sb.data ? sb.data : "");
-    mm_strbuf_free(&sb);
+    char *alert = mm_source_probe_alert(&t->probe, true, &severity);
+    mm_app_set_source_alert(app, role_of(severity), alert);
     free(alert);
-    alert = source_alert(job, true, &alert_role);
-    mm_app_set_source_alert(app, alert_role, alert);
-    free(alert);
-    free_checks(job);
-    mm_app_set_inventory(app, &job->src, &job->inv);
+    /* The probe goes to the app, which keeps the source and its inventory. */
+    mm_source_probe *kept = malloc(sizeof *kept);
+    if (!kept)
+        abort();
+    *kept = t->probe;
+    memset(&t->probe, 0, sizeof t->probe);
+    t->probe.rc = -1; /* nothing left to free here */
+    mm_app_set_inventory(app, kept);
     mm_app_message(app, MM_ROLE_OK, "Source connected: Tab shows the Preview");
-    mm_config_free(&job->cfg);
-    free(job);
+    free_test(t);
 }
 
 /* ---- editing ------------------------------------------------------------------ */
@@ -309,53 +219,21 @@ static void use_kind(mm_app *app, source_state *st, row_id r)
 /* Fills meta.* and source.local.* from a data directory. */
 static void discover(mm_app *app, source_state *st, const char *path)
 {
-    mm_install inst;
     mm_error err;
     mm_error_clear(&err);
-    if (mm_discover(path, &inst, &err) != 0) {
+    char *note = NULL;
+    if (mm_job_configure_source(&app->cfg, path, &note, &err) != 0)
         set_note(st, MM_ROLE_ERROR, err.message);
-        return;
-    }
-    int rc = 0;
-    if (inst.sqlite_path) {
-        rc |= set_key(app, "meta.mode", "sqlite", &err);
-        rc |= set_key(app, "meta.sqliteFile", inst.sqlite_path, &err);
-    } else if (inst.mysql_uri) {
-        rc |= set_key(app, "meta.mode", "mysql", &err);
-        rc |= set_key(app, "meta.mysqlUrl", inst.mysql_uri, &err);
-    }
-    rc |= set_key(app, "source.mode", "local", &err);
-    rc |= set_key(app, "source.local.tablesDir", inst.n_tables_dirs ? inst.tables_dirs[0] : "", &err);
-    mm_strbuf secondary;
-    mm_strbuf_init(&secondary);
-    for (size_t i = 1; i < inst.n_tables_dirs; i++) {
-        if (secondary.len)
-            mm_strbuf_append(&secondary, ";");
-        mm_strbuf_append(&secondary, inst.tables_dirs[i]);
-    }
-    rc |= set_key(app, "source.local.secondaryTablesDirs", secondary.data ? secondary.data : "", &err);
-    rc |= set_key(app, "source.local.walDir", inst.wal_dir ? inst.wal_dir : "", &err);
-    mm_strbuf_free(&secondary);
-    if (rc != 0) {
-        set_note(st, MM_ROLE_ERROR, err.message);
-    } else {
-        char *masked = inst.mysql_uri ? mm_config_mask_dsn(inst.mysql_uri) : NULL;
-        char *note = mm_asprintf("Found Milvus %s: meta %s, %zu tables director%s, %s.",
-                                 inst.version_hint ? inst.version_hint : "1.x",
-                                 inst.sqlite_path ? inst.sqlite_path : masked ? masked : "?",
-                                 inst.n_tables_dirs, inst.n_tables_dirs == 1 ? "y" : "ies",
-                                 inst.wal_dir ? "a WAL directory" : "no WAL directory");
+    else
         set_note(st, MM_ROLE_OK, note);
-        free(note);
-        free(masked);
-    }
-    mm_install_free(&inst);
+    free(note);
 }
 
 static void start_edit(mm_app *app, source_state *st)
 {
     char *value = row_value(app, st, (row_id)st->row);
-    mm_lineedit_init(&st->edit, value, st->row == ROW_MYSQL ? MM_MASK_DSN : MM_MASK_NONE);
+    mm_lineedit_init(&st->edit, value, st->row == ROW_MYSQL ? MM_MASK_SHAPE : MM_MASK_NONE,
+                     st->row == ROW_MYSQL ? mm_config_mask_dsn : NULL);
     if (value)
         memset(value, 0, strlen(value));
     free(value);
@@ -393,17 +271,12 @@ static void commit_edit(mm_app *app, source_state *st)
 static void source_fini(mm_app *app, void *state)
 {
     source_state *st = state;
-    if (st->job) {
-        atomic_store(&st->job->cancel, true);
-        pthread_join(st->job->thread, NULL);
-        if (st->job->rc == 0) {
-            mm_inventory_free(&st->job->inv);
-            mm_source_free(&st->job->src);
-            free_checks(st->job);
-        }
-        mm_config_free(&st->job->cfg);
-        free(st->job);
-        st->job = NULL;
+    if (st->task) {
+        mm_task_cancel(st->task);
+        mm_task_join(st->task);
+        free_test(st->test);
+        st->task = NULL;
+        st->test = NULL;
     }
     if (st->editing)
         mm_lineedit_fini(&st->edit);
@@ -419,15 +292,15 @@ static bool source_capturing(mm_app *app, void *state)
 
 static bool source_busy(mm_app *app, void *state)
 {
-    return ((source_state *)state)->job != NULL;
+    return ((source_state *)state)->task != NULL;
 }
 
 static unsigned source_tick(mm_app *app, void *state)
 {
     source_state *st = state;
-    if (!st->job)
+    if (!st->task)
         return MM_TUI_NONE;
-    if (atomic_load_explicit(&st->job->finished, memory_order_acquire))
+    if (mm_task_done(st->task))
         finish_test(app, st);
     return MM_TUI_REDRAW;
 }
@@ -509,8 +382,8 @@ static void source_draw(mm_app *app, void *state, const mm_rect *a)
     y++;
     if (st->note && *st->note)
         y += mm_draw_wrapped(y, a->x + 2, a->w - 4, 3, st->note, mm_theme_attr(st->note_role)) + 1;
-    if (st->job) {
-        size_t done = atomic_load(&st->job->done), total = atomic_load(&st->job->total);
+    if (st->test) {
+        size_t done = atomic_load(&st->test->done), total = atomic_load(&st->test->total);
         mm_progress_draw(y, a->x + 2, a->w - 4 < 70 ? a->w - 4 : 70, done, total, "reading segments");
         y += 2;
     }

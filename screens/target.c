@@ -6,15 +6,16 @@
 #include "screens.h"
 
 #include "base/strbuf.h"
-#include "target_check.h"
-#include "tui/widget_form.h"
+#include "base/task.h"
+#include "config_form.h"
+#include "job/target_check.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 enum { RESULT_LINES = 5 };
 
-static const mm_form_entry fields[] = {
+static const mm_config_form_entry fields[] = {
     {"Staging: where the dump writes the .npy files that Milvus imports", NULL},
     {NULL, "target.mode"},
     {NULL, "target.local.outputDir"},
@@ -39,9 +40,18 @@ static const mm_form_entry fields[] = {
     {NULL, "target.milvus2x.tls.serverName"},
 };
 
+/* A test on a task of its own, on a copy of the configuration: the UI
+ * goes on editing its own. */
+typedef struct target_test {
+    mm_config cfg;
+    char *config_path;
+    mm_target_report report;    /* once the task is done */
+} target_test;
+
 typedef struct target_state {
-    mm_form form;
-    mm_target_check *check;
+    mm_config_form form;
+    target_test *test;
+    mm_task *task;
     char *staging, *milvus;     /* the last results */
     mm_role staging_role, milvus_role;
 } target_state;
@@ -49,45 +59,71 @@ typedef struct target_state {
 static void target_init(mm_app *app, void *state)
 {
     target_state *st = state;
-    mm_form_init(&st->form);
-    mm_form_use_spec(&st->form, fields, sizeof fields / sizeof fields[0]);
-    st->form.help_lines = 2;
+    mm_config_form_init(&st->form, &app->cfg, fields, sizeof fields / sizeof fields[0]);
+    st->form.form.help_lines = 2;
 }
 
 static void target_enter(mm_app *app, void *state)
 {
     target_state *st = state;
-    mm_form_build(&st->form, &app->cfg);
+    mm_form_build(&st->form.form);
+}
+
+static void free_test(target_test *t)
+{
+    if (!t)
+        return;
+    mm_target_report_free(&t->report);
+    mm_config_free(&t->cfg);
+    free(t->config_path);
+    free(t);
 }
 
 static void target_fini(mm_app *app, void *state)
 {
     target_state *st = state;
-    mm_target_check_free(st->check);
-    mm_form_fini(&st->form);
+    mm_task_join(st->task);
+    free_test(st->test);
+    mm_config_form_fini(&st->form);
     free(st->staging);
     free(st->milvus);
 }
 
 static bool target_capturing(mm_app *app, void *state)
 {
-    return mm_form_editing(&((target_state *)state)->form);
+    return mm_form_editing(&((target_state *)state)->form.form);
 }
 
 static bool target_busy(mm_app *app, void *state)
 {
-    return ((target_state *)state)->check != NULL;
+    return ((target_state *)state)->task != NULL;
+}
+
+static void run_test(mm_task *task, void *arg)
+{
+    (void)task;
+    target_test *t = arg;
+    mm_target_check(&t->cfg, t->config_path, &t->report);
 }
 
 static void start_check(mm_app *app, target_state *st)
 {
-    if (st->check)
+    if (st->task)
         return;
-    st->check = mm_target_check_start(&app->cfg, app->config_path);
-    if (!st->check) {
+    mm_error err;
+    mm_error_clear(&err);
+    target_test *t = calloc(1, sizeof *t);
+    if (t) {
+        mm_config_init_defaults(&t->cfg);
+        t->config_path = mm_strdup(app->config_path);
+    }
+    if (!t || mm_config_copy(&t->cfg, &app->cfg, &err) != 0 ||
+        !(st->task = mm_task_start(run_test, t, mm_tui_wake, &err))) {
+        free_test(t);
         mm_app_message(app, MM_ROLE_ERROR, "Test: could not start a thread");
         return;
     }
+    st->test = t;
     free(st->staging);
     free(st->milvus);
     st->staging = mm_strdup("Staging: checking...");
@@ -98,18 +134,21 @@ static void start_check(mm_app *app, target_state *st)
 static unsigned target_tick(mm_app *app, void *state)
 {
     target_state *st = state;
-    if (!st->check || !mm_target_check_finished(st->check))
-        return st->check ? MM_TUI_REDRAW : MM_TUI_NONE;
+    if (!st->task || !mm_task_done(st->task))
+        return st->task ? MM_TUI_REDRAW : MM_TUI_NONE;
+    mm_task_join(st->task);
+    st->task = NULL;
+    mm_target_report *r = &st->test->report;
     free(st->staging);
     free(st->milvus);
-    st->staging = st->check->staging;
-    st->milvus = st->check->milvus;
-    st->check->staging = st->check->milvus = NULL;
-    st->staging_role = st->check->staging_role;
-    st->milvus_role = st->check->milvus_role;
-    bool ok = st->staging_role == MM_ROLE_OK && st->milvus_role == MM_ROLE_OK;
-    mm_target_check_free(st->check);
-    st->check = NULL;
+    st->staging = r->staging;
+    st->milvus = r->milvus;
+    r->staging = r->milvus = NULL;
+    st->staging_role = r->staging_ok ? MM_ROLE_OK : MM_ROLE_ERROR;
+    st->milvus_role = r->milvus_ok ? MM_ROLE_OK : MM_ROLE_ERROR;
+    bool ok = r->staging_ok && r->milvus_ok;
+    free_test(st->test);
+    st->test = NULL;
     if (ok)
         mm_app_message(app, MM_ROLE_OK, "Target test passed: Tab shows the Plan");
     else
@@ -120,11 +159,11 @@ static unsigned target_tick(mm_app *app, void *state)
 static unsigned target_action(mm_app *app, void *state, mm_action action, int key)
 {
     target_state *st = state;
-    if (!mm_form_editing(&st->form) && action == MM_ACT_TEST_SOURCE) {
+    if (!mm_form_editing(&st->form.form) && action == MM_ACT_TEST_SOURCE) {
         start_check(app, st);
         return MM_TUI_REDRAW;
     }
-    int r = mm_form_on_key(&st->form, &app->cfg, key, action);
+    int r = mm_form_on_key(&st->form.form, key, action);
     return r == MM_FORM_IGNORED ? MM_TUI_NONE : MM_TUI_REDRAW;
 }
 
@@ -136,7 +175,7 @@ static void target_draw(mm_app *app, void *state, const mm_rect *a)
                  mm_theme_attr(MM_ROLE_SECTION), true);
     int result_y = a->y + a->h - RESULT_LINES;
     mm_rect form = {a->y + 2, x, result_y - 1 - (a->y + 2), w};
-    mm_form_draw(&st->form, &app->cfg, &form);
+    mm_form_draw(&st->form.form, &form);
     if (!st->staging) {
         mm_draw_wrapped(result_y, x, w, RESULT_LINES, "Press t to test: the staging directory or bucket, then the "
                         "Milvus 2.x connection, login and server version.", mm_theme_attr(MM_ROLE_DIM));

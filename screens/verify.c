@@ -5,8 +5,7 @@
  * report.json and report.md into the state directory. */
 #include "screens.h"
 
-#include "cli/cli_job.h"
-#include "job_lock.h"
+#include "job/job.h"
 #include "run_job.h"
 #include "base/strbuf.h"
 #include "tui/widget_log.h"
@@ -190,20 +189,11 @@ static void write_report(mm_app *app)
     mm_error err;
     mm_error_clear(&err);
     const char *state_dir = app->report_state_dir ? app->report_state_dir : ".";
-    char *base = mm_asprintf("%s/report", state_dir);
     char *json = NULL, *md = NULL;
-    /* The state directory belongs to one run at a time (job_lock.h). */
-    mm_job_lock *lock = NULL;
-    int rc = base ? mm_job_lock_acquire(state_dir, &lock, NULL, &err)
-                  : mm_error_set(&err, MM_ERR_NOMEM, "write report: out of memory");
-    if (rc == 0)
-        rc = mm_cli_write_report(NULL, app->report, base, &json, &md, &err);
-    mm_job_lock_release(lock);
-    if (rc == 0)
+    if (mm_job_write_report_in(state_dir, app->report, &json, &md, &err) == 0)
         mm_app_message(app, MM_ROLE_OK, "Wrote %s and %s", json, md);
     else
         mm_app_message(app, MM_ROLE_ERROR, "%s", err.message);
-    free(base);
     free(json);
     free(md);
 }

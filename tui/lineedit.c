@@ -1,6 +1,5 @@
 #include "lineedit.h"
 
-#include "config/config.h"
 #include "draw.h"
 
 #include <stdlib.h>
@@ -21,10 +20,11 @@ static void reserve(mm_lineedit *e, size_t need)
     e->cap = cap;
 }
 
-void mm_lineedit_init(mm_lineedit *e, const char *utf8, mm_mask mask)
+void mm_lineedit_init(mm_lineedit *e, const char *utf8, mm_mask mask, mm_masker masker)
 {
     memset(e, 0, sizeof *e);
     e->mask = mask;
+    e->masker = masker;
     reserve(e, 0);
     mbstate_t st;
     memset(&st, 0, sizeof st);
@@ -126,11 +126,11 @@ void mm_lineedit_draw(mm_lineedit *e, int y, int x, int w, attr_t attr)
 {
     if (w <= 1)
         return;
-    if (e->mask == MM_MASK_DSN) {
-        /* Cursor movement inside a masked DSN would point at hidden text, so
-         * the field shows the masked form and the cursor stays at its end. */
+    if (e->mask == MM_MASK_SHAPE) {
+        /* Cursor movement inside a shaped text would point at hidden text,
+         * so the field shows the shaped form and the cursor stays at its end. */
         char *text = mm_lineedit_text(e);
-        char *masked = mm_config_mask_dsn(text);
+        char *masked = e->masker ? e->masker(text) : NULL;
         memset(text, 0, strlen(text));
         free(text);
         const char *shown = masked ? masked : "";

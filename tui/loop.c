@@ -164,7 +164,7 @@ static int run_script(const mm_loop_client *c, mm_script *script, mm_error *err)
                 wchar_t wc;
                 size_t n = mbrtowc(&wc, p, avail, &st);
                 if (n == (size_t)-1 || n == (size_t)-2 || n == 0)
-                    return mm_error_set(err, MM_ERR_USAGE, "%s:%d: 'type' text is not valid UTF-8",
+                    return mm_error_set(err, MM_ERR_ARGUMENT, "%s:%d: 'type' text is not valid UTF-8",
                                         script->path, step->lineno);
                 flags |= c->on_key(c->ctx, (int)wc);
                 p += n;

@@ -78,7 +78,7 @@ static int parse_line(mm_script *s, char *line, int lineno, mm_error *err)
     if (strncmp(p, "snapshot ", 9) == 0) {
         const char *name = p + 9;
         if (!valid_name(name))
-            return mm_error_set(err, MM_ERR_USAGE, "%s:%d: snapshot name '%s' must be letters, digits, "
+            return mm_error_set(err, MM_ERR_ARGUMENT, "%s:%d: snapshot name '%s' must be letters, digits, "
                                 "'_', '-' or '.'", s->path, lineno, name);
         NEED(st = add_step(s, MM_STEP_SNAPSHOT, lineno));
         NEED(st->text = mm_strdup(name));
@@ -87,7 +87,7 @@ static int parse_line(mm_script *s, char *line, int lineno, mm_error *err)
     if (strncmp(p, "resize ", 7) == 0) {
         int cols, lines;
         if (mm_parse_size(p + 7, &cols, &lines) != 0)
-            return mm_error_set(err, MM_ERR_USAGE, "%s:%d: expected 'resize COLSxLINES' (e.g. 80x24), "
+            return mm_error_set(err, MM_ERR_ARGUMENT, "%s:%d: expected 'resize COLSxLINES' (e.g. 80x24), "
                                 "got '%s'", s->path, lineno, p);
         NEED(st = add_step(s, MM_STEP_RESIZE, lineno));
         st->cols = cols;
@@ -114,7 +114,7 @@ static int parse_line(mm_script *s, char *line, int lineno, mm_error *err)
     for (char *tok = strtok(p, " \t"); tok; tok = strtok(NULL, " \t")) {
         int key = mm_key_parse(tok);
         if (key == MM_KEY_NONE)
-            return mm_error_set(err, MM_ERR_USAGE, "%s:%d: unknown key or command '%s' (keys: Up, Down, "
+            return mm_error_set(err, MM_ERR_ARGUMENT, "%s:%d: unknown key or command '%s' (keys: Up, Down, "
                                 "Enter, Tab, Esc, F1-F12, Space, Backspace, PgDn, one character; "
                                 "commands: type, snapshot, resize, wait-idle, wait-job, wait-text, quit)", s->path, lineno, tok);
         NEED(st = add_step(s, MM_STEP_KEY, lineno));

@@ -151,7 +151,7 @@ int mm_term_start(const mm_term_options *opt, mm_error *err)
         if (term_in)
             fclose(term_in);
         term_in = term_out = NULL;
-        return mm_error_set(err, MM_ERR_USAGE,
+        return mm_error_set(err, MM_ERR_ARGUMENT,
                             "start the terminal: terminal type '%s' is unknown to terminfo; set TERM "
                             "(e.g. TERM=xterm-256color)", term && *term ? term : "xterm-256color");
     }

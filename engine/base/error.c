@@ -62,7 +62,8 @@ static const char *const code_names[] = {
     [MM_ERR_META] = "metadata error",
     [MM_ERR_DB] = "database error",
     [MM_ERR_CONFIG] = "configuration error",
-    [MM_ERR_USAGE] = "usage error",
+    [MM_ERR_ARGUMENT] = "invalid argument",
+    [MM_ERR_NOT_FOUND] = "not found",
     [MM_ERR_UNFLUSHED] = "unflushed data",
     [MM_ERR_SOURCE_LIVE] = "the 1.x source is in use",
     [MM_ERR_LOCKED] = "migration in use",
@@ -79,19 +80,4 @@ const char *mm_error_code_name(mm_error_code code)
     if ((size_t)code < sizeof code_names / sizeof code_names[0] && code_names[code])
         return code_names[code];
     return "error";
-}
-
-int mm_error_exit_status(mm_error_code code)
-{
-    switch (code) {
-    case MM_OK:
-        return 0;
-    case MM_ERR_CONFIG:
-    case MM_ERR_USAGE:
-        return 2;
-    case MM_ERR_MISMATCH:
-        return 3;
-    default:
-        return 1;
-    }
 }

@@ -1,6 +1,7 @@
-/* Errors carried out of the engine: a category (mapped to exit codes by the
- * front ends) and one message that names the operation, the file, key or
- * server involved, the cause and, where we know it, the fix. */
+/* Errors carried out of the engine: a category (which the front ends map
+ * to exit codes, cli/exit_status.h) and one message that names the
+ * operation, the file, key or server involved, the cause and, where we
+ * know it, the fix. */
 #ifndef MM_ERROR_H
 #define MM_ERROR_H
 
@@ -12,17 +13,19 @@ typedef enum {
     MM_ERR_FORMAT,      /* an input file is malformed */
     MM_ERR_META,        /* the 1.x metadata is inconsistent or unreadable */
     MM_ERR_DB,          /* a database connection or query failed */
-    MM_ERR_CONFIG,      /* migration.yaml or an option is wrong (exit 2) */
-    MM_ERR_USAGE,       /* command line misuse (exit 2) */
+    MM_ERR_CONFIG,      /* migration.yaml is wrong */
+    MM_ERR_ARGUMENT,    /* a value the caller gave cannot be used (a path, a script) */
+    MM_ERR_NOT_FOUND,   /* a name the caller gave matches nothing (a collection) */
     MM_ERR_UNFLUSHED,   /* the 1.x install has data that never reached segments */
     MM_ERR_SOURCE_LIVE, /* a 1.x server still uses the source, or it changed while read */
     MM_ERR_LOCKED,      /* another milvus-migrate runs the same migration */
     MM_ERR_NETWORK,     /* a server could not be reached or answered badly */
     MM_ERR_AUTH,        /* credentials were refused */
-    MM_ERR_MISMATCH,    /* verification found different counts (exit 3) */
+    MM_ERR_MISMATCH,    /* verification found different counts */
     MM_ERR_CANCELLED,   /* the user or a signal cancelled the job */
     MM_ERR_NOMEM,
-    MM_ERR_INTERNAL
+    MM_ERR_INTERNAL,
+    MM_ERR_CODE_COUNT   /* the first code a front end may use for its own errors */
 } mm_error_code;
 
 typedef struct mm_error {
@@ -44,9 +47,5 @@ int mm_error_wrap(mm_error *err, const char *fmt, ...) __attribute__((format(pri
 int mm_error_errno(mm_error *err, int errnum, const char *what, const char *path);
 
 const char *mm_error_code_name(mm_error_code code);
-
-/* Process exit status for a failed command: 2 for usage/config, 3 for a
- * verification mismatch, 1 otherwise. */
-int mm_error_exit_status(mm_error_code code);
 
 #endif

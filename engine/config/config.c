@@ -4,7 +4,7 @@
 #include "config/config_internal.h"
 
 #include "config/config_parse.h"
-#include "source/dsn.h"
+#include "config/dsn.h"
 
 #include <stdarg.h>
 #include <stdio.h>

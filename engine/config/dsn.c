@@ -1,6 +1,6 @@
 /* MySQL DSNs in the two forms users have: the Go driver's (used by the
  * reference tool's meta.mysqlUrl) and Milvus 1.x's mysql:// meta_uri. */
-#include "source/dsn.h"
+#include "config/dsn.h"
 
 #include "base/strbuf.h"
 

@@ -3,7 +3,7 @@
 #include "dump/dump_reconcile.h"
 #include "dump/dump_upload.h"
 #include "base/fsutil.h"
-#include "dump/npy.h"
+#include "npy.h"
 #include "source/meta_json.h"
 #include "source/inventory_render.h"
 #include "source/names.h"

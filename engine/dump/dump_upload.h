@@ -13,7 +13,7 @@
 
 #include "base/error.h"
 #include "journal.h"
-#include "dump/npy.h"
+#include "npy.h"
 #include "storage/storage.h"
 
 #include <stdatomic.h>

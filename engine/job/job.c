@@ -1,52 +1,21 @@
-#include "cli_job.h"
+/* Opening and closing a job: configuration, source, inventory, staging
+ * target, lock and journal. */
+#include "job/job.h"
 
-#include "cli.h"
+#include "base/strbuf.h"
 #include "path_safety.h"
 #include "source/live_server.h"
 #include "source/scan.h"
 #include "source/target_names.h"
-#include "base/strbuf.h"
 
 #include <errno.h>
-#include <stdarg.h>
-#include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-atomic_bool mm_cli_interrupted;
-
-static void on_signal(int sig)
+static void job_warn(const mm_job *job, const char *text)
 {
-    (void)sig;
-    atomic_store(&mm_cli_interrupted, true);
-}
-
-void mm_cli_catch_signals(void)
-{
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    /* A file-size limit (ulimit -f) must end in the dump's EFBIG message
-     * naming the file, not in a silent kill. */
-    signal(SIGXFSZ, SIG_IGN);
-}
-
-/* A warning of the job: into the wizard's list, or on stderr. */
-static void job_warn(mm_config_warnings *warn, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void job_warn(mm_config_warnings *warn, const char *fmt, ...)
-{
-    char text[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
-    if (warn)
-        mm_config_warnings_add(warn, "%s", text);
-    else
-        fprintf(stderr, "warning: %s\n", text);
+    mm_sink_message(job->sink, MM_SINK_WARNING, NULL, "%s", text);
 }
 
 /* Nothing the job writes may land in the 1.x installation. */
@@ -62,7 +31,7 @@ static int check_paths(const mm_config *cfg, mm_error *err)
 
 /* The fingerprint of the source, taken before its meta is read, for a job
  * that dumps: it must not move until the dump is done. */
-static int watch_source(mm_cli_job *job, mm_error *err)
+static int watch_source(mm_job *job, mm_error *err)
 {
     const mm_config *cfg = &job->cfg;
     mm_wal_location wal;
@@ -80,7 +49,7 @@ static int watch_source(mm_cli_job *job, mm_error *err)
 
 /* Before anything is dumped: no 1.x server on the source, and no data
  * that only its WAL holds. */
-static int check_source(mm_cli_job *job, mm_config_warnings *warn, bool dumps, mm_error *err)
+static int check_source(mm_job *job, bool dumps, mm_error *err)
 {
     const mm_source *src = &job->src;
     if (!dumps) {
@@ -107,26 +76,24 @@ static int check_source(mm_cli_job *job, mm_config_warnings *warn, bool dumps, m
         mm_live_server_free(&live);
     }
     if (note)
-        job_warn(warn, "%s", note);
+        job_warn(job, note);
     free(note);
     if (rc == 0)
         rc = mm_wal_guard_refuse(&job->wal, job->cfg.source.allow_unflushed, NULL, &note, err);
     if (note)
-        job_warn(warn, "%s", note);
+        job_warn(job, note);
     free(note);
     if (rc == 0 && job->wal.warning)
-        job_warn(warn, "%s", job->wal.warning);
+        job_warn(job, job->wal.warning);
     /* A meta.json brings the export's check: say that it was made. */
-    if (rc == 0 && job->wal.status == MM_WAL_STATUS_EXPORT_CLEAN && !warn) {
-        printf("%s: unflushed data: %s\n", job->command, job->wal.summary);
-        fflush(stdout);
-    }
+    if (rc == 0 && job->wal.status == MM_WAL_STATUS_EXPORT_CLEAN)
+        mm_sink_message(job->sink, MM_SINK_SUMMARY, job->command, "unflushed data: %s", job->wal.summary);
     return rc;
 }
 
 /* target.remote.* opened for its cloud, with the bucket checked up front so
  * a wrong key or bucket fails before any work is done. */
-static int open_target_bucket(mm_cli_job *job, mm_error *err)
+static int open_target_bucket(mm_job *job, mm_error *err)
 {
     const mm_config_remote *t = &job->cfg.target.remote;
     mm_storage_tuning tuning = {.part_size = job->cfg.dumper.part_size, .max_retries = 5, .retry_base_ms = 200};
@@ -140,7 +107,7 @@ static int open_target_bucket(mm_cli_job *job, mm_error *err)
     return job->remote_root ? 0 : mm_error_set(err, MM_ERR_NOMEM, "out of memory");
 }
 
-static int scan_source(mm_cli_job *job, mm_error *err)
+static int scan_source(mm_job *job, mm_error *err)
 {
     mm_scan_options scan = {
         .tables_dirs = (const char *const *)job->src.tables_dirs, .n_tables_dirs = job->src.n_tables_dirs,
@@ -158,7 +125,7 @@ static int scan_source(mm_cli_job *job, mm_error *err)
 
 /* meta.* of a source whose segments are in a bucket: the meta is local
  * (SQLite, MySQL, meta.json) or itself in the bucket (meta.mode remote). */
-static int open_remote_meta(mm_cli_job *job, mm_error *err)
+static int open_remote_meta(mm_job *job, mm_error *err)
 {
     const mm_config *cfg = &job->cfg;
     const char *tables_dir = mm_remote_source_tables_dir(job->remote_source);
@@ -183,7 +150,7 @@ static int open_remote_meta(mm_cli_job *job, mm_error *err)
 
 /* source.mode remote: the bucket is checked, its tables prefix listed,
  * and segments are fetched later, while the dump reads them. */
-static int open_remote_source(mm_cli_job *job, mm_error *err)
+static int open_remote_source(mm_job *job, mm_error *err)
 {
     char *state_dir = mm_config_state_dir(&job->cfg);
     mm_storage_tuning tuning = {.max_retries = 5, .retry_base_ms = 200};
@@ -208,7 +175,7 @@ static int open_remote_source(mm_cli_job *job, mm_error *err)
 
 /* The journal is bound to everything that decides what the staged files
  * hold and where they are, so a changed config never trusts old batches. */
-static char *job_fingerprint(const mm_cli_job *job)
+static char *job_fingerprint(const mm_job *job)
 {
     const mm_config *cfg = &job->cfg;
     return mm_asprintf("source=%s output=%s%s%s maxFileSize=%llu nanPolicy=%s fields=%s,%s", job->inv.origin,
@@ -219,79 +186,70 @@ static char *job_fingerprint(const mm_cli_job *job)
 }
 
 /* The wizard's configuration in memory instead of the file. */
-static int use_config(mm_config *dst, const mm_config *cfg, unsigned phases, mm_config_warnings *warn,
-                      mm_error *err)
+static int use_config(mm_job *job, const mm_config *cfg, unsigned phases, mm_error *err)
 {
-    mm_config_warnings own = {0};
-    int rc = mm_config_copy(dst, cfg, err);
+    mm_config_warnings warn = {0};
+    int rc = mm_config_copy(&job->cfg, cfg, err);
     if (rc == 0)
-        rc = mm_config_validate(dst, phases, warn ? warn : &own, err);
-    for (size_t i = 0; i < own.count; i++)
-        fprintf(stderr, "warning: %s\n", own.items[i]);
-    mm_config_warnings_free(&own);
+        rc = mm_config_validate(&job->cfg, phases, &warn, err);
+    for (size_t i = 0; i < warn.count; i++)
+        job_warn(job, warn.items[i]);
+    mm_config_warnings_free(&warn);
     return rc;
 }
 
 /* One run per migration (job_lock.h). */
-static int lock_state(mm_cli_job *job, mm_config_warnings *warn, mm_error *err)
+static int lock_state(mm_job *job, mm_error *err)
 {
     char *takeover = NULL;
     int rc = mm_job_lock_acquire(job->state_dir, &job->lock, &takeover, err);
     if (takeover)
-        job_warn(warn, "took over the lock of milvus-migrate %s, which ended without releasing it (killed?); its "
-                 "completed work is in the journal and is resumed", takeover);
+        mm_sink_message(job->sink, MM_SINK_WARNING, NULL, "took over the lock of milvus-migrate %s, which ended "
+                        "without releasing it (killed?); its completed work is in the journal and is resumed",
+                        takeover);
     free(takeover);
     return rc;
 }
 
-static int job_open(mm_cli_job *job, const char *command, const char *config_path, const mm_config *preloaded,
-                    mm_config_warnings *warn, const char *collections, bool restart, unsigned phases,
-                    bool check_unflushed, mm_error *err)
+int mm_job_open(mm_job *job, const mm_job_options *opt, const mm_sink *sink, mm_error *err)
 {
     memset(job, 0, sizeof *job);
-    job->command = command;
-    job->config_path = config_path;
+    job->command = opt->command;
+    job->config_path = opt->config_path;
+    job->sink = sink;
     mm_inventory_init(&job->inv);
     mm_config_init_defaults(&job->cfg);
     mm_source_spec spec;
-    unsigned job_phases = phases | MM_CONFIG_PHASE_SOURCE | MM_CONFIG_PHASE_STAGE;
-    int rc = preloaded ? use_config(&job->cfg, preloaded, job_phases, warn, err)
-                       : mm_cli_load_config(config_path, &job->cfg, job_phases, err);
+    unsigned phases = opt->phases | MM_CONFIG_PHASE_SOURCE | MM_CONFIG_PHASE_STAGE;
+    int rc = opt->cfg ? use_config(job, opt->cfg, phases, err)
+                      : mm_job_load_config(opt->config_path, &job->cfg, phases, sink, err);
     /* Checked before anything is created, the state directory included. */
     if (rc == 0)
         rc = check_paths(&job->cfg, err);
     if (rc == 0) {
         job->state_dir = mm_config_state_dir(&job->cfg);
-        rc = job->state_dir ? 0 : mm_error_set(err, MM_ERR_NOMEM, "%s: out of memory", command);
+        rc = job->state_dir ? 0 : mm_error_set(err, MM_ERR_NOMEM, "%s: out of memory", job->command);
     }
     if (rc == 0 && job->cfg.target.mode == MM_LOCATION_REMOTE)
         rc = open_target_bucket(job, err);
     /* Which credentials useIAM found, so the user knows which were used. */
-    if (rc == 0 && job->storage && job->cfg.target.remote.use_iam) {
-        if (warn)
-            mm_config_warnings_add(warn, "%s", mm_storage_credentials(job->storage));
-        else
-            fprintf(stderr, "%s: %s\n", command, mm_storage_credentials(job->storage));
-    }
-    if (rc == 0 && check_unflushed)
+    if (rc == 0 && job->storage && job->cfg.target.remote.use_iam)
+        mm_sink_message(sink, MM_SINK_NOTE, job->command, "%s", mm_storage_credentials(job->storage));
+    if (rc == 0 && opt->dumps)
         rc = watch_source(job, err);
     /* The source cache of a bucket source lives in state.dir: locked first. */
     if (rc == 0 && job->cfg.source.mode == MM_LOCATION_REMOTE)
-        rc = lock_state(job, warn, err);
+        rc = lock_state(job, err);
     if (rc == 0 && job->cfg.source.mode == MM_LOCATION_REMOTE)
         rc = open_remote_source(job, err);
-    else if (rc == 0 && (rc = mm_cli_source_spec_from_config(&job->cfg, &spec, err)) == 0)
+    else if (rc == 0 && (rc = mm_job_source_spec(&job->cfg, &spec, err)) == 0)
         rc = mm_source_open(&spec, &job->src, err);
-    if (job->source_storage && job->cfg.source.remote.use_iam) {
-        if (warn)
-            mm_config_warnings_add(warn, "%s", mm_storage_credentials(job->source_storage));
-        else
-            fprintf(stderr, "%s: %s\n", command, mm_storage_credentials(job->source_storage));
-    }
+    if (job->source_storage && job->cfg.source.remote.use_iam)
+        mm_sink_message(sink, MM_SINK_NOTE, job->command, "%s", mm_storage_credentials(job->source_storage));
     if (rc == 0)
         rc = mm_inventory_build(&job->src.rows, &job->inv, err);
     if (rc == 0)
-        rc = mm_inventory_filter(&job->inv, collections, err);
+        rc = mm_inventory_filter(&job->inv, opt->collections, err);
     if (rc == 0)
         rc = mm_inventory_check_schemas(&job->inv, err);
     if (rc == 0 && job->cfg.target.milvus2x.names.count) {
@@ -301,13 +259,13 @@ static int job_open(mm_cli_job *job, const char *command, const char *config_pat
         free(key);
     }
     if (rc == 0)
-        rc = check_source(job, warn, check_unflushed, err);
+        rc = check_source(job, opt->dumps, err);
     if (rc == 0 && job->watch)
         rc = mm_source_watch_baseline(job->watch, &job->src.rows, &job->wal.report, err);
     /* Taken once the meta proved usable, before the segments are read and
      * before anything is written into state.dir. */
     if (rc == 0 && !job->lock)
-        rc = lock_state(job, warn, err);
+        rc = lock_state(job, err);
     if (rc == 0)
         rc = scan_source(job, err);
     if (rc == 0) {
@@ -318,27 +276,14 @@ static int job_open(mm_cli_job *job, const char *command, const char *config_pat
             job->root = mm_asprintf("%s/migration", out);
         job->fingerprint = job->root ? job_fingerprint(job) : NULL;
         if (!job->root || !job->fingerprint)
-            rc = mm_error_set(err, MM_ERR_NOMEM, "%s: out of memory", command);
+            rc = mm_error_set(err, MM_ERR_NOMEM, "%s: out of memory", job->command);
     }
     if (rc == 0)
-        rc = mm_journal_open(job->state_dir, job->fingerprint, restart, &job->journal, err);
+        rc = mm_journal_open(job->state_dir, job->fingerprint, opt->restart, &job->journal, err);
     return rc;
 }
 
-int mm_cli_job_open(mm_cli_job *job, const char *command, const char *config_path, const char *collections,
-                    bool restart, unsigned phases, bool check_unflushed, mm_error *err)
-{
-    return job_open(job, command, config_path, NULL, NULL, collections, restart, phases, check_unflushed, err);
-}
-
-int mm_cli_job_open_config(mm_cli_job *job, const char *command, const char *config_path, const mm_config *cfg,
-                           mm_config_warnings *warn, const char *collections, bool restart, unsigned phases,
-                           bool check_unflushed, mm_error *err)
-{
-    return job_open(job, command, config_path, cfg, warn, collections, restart, phases, check_unflushed, err);
-}
-
-int mm_cli_check_report_path(const mm_cli_job *job, const char *base, mm_error *err)
+int mm_job_check_report_path(const mm_job *job, const char *label, const char *base, mm_error *err)
 {
     mm_path_set *set = mm_path_set_new();
     int rc = set ? mm_path_set_add_config(set, &job->cfg, err) : mm_error_set(err, MM_ERR_NOMEM, "out of memory");
@@ -347,7 +292,7 @@ int mm_cli_check_report_path(const mm_cli_job *job, const char *base, mm_error *
     if (slash)
         slash[slash == dir ? 1 : 0] = '\0';
     if (rc == 0)
-        mm_path_set_add_write(set, "--report", base, slash ? dir : ".", false);
+        mm_path_set_add_write(set, label, base, slash ? dir : ".", false);
     if (rc == 0)
         rc = mm_path_set_check(set, err);
     free(dir);
@@ -355,9 +300,9 @@ int mm_cli_check_report_path(const mm_cli_job *job, const char *base, mm_error *
     return rc;
 }
 
-int mm_cli_check_target_bucket(const mm_config *cfg, const char *config_path, mm_error *err)
+int mm_job_check_target_bucket(const mm_config *cfg, const char *config_path, mm_error *err)
 {
-    mm_cli_job job;
+    mm_job job;
     memset(&job, 0, sizeof job);
     job.command = "test";
     job.config_path = config_path;
@@ -366,11 +311,11 @@ int mm_cli_check_target_bucket(const mm_config *cfg, const char *config_path, mm
     int rc = mm_config_copy(&job.cfg, cfg, err);
     if (rc == 0)
         rc = open_target_bucket(&job, err);
-    mm_cli_job_close(&job);
+    mm_job_close(&job);
     return rc;
 }
 
-void mm_cli_job_close(mm_cli_job *job)
+void mm_job_close(mm_job *job)
 {
     mm_source_watch_free(job->watch);
     mm_wal_guard_free(&job->wal);
@@ -390,7 +335,7 @@ void mm_cli_job_close(mm_cli_job *job)
     memset(job, 0, sizeof *job);
 }
 
-int mm_cli_milvus_connect(const mm_config *cfg, mm_milvus **out, mm_error *err)
+int mm_job_milvus_connect(const mm_config *cfg, mm_milvus **out, mm_error *err)
 {
     const __typeof__(cfg->target.milvus2x) *t = &cfg->target.milvus2x;
     mm_milvus_options o = {
@@ -401,4 +346,43 @@ int mm_cli_milvus_connect(const mm_config *cfg, mm_milvus **out, mm_error *err)
         .max_send_bytes = t->grpc.max_call_send_msg_size,
     };
     return mm_milvus_connect(&o, out, err);
+}
+
+/* Maps the meta.* and source.* keys onto a source spec. */
+int mm_job_source_spec(const mm_config *cfg, mm_source_spec *spec, mm_error *err)
+{
+    memset(spec, 0, sizeof *spec);
+    switch (cfg->meta.mode) {
+    case MM_META_SQLITE: spec->sqlite_path = cfg->meta.sqlite_file; break;
+    case MM_META_MYSQL: spec->mysql_dsn = cfg->meta.mysql_url; break;
+    case MM_META_LOCAL:
+    case MM_META_MOCK: spec->meta_json_path = mm_config_meta_json_path(cfg); break;
+    default:
+        return mm_error_set(err, MM_ERR_CONFIG, "%s: meta.mode remote (meta.json in a bucket) is read by dump, "
+                            "load, verify and run only; here, copy the meta.json locally and use meta.mode: local",
+                            cfg->origin ? cfg->origin : "migration.yaml");
+    }
+    if (cfg->source.mode != MM_LOCATION_LOCAL)
+        return mm_error_set(err, MM_ERR_CONFIG, "%s: source.mode remote (1.x segments in a bucket) is read by "
+                            "dump, load, verify and run only; here, copy the tables directory locally and use "
+                            "source.mode: local", cfg->origin ? cfg->origin : "migration.yaml");
+    if (cfg->source.local.tables_dir[0])
+        spec->tables_dir = cfg->source.local.tables_dir;
+    spec->secondary_tables_dirs = (const char *const *)cfg->source.local.secondary_tables_dirs.items;
+    spec->n_secondary_tables_dirs = cfg->source.local.secondary_tables_dirs.count;
+    if (cfg->source.local.wal_dir[0])
+        spec->wal_dir = cfg->source.local.wal_dir;
+    return 0;
+}
+
+int mm_job_load_config(const char *path, mm_config *cfg, unsigned phases, const mm_sink *sink, mm_error *err)
+{
+    mm_config_warnings warn = {0};
+    int rc = mm_config_load_file(path, cfg, &warn, err);
+    if (rc == 0)
+        rc = mm_config_validate(cfg, phases, &warn, err);
+    for (size_t i = 0; i < warn.count; i++)
+        mm_sink_message(sink, MM_SINK_WARNING, NULL, "%s", warn.items[i]);
+    mm_config_warnings_free(&warn);
+    return rc;
 }

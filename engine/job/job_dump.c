@@ -1,71 +1,16 @@
-/* `dump`: migration.yaml -> NumPy files on the staging target, resumable. */
-#include "cli.h"
-#include "cli_job.h"
+/* The dump step of a job: migration.yaml's choices into dump options, the
+ * source watched while it runs, and the summary line. */
+#include "job/job.h"
 
-#include "config/config.h"
+#include "base/strbuf.h"
 #include "dump/dump.h"
 #include "dump/dump_guard.h"
-#include "journal.h"
-#include "source/inventory.h"
 #include "source/inventory_render.h"
-#include "source/source.h"
-#include "storage/storage.h"
-#include "base/strbuf.h"
 
-#include <getopt.h>
 #include <signal.h>
 #include <stdatomic.h>
-#include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
-
-typedef struct progress_printer {
-    pthread_mutex_t lock;
-    struct timespec started, last;
-} progress_printer;
-
-static double seconds_between(const struct timespec *a, const struct timespec *b)
-{
-    return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
-}
-
-/* One plain line per second at most: for logs and pipes, not a terminal UI. */
-static void print_progress(void *ctx, const mm_dump_progress *p)
-{
-    progress_printer *pp = ctx;
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    pthread_mutex_lock(&pp->lock);
-    bool finished = p->segments_done == p->segments_total;
-    if (!finished && seconds_between(&pp->last, &now) < 1.0) {
-        pthread_mutex_unlock(&pp->lock);
-        return;
-    }
-    pp->last = now;
-    double elapsed = seconds_between(&pp->started, &now);
-    double rate = elapsed > 0 ? (double)p->bytes_done / elapsed : 0;
-    char done[32], total[32], speed[32];
-    mm_format_bytes(p->bytes_done, done, sizeof done);
-    mm_format_bytes(p->bytes_total, total, sizeof total);
-    mm_format_bytes((uint64_t)rate, speed, sizeof speed);
-    double eta = rate > 0 ? (double)(p->bytes_total - p->bytes_done) / rate : 0;
-    fprintf(stderr, "dump: %zu/%zu segments, %lld/%lld rows, %s of %s, %s/s, ETA %.0fs\n", p->segments_done,
-            p->segments_total, (long long)p->rows_done, (long long)p->rows_total, done, total, speed, eta);
-    pthread_mutex_unlock(&pp->lock);
-}
-
-enum { OPT_COL = 256, OPT_RESTART };
-
-static const struct option dump_options[] = {
-    {"config", required_argument, NULL, 'c'},
-    {"col", required_argument, NULL, OPT_COL},
-    {"restart", no_argument, NULL, OPT_RESTART},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
 
 /* The source check between segments. Tests set MM_TEST_STOP_AT_SOURCE_CHECK=N
  * to have the process stop itself (SIGSTOP) just before the Nth check, so
@@ -80,34 +25,25 @@ static int check_source(void *ctx, bool final, mm_error *err)
     return mm_dump_guard_check(ctx, final, err);
 }
 
-static void print_dump_event(void *ctx, const char *line)
-{
-    (void)ctx;
-    fprintf(stderr, "dump: %s\n", line);
-}
-
 /* What the source holds that is not migrated, or not as it is (renames),
  * said before the dump starts: a user must be able to tell skipped from
  * lost without running inspect. */
-static void report_source_warnings(const mm_cli_job *job, const mm_job_sink *sink)
+static void report_source_warnings(const mm_job *job)
 {
-    for (size_t i = 0; i < job->inv.n_warnings; i++) {
-        char *line = mm_asprintf("warning: %s", job->inv.warnings[i]);
-        if (sink)
-            sink->event(sink->ctx, line ? line : job->inv.warnings[i]);
-        else
-            print_dump_event(NULL, line ? line : job->inv.warnings[i]);
-        free(line);
-    }
+    for (size_t i = 0; i < job->inv.n_warnings; i++)
+        mm_sink_message(job->sink, MM_SINK_WARNING, "dump", "%s", job->inv.warnings[i]);
 }
 
-/* The dump step of a job opened by the caller; reports its summary. */
-int mm_cli_dump_job(mm_cli_job *job, const mm_job_sink *sink, mm_error *err)
+static void dump_event(void *ctx, const char *line)
 {
-    progress_printer pp = {.lock = PTHREAD_MUTEX_INITIALIZER};
-    clock_gettime(CLOCK_MONOTONIC, &pp.started);
-    pp.last = pp.started;
+    mm_sink_event(ctx, "dump", line);
+}
+
+int mm_job_dump(mm_job *job, mm_error *err)
+{
     const mm_config *cfg = &job->cfg;
+    const mm_sink *sink = job->sink;
+    mm_sink_step_started(sink, "dump");
     mm_dump_options dopt = {
         .inv = &job->inv, .tables_dirs = (const char *const *)job->src.tables_dirs,
         .n_tables_dirs = job->src.n_tables_dirs, .missing_deleted_docs_ok = cfg->source.missing_deleted_docs_ok,
@@ -118,18 +54,13 @@ int mm_cli_dump_job(mm_cli_job *job, const mm_job_sink *sink, mm_error *err)
         .id_field = cfg->target.milvus2x.fields.id, .vector_field = cfg->target.milvus2x.fields.vector,
         .disable_copy_offload = getenv("MM_DUMP_NO_OFFLOAD") != NULL,
         .stage_uploads = getenv("MM_DUMP_STAGE_UPLOADS") != NULL,
-        .journal = job->journal, .progress = print_progress, .progress_ctx = &pp, .cancel = &mm_cli_interrupted,
+        .journal = job->journal,
+        .progress = sink && sink->ops ? sink->ops->dump_progress : NULL, .progress_ctx = sink ? sink->ctx : NULL,
+        .cancel = sink ? sink->cancel : NULL,
         .source_check = job->watch ? check_source : NULL, .source_check_ctx = job->watch,
-        .log = print_dump_event,
+        .log = dump_event, .log_ctx = (void *)sink,
     };
-    if (sink) {
-        dopt.progress = sink->dump_progress;
-        dopt.progress_ctx = sink->ctx;
-        dopt.cancel = sink->cancel;
-        dopt.log = sink->event;
-        dopt.log_ctx = sink->ctx;
-    }
-    report_source_warnings(job, sink);
+    report_source_warnings(job);
     mm_dump_result result;
     int rc = mm_dump_run(&dopt, &result, err);
     if (rc != 0 && err->code == MM_ERR_SOURCE_LIVE && job->watch) {
@@ -169,52 +100,7 @@ int mm_cli_dump_job(mm_cli_job *job, const mm_job_sink *sink, mm_error *err)
                           (long long)job->inv.skipped_rows, job->inv.n_skipped);
     if (job->inv.n_warnings)
         mm_strbuf_appendf(&line, "; %zu warning(s) about the source (above)", job->inv.n_warnings);
-    mm_cli_report_line(sink, line.data ? line.data : "");
+    mm_sink_message(sink, MM_SINK_SUMMARY, NULL, "%s", line.data ? line.data : "");
     mm_strbuf_free(&line);
     return 0;
-}
-
-void mm_cli_report_line(const mm_job_sink *sink, const char *line)
-{
-    if (sink) {
-        sink->event(sink->ctx, line);
-        return;
-    }
-    printf("%s\n", line);
-    fflush(stdout);
-}
-
-int mm_cli_dump(int argc, char **argv)
-{
-    const char *config_path = NULL, *collections = NULL;
-    bool restart = false;
-    optind = 1;
-    opterr = 0;
-    int opt;
-    while ((opt = getopt_long(argc, argv, ":c:h", dump_options, NULL)) != -1) {
-        switch (opt) {
-        case 'c': config_path = optarg; break;
-        case OPT_COL: collections = optarg; break;
-        case OPT_RESTART: restart = true; break;
-        case 'h': fputs(mm_cli_find("dump")->usage, stdout); return 0;
-        case ':': return mm_cli_usage_error("dump", "option '%s' needs a value", argv[optind - 1]);
-        default: return mm_cli_usage_error("dump", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return mm_cli_usage_error("dump", "unexpected argument '%s'", argv[optind]);
-    if (!config_path)
-        config_path = "migration.yaml";
-
-    mm_error err;
-    mm_error_clear(&err);
-    mm_cli_job job;
-    int rc = mm_cli_job_open(&job, "dump", config_path, collections, restart, 0, true, &err);
-    if (rc == 0) {
-        mm_cli_catch_signals();
-        rc = mm_cli_dump_job(&job, NULL, &err);
-    }
-    int status = rc == 0 ? 0 : mm_cli_fail("dump", &err);
-    mm_cli_job_close(&job);
-    return status;
 }

@@ -1,37 +1,30 @@
-/* The journal monitor of a wizard job: the engine reports totals, the
- * journal knows each batch, so a small thread reads it a few times a second
- * (the journal serialises its readers and writers) and, while loading, asks
- * Milvus how far its running import tasks are. */
-#include "run_job_internal.h"
+#include "job/monitor.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 enum { POLL_MS = 250, TASK_QUERIES_MAX = 16 };
 
-void mm_runjob_monitor_init(mm_runjob *j)
-{
-    pthread_mutex_init(&j->monitor_lock, NULL);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&j->monitor_cond, &attr);
-    pthread_condattr_destroy(&attr);
-    pthread_mutex_init(&j->poll_lock, NULL);
-}
-
-void mm_runjob_monitor_fini(mm_runjob *j)
-{
-    pthread_cond_destroy(&j->monitor_cond);
-    pthread_mutex_destroy(&j->monitor_lock);
-    pthread_mutex_destroy(&j->poll_lock);
-}
+struct mm_monitor {
+    mm_monitor_options opt;
+    pthread_t thread;
+    bool running;
+    pthread_mutex_t wait_lock;  /* with cond: the thread's sleep, cut short by stop */
+    pthread_cond_t cond;
+    bool stop;
+    pthread_mutex_t poll_lock;  /* one journal read at a time (monitor thread or caller) */
+    pthread_mutex_t lock;       /* guards what follows */
+    uint64_t version;
+    mm_monitor_batch *batches;
+    mm_monitor_collection *collections;
+};
 
 typedef struct poll_ctx {
     const mm_plan *plan;
-    mm_runjob_batch *batches;   /* the monitor's own copy */
+    mm_monitor_batch *batches;  /* the poller's own copy */
     bool new_task;              /* a task id appeared: ask Milvus about it now */
 } poll_ctx;
 
@@ -41,7 +34,7 @@ static int read_batch(void *ctx, const mm_journal_batch *b)
     long i = mm_plan_find_batch(pc->plan, b->collection, b->segment, b->batch);
     if (i < 0)
         return 0;
-    mm_runjob_batch *v = &pc->batches[i];
+    mm_monitor_batch *v = &pc->batches[i];
     int64_t task = b->task_ids && b->task_ids[0] ? strtoll(b->task_ids, NULL, 10) : 0;
     if (task != v->task || b->state != MM_BATCH_SUBMITTED)
         v->import_state = -1; /* a new task, or no running one */
@@ -55,7 +48,7 @@ static int read_batch(void *ctx, const mm_journal_batch *b)
 
 /* Asks Milvus about the tasks still running; the loader itself waits for
  * them, this is only to show their state. */
-static void read_tasks(mm_milvus *milvus, mm_runjob_batch *batches, size_t n)
+static void read_tasks(mm_milvus *milvus, mm_monitor_batch *batches, size_t n)
 {
     int asked = 0;
     for (size_t i = 0; i < n && asked < TASK_QUERIES_MAX; i++) {
@@ -74,103 +67,157 @@ static void read_tasks(mm_milvus *milvus, mm_runjob_batch *batches, size_t n)
 }
 
 /* mine: a scratch copy of the batches, as published last. */
-static void poll_once(mm_runjob *j, mm_runjob_batch *mine, bool ask_milvus)
+static void poll_once(mm_monitor *m, mm_monitor_batch *mine, bool ask_milvus)
 {
-    const mm_plan *plan = &j->plan; /* immutable once the monitor runs */
+    const mm_plan *plan = m->opt.plan;
     poll_ctx pc = {plan, mine, false};
     mm_error err;
     mm_error_clear(&err);
-    pthread_mutex_lock(&j->lock);
-    memcpy(mine, j->batches, plan->n_batches * sizeof *mine);
-    pthread_mutex_unlock(&j->lock);
-    if (mm_journal_each(j->journal, read_batch, &pc, &err) != 0)
+    pthread_mutex_lock(&m->lock);
+    memcpy(mine, m->batches, plan->n_batches * sizeof *mine);
+    pthread_mutex_unlock(&m->lock);
+    if (mm_journal_each(m->opt.journal, read_batch, &pc, &err) != 0)
         return; /* shown as it was; the job itself reports journal failures */
-    pthread_mutex_lock(&j->lock);
-    bool loading = j->phase == MM_RUNJOB_LOADING;
-    pthread_mutex_unlock(&j->lock);
-    if ((ask_milvus || pc.new_task) && loading && j->milvus)
-        read_tasks(j->milvus, mine, plan->n_batches);
-    pthread_mutex_lock(&j->lock);
-    bool changed = memcmp(j->batches, mine, plan->n_batches * sizeof *mine) != 0;
+    bool loading = m->opt.loading && m->opt.loading(m->opt.ctx);
+    if ((ask_milvus || pc.new_task) && loading && m->opt.milvus)
+        read_tasks(m->opt.milvus, mine, plan->n_batches);
+    pthread_mutex_lock(&m->lock);
+    bool changed = memcmp(m->batches, mine, plan->n_batches * sizeof *mine) != 0;
     if (changed) {
-        memcpy(j->batches, mine, plan->n_batches * sizeof *mine);
-        memset(j->collections, 0, plan->n_collections * sizeof *j->collections);
+        memcpy(m->batches, mine, plan->n_batches * sizeof *mine);
+        memset(m->collections, 0, plan->n_collections * sizeof *m->collections);
         for (size_t i = 0; i < plan->n_batches; i++) {
-            mm_runjob_collection *c = &j->collections[plan->batches[i].collection];
+            mm_monitor_collection *c = &m->collections[plan->batches[i].collection];
             if (mine[i].state >= MM_BATCH_DUMPED)
                 c->dumped += plan->batches[i].rows;
             if (mine[i].state == MM_BATCH_IMPORTED)
                 c->imported += mine[i].imported_rows;
         }
-        j->batches_version++;
-        mm_runjob_touch(j);
+        m->version++;
     }
-    pthread_mutex_unlock(&j->lock);
-    if (changed)
-        mm_runjob_wake(j, false);
+    pthread_mutex_unlock(&m->lock);
+    if (changed && m->opt.changed)
+        m->opt.changed(m->opt.ctx);
 }
 
-static void poll_ask(mm_runjob *j, bool ask_milvus)
+static void poll_ask(mm_monitor *m, bool ask_milvus)
 {
-    mm_runjob_batch *mine = calloc(j->plan.n_batches ? j->plan.n_batches : 1, sizeof *mine);
+    mm_monitor_batch *mine = calloc(m->opt.plan->n_batches ? m->opt.plan->n_batches : 1, sizeof *mine);
     if (!mine)
         return;
-    pthread_mutex_lock(&j->poll_lock);
-    poll_once(j, mine, ask_milvus);
-    pthread_mutex_unlock(&j->poll_lock);
+    pthread_mutex_lock(&m->poll_lock);
+    poll_once(m, mine, ask_milvus);
+    pthread_mutex_unlock(&m->poll_lock);
     free(mine);
-}
-
-void mm_runjob_monitor_poll(mm_runjob *j)
-{
-    if (j->monitor_running)
-        poll_ask(j, false);
 }
 
 static void *monitor_thread(void *arg)
 {
-    mm_runjob *j = arg;
-    int round = 0;
-    for (;;) {
-        pthread_mutex_lock(&j->monitor_lock);
-        bool stop = j->monitor_stop;
-        pthread_mutex_unlock(&j->monitor_lock);
+    mm_monitor *m = arg;
+    for (int round = 0;; round++) {
+        pthread_mutex_lock(&m->wait_lock);
+        bool stop = m->stop;
+        pthread_mutex_unlock(&m->wait_lock);
         if (stop)
             break;
-        poll_ask(j, round++ % 4 == 0); /* import states about once a second */
+        poll_ask(m, round % 4 == 0); /* import states about once a second */
         struct timespec until;
         clock_gettime(CLOCK_MONOTONIC, &until);
         until.tv_nsec += POLL_MS * 1000000L;
         until.tv_sec += until.tv_nsec / 1000000000L;
         until.tv_nsec %= 1000000000L;
-        pthread_mutex_lock(&j->monitor_lock);
-        while (!j->monitor_stop && pthread_cond_timedwait(&j->monitor_cond, &j->monitor_lock, &until) != ETIMEDOUT)
+        pthread_mutex_lock(&m->wait_lock);
+        while (!m->stop && pthread_cond_timedwait(&m->cond, &m->wait_lock, &until) != ETIMEDOUT)
             ;
-        pthread_mutex_unlock(&j->monitor_lock);
+        pthread_mutex_unlock(&m->wait_lock);
     }
     /* The final state, as the steps left the journal. */
-    poll_ask(j, false);
+    poll_ask(m, false);
     return NULL;
 }
 
-void mm_runjob_monitor_start(mm_runjob *j, mm_journal *journal, mm_milvus *milvus)
+mm_monitor *mm_monitor_start(const mm_monitor_options *opt)
 {
-    j->journal = journal;
-    j->milvus = milvus;
-    j->monitor_stop = false;
-    j->monitor_running = pthread_create(&j->monitor, NULL, monitor_thread, j) == 0;
+    mm_monitor *m = calloc(1, sizeof *m);
+    size_t nb = opt->plan->n_batches ? opt->plan->n_batches : 1;
+    size_t nc = opt->plan->n_collections ? opt->plan->n_collections : 1;
+    if (m) {
+        m->batches = calloc(nb, sizeof *m->batches);
+        m->collections = calloc(nc, sizeof *m->collections);
+    }
+    if (!m || !m->batches || !m->collections) {
+        if (m) {
+            free(m->batches);
+            free(m->collections);
+        }
+        free(m);
+        return NULL;
+    }
+    m->opt = *opt;
+    m->version = 1; /* differs from a fresh copy's 0: the first copy is taken */
+    for (size_t i = 0; i < opt->plan->n_batches; i++)
+        m->batches[i].import_state = -1;
+    pthread_mutex_init(&m->wait_lock, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&m->cond, &attr);
+    pthread_condattr_destroy(&attr);
+    pthread_mutex_init(&m->poll_lock, NULL);
+    pthread_mutex_init(&m->lock, NULL);
+    m->running = pthread_create(&m->thread, NULL, monitor_thread, m) == 0;
+    return m;
 }
 
-void mm_runjob_monitor_stop(mm_runjob *j)
+void mm_monitor_poll(mm_monitor *m)
 {
-    if (!j->monitor_running)
+    if (m && m->running)
+        poll_ask(m, false);
+}
+
+void mm_monitor_stop(mm_monitor *m)
+{
+    if (!m || !m->running)
         return;
-    pthread_mutex_lock(&j->monitor_lock);
-    j->monitor_stop = true;
-    pthread_cond_signal(&j->monitor_cond);
-    pthread_mutex_unlock(&j->monitor_lock);
-    pthread_join(j->monitor, NULL);
-    j->monitor_running = false;
-    j->journal = NULL;
-    j->milvus = NULL;
+    pthread_mutex_lock(&m->wait_lock);
+    m->stop = true;
+    pthread_cond_signal(&m->cond);
+    pthread_mutex_unlock(&m->wait_lock);
+    pthread_join(m->thread, NULL);
+    m->running = false;
+    m->opt.journal = NULL;
+    m->opt.milvus = NULL;
+}
+
+bool mm_monitor_copy(mm_monitor *m, uint64_t *version, mm_monitor_batch *batches,
+                     mm_monitor_collection *collections)
+{
+    pthread_mutex_lock(&m->lock);
+    bool changed = *version != m->version;
+    if (changed) {
+        memcpy(batches, m->batches, m->opt.plan->n_batches * sizeof *batches);
+        memcpy(collections, m->collections, m->opt.plan->n_collections * sizeof *collections);
+        *version = m->version;
+    }
+    pthread_mutex_unlock(&m->lock);
+    return changed;
+}
+
+void mm_monitor_free(mm_monitor *m)
+{
+    if (!m)
+        return;
+    mm_monitor_stop(m);
+    pthread_cond_destroy(&m->cond);
+    pthread_mutex_destroy(&m->wait_lock);
+    pthread_mutex_destroy(&m->poll_lock);
+    pthread_mutex_destroy(&m->lock);
+    free(m->batches);
+    free(m->collections);
+    free(m);
+}
+
+const char *mm_monitor_import_state_name(int state)
+{
+    return mm_milvus_import_state_name(state);
 }

@@ -57,7 +57,7 @@ static void report(shared *sh, int running_delta, size_t done, int64_t rows)
     mm_load_progress p = sh->progress;
     pthread_mutex_unlock(&sh->lock);
     if (sh->opt->progress)
-        sh->opt->progress(sh->opt->ctx, &p);
+        sh->opt->progress(sh->opt->progress_ctx, &p);
 }
 
 
@@ -618,7 +618,7 @@ int mm_load_run(const mm_load_options *opt, mm_load_result *res, mm_error *err)
             }
         }
         if (opt->progress)
-            opt->progress(opt->ctx, &sh.progress);
+            opt->progress(opt->progress_ctx, &sh.progress);
         rc = run_workers(&sh, false, err);
     }
     if (rc == 0)

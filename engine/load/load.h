@@ -56,9 +56,10 @@ typedef struct mm_load_options {
     int workers;                   /* concurrent Import tasks */
     int poll_interval_ms;
     int import_timeout_s;          /* per task; 0 = wait as long as it takes */
-    void (*progress)(void *ctx, const mm_load_progress *p);
+    void (*progress)(void *ctx, const mm_load_progress *p);  /* from any worker thread */
+    void *progress_ctx;
     void (*log)(void *ctx, const char *line); /* one event per call, no newline */
-    void *ctx;
+    void *log_ctx;
     atomic_bool *cancel;
 } mm_load_options;
 

@@ -19,7 +19,7 @@ void mm_load_log(const mm_load_options *opt, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    opt->log(opt->ctx, line);
+    opt->log(opt->log_ctx, line);
 }
 
 static const char *partition_target(const mm_collection_info *c, size_t j)

@@ -440,7 +440,7 @@ static int prepare_empty_dir(const char *dir, mm_error *err)
             empty = false;
     closedir(d);
     if (!empty)
-        return mm_error_set(err, MM_ERR_USAGE,
+        return mm_error_set(err, MM_ERR_ARGUMENT,
                             "write sample 1.x installation: %s is not empty; give a new or empty directory", dir);
     return 0;
 }

@@ -152,7 +152,7 @@ int mm_discover(const char *path, mm_install *out, mm_error *err)
             meta = NULL;
             rc = add_tables_dir(out, mm_strdup(tables));
         } else {
-            rc = mm_error_set(err, MM_ERR_USAGE, "no Milvus 1.x installation found at %s: expected %s/db/meta.sqlite, "
+            rc = mm_error_set(err, MM_ERR_ARGUMENT, "no Milvus 1.x installation found at %s: expected %s/db/meta.sqlite, "
                               "%s/conf/server_config.yaml or a meta.sqlite file", path, path, path);
         }
         free(candidate);

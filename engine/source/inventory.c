@@ -500,7 +500,7 @@ int mm_inventory_filter(mm_inventory *inv, const char *names_csv, mm_error *err)
             mm_strbuf_init(&known);
             for (size_t i = 0; i < inv->n_collections; i++)
                 mm_strbuf_appendf(&known, "%s%s", i ? ", " : "", inv->collections[i].name);
-            rc = mm_error_set(err, MM_ERR_USAGE, "--col: no collection named '%s' in %s; collections there: %s",
+            rc = mm_error_set(err, MM_ERR_NOT_FOUND, "no collection named '%s' in %s; collections there: %s",
                               name, inv->origin, known.len ? known.data : "(none)");
             mm_strbuf_free(&known);
         }

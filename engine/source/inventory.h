@@ -110,7 +110,7 @@ int mm_inventory_check_schemas(const mm_inventory *inv, mm_error *err);
 int mm_inventory_warn(mm_inventory *inv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Keeps only the named collections (comma-separated list); an unknown name
- * is an MM_ERR_USAGE error naming it and listing what exists. The names of
+ * is an MM_ERR_NOT_FOUND error naming it and listing what exists. The names of
  * the others are kept in filtered_out. */
 int mm_inventory_filter(mm_inventory *inv, const char *names_csv, mm_error *err);
 

@@ -2,7 +2,7 @@
  * with plain SELECTs in a read-only session. */
 #include "source/meta_mysql.h"
 
-#include "source/dsn.h"
+#include "config/dsn.h"
 #include "base/strbuf.h"
 
 #include <mysql.h>

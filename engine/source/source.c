@@ -139,9 +139,9 @@ int mm_source_open(const mm_source_spec *spec, mm_source *out, mm_error *err)
     mm_install inst;
     memset(&inst, 0, sizeof inst);
     if (count_given(spec) != 1)
-        return mm_error_set(err, MM_ERR_USAGE,
-                            "name exactly one 1.x source: a data directory, -s meta.sqlite, -m MySQL DSN "
-                            "or --meta-json FILE");
+        return mm_error_set(err, MM_ERR_ARGUMENT,
+                            "name exactly one 1.x source: a data directory, a meta.sqlite, a MySQL DSN or a "
+                            "meta.json");
     if (spec->tables_dir && add_tables_dir(out, spec->tables_dir) != 0)
         goto oom;
 
@@ -155,9 +155,10 @@ int mm_source_open(const mm_source_spec *spec, mm_source *out, mm_error *err)
     } else if (spec->mysql_dsn) {
         rc = mm_meta_read_mysql(spec->mysql_dsn, &out->rows, err);
         if (rc == 0 && !spec->tables_dir && !spec->meta_only)
-            rc = mm_error_set(err, MM_ERR_USAGE,
-                              "a MySQL meta store does not say where the segment files are: give "
-                              "--tables-dir DIR (the 1.x <storage.path>/db/tables directory)");
+            rc = mm_error_set(err, MM_ERR_ARGUMENT,
+                              "a MySQL meta store does not say where the segment files are: give %s (the 1.x "
+                              "<storage.path>/db/tables directory)",
+                              spec->tables_key ? spec->tables_key : "source.local.tablesDir");
     } else {
         rc = mm_meta_read_json(spec->meta_json_path, &out->rows, err);
         if (rc != 0 && err && err->code == MM_ERR_FORMAT) {

@@ -17,6 +17,7 @@ typedef struct mm_source_spec {
     const char *mysql_dsn;
     const char *meta_json_path;
     const char *tables_dir;      /* overrides the discovered/derived tables dir */
+    const char *tables_key;      /* how to give tables_dir, for messages (default source.local.tablesDir) */
     const char *const *secondary_tables_dirs; /* 0.9 multi-root, probed after tables_dir */
     size_t n_secondary_tables_dirs;
     const char *wal_dir;         /* overrides the discovered WAL dir */

@@ -4,7 +4,7 @@
  * a parse error. */
 #include "fuzz_targets.h"
 
-#include "source/dsn.h"
+#include "config/dsn.h"
 
 #include <ctype.h>
 #include <stdbool.h>

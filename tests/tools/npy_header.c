@@ -1,6 +1,6 @@
 /* Prints the .npy header we build for DTYPE ROWS [COLS] to stdout (raw
  * bytes), so scripts can compare it with numpy's np.save output. */
-#include "dump/npy.h"
+#include "npy.h"
 
 #include <stdio.h>
 #include <stdlib.h>

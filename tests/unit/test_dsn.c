@@ -1,4 +1,4 @@
-#include "source/dsn.h"
+#include "config/dsn.h"
 #include "testlib.h"
 
 #include <stdlib.h>

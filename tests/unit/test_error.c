@@ -1,5 +1,6 @@
 #include "base/error.h"
 #include "base/strbuf.h"
+#include "cli/exit_status.h"
 #include "testlib.h"
 
 #include <errno.h>
@@ -19,11 +20,13 @@ MM_TEST(set_and_wrap_keep_context)
 
 MM_TEST(exit_statuses_follow_design)
 {
-    MM_CHECK_INT(mm_error_exit_status(MM_OK), 0);
-    MM_CHECK_INT(mm_error_exit_status(MM_ERR_CONFIG), 2);
-    MM_CHECK_INT(mm_error_exit_status(MM_ERR_USAGE), 2);
-    MM_CHECK_INT(mm_error_exit_status(MM_ERR_MISMATCH), 3);
-    MM_CHECK_INT(mm_error_exit_status(MM_ERR_IO), 1);
+    MM_CHECK_INT(mm_cli_exit_status(MM_OK), 0);
+    MM_CHECK_INT(mm_cli_exit_status(MM_ERR_CONFIG), 2);
+    MM_CHECK_INT(mm_cli_exit_status(MM_ERR_USAGE), 2);
+    MM_CHECK_INT(mm_cli_exit_status(MM_ERR_ARGUMENT), 2);
+    MM_CHECK_INT(mm_cli_exit_status(MM_ERR_NOT_FOUND), 2);
+    MM_CHECK_INT(mm_cli_exit_status(MM_ERR_MISMATCH), 3);
+    MM_CHECK_INT(mm_cli_exit_status(MM_ERR_IO), 1);
 }
 
 MM_TEST(strbuf_formats_and_pads)

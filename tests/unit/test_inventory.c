@@ -225,8 +225,8 @@ MM_TEST(filter_keeps_named_and_rejects_unknown)
     mm_error err;
     MM_CHECK_INT(mm_inventory_build(&rows, &inv, &err), 0);
     MM_CHECK_INT(mm_inventory_filter(&inv, "zeta, nope", &err), -1);
-    MM_CHECK_INT(err.code, MM_ERR_USAGE);
-    MM_CHECK_STR(err.message, "--col: no collection named 'nope' in /data/db/meta.sqlite; collections there: alpha, zeta");
+    MM_CHECK_INT(err.code, MM_ERR_NOT_FOUND);
+    MM_CHECK_STR(err.message, "no collection named 'nope' in /data/db/meta.sqlite; collections there: alpha, zeta");
     MM_CHECK_INT(inv.n_collections, 2);
     MM_CHECK_INT(mm_inventory_filter(&inv, " zeta ", &err), 0);
     MM_CHECK_INT(inv.n_collections, 1);

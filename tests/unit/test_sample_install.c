@@ -283,7 +283,7 @@ MM_TEST(refuses_a_directory_that_is_not_empty)
     mm_error err;
     mm_error_clear(&err);
     MM_CHECK_INT(mm_sample_install_write(dir, &err), -1);
-    MM_CHECK_INT(err.code, MM_ERR_USAGE);
+    MM_CHECK_INT(err.code, MM_ERR_ARGUMENT);
     char *want = mm_asprintf("write sample 1.x installation: %s is not empty; give a new or empty directory", dir);
     MM_CHECK_STR(err.message, want);
     free(want);

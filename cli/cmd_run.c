@@ -1,0 +1,36 @@
+/* `run`: dump, load and verify in one go. */
+#include "commands.h"
+#include "options.h"
+#include "steps.h"
+
+static const mm_option options[] = {
+    MM_OPT_GROUP_ENTRY("Options:"),
+    MM_STEPS_OPT_CONFIG,
+    MM_STEPS_OPT_COL,
+    MM_STEPS_OPT_RESTART,
+    MM_STEPS_OPT_REPORT,
+    MM_OPT_HELP_ENTRY,
+    {0},
+};
+
+static const mm_option_text text = {
+    .usage = "Usage: milvus-migrate run [-c FILE] [--col A,B] [--restart] [--report BASE]\n"
+             "\n"
+             "Checks that Milvus 2.x is reachable, then runs dump, load and verify with\n"
+             "the same configuration and journal; each step resumes where an interrupted\n"
+             "run stopped.\n"
+             "\n",
+    .epilog = "\n"
+              "Exit status: 0 migrated and verified, 1 failed, 2 usage or configuration\n"
+              "error, 3 verification found a mismatch.\n",
+};
+
+int mm_cmd_run(int argc, char **argv)
+{
+    mm_steps_args args = {0};
+    int parsed = mm_options_parse("run", options, &text, argc, argv, &args);
+    if (parsed != MM_OPTIONS_OK)
+        return parsed == MM_OPTIONS_HELP_SHOWN ? 0 : 2;
+    return mm_cli_run_steps("run", &args, MM_STEP_DUMP | MM_STEP_LOAD | MM_STEP_VERIFY,
+                            MM_STEPS_CATCH_SIGNALS | MM_STEPS_DELETE_STAGED);
+}

@@ -1,0 +1,118 @@
+/* Verification, its report, and the removal of staged files after a
+ * verification that matched (loader.deleteStagedFiles). */
+#include "job/job.h"
+
+#include "base/fsutil.h"
+#include "base/strbuf.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int mm_job_verify(mm_job *job, mm_milvus *milvus, mm_verify_report *report, mm_error *err)
+{
+    mm_sink_step_started(job->sink, "verify");
+    mm_verify_options o = {
+        .inv = &job->inv, .journal = job->journal, .milvus = milvus,
+        .stats_timeout_s = job->cfg.verify.stats_timeout_seconds, .poll_interval_ms = 1000,
+        .cancel = job->sink ? job->sink->cancel : NULL,
+    };
+    return mm_verify_run(&o, report, err);
+}
+
+static int write_report(const char *path, char *text, mm_error *err)
+{
+    int rc = text ? mm_write_file_atomic(path, text, strlen(text), 0644, err)
+                  : mm_error_set(err, MM_ERR_NOMEM, "verify: out of memory");
+    free(text);
+    return rc;
+}
+
+int mm_job_write_report(const mm_job *job, const mm_verify_report *report, const char *base, char **json_path,
+                        char **md_path, mm_error *err)
+{
+    char *b = base ? mm_strdup(base) : mm_asprintf("%s/report", job->state_dir);
+    char *json = b ? mm_asprintf("%s.json", b) : NULL;
+    char *md = b ? mm_asprintf("%s.md", b) : NULL;
+    int rc = json && md ? 0 : mm_error_set(err, MM_ERR_NOMEM, "verify: out of memory");
+    const mm_wal_guard *checks = job && job->wal.summary ? &job->wal : NULL;
+    if (rc == 0)
+        rc = write_report(json, mm_wal_guard_add_to_report_json(mm_verify_render_json(report), checks), err);
+    if (rc == 0)
+        rc = write_report(md, mm_wal_guard_add_to_report_markdown(mm_verify_render_markdown(report), checks), err);
+    if (rc == 0 && json_path) {
+        *json_path = json;
+        json = NULL;
+    }
+    if (rc == 0 && md_path) {
+        *md_path = md;
+        md = NULL;
+    }
+    free(b);
+    free(json);
+    free(md);
+    return rc;
+}
+
+int mm_job_write_report_in(const char *state_dir, const mm_verify_report *report, char **json_path, char **md_path,
+                           mm_error *err)
+{
+    char *base = mm_asprintf("%s/report", state_dir);
+    /* The state directory belongs to one run at a time (job_lock.h). */
+    mm_job_lock *lock = NULL;
+    int rc = base ? mm_job_lock_acquire(state_dir, &lock, NULL, err)
+                  : mm_error_set(err, MM_ERR_NOMEM, "write report: out of memory");
+    if (rc == 0)
+        rc = mm_job_write_report(NULL, report, base, json_path, md_path, err);
+    mm_job_lock_release(lock);
+    free(base);
+    return rc;
+}
+
+typedef struct deleter {
+    mm_job *job;
+    size_t deleted;
+    mm_error *err;
+} deleter;
+
+static int delete_batch_files(void *ctx, const mm_journal_batch *b)
+{
+    deleter *d = ctx;
+    if (b->state != MM_BATCH_IMPORTED)
+        return 0;
+    const char *keys[] = {b->id_key, b->data_key};
+    for (size_t i = 0; i < 2; i++) {
+        if (d->job->storage) {
+            if (mm_storage_remove(d->job->storage, keys[i], d->err) != 0)
+                return -1;
+        } else {
+            char *path = mm_asprintf("%s/%s", d->job->root, keys[i]);
+            if (!path)
+                return mm_error_set(d->err, MM_ERR_NOMEM, "out of memory");
+            if (unlink(path) != 0 && errno != ENOENT) {
+                mm_error_errno(d->err, errno, "delete staged file", path);
+                free(path);
+                return -1;
+            }
+            char *slash = strrchr(path, '/');
+            *slash = '\0';
+            rmdir(path); /* the batch directory, once empty */
+            free(path);
+        }
+        d->deleted++;
+    }
+    return 0;
+}
+
+/* loader.deleteStagedFiles: only ever after a verification that matched,
+ * and only the files of batches Milvus has imported. */
+int mm_job_delete_staged(mm_job *job, mm_error *err)
+{
+    deleter d = {job, 0, err};
+    if (mm_journal_each(job->journal, delete_batch_files, &d, err) != 0)
+        return -1;
+    mm_sink_message(job->sink, MM_SINK_SUMMARY, NULL, "deleted %zu staged file(s) (loader.deleteStagedFiles: true)",
+                    d.deleted);
+    return 0;
+}
