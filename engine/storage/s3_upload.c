@@ -9,6 +9,7 @@
  * hands over the hashes it computed while reading the bytes
  * (part_digest.h); other callers' files are hashed here. */
 #include "storage/part_digest.h"
+#include "storage/parts.h"
 #include "storage/s3_internal.h"
 
 #include <errno.h>
@@ -74,66 +75,36 @@ static int put_single(mm_s3 *s3, const char *key, const source *s, bool *refused
     return rc;
 }
 
-enum { PART_THREADS = 4 };
-
-/* Parts of one multipart upload, shared by the threads that send them. */
-typedef struct part_job {
+/* One multipart upload, as the parts runner (parts.h) drives it. */
+typedef struct multipart {
     mm_s3 *s3;
-    const char *key, *upload_id;
+    const char *key;
     const source *src;
-    uint64_t size, parts;
+    char *upload_id;            /* percent-encoded */
     char (*etags)[128];
-    pthread_mutex_t lock;
-    uint64_t next;
-    bool failed, refused;
-    mm_error err;
-} part_job;
+    pthread_mutex_t lock;       /* guards refused */
+    bool failed, refused;       /* the first failed part's body was refused */
+} multipart;
 
-static void *send_parts(void *arg)
+static void abort_upload(void *ctx)
 {
-    part_job *j = arg;
-    for (;;) {
-        pthread_mutex_lock(&j->lock);
-        uint64_t n = j->failed || j->next > j->parts ? 0 : j->next++;
-        pthread_mutex_unlock(&j->lock);
-        if (n == 0)
-            return NULL;
-        uint64_t off = (n - 1) * j->s3->part_size;
-        uint64_t len = j->size - off < j->s3->part_size ? j->size - off : j->s3->part_size;
-        mm_s3_body b = body_of(j->src, off, len);
-        body_sha256(&b, j->src, n - 1);
-        char *query = mm_asprintf("partNumber=%llu&uploadId=%s", (unsigned long long)n, j->upload_id);
-        mm_s3_response r = {.sink_fd = -1};
-        mm_error err;
-        mm_error_clear(&err);
-        mm_s3_call call = {.method = "PUT", .key = j->key, .query = query, .in = &b};
-        int rc = query ? mm_s3_request(j->s3, &call, &r, &err)
-                       : mm_error_set(&err, MM_ERR_NOMEM, "S3 upload: out of memory");
-        if (rc == 0)
-            memcpy(j->etags[n - 1], r.etag, sizeof r.etag);
-        bool refused = rc != 0 && r.body_refused;
-        mm_strbuf_free(&r.text);
-        free(query);
-        if (rc != 0) {
-            pthread_mutex_lock(&j->lock);
-            if (!j->failed) {
-                j->failed = true;
-                j->refused = refused;
-                j->err = err;
-            }
-            pthread_mutex_unlock(&j->lock);
-        }
-    }
+    multipart *m = ctx;
+    /* Leave no half upload accruing storage; the error already says why. */
+    char *query = mm_asprintf("uploadId=%s", m->upload_id ? m->upload_id : "");
+    mm_s3_response r = {.sink_fd = -1};
+    mm_s3_call abort_call = {.method = "DELETE", .key = m->key, .query = query, .allow_404 = true};
+    mm_s3_request(m->s3, &abort_call, &r, NULL);
+    mm_strbuf_free(&r.text);
+    free(query);
 }
 
-/* Parts go up on a few threads at once: one TCP stream rarely fills the
- * link to an object store. */
-static int put_multipart(mm_s3 *s3, const char *key, const source *s, bool *refused, mm_error *err)
+static int begin_upload(void *ctx, uint64_t parts, mm_error *err)
 {
+    multipart *m = ctx;
     mm_s3_response r = {.sink_fd = -1};
     /* libcurl 7.88 signs the query as written: bare subresources need "=". */
-    mm_s3_call start = {.method = "POST", .key = key, .query = "uploads="};
-    if (mm_s3_request(s3, &start, &r, err) != 0) {
+    mm_s3_call start = {.method = "POST", .key = m->key, .query = "uploads="};
+    if (mm_s3_request(m->s3, &start, &r, err) != 0) {
         mm_strbuf_free(&r.text);
         return -1;
     }
@@ -141,56 +112,73 @@ static int put_multipart(mm_s3 *s3, const char *key, const source *s, bool *refu
     mm_s3_xml_text(r.text.data, r.text.len, "UploadId", upload_id, sizeof upload_id);
     mm_strbuf_free(&r.text);
     if (!upload_id[0])
-        return mm_error_set(err, MM_ERR_IO, "S3 POST s3://%s/%s: no UploadId in the answer", s3->bucket, key);
-    char *id = mm_s3_percent_encode(upload_id, false);
-    uint64_t size = source_size(s);
-    part_job job = {.s3 = s3, .key = key, .upload_id = id ? id : "", .src = s, .size = size, .next = 1,
-                    .parts = (size + s3->part_size - 1) / s3->part_size};
-    job.etags = calloc(job.parts, sizeof *job.etags);
-    pthread_mutex_init(&job.lock, NULL);
-    int rc = (id && job.etags) ? 0 : mm_error_set(err, MM_ERR_NOMEM, "S3 upload: out of memory");
-    if (rc == 0) {
-        pthread_t threads[PART_THREADS];
-        int started = 0;
-        for (; started < PART_THREADS && (uint64_t)started < job.parts; started++)
-            if (pthread_create(&threads[started], NULL, send_parts, &job) != 0)
-                break;
-        if (started == 0)
-            send_parts(&job);
-        for (int t = 0; t < started; t++)
-            pthread_join(threads[t], NULL);
-        if (job.failed) {
-            if (err)
-                *err = job.err;
-            *refused = job.refused;
-            rc = -1;
+        return mm_error_set(err, MM_ERR_IO, "S3 POST s3://%s/%s: no UploadId in the answer", m->s3->bucket, m->key);
+    m->upload_id = mm_s3_percent_encode(upload_id, false);
+    m->etags = calloc(parts, sizeof *m->etags);
+    if (m->upload_id && m->etags)
+        return 0;
+    abort_upload(m);
+    return mm_error_set(err, MM_ERR_NOMEM, "S3 upload: out of memory");
+}
+
+static int send_part(void *ctx, uint64_t n, uint64_t off, uint64_t len, mm_error *err)
+{
+    multipart *m = ctx;
+    mm_s3_body b = body_of(m->src, off, len);
+    body_sha256(&b, m->src, n - 1);
+    char *query = mm_asprintf("partNumber=%llu&uploadId=%s", (unsigned long long)n, m->upload_id);
+    mm_s3_response r = {.sink_fd = -1};
+    mm_s3_call call = {.method = "PUT", .key = m->key, .query = query, .in = &b};
+    int rc = query ? mm_s3_request(m->s3, &call, &r, err) : mm_error_set(err, MM_ERR_NOMEM, "S3 upload: out of memory");
+    if (rc == 0)
+        memcpy(m->etags[n - 1], r.etag, sizeof r.etag);
+    if (rc != 0) {
+        pthread_mutex_lock(&m->lock);
+        if (!m->failed) {
+            m->failed = true;
+            m->refused = r.body_refused;
         }
+        pthread_mutex_unlock(&m->lock);
     }
+    mm_strbuf_free(&r.text);
+    free(query);
+    return rc;
+}
+
+static int complete_upload(void *ctx, uint64_t parts, mm_error *err)
+{
+    multipart *m = ctx;
     mm_strbuf complete;
     mm_strbuf_init(&complete);
     mm_strbuf_append(&complete, "<CompleteMultipartUpload>");
-    for (uint64_t n = 1; rc == 0 && n <= job.parts; n++)
+    for (uint64_t n = 1; n <= parts; n++)
         mm_strbuf_appendf(&complete, "<Part><PartNumber>%llu</PartNumber><ETag>%s</ETag></Part>",
-                          (unsigned long long)n, job.etags[n - 1]);
+                          (unsigned long long)n, m->etags[n - 1]);
     mm_strbuf_append(&complete, "</CompleteMultipartUpload>");
-    char *query = mm_asprintf("uploadId=%s", id ? id : "");
-    if (rc == 0) {
-        mm_s3_body b = {.data = complete.data, .length = complete.len};
-        mm_s3_call finish = {.method = "POST", .key = key, .query = query, .in = &b, .content_type = "application/xml"};
-        rc = mm_s3_request(s3, &finish, &r, err);
-        mm_strbuf_free(&r.text);
-    }
-    if (rc != 0) {
-        /* Leave no half upload accruing storage; the error already says why. */
-        mm_s3_call abort_upload = {.method = "DELETE", .key = key, .query = query, .allow_404 = true};
-        mm_s3_request(s3, &abort_upload, &r, NULL);
-        mm_strbuf_free(&r.text);
-    }
-    pthread_mutex_destroy(&job.lock);
-    free(job.etags);
-    free(query);
-    free(id);
+    char *query = mm_asprintf("uploadId=%s", m->upload_id);
+    mm_s3_body b = {.data = complete.data, .length = complete.len};
+    mm_s3_response r = {.sink_fd = -1};
+    mm_s3_call finish = {.method = "POST", .key = m->key, .query = query, .in = &b, .content_type = "application/xml"};
+    int rc = query && mm_strbuf_ok(&complete) ? mm_s3_request(m->s3, &finish, &r, err)
+                                               : mm_error_set(err, MM_ERR_NOMEM, "S3 upload: out of memory");
+    mm_strbuf_free(&r.text);
     mm_strbuf_free(&complete);
+    free(query);
+    return rc;
+}
+
+/* Parts go up through the parts runner (parts.h): several at once. */
+static int put_multipart(mm_s3 *s3, const char *key, const source *s, bool *refused, mm_error *err)
+{
+    multipart m = {.s3 = s3, .key = key, .src = s};
+    pthread_mutex_init(&m.lock, NULL);
+    mm_parts_upload u = {.size = source_size(s), .part_size = s3->part_size, .begin = begin_upload,
+                         .send = send_part, .commit = complete_upload, .abort = abort_upload, .ctx = &m};
+    int rc = mm_parts_run(&u, err);
+    *refused = rc != 0 && m.refused;
+    pthread_mutex_destroy(&m.lock);
+    free(m.etags);
+    free(m.upload_id);
     return rc;
 }
 
