@@ -1,7 +1,8 @@
 /* Shared by the inventory's modules: inventory.c (collections, partitions,
  * segments, filter), inventory_account.c (what the meta holds but
  * the migration leaves out), inventory_names.c (2.x names) and
- * inventory_schema.c (what 2.x cannot take). */
+ * inventory_schema.c (what 2.x cannot take); inventory_rows.c holds what
+ * they all use, so none of them calls back into another. */
 #ifndef MM_INVENTORY_INTERNAL_H
 #define MM_INVENTORY_INTERNAL_H
 
@@ -21,6 +22,8 @@ const mm_table_row *mm_meta_find_table(const mm_meta_rows *rows, const char *tab
 bool mm_table_is_collection(const mm_table_row *t);
 /* A Tables row that becomes a partition of a collection of the inventory. */
 bool mm_table_is_partition(const mm_meta_rows *rows, const mm_table_row *t);
+/* Whether pt is a live partition row of collection row t. */
+bool mm_table_is_partition_of(const mm_table_row *pt, const mm_table_row *t);
 
 /* Records a segment row that is left out (its warning is the caller's). */
 int mm_inventory_skip(mm_inventory *inv, const mm_file_row *f);
