@@ -1,6 +1,6 @@
 #include "verify.h"
 
-#include "batch_plan.h"
+#include "plan.h"
 #include "base/strbuf.h"
 #include "base/timeutil.h"
 

@@ -130,3 +130,31 @@ char *mm_asprintf(const char *fmt, ...)
     va_end(ap);
     return p;
 }
+
+char *mm_vasprintf(const char *fmt, va_list ap)
+{
+    char *text = NULL;
+    if (vasprintf(&text, fmt, ap) < 0)
+        return NULL;
+    return text;
+}
+
+void mm_format_cut(char *out, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out, n, fmt, ap);
+    va_end(ap);
+}
+
+void mm_emit_line(void (*fn)(void *ctx, const char *line), void *ctx, const char *fmt, ...)
+{
+    if (!fn)
+        return;
+    char line[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    fn(ctx, line);
+}

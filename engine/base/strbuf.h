@@ -4,6 +4,7 @@
 #ifndef MM_STRBUF_H
 #define MM_STRBUF_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -29,7 +30,21 @@ char *mm_strbuf_take(mm_strbuf *sb);
 /* strdup that accepts NULL (returns NULL). */
 char *mm_strdup(const char *s);
 char *mm_strndup(const char *s, size_t n);
-/* malloc'd printf. */
+/* malloc'd printf; NULL on allocation failure. */
 char *mm_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *mm_vasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+/* printf into a fixed buffer where a cut text is better than a failure
+ * (descriptions shown to the user). */
+void mm_format_cut(char *out, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Formats one event line (cut at 2 KiB) and hands it to fn; nothing when
+ * fn is NULL. For the engine's "log" callbacks. */
+void mm_emit_line(void (*fn)(void *ctx, const char *line), void *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Whether s holds text (not NULL, not empty). */
+static inline bool mm_has_text(const char *s)
+{
+    return s && *s;
+}
 
 #endif

@@ -96,7 +96,4 @@ typedef struct mm_dump_result {
  * meta.json and batches.json. Returns 0 only when all of that holds. */
 int mm_dump_run(const mm_dump_options *opt, mm_dump_result *res, mm_error *err);
 
-/* Rows per batch so that neither id.npy nor data.npy exceeds max_file_size. */
-int64_t mm_dump_rows_per_batch(uint64_t max_file_size, uint64_t vector_bytes, uint64_t dim_cols, bool binary);
-
 #endif

@@ -47,18 +47,6 @@ int mm_dump_remove_staged(const mm_dump_options *opt, const mm_journal_batch *b,
     return 0;
 }
 
-static void log_line(const mm_dump_options *opt, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void log_line(const mm_dump_options *opt, const char *fmt, ...)
-{
-    if (!opt->log)
-        return;
-    char line[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    opt->log(opt->log_ctx, line);
-}
 
 typedef struct retire_ctx {
     const mm_dump_options *opt;
@@ -79,7 +67,7 @@ static int retire_batch(void *ctx, const mm_journal_batch *b)
     int status = 0;
     if (b->state >= MM_BATCH_SUBMITTED) {
         rc->res->batches_stale_kept++;
-        log_line(rc->opt, "warning: %s is stale (%s) but was already submitted for import: its %lld row(s) stay in "
+        mm_emit_line(rc->opt->log, rc->opt->log_ctx, "warning: %s is stale (%s) but was already submitted for import: its %lld row(s) stay in "
                  "Milvus and verify counts them as a mismatch; drop the 2.x collection and start over with --restart "
                  "to remove them", label, why, (long long)b->rows);
     } else {
@@ -89,7 +77,7 @@ static int retire_batch(void *ctx, const mm_journal_batch *b)
         if (status == 0) {
             rc->res->batches_retired++;
             rc->res->rows_retired += b->rows;
-            log_line(rc->opt, "retired %s: %s; its %lld row(s) are not migrated and its staged files were removed",
+            mm_emit_line(rc->opt->log, rc->opt->log_ctx, "retired %s: %s; its %lld row(s) are not migrated and its staged files were removed",
                      label, why, (long long)b->rows);
         }
     }

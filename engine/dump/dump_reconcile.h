@@ -6,7 +6,7 @@
 #ifndef MM_DUMP_RECONCILE_H
 #define MM_DUMP_RECONCILE_H
 
-#include "batch_plan.h"
+#include "plan.h"
 #include "dump/dump.h"
 #include "load/staged_check.h"
 #include "load/staging_manifest.h"

@@ -10,17 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void mm_load_log(const mm_load_options *opt, const char *fmt, ...)
-{
-    if (!opt->log)
-        return;
-    char line[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    opt->log(opt->log_ctx, line);
-}
 
 static const char *partition_target(const mm_collection_info *c, size_t j)
 {
@@ -105,7 +94,7 @@ static int create_collection(const mm_load_options *opt, const mm_collection_inf
                                     description, err) != 0)
         return -1;
     res->collections_created++;
-    mm_load_log(opt, "created collection %s (%s, dim %lld)", c->target_name,
+    mm_emit_line(opt->log, opt->log_ctx, "created collection %s (%s, dim %lld)", c->target_name,
                 c->binary ? "BinaryVector" : "FloatVector", (long long)c->dim);
     return 0;
 }
@@ -133,7 +122,7 @@ static int prepare_partitions(const mm_load_options *opt, const mm_collection_in
             if (mm_milvus_create_partition(opt->milvus, c->target_name, name, err) != 0)
                 return -1;
             res->partitions_created++;
-            mm_load_log(opt, "created partition %s.%s (1.x tag '%s')", c->target_name, name, c->partitions[j].tag);
+            mm_emit_line(opt->log, opt->log_ctx, "created partition %s.%s (1.x tag '%s')", c->target_name, name, c->partitions[j].tag);
         }
     }
     return 0;
@@ -148,7 +137,7 @@ static int apply_policy(const mm_load_options *opt, const mm_collection_info *c,
         mm_journal_target t = {.collection = c->name, .target = c->target_name, .state = MM_TARGET_SKIPPED};
         *skipped = true;
         res->collections_skipped++;
-        mm_load_log(opt, "skipped collection %s: it exists (target.milvus2x.existingCollection: skip)",
+        mm_emit_line(opt->log, opt->log_ctx, "skipped collection %s: it exists (target.milvus2x.existingCollection: skip)",
                     c->target_name);
         return mm_journal_target_put(opt->journal, &t, err);
     }
@@ -160,7 +149,7 @@ static int apply_policy(const mm_load_options *opt, const mm_collection_info *c,
                                   err) != 0 ||
             mm_milvus_drop_collection(opt->milvus, c->target_name, err) != 0)
             return -1;
-        mm_load_log(opt, "dropped existing collection %s (target.milvus2x.existingCollection: drop)",
+        mm_emit_line(opt->log, opt->log_ctx, "dropped existing collection %s (target.milvus2x.existingCollection: drop)",
                     c->target_name);
         return create_collection(opt, c, res, err);
     case MM_EXISTING_APPEND: {
@@ -172,7 +161,7 @@ static int apply_policy(const mm_load_options *opt, const mm_collection_info *c,
         mm_journal_target t = {.collection = c->name, .target = c->target_name, .state = MM_TARGET_APPENDING,
                                .baseline_rows = rows};
         res->collections_appended++;
-        mm_load_log(opt, "appending to existing collection %s, which holds %lld rows", c->target_name,
+        mm_emit_line(opt->log, opt->log_ctx, "appending to existing collection %s, which holds %lld rows", c->target_name,
                     (long long)rows);
         return mm_journal_target_put(opt->journal, &t, err);
     }
@@ -214,7 +203,7 @@ int mm_load_prepare_collection(const mm_load_options *opt, const mm_collection_i
         reset_ctx rctx = {opt, c->name, 0, err};
         rc = mm_journal_each(opt->journal, reset_batch, &rctx, err);
         if (rc == 0 && rctx.reset)
-            mm_load_log(opt, "collection %s is gone from Milvus; its %zu imported batch(es) will be imported again",
+            mm_emit_line(opt->log, opt->log_ctx, "collection %s is gone from Milvus; its %zu imported batch(es) will be imported again",
                         c->target_name, rctx.reset);
         if (rc == 0)
             rc = mm_journal_forget_target(opt->journal, c->name, err);
@@ -295,7 +284,7 @@ int mm_load_create_index(const mm_load_options *opt, const mm_collection_info *c
     const char *metric = mm_metric_name(c->metric_type);
     if (!index || !metric_supported(c, metric)) {
         res->indexes_skipped++;
-        mm_load_log(opt, "no index built on %s: 1.x %s with metric %s has no Milvus 2.x equivalent; build one "
+        mm_emit_line(opt->log, opt->log_ctx, "no index built on %s: 1.x %s with metric %s has no Milvus 2.x equivalent; build one "
                     "later (HNSW suits most float collections)", c->target_name, mm_engine_type_name(c->engine_type),
                     metric);
         free(params);
@@ -304,7 +293,7 @@ int mm_load_create_index(const mm_load_options *opt, const mm_collection_info *c
     int rc = mm_milvus_create_index(opt->milvus, c->target_name, opt->vector_field, index, metric, params, err);
     if (rc == 0) {
         res->indexes_created++;
-        mm_load_log(opt, "index %s %s (%s) requested on %s.%s", index, params, metric, c->target_name,
+        mm_emit_line(opt->log, opt->log_ctx, "index %s %s (%s) requested on %s.%s", index, params, metric, c->target_name,
                     opt->vector_field);
     }
     free(params);
