@@ -530,8 +530,8 @@ int mm_cmd_demo(int argc, char **argv)
 {
     demo_args a = {.generation = "2.5"};
     int parsed = mm_options_parse("demo", options, &text, argc, argv, &a);
-    if (parsed != MM_OPTIONS_OK)
-        return parsed == MM_OPTIONS_HELP_SHOWN ? 0 : 2;
+    if (parsed != MM_OPTIONS_GO_ON)
+        return parsed;
     demo d = {.generation = a.generation, .headless = a.headless, .keep = a.keep};
     if (strcmp(d.generation, "2.3") != 0 && strcmp(d.generation, "2.5") != 0)
         return mm_cli_usage_error("demo", "--generation expects 2.3 or 2.5, got '%s'", d.generation);

@@ -40,8 +40,8 @@ int mm_cmd_dump(int argc, char **argv)
 {
     mm_steps_args args = {0};
     int parsed = mm_options_parse("dump", options, &text, argc, argv, &args);
-    if (parsed != MM_OPTIONS_OK)
-        return parsed == MM_OPTIONS_HELP_SHOWN ? 0 : 2;
+    if (parsed != MM_OPTIONS_GO_ON)
+        return parsed;
     mm_cli_output out;
     mm_cli_output_init(&out);
     mm_error err;

@@ -52,8 +52,8 @@ int mm_cmd_export(int argc, char **argv)
 {
     export_args a = {0};
     int parsed = mm_options_parse("export", options, &text, argc, argv, &a);
-    if (parsed != MM_OPTIONS_OK)
-        return parsed == MM_OPTIONS_HELP_SHOWN ? 0 : 2;
+    if (parsed != MM_OPTIONS_GO_ON)
+        return parsed;
     if (!a.sqlite && !a.mysql)
         return mm_cli_usage_error("export", "give the 1.x meta with -s meta.sqlite or -m DSN");
     if (a.sqlite && a.mysql)

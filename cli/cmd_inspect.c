@@ -82,8 +82,8 @@ int mm_cmd_inspect(int argc, char **argv)
 {
     inspect_args a = {0};
     int parsed = mm_options_parse("inspect", options, &text, argc, argv, &a);
-    if (parsed != MM_OPTIONS_OK)
-        return parsed == MM_OPTIONS_HELP_SHOWN ? 0 : 2;
+    if (parsed != MM_OPTIONS_GO_ON)
+        return parsed;
     mm_cli_output out;
     mm_cli_output_init(&out);
     mm_error err;

@@ -35,7 +35,7 @@ int mm_cmd_load(int argc, char **argv)
 {
     mm_steps_args args = {0};
     int parsed = mm_options_parse("load", options, &text, argc, argv, &args);
-    if (parsed != MM_OPTIONS_OK)
-        return parsed == MM_OPTIONS_HELP_SHOWN ? 0 : 2;
+    if (parsed != MM_OPTIONS_GO_ON)
+        return parsed;
     return mm_cli_run_steps("load", &args, MM_STEP_LOAD, MM_STEPS_CATCH_SIGNALS);
 }

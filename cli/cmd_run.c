@@ -29,8 +29,8 @@ int mm_cmd_run(int argc, char **argv)
 {
     mm_steps_args args = {0};
     int parsed = mm_options_parse("run", options, &text, argc, argv, &args);
-    if (parsed != MM_OPTIONS_OK)
-        return parsed == MM_OPTIONS_HELP_SHOWN ? 0 : 2;
+    if (parsed != MM_OPTIONS_GO_ON)
+        return parsed;
     return mm_cli_run_steps("run", &args, MM_STEP_DUMP | MM_STEP_LOAD | MM_STEP_VERIFY,
                             MM_STEPS_CATCH_SIGNALS | MM_STEPS_DELETE_STAGED);
 }

@@ -70,8 +70,8 @@ int mm_cmd_wizard(int argc, char **argv)
 {
     wizard_args a = {0};
     int parsed = mm_options_parse("wizard", options, &text, argc, argv, &a);
-    if (parsed != MM_OPTIONS_OK)
-        return parsed == MM_OPTIONS_HELP_SHOWN ? 0 : 2;
+    if (parsed != MM_OPTIONS_GO_ON)
+        return parsed;
     if (a.print_keys) {
         char *man = mm_wizard_keys_man();
         if (!man)

@@ -118,15 +118,15 @@ int mm_options_parse(const char *command, const mm_option *opts, const mm_option
         free(longs);
         mm_strbuf_free(&shorts);
         fprintf(stderr, "milvus-migrate %s: out of memory\n", command);
-        return MM_OPTIONS_USAGE_ERROR;
+        return MM_EXIT_FAILED;
     }
     optind = 1;
     opterr = 0;
-    int status = MM_OPTIONS_OK, c;
-    while (status == MM_OPTIONS_OK && (c = getopt_long(argc, argv, shorts.data, longs, NULL)) != -1) {
+    int status = MM_OPTIONS_GO_ON, c;
+    while (status == MM_OPTIONS_GO_ON && (c = getopt_long(argc, argv, shorts.data, longs, NULL)) != -1) {
         if (c == ':') {
             mm_cli_usage_error(command, "option '%s' needs a value", argv[optind - 1]);
-            status = MM_OPTIONS_USAGE_ERROR;
+            status = MM_EXIT_USAGE;
             break;
         }
         const mm_option *o = NULL;
@@ -135,22 +135,22 @@ int mm_options_parse(const char *command, const mm_option *opts, const mm_option
                 o = &opts[i];
         if (!o) {
             mm_cli_usage_error(command, "unknown option '%s'", argv[optind - 1]);
-            status = MM_OPTIONS_USAGE_ERROR;
+            status = MM_EXIT_USAGE;
         } else if (o->kind == MM_OPT_HELP) {
             char *help = mm_options_help(opts, text);
             fputs(help ? help : "", stdout);
             free(help);
-            status = MM_OPTIONS_HELP_SHOWN;
+            status = MM_EXIT_OK;
         } else if (store(command, o, args, optarg) != 0) {
-            status = MM_OPTIONS_USAGE_ERROR;
+            status = MM_EXIT_USAGE;
         }
     }
-    if (status == MM_OPTIONS_OK && optind < argc) {
+    if (status == MM_OPTIONS_GO_ON && optind < argc) {
         if (operand && argc - optind == 1 && !*(const char **)field(args, operand)) {
             *(const char **)field(args, operand) = argv[optind];
         } else {
             mm_cli_usage_error(command, "unexpected argument '%s'", argv[optind]);
-            status = MM_OPTIONS_USAGE_ERROR;
+            status = MM_EXIT_USAGE;
         }
     }
     free(longs);

@@ -49,11 +49,11 @@ typedef struct mm_option_text {
 /* The --help text of a command. malloc'd. */
 char *mm_options_help(const mm_option *opts, const mm_option_text *text);
 
-enum { MM_OPTIONS_OK = 0, MM_OPTIONS_HELP_SHOWN = 1, MM_OPTIONS_USAGE_ERROR = 2 };
+enum { MM_OPTIONS_GO_ON = -1 };
 
-/* Parses argv[1..] into args by the table. --help prints the help and
- * returns MM_OPTIONS_HELP_SHOWN; a mistake is reported on stderr (with a
- * pointer to --help) and returns MM_OPTIONS_USAGE_ERROR. */
+/* Parses argv[1..] into args by the table. Returns MM_OPTIONS_GO_ON, or
+ * the exit status the command ends with: 0 after printing --help, 2 after
+ * reporting a mistake on stderr (with a pointer to --help). */
 int mm_options_parse(const char *command, const mm_option *opts, const mm_option_text *text, int argc, char **argv,
                      void *args);
 

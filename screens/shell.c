@@ -20,9 +20,7 @@ void mm_app_message(mm_app *app, mm_role role, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *text = NULL;
-    if (vasprintf(&text, fmt, ap) < 0)
-        text = NULL;
+    char *text = mm_vasprintf(fmt, ap);
     va_end(ap);
     free(app->message);
     app->message = text;

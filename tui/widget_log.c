@@ -1,5 +1,7 @@
 #include "widget_log.h"
 
+#include "base/strbuf.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,9 +28,7 @@ void mm_log_add(mm_log *log, mm_role role, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *text = NULL;
-    if (vasprintf(&text, fmt, ap) < 0)
-        text = NULL;
+    char *text = mm_vasprintf(fmt, ap);
     va_end(ap);
     if (!text)
         return;

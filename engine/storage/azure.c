@@ -153,27 +153,22 @@ static const mm_storage_ops azure_ops = {
     .remove = az_remove, .get_file = az_get_file, .list = az_list, .close = az_close,
 };
 
-static bool set(const char *s)
-{
-    return s && *s;
-}
-
 int mm_storage_azure_open(const mm_azure_options *opt, mm_storage **out, mm_error *err)
 {
     pthread_once(&curl_once, init_curl);
     *out = NULL;
-    const char *side = set(opt->side) ? opt->side : "target.remote";
-    if (!set(opt->container))
+    const char *side = mm_has_text(opt->side) ? opt->side : "target.remote";
+    if (!mm_has_text(opt->container))
         return mm_error_set(err, MM_ERR_CONFIG, "Azure: no container given (%s.bucket)", side);
-    if (!set(opt->account))
+    if (!mm_has_text(opt->account))
         return mm_error_set(err, MM_ERR_CONFIG, "Azure: no storage account name given (%s.ak)", side);
     mm_azure *az = calloc(1, sizeof *az);
     if (!az)
         return mm_error_set(err, MM_ERR_NOMEM, "Azure: out of memory");
     az->base.ops = &azure_ops;
-    if (set(opt->sas_token)) {
+    if (mm_has_text(opt->sas_token)) {
         az->sas = mm_strdup(opt->sas_token + (opt->sas_token[0] == '?'));
-    } else if (set(opt->account_key)) {
+    } else if (mm_has_text(opt->account_key)) {
         az->key_len = mm_azure_decode_key(opt->account_key, az->key, sizeof az->key);
         if (az->key_len <= 0) {
             az_close(&az->base);
@@ -188,14 +183,14 @@ int mm_storage_azure_open(const mm_azure_options *opt, mm_storage **out, mm_erro
     az->account = mm_strdup(opt->account);
     az->container = mm_strdup(opt->container);
     az->side = mm_strdup(side);
-    az->ca_file = set(opt->ca_file) ? mm_strdup(opt->ca_file) : NULL;
+    az->ca_file = mm_has_text(opt->ca_file) ? mm_strdup(opt->ca_file) : NULL;
     az->label = mm_asprintf("azure://%s at %s", opt->container, opt->service_url);
     uint64_t max_block = (uint64_t)4000 << 20;
     az->block_size = opt->block_size ? (opt->block_size < max_block ? opt->block_size : max_block) : (uint64_t)64 << 20;
     az->max_retries = opt->max_retries > 0 ? opt->max_retries : 0;
     az->retry_base_ms = opt->retry_base_ms > 0 ? opt->retry_base_ms : 200;
     if (!host || !az->path_prefix || !az->account || !az->container || !az->side || !az->label ||
-        (set(opt->sas_token) && !az->sas) || (set(opt->ca_file) && !az->ca_file)) {
+        (mm_has_text(opt->sas_token) && !az->sas) || (mm_has_text(opt->ca_file) && !az->ca_file)) {
         az_close(&az->base);
         return host ? mm_error_set(err, MM_ERR_NOMEM, "Azure: out of memory")
                     : mm_error_set(err, MM_ERR_CONFIG, "Azure: service URL '%s' has no scheme",

@@ -11,21 +11,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* Descriptions are cut at the buffer's size rather than failing. */
-static void describe(char *out, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void describe(char *out, size_t n, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(out, n, fmt, ap);
-    va_end(ap);
-}
-
-static bool set(const char *s)
-{
-    return s && *s;
-}
-
 static int take(mm_credentials *out, const char *ak, const char *sk, const char *token, mm_error *err)
 {
     out->access_key = mm_strdup(ak);
@@ -45,17 +30,17 @@ static int from_environment(const mm_credentials_options *o, mm_credentials *out
 {
     const char *ak = getenv("AWS_ACCESS_KEY_ID"), *sk = getenv("AWS_SECRET_ACCESS_KEY");
     const char *token = getenv("AWS_SESSION_TOKEN");
-    if (!set(ak) && !set(sk))
+    if (!mm_has_text(ak) && !mm_has_text(sk))
         return 0;
-    if (!set(ak) || !set(sk))
+    if (!mm_has_text(ak) || !mm_has_text(sk))
         return mm_error_set(err, MM_ERR_CONFIG, "%s.useIAM: %s is set but %s is not; set both, or neither to use "
-                            "the credentials file", o->side, set(ak) ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
-                            set(ak) ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
+                            "the credentials file", o->side, mm_has_text(ak) ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
+                            mm_has_text(ak) ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
     if (take(out, ak, sk, token, err) != 0)
         return -1;
-    describe(out->source, sizeof out->source,
+    mm_format_cut(out->source, sizeof out->source,
              "environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY%s (access key %s)",
-             set(token) ? " with AWS_SESSION_TOKEN" : "", ak);
+             mm_has_text(token) ? " with AWS_SESSION_TOKEN" : "", ak);
     return 1;
 }
 
@@ -135,21 +120,21 @@ static void profile_free(profile *p)
 static int from_file(const mm_credentials_options *o, mm_credentials *out, char *why, size_t why_n, mm_error *err)
 {
     const char *env_profile = getenv("AWS_PROFILE");
-    const char *name = set(env_profile) ? env_profile : "default";
+    const char *name = mm_has_text(env_profile) ? env_profile : "default";
     const char *env_file = getenv("AWS_SHARED_CREDENTIALS_FILE"), *home = getenv("HOME");
-    char *path = set(env_file) ? mm_strdup(env_file) : mm_asprintf("%s/.aws/credentials", set(home) ? home : ".");
+    char *path = mm_has_text(env_file) ? mm_strdup(env_file) : mm_asprintf("%s/.aws/credentials", mm_has_text(home) ? home : ".");
     if (!path)
         return mm_error_set(err, MM_ERR_NOMEM, "AWS credentials: out of memory");
     FILE *f = fopen(path, "r");
     if (!f) {
         int e = errno;
         int rc = 0;
-        if (set(env_profile))
+        if (mm_has_text(env_profile))
             rc = mm_error_set(err, MM_ERR_CONFIG, "%s.useIAM: AWS_PROFILE is '%s' but the credentials file %s cannot "
                               "be read (%s); create it, point AWS_SHARED_CREDENTIALS_FILE at it, or unset AWS_PROFILE",
                               o->side, name, path, strerror(e));
         else
-            describe(why, why_n, "%s %s", path, e == ENOENT ? "does not exist" : strerror(e));
+            mm_format_cut(why, why_n, "%s %s", path, e == ENOENT ? "does not exist" : strerror(e));
         free(path);
         return rc;
     }
@@ -158,21 +143,21 @@ static int from_file(const mm_credentials_options *o, mm_credentials *out, char 
     read_profile(f, name, &p);
     fclose(f);
     int rc = 0;
-    if (!p.found && set(env_profile)) {
+    if (!p.found && mm_has_text(env_profile)) {
         rc = mm_error_set(err, MM_ERR_CONFIG, "%s.useIAM: AWS_PROFILE is '%s' but %s has no such profile "
                           "(it has %s); fix AWS_PROFILE or add the profile", o->side, name, path,
                           p.names.len ? p.names.data : "none");
     } else if (!p.found) {
-        describe(why, why_n, "%s has no profile 'default'", path);
-    } else if (!set(p.ak) || !set(p.sk)) {
+        mm_format_cut(why, why_n, "%s has no profile 'default'", path);
+    } else if (!mm_has_text(p.ak) || !mm_has_text(p.sk)) {
         rc = mm_error_set(err, MM_ERR_CONFIG, "%s.useIAM: profile '%s' of %s has no %s; add it (with "
                           "aws_access_key_id and aws_secret_access_key)", o->side, name, path,
-                          !set(p.ak) ? "aws_access_key_id" : "aws_secret_access_key");
+                          !mm_has_text(p.ak) ? "aws_access_key_id" : "aws_secret_access_key");
     } else if (take(out, p.ak, p.sk, p.token, err) != 0) {
         rc = -1;
     } else {
-        describe(out->source, sizeof out->source, "profile '%s' of %s%s (access key %s)", name, path,
-                 set(p.token) ? " with a session token" : "", p.ak);
+        mm_format_cut(out->source, sizeof out->source, "profile '%s' of %s%s (access key %s)", name, path,
+                 mm_has_text(p.token) ? " with a session token" : "", p.ak);
         rc = 1;
     }
     profile_free(&p);
@@ -248,7 +233,7 @@ static int from_imds(const mm_credentials_options *o, mm_credentials *out, mm_er
 {
     const char *env = getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
     char base[512];
-    snprintf(base, sizeof base, "%s", set(env) ? env : "http://169.254.169.254");
+    snprintf(base, sizeof base, "%s", mm_has_text(env) ? env : "http://169.254.169.254");
     for (size_t n = strlen(base); n && base[n - 1] == '/';)
         base[--n] = '\0';
     imds m = {.base = base, .timeout_ms = o->imds_timeout_ms > 0 ? o->imds_timeout_ms : 1000};
@@ -274,11 +259,11 @@ static int from_imds(const mm_credentials_options *o, mm_credentials *out, mm_er
         const char *sk = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(json, "SecretAccessKey"));
         const char *token = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(json, "Token"));
         const char *expires = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(json, "Expiration"));
-        if (!set(ak) || !set(sk))
+        if (!mm_has_text(ak) || !mm_has_text(sk))
             rc = mm_error_set(err, MM_ERR_FORMAT, "%s.useIMDS: the credentials of role '%s' from %s have no "
                               "AccessKeyId or SecretAccessKey", o->side, roles, base);
         else if ((rc = take(out, ak, sk, token, err)) == 0)
-            describe(out->source, sizeof out->source,
+            mm_format_cut(out->source, sizeof out->source,
                      "instance metadata service at %s, role '%s' (access key %s, temporary%s%s)", base, roles, ak,
                      expires ? ", expires " : "", expires ? expires : "");
     }

@@ -378,11 +378,6 @@ done:
     return rc;
 }
 
-static bool set(const char *s)
-{
-    return s && *s;
-}
-
 /* A CA file that cannot be read fails at open, naming the key, rather than
  * at the first request as a TLS failure. */
 static int check_ca_file(const char *side, const char *path, mm_error *err)
@@ -399,17 +394,17 @@ int mm_s3_open(const mm_s3_options *opt, mm_s3 **out, mm_error *err)
 {
     pthread_once(&global_once, init_globals);
     *out = NULL;
-    const char *side = set(opt->side) ? opt->side : "target.remote";
-    if (!set(opt->bucket))
+    const char *side = mm_has_text(opt->side) ? opt->side : "target.remote";
+    if (!mm_has_text(opt->bucket))
         return mm_error_set(err, MM_ERR_CONFIG, "S3: no bucket given (%s.bucket)", side);
-    if (set(opt->ca_file) && check_ca_file(side, opt->ca_file, err) != 0)
+    if (mm_has_text(opt->ca_file) && check_ca_file(side, opt->ca_file, err) != 0)
         return -1;
     mm_s3 *s3 = calloc(1, sizeof *s3);
     if (!s3)
         return mm_error_set(err, MM_ERR_NOMEM, "S3: out of memory");
-    const char *region = set(opt->region) ? opt->region : "us-east-1";
-    const char *scheme = opt->use_ssl || !set(opt->endpoint) ? "https" : "http";
-    char *host = set(opt->endpoint) ? mm_strdup(opt->endpoint) : mm_asprintf("s3.%s.amazonaws.com", region);
+    const char *region = mm_has_text(opt->region) ? opt->region : "us-east-1";
+    const char *scheme = opt->use_ssl || !mm_has_text(opt->endpoint) ? "https" : "http";
+    char *host = mm_has_text(opt->endpoint) ? mm_strdup(opt->endpoint) : mm_asprintf("s3.%s.amazonaws.com", region);
     s3->virtual_host = opt->virtual_host;
     s3->base = host ? mm_asprintf("%s://%s", scheme, host) : NULL;
     s3->bucket_url = !host ? NULL
@@ -420,9 +415,9 @@ int mm_s3_open(const mm_s3_options *opt, mm_s3 **out, mm_error *err)
     s3->region = mm_strdup(region);
     s3->ak = mm_strdup(opt->access_key ? opt->access_key : "");
     s3->sk = mm_strdup(opt->secret_key ? opt->secret_key : "");
-    s3->session_token = set(opt->session_token) ? mm_strdup(opt->session_token) : NULL;
+    s3->session_token = mm_has_text(opt->session_token) ? mm_strdup(opt->session_token) : NULL;
     s3->side = mm_strdup(side);
-    s3->ca_file = set(opt->ca_file) ? mm_strdup(opt->ca_file) : NULL;
+    s3->ca_file = mm_has_text(opt->ca_file) ? mm_strdup(opt->ca_file) : NULL;
     s3->sigv4 = mm_asprintf("aws:amz:%s:s3", region);
     s3->label = mm_asprintf("s3://%s at %s", opt->bucket, s3->base ? s3->base : "");
     s3->part_size = opt->part_size >= (5u << 20) ? opt->part_size : (uint64_t)64 << 20;
@@ -430,8 +425,8 @@ int mm_s3_open(const mm_s3_options *opt, mm_s3 **out, mm_error *err)
     s3->retry_base_ms = opt->retry_base_ms > 0 ? opt->retry_base_ms : 200;
     s3->list_page_keys = opt->list_page_keys > 0 && opt->list_page_keys < 1000 ? opt->list_page_keys : 1000;
     if (!s3->base || !s3->bucket_url || !s3->bucket || !s3->region || !s3->ak || !s3->sk || !s3->sigv4 ||
-        !s3->label || !s3->side || (set(opt->ca_file) && !s3->ca_file) ||
-        (set(opt->session_token) && !s3->session_token)) {
+        !s3->label || !s3->side || (mm_has_text(opt->ca_file) && !s3->ca_file) ||
+        (mm_has_text(opt->session_token) && !s3->session_token)) {
         mm_s3_close(s3);
         return mm_error_set(err, MM_ERR_NOMEM, "S3: out of memory");
     }

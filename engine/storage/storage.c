@@ -40,21 +40,6 @@ static const s3_cloud s3_clouds[] = {
      "an API key pair (SecretId, SecretKey) as ak and sk"},
 };
 
-/* Descriptions are cut at the buffer's size rather than failing. */
-static void describe(char *out, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void describe(char *out, size_t n, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(out, n, fmt, ap);
-    va_end(ap);
-}
-
-static bool set(const char *s)
-{
-    return s && *s;
-}
-
 static const s3_cloud *find_s3_cloud(mm_cloud cloud)
 {
     for (size_t i = 0; i < sizeof s3_clouds / sizeof s3_clouds[0]; i++)
@@ -76,15 +61,15 @@ static int plan_credentials(const mm_config_remote *r, const char *side, const s
         p->s3.access_key = p->creds.access_key;
         p->s3.secret_key = p->creds.secret_key;
         p->s3.session_token = p->creds.session_token;
-        describe(p->credentials, sizeof p->credentials, "%s.useIAM: %s", side, p->creds.source);
+        mm_format_cut(p->credentials, sizeof p->credentials, "%s.useIAM: %s", side, p->creds.source);
         return 0;
     }
     p->s3.access_key = r->ak;
     p->s3.secret_key = r->sk;
-    if (set(r->ak))
-        describe(p->credentials, sizeof p->credentials, "access key %s from %s.ak and %s.sk", r->ak, side, side);
+    if (mm_has_text(r->ak))
+        mm_format_cut(p->credentials, sizeof p->credentials, "access key %s from %s.ak and %s.sk", r->ak, side, side);
     else
-        describe(p->credentials, sizeof p->credentials, "anonymous (%s.ak and %s.sk are empty)", side, side);
+        mm_format_cut(p->credentials, sizeof p->credentials, "anonymous (%s.ak and %s.sk are empty)", side, side);
     return 0;
 }
 
@@ -92,12 +77,12 @@ static int plan_s3(const mm_config_remote *r, const char *side, const s3_cloud *
                    mm_error *err)
 {
     p->kind = MM_STORAGE_KIND_S3;
-    if (!c->default_region && !set(r->region))
+    if (!c->default_region && !mm_has_text(r->region))
         return mm_error_set(err, MM_ERR_CONFIG, "%s.cloud is %s but %s.region is empty; set the bucket's region, "
                             "e.g. %s: it signs the requests%s", side, c->name, side, c->region_example,
                             c->host_format ? " and picks the default endpoint" : "");
-    const char *region = set(r->region) ? r->region : c->default_region;
-    bool custom = set(r->endpoint);
+    const char *region = mm_has_text(r->region) ? r->region : c->default_region;
+    bool custom = mm_has_text(r->endpoint);
     if (!custom && !c->host_format)
         return mm_error_set(err, MM_ERR_CONFIG, "%s.cloud is %s but %s.endpoint is empty; set the server's "
                             "host:port", side, c->name, side);
@@ -136,18 +121,18 @@ static bool ip_style_host(const char *endpoint)
 static int plan_azure(const mm_config_remote *r, const char *side, mm_storage_plan *p, mm_error *err)
 {
     p->kind = MM_STORAGE_KIND_AZURE;
-    if (!set(r->ak))
+    if (!mm_has_text(r->ak))
         return mm_error_set(err, MM_ERR_CONFIG, "%s.cloud is azure but %s.ak is empty; set it to the storage "
                             "account name", side, side);
     if (r->use_iam)
         return mm_error_set(err, MM_ERR_CONFIG, "%s.useIAM is not supported with cloud azure; set %s.sk (the "
                             "account key) or %s.sasToken", side, side, side);
-    if (!set(r->sk) && !set(r->sas_token))
+    if (!mm_has_text(r->sk) && !mm_has_text(r->sas_token))
         return mm_error_set(err, MM_ERR_CONFIG, "%s.cloud is azure but neither %s.sk (the account key) nor "
                             "%s.sasToken is set", side, side, side);
-    const char *scheme = !set(r->endpoint) || r->use_ssl ? "https" : "http";
+    const char *scheme = !mm_has_text(r->endpoint) || r->use_ssl ? "https" : "http";
     size_t ak_len = strlen(r->ak);
-    if (!set(r->endpoint))
+    if (!mm_has_text(r->endpoint))
         p->service_url = mm_asprintf("https://%s.blob.core.windows.net", r->ak);
     else if (ip_style_host(r->endpoint))
         p->service_url = mm_asprintf("%s://%s/%s", scheme, r->endpoint, r->ak);
@@ -162,12 +147,12 @@ static int plan_azure(const mm_config_remote *r, const char *side, mm_storage_pl
     p->azure.service_url = p->service_url;
     p->azure.side = side;
     p->azure.ca_file = r->ca_file;
-    if (set(r->sas_token)) {
+    if (mm_has_text(r->sas_token)) {
         p->azure.sas_token = r->sas_token;
-        describe(p->credentials, sizeof p->credentials, "SAS token from %s.sasToken for account %s", side, r->ak);
+        mm_format_cut(p->credentials, sizeof p->credentials, "SAS token from %s.sasToken for account %s", side, r->ak);
     } else {
         p->azure.account_key = r->sk;
-        describe(p->credentials, sizeof p->credentials, "Shared Key of account %s from %s.sk", r->ak, side);
+        mm_format_cut(p->credentials, sizeof p->credentials, "Shared Key of account %s from %s.sk", r->ak, side);
     }
     return 0;
 }
@@ -176,9 +161,9 @@ int mm_storage_plan_make(const mm_config_remote *remote, const char *side, const
                          mm_storage_plan *plan, mm_error *err)
 {
     memset(plan, 0, sizeof *plan);
-    if (!set(side))
+    if (!mm_has_text(side))
         side = "target.remote";
-    if (!set(remote->bucket))
+    if (!mm_has_text(remote->bucket))
         return mm_error_set(err, MM_ERR_CONFIG, "%s.bucket is empty; set the bucket%s", side,
                             remote->cloud == MM_CLOUD_AZURE ? " (the Azure container)" : "");
     mm_storage_tuning t = tuning ? *tuning : (mm_storage_tuning){0};

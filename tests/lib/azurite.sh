@@ -19,22 +19,10 @@
 #                           service, valid for a day, signed with the account key
 # The caller installs a trap that calls mm_azurite_stop.
 
+source "${BASH_SOURCE[0]%/*}/server.sh"
+
 mm_azurite_free_port() {
-  /usr/bin/python3 - <<'PY'
-import random, socket
-low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
-for _ in range(200):
-    port = random.randrange(20000, low)
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", port))
-    except OSError:
-        continue
-    finally:
-        s.close()
-    print(port)
-    break
-PY
+  mm_free_port
 }
 
 mm_azurite_start() {
@@ -52,38 +40,22 @@ mm_azurite_start() {
     --location "$dir/data" --disableTelemetry --silent >"$dir/azurite.log" 2>&1 &
   AZURITE_PID=$!
   export AZURITE_PID AZURITE_ACCOUNT AZURITE_KEY
-  local i
-  for i in $(seq 1 200); do
-    # It says where it listens once it does.
-    AZURITE_PORT=$(sed -n 's|^Azurite Blob service successfully listens on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$dir/azurite.log")
-    if [ -n "$AZURITE_PORT" ]; then
-      AZURITE_ENDPOINT=127.0.0.1:$AZURITE_PORT
-      export AZURITE_PORT AZURITE_ENDPOINT
-      return 0
-    fi
-    if ! kill -0 "$AZURITE_PID" 2>/dev/null; then
-      echo "Azurite exited during startup; its log:" >&2
-      cat "$dir/azurite.log" >&2
-      AZURITE_PID=
-      return 1
-    fi
-    sleep 0.1
-  done
-  echo "Azurite did not answer within 20 s; its log:" >&2
-  cat "$dir/azurite.log" >&2
-  return 1
+  local status=0
+  mm_server_wait Azurite "$AZURITE_PID" "$dir/azurite.log" mm_azurite_listening "$dir/azurite.log" || status=$?
+  [ "$status" -eq 2 ] && AZURITE_PID=
+  return "$status"
+}
+
+# It says where it listens once it does.
+mm_azurite_listening() {
+  AZURITE_PORT=$(sed -n 's|^Azurite Blob service successfully listens on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$1")
+  [ -n "$AZURITE_PORT" ] || return 1
+  AZURITE_ENDPOINT=127.0.0.1:$AZURITE_PORT
+  export AZURITE_PORT AZURITE_ENDPOINT
 }
 
 mm_azurite_stop() {
-  if [ -n "${AZURITE_PID:-}" ] && kill -0 "$AZURITE_PID" 2>/dev/null; then
-    kill "$AZURITE_PID"
-    local i
-    for i in $(seq 1 50); do
-      kill -0 "$AZURITE_PID" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -9 "$AZURITE_PID" 2>/dev/null || true
-  fi
+  mm_server_stop "${AZURITE_PID:-}"
   AZURITE_PID=
 }
 

@@ -14,22 +14,10 @@
 #   mm_emulator_state                          print GET /state (JSON)
 # The caller installs a trap that calls mm_emulator_stop.
 
+source "${BASH_SOURCE[0]%/*}/server.sh"
+
 mm_emulator_free_port() {
-  /usr/bin/python3 - <<'PY'
-import random, socket
-low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
-for _ in range(200):
-    port = random.randrange(20000, low)
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", port))
-    except OSError:
-        continue
-    finally:
-        s.close()
-    print(port)
-    break
-PY
+  mm_free_port
 }
 
 mm_emulator_start() {
@@ -48,38 +36,22 @@ mm_emulator_start() {
   MM_EMU_PID=$!
   MM_EMU_LOG=$dir/emulator.log
   export MM_EMU_PID MM_EMU_LOG
-  local i
-  for i in $(seq 1 200); do
-    if [ -s "$ready" ]; then
-      # Written whole (renamed into place) once both ports listen.
-      MM_EMU_PORT=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["port"])' "$ready")
-      MM_EMU_CONTROL_PORT=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["controlPort"])' "$ready")
-      export MM_EMU_PORT MM_EMU_CONTROL_PORT
-      return 0
-    fi
-    if ! kill -0 "$MM_EMU_PID" 2>/dev/null; then
-      echo "emulator exited during startup; its log:" >&2
-      cat "$dir/emulator.log" >&2
-      MM_EMU_PID=
-      return 1
-    fi
-    sleep 0.1
-  done
-  echo "emulator did not become ready within 20 s; its log:" >&2
-  cat "$dir/emulator.log" >&2
-  return 1
+  local status=0
+  mm_server_wait emulator "$MM_EMU_PID" "$dir/emulator.log" mm_emulator_ready "$ready" || status=$?
+  [ "$status" -eq 2 ] && MM_EMU_PID=
+  return "$status"
+}
+
+# The ready file is written whole (renamed into place) once both ports listen.
+mm_emulator_ready() {
+  [ -s "$1" ] || return 1
+  MM_EMU_PORT=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["port"])' "$1")
+  MM_EMU_CONTROL_PORT=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["controlPort"])' "$1")
+  export MM_EMU_PORT MM_EMU_CONTROL_PORT
 }
 
 mm_emulator_stop() {
-  if [ -n "${MM_EMU_PID:-}" ] && kill -0 "$MM_EMU_PID" 2>/dev/null; then
-    kill "$MM_EMU_PID"
-    local i
-    for i in $(seq 1 50); do
-      kill -0 "$MM_EMU_PID" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -9 "$MM_EMU_PID" 2>/dev/null || true
-  fi
+  mm_server_stop "${MM_EMU_PID:-}"
   MM_EMU_PID=
 }
 

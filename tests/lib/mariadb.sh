@@ -8,25 +8,8 @@
 #   mm_mariadb_sql SQL...  run statements as root over the private socket
 # The caller installs a trap that calls mm_mariadb_stop.
 
-# Below ip_local_port_range, so outgoing connections of other tests cannot
-# be holding it when the server binds it.
-mm_free_port() {
-  /usr/bin/python3 - <<'PY'
-import random, socket
-low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
-for _ in range(200):
-    port = random.randrange(20000, low)
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", port))
-    except OSError:
-        continue
-    finally:
-        s.close()
-    print(port)
-    break
-PY
-}
+# mm_free_port and the rest of what the server helpers share.
+source "${BASH_SOURCE[0]%/*}/server.sh"
 
 mm_mariadb_start() {
   local dir=$1
@@ -80,14 +63,6 @@ mm_mariadb_sql() {
 }
 
 mm_mariadb_stop() {
-  if [ -n "${MM_MARIADB_PID:-}" ] && kill -0 "$MM_MARIADB_PID" 2>/dev/null; then
-    kill "$MM_MARIADB_PID"
-    local i
-    for i in $(seq 1 60); do
-      kill -0 "$MM_MARIADB_PID" 2>/dev/null || break
-      sleep 0.5
-    done
-    kill -9 "$MM_MARIADB_PID" 2>/dev/null || true
-  fi
+  mm_server_stop "${MM_MARIADB_PID:-}" 30
   MM_MARIADB_PID=
 }

@@ -1,10 +1,12 @@
 /* The Azure backend against Microsoft's emulator Azurite (started here on
- * loopback through tests/lib/azurite.sh, stopped by PID): whole and block
- * uploads read back byte for byte, head, list, remove, a missing container,
- * a wrong key and SAS tokens, each with its exact message. */
-#include "storage/storage.h"
-#include "storage/azure.h"
+ * loopback through tests/lib/azurite.sh, stopped by PID): the storage
+ * conformance suite (tests/lib/storage_conformance.h: whole and block
+ * uploads read back byte for byte, head, list, remove), then a missing
+ * container, a wrong key and SAS tokens, each with its exact message. */
 #include "base/strbuf.h"
+#include "storage/azure.h"
+#include "storage/storage.h"
+#include "storage_conformance.h"
 #include "testlib.h"
 
 #include <signal.h>
@@ -63,124 +65,25 @@ static mm_storage *open_azure(const char *container, const char *key, const char
 
 static char *write_pattern(const char *name, size_t size)
 {
-    unsigned char *data = malloc(size ? size : 1);
-    for (size_t i = 0; i < size; i++)
-        data[i] = (unsigned char)((i * 131 + i / 4096) & 0xFF);
-    mm_test_write_file(dir, name, data, size);
-    free(data);
-    return mm_asprintf("%s/%s", dir, name);
-}
-
-static bool same_file(const char *a, const char *b)
-{
-    size_t la = 0, lb = 0;
-    char *da = mm_test_read_file(a, &la), *db = mm_test_read_file(b, &lb);
-    bool same = da && db && la == lb && memcmp(da, db, la) == 0;
-    free(da);
-    free(db);
-    return same;
+    return mm_conformance_pattern(dir, name, size);
 }
 
 static void round_trip(mm_storage *st, const char *key, size_t size)
 {
-    char name[64];
-    snprintf(name, sizeof name, "up-%zu", size);
-    char *up = write_pattern(name, size);
-    char *down = mm_asprintf("%s/down-%zu", dir, size);
-    mm_error err;
-    mm_error_clear(&err);
-    MM_CHECK_INT(mm_storage_put_file(st, key, up, &err), 0);
-    int64_t got = -2;
-    MM_CHECK_INT(mm_storage_head(st, key, &got, &err), 0);
-    MM_CHECK_INT(got, (int64_t)size);
-    MM_CHECK_INT(mm_storage_get_file(st, key, down, &err), 0);
-    MM_CHECK(same_file(up, down));
-    /* The ETag the dump records after an upload; an object written again
-     * under the same key has another. */
-    mm_storage_object before, after;
-    MM_CHECK_INT(mm_storage_stat(st, key, &before, &err), 0);
-    MM_CHECK(before.etag[0] != '\0');
-    MM_CHECK_INT(before.size, (int64_t)size);
-    char *other = mm_asprintf("%s/other-%zu", dir, size);
-    FILE *f = fopen(other, "wb");
-    MM_CHECK(f && fputs("another object", f) >= 0);
-    if (f)
-        fclose(f);
-    MM_CHECK_INT(mm_storage_put_file(st, key, other, &err), 0);
-    MM_CHECK_INT(mm_storage_stat(st, key, &after, &err), 0);
-    MM_CHECK_INT(after.size, 14);
-    MM_CHECK(after.etag[0] && strcmp(after.etag, before.etag) != 0);
-    unlink(other);
-    free(other);
-    MM_CHECK_INT(mm_storage_put_file(st, key, up, &err), 0);
-    char *partial = mm_asprintf("%s.partial", down);
-    MM_CHECK(access(partial, F_OK) != 0);
-    if (err.message[0])
-        fprintf(stderr, "%s\n", err.message);
-    free(partial);
-    free(up);
-    free(down);
+    mm_conformance_round_trip(st, dir, key, size);
 }
 
-MM_TEST(whole_and_block_uploads_read_back_identically)
+/* The backend as the conformance suite (storage_conformance.h) sees it:
+ * Shared Key on container milvus, blocks of 1 MiB. */
+static mm_storage *open_conformance(void)
 {
-    mm_storage *st = open_azure("milvus", account_key, NULL);
-    mm_error err;
-    MM_CHECK_INT(mm_storage_check(st, &err), 0);
-    round_trip(st, "dir/empty.npy", 0);
-    round_trip(st, "dir/a b+c=d.npy", 1000);
-    round_trip(st, "dir/exact.npy", 1u << 20);            /* one block size: a single Put Blob */
-    round_trip(st, "dir/blocks.npy", (7u << 19) + 12345);  /* 3.5 MiB: four blocks */
-    mm_storage_close(st);
+    return open_azure("milvus", account_key, NULL);
 }
 
-typedef struct seen {
-    mm_strbuf text;
-    int stop_after;
-} seen;
-
-static int collect(void *ctx, const char *key, int64_t size)
+static char *missing_message(void)
 {
-    seen *s = ctx;
-    mm_strbuf_appendf(&s->text, "%s=%lld;", key, (long long)size);
-    return --s->stop_after == 0 ? 7 : 0;
-}
-
-MM_TEST(list_head_and_remove)
-{
-    mm_storage *st = open_azure("milvus", account_key, NULL);
-    mm_error err;
-    mm_error_clear(&err);
-    seen s = {.stop_after = -1};
-    mm_strbuf_init(&s.text);
-    MM_CHECK_INT(mm_storage_list(st, "dir/", collect, &s, &err), 0);
-    MM_CHECK_STR(s.text.data, "dir/a b+c=d.npy=1000;dir/blocks.npy=3682361;dir/empty.npy=0;dir/exact.npy=1048576;");
-    mm_strbuf_reset(&s.text);
-    s.stop_after = 2;
-    MM_CHECK_INT(mm_storage_list(st, "dir/", collect, &s, &err), 7);
-    MM_CHECK_STR(s.text.data, "dir/a b+c=d.npy=1000;dir/blocks.npy=3682361;");
-    mm_strbuf_reset(&s.text);
-    MM_CHECK_INT(mm_storage_list(st, "nothing/", collect, &s, &err), 0);
-    MM_CHECK(s.text.len == 0);
-    mm_strbuf_free(&s.text);
-
-    MM_CHECK_INT(mm_storage_remove(st, "dir/exact.npy", &err), 0);
-    int64_t size = 0;
-    MM_CHECK_INT(mm_storage_head(st, "dir/exact.npy", &size, &err), 0);
-    MM_CHECK_INT(size, -1);
-    MM_CHECK_INT(mm_storage_remove(st, "dir/exact.npy", &err), 0);
-
-    char *down = mm_asprintf("%s/missing", dir);
-    MM_CHECK_INT(mm_storage_get_file(st, "dir/missing.npy", down, &err), -1);
-    char *want = mm_asprintf("Azure GET azure://milvus/dir/missing.npy at http://%s/mmacct: 404 BlobNotFound: The "
-                             "specified blob does not exist.", endpoint);
-    MM_CHECK_STR(err.message, want);
-    char *partial = mm_asprintf("%s.partial", down);
-    MM_CHECK(access(partial, F_OK) != 0 && access(down, F_OK) != 0);
-    free(partial);
-    free(want);
-    free(down);
-    mm_storage_close(st);
+    return mm_asprintf("Azure GET azure://milvus/dir/missing.npy at http://%s/mmacct: 404 BlobNotFound: The "
+                       "specified blob does not exist.", endpoint);
 }
 
 MM_TEST(missing_container_is_named)
@@ -246,8 +149,12 @@ int main(void)
         stop_azurite();
         return 1;
     }
-    MM_RUN(whole_and_block_uploads_read_back_identically);
-    MM_RUN(list_head_and_remove);
+    mm_conformance suite = {
+        .open = open_conformance, .dir = dir, .escaped_key = "dir/a b+c=d.npy", .part_size = 1u << 20,
+        .parts_key = "dir/blocks.npy", .parts_size = (7u << 19) + 12345, /* 3.5 MiB: four blocks */
+        .stop_after = 2, .missing_message = missing_message,
+    };
+    mm_storage_conformance(&suite);
     MM_RUN(missing_container_is_named);
     MM_RUN(wrong_key_fails_clearly_without_the_key);
     MM_RUN(sas_tokens_grant_what_they_say);

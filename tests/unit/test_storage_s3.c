@@ -1,13 +1,15 @@
 /* The S3 backend of mm_storage against a real S3 server (Swift + s3api on
  * loopback, started through tests/lib/swift.sh and stopped by its PIDs):
- * single and multipart uploads read back byte for byte, listings across
- * pages with XML-escaped keys, head, remove, path style and virtual host,
+ * the storage conformance suite (tests/lib/storage_conformance.h: single
+ * and multipart uploads read back byte for byte, listings across pages
+ * with XML-escaped keys, head, remove), then path style and virtual host,
  * the part SHA-256s a dump hands over (used, so a staged file that differs
  * from what was hashed is refused; ignored when they do not fit), and the
  * exact messages for a missing key and a missing bucket. */
+#include "base/strbuf.h"
 #include "storage/s3.h"
 #include "storage/storage.h"
-#include "base/strbuf.h"
+#include "storage_conformance.h"
 #include "testlib.h"
 
 #include <stdlib.h>
@@ -74,90 +76,33 @@ static char *endpoint(const char *host)
 
 static char *write_pattern(const char *name, size_t size)
 {
-    unsigned char *data = malloc(size ? size : 1);
-    for (size_t i = 0; i < size; i++)
-        data[i] = (unsigned char)((i * 131 + i / 4096) & 0xFF);
-    mm_test_write_file(dir, name, data, size);
-    free(data);
-    return mm_asprintf("%s/%s", dir, name);
+    return mm_conformance_pattern(dir, name, size);
 }
 
 static bool same_file(const char *a, const char *b)
 {
-    size_t la = 0, lb = 0;
-    char *da = mm_test_read_file(a, &la), *db = mm_test_read_file(b, &lb);
-    bool same = da && db && la == lb && memcmp(da, db, la) == 0;
-    free(da);
-    free(db);
-    return same;
+    return mm_conformance_same_file(a, b);
 }
 
 static void round_trip(mm_storage *st, const char *key, size_t size)
 {
-    char name[64];
-    snprintf(name, sizeof name, "up-%zu", size);
-    char *up = write_pattern(name, size);
-    char *down = mm_asprintf("%s/down-%zu", dir, size);
-    mm_error err;
-    mm_error_clear(&err);
-    MM_CHECK_INT(mm_storage_put_file(st, key, up, &err), 0);
-    int64_t got = -2;
-    MM_CHECK_INT(mm_storage_head(st, key, &got, &err), 0);
-    MM_CHECK_INT(got, (int64_t)size);
-    MM_CHECK_INT(mm_storage_get_file(st, key, down, &err), 0);
-    MM_CHECK(same_file(up, down));
-    /* The ETag the dump records after an upload; an object written again
-     * under the same key has another. */
-    mm_storage_object before, after;
-    MM_CHECK_INT(mm_storage_stat(st, key, &before, &err), 0);
-    MM_CHECK(before.etag[0] != '\0');
-    MM_CHECK_INT(before.size, (int64_t)size);
-    char *other = mm_asprintf("%s/other-%zu", dir, size);
-    FILE *f = fopen(other, "wb");
-    MM_CHECK(f && fputs("another object", f) >= 0);
-    if (f)
-        fclose(f);
-    MM_CHECK_INT(mm_storage_put_file(st, key, other, &err), 0);
-    MM_CHECK_INT(mm_storage_stat(st, key, &after, &err), 0);
-    MM_CHECK_INT(after.size, 14);
-    MM_CHECK(after.etag[0] && strcmp(after.etag, before.etag) != 0);
-    unlink(other);
-    free(other);
-    MM_CHECK_INT(mm_storage_put_file(st, key, up, &err), 0);
-    char *partial = mm_asprintf("%s.partial", down);
-    MM_CHECK(access(partial, F_OK) != 0);
-    if (err.message[0])
-        fprintf(stderr, "%s: %s\n", key, err.message);
-    unlink(down);
-    free(partial);
-    free(up);
-    free(down);
+    mm_conformance_round_trip(st, dir, key, size);
 }
 
-typedef struct seen {
-    mm_strbuf text;
-    int stop_after;
-} seen;
-
-static int collect(void *ctx, const char *key, int64_t size)
-{
-    seen *s = ctx;
-    mm_strbuf_appendf(&s->text, "%s=%lld;", key, (long long)size);
-    return --s->stop_after == 0 ? 7 : 0;
-}
-
-MM_TEST(single_and_multipart_uploads_read_back_identically)
+/* The backend as the conformance suite (storage_conformance.h) sees it:
+ * path style on 127.0.0.1, parts of 5 MiB, two keys per listing page. */
+static mm_storage *open_conformance(void)
 {
     char *ep = endpoint("127.0.0.1");
     mm_storage *st = open_s3(ep, false, "bkt", NULL);
-    mm_error err;
-    MM_CHECK_INT(mm_storage_check(st, &err), 0);
-    round_trip(st, "dir/empty.npy", 0);
-    round_trip(st, "dir/a b+c=d&e<f>\xc3\xbc.npy", 1000);
-    round_trip(st, "dir/exact.npy", 5u << 20);              /* one part size: a single PUT */
-    round_trip(st, "dir/parts.npy", (11u << 20) + 12345);   /* three parts */
-    mm_storage_close(st);
     free(ep);
+    return st;
+}
+
+static char *missing_message(void)
+{
+    return mm_asprintf("S3 GET s3://bkt/dir/missing.npy at http://127.0.0.1:%s: 404 NoSuchKey: The specified key "
+                       "does not exist.", port);
 }
 
 static mm_part_digest *digest_of(const char *path, uint64_t part_size, long flip_at)
@@ -233,67 +178,14 @@ MM_TEST(given_part_digests_sign_the_upload)
     free(ep);
 }
 
-MM_TEST(listing_pages_through_escaped_keys)
-{
-    char *ep = endpoint("127.0.0.1");
-    mm_storage *st = open_s3(ep, false, "bkt", NULL);
-    mm_error err;
-    mm_error_clear(&err);
-    seen s = {.stop_after = -1};
-    mm_strbuf_init(&s.text);
-    /* Two keys per page: three pages, the tokens carry '=' and '/'. */
-    MM_CHECK_INT(mm_storage_list(st, "dir/", collect, &s, &err), 0);
-    MM_CHECK_STR(s.text.data, "dir/a b+c=d&e<f>\xc3\xbc.npy=1000;dir/empty.npy=0;dir/exact.npy=5242880;"
-                              "dir/parts.npy=11546681;");
-    mm_strbuf_reset(&s.text);
-    s.stop_after = 3;
-    MM_CHECK_INT(mm_storage_list(st, "dir/", collect, &s, &err), 7);
-    MM_CHECK_STR(s.text.data, "dir/a b+c=d&e<f>\xc3\xbc.npy=1000;dir/empty.npy=0;dir/exact.npy=5242880;");
-    mm_strbuf_reset(&s.text);
-    MM_CHECK_INT(mm_storage_list(st, "dir/e", collect, &s, &err), 0);
-    MM_CHECK_STR(s.text.data, "dir/empty.npy=0;dir/exact.npy=5242880;");
-    mm_strbuf_reset(&s.text);
-    MM_CHECK_INT(mm_storage_list(st, "nothing/", collect, &s, &err), 0);
-    MM_CHECK(s.text.len == 0);
-    mm_strbuf_free(&s.text);
-    mm_storage_close(st);
-    free(ep);
-}
-
-MM_TEST(remove_head_and_missing_key)
-{
-    char *ep = endpoint("127.0.0.1");
-    mm_storage *st = open_s3(ep, false, "bkt", NULL);
-    mm_error err;
-    mm_error_clear(&err);
-    MM_CHECK_INT(mm_storage_remove(st, "dir/exact.npy", &err), 0);
-    int64_t size = 0;
-    MM_CHECK_INT(mm_storage_head(st, "dir/exact.npy", &size, &err), 0);
-    MM_CHECK_INT(size, -1);
-    MM_CHECK_INT(mm_storage_remove(st, "dir/exact.npy", &err), 0);
-
-    char *down = mm_asprintf("%s/missing", dir);
-    MM_CHECK_INT(mm_storage_get_file(st, "dir/missing.npy", down, &err), -1);
-    char *want = mm_asprintf("S3 GET s3://bkt/dir/missing.npy at http://127.0.0.1:%s: 404 NoSuchKey: The specified "
-                             "key does not exist.", port);
-    MM_CHECK_STR(err.message, want);
-    char *partial = mm_asprintf("%s.partial", down);
-    MM_CHECK(access(partial, F_OK) != 0 && access(down, F_OK) != 0);
-    free(partial);
-    free(want);
-    free(down);
-    mm_storage_close(st);
-    free(ep);
-}
-
 MM_TEST(missing_bucket_names_the_side)
 {
     char *ep = endpoint("127.0.0.1");
     mm_storage *st = open_s3(ep, false, "nosuch", "source.remote");
     mm_error err;
-    seen s = {.stop_after = -1};
+    mm_conformance_seen s = {.stop_after = -1};
     mm_strbuf_init(&s.text);
-    MM_CHECK_INT(mm_storage_list(st, "tables/", collect, &s, &err), -1);
+    MM_CHECK_INT(mm_storage_list(st, "tables/", mm_conformance_collect, &s, &err), -1);
     char *want = mm_asprintf("S3 GET s3://nosuch at http://127.0.0.1:%s: 404 NoSuchBucket: The specified bucket does "
                              "not exist.; fix source.remote.bucket", port);
     MM_CHECK_STR(err.message, want);
@@ -317,9 +209,9 @@ MM_TEST(virtual_host_round_trip_and_listing)
     MM_CHECK_INT(mm_storage_check(st, &err), 0);
     round_trip(st, "vh/one.npy", 3000);
     round_trip(st, "vh/two three.npy", 10);
-    seen s = {.stop_after = -1};
+    mm_conformance_seen s = {.stop_after = -1};
     mm_strbuf_init(&s.text);
-    MM_CHECK_INT(mm_storage_list(st, "vh/", collect, &s, &err), 0);
+    MM_CHECK_INT(mm_storage_list(st, "vh/", mm_conformance_collect, &s, &err), 0);
     MM_CHECK_STR(s.text.data, "vh/one.npy=3000;vh/two three.npy=10;");
     mm_strbuf_free(&s.text);
     char *want = mm_asprintf("s3://bkt at http://localhost:%s", port);
@@ -336,10 +228,15 @@ int main(void)
         fprintf(stderr, "cannot start Swift (python3-swift installed?)\n");
         return 1;
     }
-    MM_RUN(single_and_multipart_uploads_read_back_identically);
+    /* Two keys per listing page: a stop after three crosses a page, and
+     * the continuation tokens carry '=' and '/'. */
+    mm_conformance suite = {
+        .open = open_conformance, .dir = dir, .escaped_key = "dir/a b+c=d&e<f>\xc3\xbc.npy", .part_size = 5u << 20,
+        .parts_key = "dir/parts.npy", .parts_size = (11u << 20) + 12345, /* three parts */
+        .stop_after = 3, .missing_message = missing_message,
+    };
+    mm_storage_conformance(&suite);
     MM_RUN(given_part_digests_sign_the_upload);
-    MM_RUN(listing_pages_through_escaped_keys);
-    MM_RUN(remove_head_and_missing_key);
     MM_RUN(missing_bucket_names_the_side);
     MM_RUN(virtual_host_round_trip_and_listing);
     stop_swift();
