@@ -74,7 +74,7 @@ typedef struct mm_verify_options {
 } mm_verify_options;
 
 /* Fills the report; a mismatch is not an error (see report.all_match).
- * Only batches of the current plan (batch_plan.h) are counted as staged. */
+ * Only batches of the current plan (plan.h) are counted as staged. */
 int mm_verify_run(const mm_verify_options *opt, mm_verify_report *report, mm_error *err);
 /* Sets match, note and the mismatch counts from the numbers in the report;
  * a collection never matches while one of its partitions does not. */

@@ -12,11 +12,13 @@
  * directory, as the reference tool does, except state.dir whose default is
  * computed from the config file's directory (mm_config_state_dir).
  *
- * Sources: config.c (model, single keys, suggestions), config_keys.c (the
- * table), config_checks.c (per-value checks), config_parse.c (text ->
- * value), config_value.c (stored values), config_yaml.c (loading),
- * config_render.c (rendering, atomic save), config_validate.c (cross-key
- * rules), config_man.c (the man page's key list). */
+ * Sources: config_keys.c (the table), config_checks.c (per-value checks),
+ * config_parse.c (text scanners), config_types.c (one operations table
+ * per value type: parse, store, free, compare, text), config_suggest.c
+ * (did-you-mean), config.c (the model, single keys, conditions),
+ * config_yaml.c (loading), config_render.c (rendering, atomic save),
+ * config_validate.c (cross-key rules), config_man.c (the man page's key
+ * list), dsn.c (MySQL connection strings). */
 #ifndef MM_CONFIG_H
 #define MM_CONFIG_H
 

@@ -18,7 +18,7 @@ mm_staging_area mm_dump_staging_area(const mm_dump_options *opt);
  * directory, or objects); files already gone are no error. */
 int mm_dump_remove_staged(const mm_dump_options *opt, const mm_journal_batch *b, mm_error *err);
 
-/* Retires every stale batch (see batch_plan.h) not yet submitted for
+/* Retires every stale batch (see plan.h) not yet submitted for
  * import: its staged files and record go. One submitted already is kept
  * and reported through opt->log. Segment records of segments no longer
  * live go too. Counts into res. */

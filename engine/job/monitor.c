@@ -1,5 +1,7 @@
 #include "job/monitor.h"
 
+#include "base/task.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -10,11 +12,9 @@ enum { POLL_MS = 250, TASK_QUERIES_MAX = 16 };
 
 struct mm_monitor {
     mm_monitor_options opt;
-    pthread_t thread;
-    bool running;
+    mm_task *task;              /* the polling thread, NULL once stopped */
     pthread_mutex_t wait_lock;  /* with cond: the thread's sleep, cut short by stop */
     pthread_cond_t cond;
-    bool stop;
     pthread_mutex_t poll_lock;  /* one journal read at a time (monitor thread or caller) */
     pthread_mutex_t lock;       /* guards what follows */
     uint64_t version;
@@ -111,14 +111,11 @@ static void poll_ask(mm_monitor *m, bool ask_milvus)
     free(mine);
 }
 
-static void *monitor_thread(void *arg)
+static void monitor_thread(mm_task *task, void *arg)
 {
     mm_monitor *m = arg;
     for (int round = 0;; round++) {
-        pthread_mutex_lock(&m->wait_lock);
-        bool stop = m->stop;
-        pthread_mutex_unlock(&m->wait_lock);
-        if (stop)
+        if (mm_task_cancelled(task))
             break;
         poll_ask(m, round % 4 == 0); /* import states about once a second */
         struct timespec until;
@@ -127,13 +124,12 @@ static void *monitor_thread(void *arg)
         until.tv_sec += until.tv_nsec / 1000000000L;
         until.tv_nsec %= 1000000000L;
         pthread_mutex_lock(&m->wait_lock);
-        while (!m->stop && pthread_cond_timedwait(&m->cond, &m->wait_lock, &until) != ETIMEDOUT)
+        while (!mm_task_cancelled(task) && pthread_cond_timedwait(&m->cond, &m->wait_lock, &until) != ETIMEDOUT)
             ;
         pthread_mutex_unlock(&m->wait_lock);
     }
     /* The final state, as the steps left the journal. */
     poll_ask(m, false);
-    return NULL;
 }
 
 mm_monitor *mm_monitor_start(const mm_monitor_options *opt)
@@ -165,26 +161,27 @@ mm_monitor *mm_monitor_start(const mm_monitor_options *opt)
     pthread_condattr_destroy(&attr);
     pthread_mutex_init(&m->poll_lock, NULL);
     pthread_mutex_init(&m->lock, NULL);
-    m->running = pthread_create(&m->thread, NULL, monitor_thread, m) == 0;
+    m->task = mm_task_start(monitor_thread, m, NULL, NULL);
     return m;
 }
 
 void mm_monitor_poll(mm_monitor *m)
 {
-    if (m && m->running)
+    if (m && m->task)
         poll_ask(m, false);
 }
 
 void mm_monitor_stop(mm_monitor *m)
 {
-    if (!m || !m->running)
+    if (!m || !m->task)
         return;
+    /* Under the sleep's lock, so the thread cannot miss the signal. */
     pthread_mutex_lock(&m->wait_lock);
-    m->stop = true;
+    mm_task_cancel(m->task);
     pthread_cond_signal(&m->cond);
     pthread_mutex_unlock(&m->wait_lock);
-    pthread_join(m->thread, NULL);
-    m->running = false;
+    mm_task_join(m->task);
+    m->task = NULL;
     m->opt.journal = NULL;
     m->opt.milvus = NULL;
 }

@@ -3,7 +3,7 @@
  * Nothing is created before the staging area is found to be this job's,
  * every live segment dumped and every staged file present as recorded;
  * each file is checked again, byte for byte, right before its Import.
- * Batches the current source no longer has (batch_plan.h) are never
+ * Batches the current source no longer has (plan.h) are never
  * imported.
  *
  * Collections and partitions are created from the inventory (2.x names),

@@ -1,8 +1,8 @@
-#include "milvus2/client.h"
+/* The Milvus 2.x client (client.h): the gRPC plumbing every call goes
+ * through, and connecting (login, server version and generation). The
+ * calls themselves are in client_ops.c. */
+#include "milvus2/client_internal.h"
 
-#include "milvus.pb-c.h"
-#include "milvus2/grpc_channel.h"
-#include "schema.pb-c.h"
 #include "base/strbuf.h"
 
 #include <grpc/status.h>
@@ -12,53 +12,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct mm_milvus {
-    mm_grpc_channel *ch;
-    char *endpoint;
-    char *label;
-    char *database;
-    char *version;
-    int generation;
-};
-
-typedef Milvus__Proto__Common__Status pb_status;
-typedef Milvus__Proto__Common__KeyValuePair pb_kv;
-
 #define SERVICE "/milvus.proto.milvus.MilvusService/"
 
 /* ---- plumbing ------------------------------------------------------------ */
 
-static int call(mm_milvus *m, const char *method, const void *request, const ProtobufCMessageDescriptor *desc,
-                bool idempotent, void *response, mm_grpc_result *result, mm_error *err)
+int mm_milvus_call(mm_milvus *m, const char *method, const void *request, const ProtobufCMessageDescriptor *desc,
+                   bool idempotent, void *response, mm_grpc_result *result, mm_error *err)
 {
     char path[128];
     snprintf(path, sizeof path, SERVICE "%s", method);
     return mm_grpc_unary(m->ch, path, request, desc, idempotent, (ProtobufCMessage **)response, result, err);
 }
 
-static void release(void *msg)
+void mm_milvus_release(void *msg)
 {
     if (msg)
         protobuf_c_message_free_unpacked(msg, NULL);
 }
 
-/* Success is error_code == 0 and code == 0 (the second exists from 2.3). */
-static bool status_ok(const pb_status *st)
+bool mm_milvus_status_ok(const pb_status *st)
 {
     return !st || (st->error_code == 0 && st->code == 0);
 }
 
-static int status_code(const pb_status *st)
+int mm_milvus_status_code(const pb_status *st)
 {
     if (!st)
         return 0;
     return st->code ? st->code : (int)st->error_code;
 }
 
-static int status_error(const mm_milvus *m, const pb_status *st, mm_error *err, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int status_error(const mm_milvus *m, const pb_status *st, mm_error *err, const char *fmt, ...)
+int mm_milvus_status_error(const mm_milvus *m, const pb_status *st, mm_error *err, const char *fmt, ...)
 {
     char what[512];
     va_list ap;
@@ -72,7 +56,7 @@ static int status_error(const mm_milvus *m, const pb_status *st, mm_error *err, 
                         (int)st->error_code);
 }
 
-static const char *kv_get(pb_kv **kvs, size_t n, const char *key)
+const char *mm_milvus_kv_get(pb_kv **kvs, size_t n, const char *key)
 {
     for (size_t i = 0; i < n; i++)
         if (kvs[i]->key && strcmp(kvs[i]->key, key) == 0)
@@ -80,7 +64,7 @@ static const char *kv_get(pb_kv **kvs, size_t n, const char *key)
     return NULL;
 }
 
-static char *db_name(mm_milvus *m)
+char *mm_milvus_db_name(mm_milvus *m)
 {
     return m->database ? m->database : (char *)"";
 }
@@ -145,7 +129,7 @@ static int greet(mm_milvus *m, mm_error *err)
     mm_grpc_result res;
     mm_error cerr;
     mm_error_clear(&cerr);
-    if (call(m, "Connect", &req, &milvus__proto__milvus__connect_response__descriptor, true, &resp, &res,
+    if (mm_milvus_call(m, "Connect", &req, &milvus__proto__milvus__connect_response__descriptor, true, &resp, &res,
              &cerr) != 0) {
         if (res.status != GRPC_STATUS_UNIMPLEMENTED) {
             *err = cerr;
@@ -157,19 +141,19 @@ static int greet(mm_milvus *m, mm_error *err)
                                 "target.milvus2x.database or upgrade Milvus to 2.2.9 or newer", m->label);
     } else {
         int rc = 0;
-        if (!status_ok(resp->status)) {
-            rc = status_error(m, resp->status, err, "Connect");
-            if (status_code(resp->status) == 800)
+        if (!mm_milvus_status_ok(resp->status)) {
+            rc = mm_milvus_status_error(m, resp->status, err, "Connect");
+            if (mm_milvus_status_code(resp->status) == 800)
                 mm_error_wrap(err, "database '%s' does not exist; create it or fix target.milvus2x.database",
                               m->database);
         }
-        release(resp);
+        mm_milvus_release(resp);
         if (rc != 0)
             return rc;
     }
     Milvus__Proto__Milvus__GetVersionRequest vreq = MILVUS__PROTO__MILVUS__GET_VERSION_REQUEST__INIT;
     Milvus__Proto__Milvus__GetVersionResponse *vresp = NULL;
-    if (call(m, "GetVersion", &vreq, &milvus__proto__milvus__get_version_response__descriptor, true, &vresp, &res,
+    if (mm_milvus_call(m, "GetVersion", &vreq, &milvus__proto__milvus__get_version_response__descriptor, true, &vresp, &res,
              err) != 0) {
         if (res.status == GRPC_STATUS_UNIMPLEMENTED)
             return mm_error_set(err, MM_ERR_CONFIG, "%s is older than Milvus 2.2 (no GetVersion call); "
@@ -177,8 +161,8 @@ static int greet(mm_milvus *m, mm_error *err)
         return -1;
     }
     int rc = 0;
-    if (!status_ok(vresp->status))
-        rc = status_error(m, vresp->status, err, "GetVersion");
+    if (!mm_milvus_status_ok(vresp->status))
+        rc = mm_milvus_status_error(m, vresp->status, err, "GetVersion");
     else {
         m->version = mm_strdup(vresp->version);
         m->generation = parse_generation(m->version);
@@ -188,7 +172,7 @@ static int greet(mm_milvus *m, mm_error *err)
             rc = mm_error_set(err, MM_ERR_CONFIG, "%s runs Milvus %s; milvus-migrate imports into Milvus 2.2 "
                               "or newer", m->label, m->version);
     }
-    release(vresp);
+    mm_milvus_release(vresp);
     return rc;
 }
 
@@ -255,375 +239,3 @@ void mm_milvus_close(mm_milvus *m)
 const char *mm_milvus_endpoint(const mm_milvus *m) { return m->endpoint; }
 const char *mm_milvus_version(const mm_milvus *m) { return m->version ? m->version : ""; }
 int mm_milvus_generation(const mm_milvus *m) { return m->generation; }
-
-/* ---- collections and partitions ----------------------------------------------- */
-
-int mm_milvus_has_collection(mm_milvus *m, const char *name, bool *exists, mm_error *err)
-{
-    Milvus__Proto__Milvus__HasCollectionRequest req = MILVUS__PROTO__MILVUS__HAS_COLLECTION_REQUEST__INIT;
-    req.db_name = db_name(m);
-    req.collection_name = (char *)name;
-    Milvus__Proto__Milvus__BoolResponse *resp = NULL;
-    if (call(m, "HasCollection", &req, &milvus__proto__milvus__bool_response__descriptor, true, &resp, NULL, err))
-        return -1;
-    int rc = status_ok(resp->status) ? 0 : status_error(m, resp->status, err, "HasCollection %s", name);
-    *exists = resp->value;
-    release(resp);
-    return rc;
-}
-
-static uint8_t *pack_schema(const char *name, const char *id_field, const char *vector_field, bool binary,
-                            int64_t dim, const char *description, size_t *len)
-{
-    char dim_text[24];
-    snprintf(dim_text, sizeof dim_text, "%lld", (long long)dim);
-    pb_kv dim_kv = MILVUS__PROTO__COMMON__KEY_VALUE_PAIR__INIT;
-    dim_kv.key = "dim";
-    dim_kv.value = dim_text;
-    pb_kv *dim_params[] = {&dim_kv};
-    Milvus__Proto__Schema__FieldSchema id = MILVUS__PROTO__SCHEMA__FIELD_SCHEMA__INIT;
-    id.name = (char *)id_field;
-    id.is_primary_key = 1;
-    id.data_type = MILVUS__PROTO__SCHEMA__DATA_TYPE__Int64;
-    id.autoid = 0;
-    Milvus__Proto__Schema__FieldSchema vec = MILVUS__PROTO__SCHEMA__FIELD_SCHEMA__INIT;
-    vec.name = (char *)vector_field;
-    vec.data_type = binary ? MILVUS__PROTO__SCHEMA__DATA_TYPE__BinaryVector
-                           : MILVUS__PROTO__SCHEMA__DATA_TYPE__FloatVector;
-    vec.n_type_params = 1;
-    vec.type_params = dim_params;
-    Milvus__Proto__Schema__FieldSchema *fields[] = {&id, &vec};
-    Milvus__Proto__Schema__CollectionSchema schema = MILVUS__PROTO__SCHEMA__COLLECTION_SCHEMA__INIT;
-    schema.name = (char *)name;
-    schema.description = (char *)(description ? description : "");
-    schema.n_fields = 2;
-    schema.fields = fields;
-    *len = protobuf_c_message_get_packed_size(&schema.base);
-    uint8_t *buf = malloc(*len ? *len : 1);
-    if (buf)
-        protobuf_c_message_pack(&schema.base, buf);
-    return buf;
-}
-
-int mm_milvus_create_collection(mm_milvus *m, const char *name, const char *id_field, const char *vector_field,
-                                bool binary, int64_t dim, const char *description, mm_error *err)
-{
-    size_t len;
-    uint8_t *schema = pack_schema(name, id_field, vector_field, binary, dim, description, &len);
-    if (!schema)
-        return mm_error_set(err, MM_ERR_NOMEM, "milvus: out of memory");
-    Milvus__Proto__Milvus__CreateCollectionRequest req = MILVUS__PROTO__MILVUS__CREATE_COLLECTION_REQUEST__INIT;
-    req.db_name = db_name(m);
-    req.collection_name = (char *)name;
-    req.schema.data = schema;
-    req.schema.len = len;
-    req.consistency_level = MILVUS__PROTO__COMMON__CONSISTENCY_LEVEL__Bounded;
-    pb_status *resp = NULL;
-    /* Re-creating an identical collection succeeds, so a retry is safe. */
-    int rc = call(m, "CreateCollection", &req, &milvus__proto__common__status__descriptor, true, &resp, NULL, err);
-    free(schema);
-    if (rc != 0)
-        return -1;
-    rc = status_ok(resp) ? 0 : status_error(m, resp, err, "CreateCollection %s", name);
-    release(resp);
-    return rc;
-}
-
-void mm_milvus_collection_free(mm_milvus_collection *c)
-{
-    for (size_t i = 0; i < c->n_fields; i++)
-        free(c->fields[i].name);
-    free(c->fields);
-    free(c->name);
-    memset(c, 0, sizeof *c);
-}
-
-int mm_milvus_describe_collection(mm_milvus *m, const char *name, mm_milvus_collection *out, mm_error *err)
-{
-    memset(out, 0, sizeof *out);
-    Milvus__Proto__Milvus__DescribeCollectionRequest req = MILVUS__PROTO__MILVUS__DESCRIBE_COLLECTION_REQUEST__INIT;
-    req.db_name = db_name(m);
-    req.collection_name = (char *)name;
-    Milvus__Proto__Milvus__DescribeCollectionResponse *resp = NULL;
-    if (call(m, "DescribeCollection", &req, &milvus__proto__milvus__describe_collection_response__descriptor, true,
-             &resp, NULL, err))
-        return -1;
-    int rc = 0;
-    if (!status_ok(resp->status) || !resp->schema)
-        rc = status_ok(resp->status)
-                 ? mm_error_set(err, MM_ERR_NETWORK, "DescribeCollection %s on %s: the answer has no schema", name,
-                                m->label)
-                 : status_error(m, resp->status, err, "DescribeCollection %s", name);
-    else {
-        Milvus__Proto__Schema__CollectionSchema *s = resp->schema;
-        out->name = mm_strdup(name);
-        out->dynamic_field = s->enable_dynamic_field;
-        out->fields = calloc(s->n_fields ? s->n_fields : 1, sizeof *out->fields);
-        for (size_t i = 0; out->fields && i < s->n_fields; i++) {
-            Milvus__Proto__Schema__FieldSchema *f = s->fields[i];
-            const char *dim = kv_get(f->type_params, f->n_type_params, "dim");
-            out->fields[i] = (mm_milvus_field){
-                .name = mm_strdup(f->name), .data_type = f->data_type, .primary = f->is_primary_key,
-                .auto_id = f->autoid, .dim = dim ? strtoll(dim, NULL, 10) : 0,
-            };
-            out->n_fields++;
-        }
-        if (!out->fields)
-            rc = mm_error_set(err, MM_ERR_NOMEM, "milvus: out of memory");
-    }
-    release(resp);
-    return rc;
-}
-
-int mm_milvus_drop_collection(mm_milvus *m, const char *name, mm_error *err)
-{
-    Milvus__Proto__Milvus__DropCollectionRequest req = MILVUS__PROTO__MILVUS__DROP_COLLECTION_REQUEST__INIT;
-    req.db_name = db_name(m);
-    req.collection_name = (char *)name;
-    pb_status *resp = NULL;
-    if (call(m, "DropCollection", &req, &milvus__proto__common__status__descriptor, true, &resp, NULL, err))
-        return -1;
-    int rc = status_ok(resp) ? 0 : status_error(m, resp, err, "DropCollection %s", name);
-    release(resp);
-    return rc;
-}
-
-int mm_milvus_has_partition(mm_milvus *m, const char *collection, const char *partition, bool *exists,
-                            mm_error *err)
-{
-    Milvus__Proto__Milvus__HasPartitionRequest req = MILVUS__PROTO__MILVUS__HAS_PARTITION_REQUEST__INIT;
-    req.db_name = db_name(m);
-    req.collection_name = (char *)collection;
-    req.partition_name = (char *)partition;
-    Milvus__Proto__Milvus__BoolResponse *resp = NULL;
-    if (call(m, "HasPartition", &req, &milvus__proto__milvus__bool_response__descriptor, true, &resp, NULL, err))
-        return -1;
-    int rc = status_ok(resp->status)
-                 ? 0
-                 : status_error(m, resp->status, err, "HasPartition %s.%s", collection, partition);
-    *exists = resp->value;
-    release(resp);
-    return rc;
-}
-
-int mm_milvus_create_partition(mm_milvus *m, const char *collection, const char *partition, mm_error *err)
-{
-    Milvus__Proto__Milvus__CreatePartitionRequest req = MILVUS__PROTO__MILVUS__CREATE_PARTITION_REQUEST__INIT;
-    req.db_name = db_name(m);
-    req.collection_name = (char *)collection;
-    req.partition_name = (char *)partition;
-    pb_status *resp = NULL;
-    /* Not retried: a lost answer to a CreatePartition that worked would turn
-     * into "partition already exists"; the caller checks HasPartition first. */
-    if (call(m, "CreatePartition", &req, &milvus__proto__common__status__descriptor, false, &resp, NULL, err))
-        return -1;
-    int rc = status_ok(resp) ? 0 : status_error(m, resp, err, "CreatePartition %s.%s", collection, partition);
-    release(resp);
-    return rc;
-}
-
-/* ---- import ------------------------------------------------------------------ */
-
-int mm_milvus_import(mm_milvus *m, const char *collection, const char *partition, const char *const *files,
-                     size_t n_files, int64_t *task, bool *maybe_submitted, mm_error *err)
-{
-    *maybe_submitted = true;
-    Milvus__Proto__Milvus__ImportRequest req = MILVUS__PROTO__MILVUS__IMPORT_REQUEST__INIT;
-    req.db_name = db_name(m);
-    req.collection_name = (char *)collection;
-    req.partition_name = (char *)(partition ? partition : "");
-    req.n_files = n_files;
-    req.files = (char **)files;
-    Milvus__Proto__Milvus__ImportResponse *resp = NULL;
-    mm_grpc_result res;
-    if (call(m, "Import", &req, &milvus__proto__milvus__import_response__descriptor, false, &resp, &res, err)) {
-        /* Refused before reaching the service: nothing can have been created. */
-        if (res.status == GRPC_STATUS_UNAUTHENTICATED || res.status == GRPC_STATUS_PERMISSION_DENIED ||
-            res.status == GRPC_STATUS_UNIMPLEMENTED)
-            *maybe_submitted = false;
-        return -1;
-    }
-    *maybe_submitted = false;
-    int rc = 0;
-    if (!status_ok(resp->status))
-        rc = status_error(m, resp->status, err, "Import into %s.%s of %s", collection,
-                          partition && partition[0] ? partition : "_default", n_files ? files[0] : "");
-    else if (resp->n_tasks != 1 && (*maybe_submitted = resp->n_tasks > 0, true))
-        rc = mm_error_set(err, MM_ERR_NETWORK, "Import into %s on %s: expected one task id, got %zu", collection,
-                          m->label, resp->n_tasks);
-    else
-        *task = resp->tasks[0];
-    release(resp);
-    return rc;
-}
-
-int mm_milvus_get_import_state(mm_milvus *m, int64_t task, mm_milvus_import_state *out, mm_error *err)
-{
-    memset(out, 0, sizeof *out);
-    Milvus__Proto__Milvus__GetImportStateRequest req = MILVUS__PROTO__MILVUS__GET_IMPORT_STATE_REQUEST__INIT;
-    req.task = task;
-    Milvus__Proto__Milvus__GetImportStateResponse *resp = NULL;
-    if (call(m, "GetImportState", &req, &milvus__proto__milvus__get_import_state_response__descriptor, true, &resp,
-             NULL, err))
-        return -1;
-    int rc = 0;
-    if (!status_ok(resp->status)) {
-        const char *reason = resp->status->reason ? resp->status->reason : "";
-        if (status_code(resp->status) == MM_MILVUS_CODE_IMPORT_JOB_MISSING || strstr(reason, "does not exist"))
-            out->missing = true;
-        else
-            rc = status_error(m, resp->status, err, "GetImportState of task %lld", (long long)task);
-        out->failed_reason = mm_strdup(reason);
-    } else {
-        out->state = resp->state;
-        out->rows = resp->row_count;
-        const char *reason = kv_get(resp->infos, resp->n_infos, "failed_reason");
-        const char *progress = kv_get(resp->infos, resp->n_infos, "progress_percent");
-        out->failed_reason = mm_strdup(reason ? reason : "");
-        out->progress = progress ? atoi(progress) : (out->state == MM_IMPORT_COMPLETED ? 100 : 0);
-    }
-    release(resp);
-    return rc;
-}
-
-void mm_milvus_import_state_free(mm_milvus_import_state *s)
-{
-    free(s->failed_reason);
-    s->failed_reason = NULL;
-}
-
-bool mm_milvus_import_state_final(int state)
-{
-    return state == MM_IMPORT_COMPLETED || state == MM_IMPORT_FAILED || state == MM_IMPORT_FAILED_AND_CLEANED;
-}
-
-const char *mm_milvus_import_state_name(int state)
-{
-    static const struct {
-        int state;
-        const char *name;
-    } names[] = {
-        {MM_IMPORT_PENDING, "pending"},     {MM_IMPORT_FAILED, "failed"},
-        {MM_IMPORT_STARTED, "started"},     {MM_IMPORT_PERSISTED, "persisted"},
-        {MM_IMPORT_COMPLETED, "completed"}, {MM_IMPORT_FAILED_AND_CLEANED, "failed and cleaned"},
-        {MM_IMPORT_FLUSHED, "flushed"},
-    };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (names[i].state == state)
-            return names[i].name;
-    return "unknown";
-}
-
-int mm_milvus_list_import_tasks(mm_milvus *m, const char *collection, mm_milvus_task_info **tasks, size_t *n,
-                                mm_error *err)
-{
-    *tasks = NULL;
-    *n = 0;
-    Milvus__Proto__Milvus__ListImportTasksRequest req = MILVUS__PROTO__MILVUS__LIST_IMPORT_TASKS_REQUEST__INIT;
-    req.db_name = db_name(m);
-    req.collection_name = (char *)collection;
-    Milvus__Proto__Milvus__ListImportTasksResponse *resp = NULL;
-    if (call(m, "ListImportTasks", &req, &milvus__proto__milvus__list_import_tasks_response__descriptor, true, &resp,
-             NULL, err))
-        return -1;
-    int rc = 0;
-    if (!status_ok(resp->status)) {
-        rc = status_error(m, resp->status, err, "ListImportTasks of %s", collection);
-    } else if (resp->n_tasks) {
-        *tasks = calloc(resp->n_tasks, sizeof **tasks);
-        if (!*tasks)
-            rc = mm_error_set(err, MM_ERR_NOMEM, "milvus: out of memory");
-        for (size_t i = 0; rc == 0 && i < resp->n_tasks; i++) {
-            const Milvus__Proto__Milvus__GetImportStateResponse *t = resp->tasks[i];
-            const char *files = kv_get(t->infos, t->n_infos, "files");
-            (*tasks)[i] = (mm_milvus_task_info){.id = t->id, .state = t->state, .files = mm_strdup(files ? files : "")};
-            (*n)++;
-        }
-    }
-    release(resp);
-    return rc;
-}
-
-void mm_milvus_task_infos_free(mm_milvus_task_info *tasks, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(tasks[i].files);
-    free(tasks);
-}
-
-/* ---- statistics and indexes ----------------------------------------------------- */
-
-static int parse_row_count(mm_milvus *m, pb_kv **stats, size_t n, const char *what, int64_t *rows, mm_error *err)
-{
-    const char *v = kv_get(stats, n, "row_count");
-    char *end = NULL;
-    long long parsed = v ? strtoll(v, &end, 10) : 0;
-    if (!v || end == v || *end || parsed < 0)
-        return mm_error_set(err, MM_ERR_NETWORK, "%s on %s: the answer has no valid row_count (%s)", what, m->label,
-                            v ? v : "missing");
-    *rows = parsed;
-    return 0;
-}
-
-int mm_milvus_collection_rows(mm_milvus *m, const char *collection, int64_t *rows, mm_error *err)
-{
-    Milvus__Proto__Milvus__GetCollectionStatisticsRequest req =
-        MILVUS__PROTO__MILVUS__GET_COLLECTION_STATISTICS_REQUEST__INIT;
-    req.db_name = db_name(m);
-    req.collection_name = (char *)collection;
-    Milvus__Proto__Milvus__GetCollectionStatisticsResponse *resp = NULL;
-    if (call(m, "GetCollectionStatistics", &req, &milvus__proto__milvus__get_collection_statistics_response__descriptor,
-             true, &resp, NULL, err))
-        return -1;
-    int rc = status_ok(resp->status)
-                 ? parse_row_count(m, resp->stats, resp->n_stats, "GetCollectionStatistics", rows, err)
-                 : status_error(m, resp->status, err, "GetCollectionStatistics %s", collection);
-    release(resp);
-    return rc;
-}
-
-int mm_milvus_partition_rows(mm_milvus *m, const char *collection, const char *partition, int64_t *rows,
-                             mm_error *err)
-{
-    Milvus__Proto__Milvus__GetPartitionStatisticsRequest req =
-        MILVUS__PROTO__MILVUS__GET_PARTITION_STATISTICS_REQUEST__INIT;
-    req.db_name = db_name(m);
-    req.collection_name = (char *)collection;
-    req.partition_name = (char *)partition;
-    Milvus__Proto__Milvus__GetPartitionStatisticsResponse *resp = NULL;
-    if (call(m, "GetPartitionStatistics", &req, &milvus__proto__milvus__get_partition_statistics_response__descriptor,
-             true, &resp, NULL, err))
-        return -1;
-    int rc = status_ok(resp->status)
-                 ? parse_row_count(m, resp->stats, resp->n_stats, "GetPartitionStatistics", rows, err)
-                 : status_error(m, resp->status, err, "GetPartitionStatistics %s.%s", collection, partition);
-    release(resp);
-    return rc;
-}
-
-int mm_milvus_create_index(mm_milvus *m, const char *collection, const char *field, const char *index_type,
-                           const char *metric_type, const char *params_json, mm_error *err)
-{
-    pb_kv kv[3] = {MILVUS__PROTO__COMMON__KEY_VALUE_PAIR__INIT, MILVUS__PROTO__COMMON__KEY_VALUE_PAIR__INIT,
-                   MILVUS__PROTO__COMMON__KEY_VALUE_PAIR__INIT};
-    pb_kv *params[3] = {&kv[0], &kv[1], &kv[2]};
-    kv[0].key = "index_type";
-    kv[0].value = (char *)index_type;
-    kv[1].key = "metric_type";
-    kv[1].value = (char *)metric_type;
-    kv[2].key = "params";
-    kv[2].value = (char *)(params_json ? params_json : "{}");
-    Milvus__Proto__Milvus__CreateIndexRequest req = MILVUS__PROTO__MILVUS__CREATE_INDEX_REQUEST__INIT;
-    req.db_name = db_name(m);
-    req.collection_name = (char *)collection;
-    req.field_name = (char *)field;
-    req.n_extra_params = 3;
-    req.extra_params = params;
-    pb_status *resp = NULL;
-    if (call(m, "CreateIndex", &req, &milvus__proto__common__status__descriptor, true, &resp, NULL, err))
-        return -1;
-    int rc = status_ok(resp) ? 0
-                             : status_error(m, resp, err, "CreateIndex %s on %s.%s", index_type, collection, field);
-    release(resp);
-    return rc;
-}
