@@ -58,9 +58,16 @@ config() {  # dir kind
 
 # A dump that is never interrupted: what every final-named file must equal.
 config "$work/clean" local
+clean_start=$(date +%s%N)
 "$bin" dump -c "$work/clean/migration.yaml" >/dev/null 2>&1
+clean_ms=$((($(date +%s%N) - clean_start) / 1000000))
 batches=$(mm_batch_count "$work/clean/out/migration")
 segments=$(sqlite3 "file:$work/clean/state/journal.sqlite?mode=ro" "SELECT count(*) FROM segment")
+# The extra delay of a dump kill stays within the time of about one segment
+# of the clean run (at least 1 ms): a local dump of the remaining three
+# quarters can be quicker than a fixed 30 ms, and a kill that comes after
+# the end lands nothing. MM_FAULT_DUMP_MS replays a failure's value.
+dump_max_ms=${MM_FAULT_DUMP_MS:-$((clean_ms / segments > 0 ? clean_ms / segments : 1))}
 
 # Progress of the job in $d: batches dumped (a local dump's final-named files,
 # counted without starting a process, as such a dump is quick; the journal's
@@ -117,7 +124,8 @@ for entry in $seeds; do
   bad=0
   schedule=
   for _ in 1 2 3; do
-    kill_at dump_progress "$segments" 30 "$bin" dump -c "$d/migration.yaml"
+    if [ "$kind" = local ]; then max_ms=$dump_max_ms; else max_ms=30; fi
+    kill_at dump_progress "$segments" "$max_ms" "$bin" dump -c "$d/migration.yaml"
     if [ "$kind" = local ] && ! final_files_complete "$d"; then bad=1; fi
   done
   dump_kills=$kills dump_schedule=$schedule
@@ -139,7 +147,7 @@ for entry in $seeds; do
   if [ "$bad" = 0 ]; then
     ok "$kind seed $seed: $dump_kills dump kill(s) at$dump_schedule, $kills load kill(s) at$load_schedule; Milvus holds exactly the live rows (ids and vector bytes) of $batches batches in 5 partitions"
   else
-    fail "$kind seed $seed (replay: MM_FAULT_SEEDS=$entry): $dump_kills dump kill(s) at$dump_schedule, $kills load kill(s) at$load_schedule, load exit $status"
+    fail "$kind seed $seed (replay: MM_FAULT_SEEDS=$entry MM_FAULT_DUMP_MS=$dump_max_ms): $dump_kills dump kill(s) at$dump_schedule, $kills load kill(s) at$load_schedule, load exit $status"
   fi
 done
 
