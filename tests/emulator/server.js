@@ -3,31 +3,17 @@
 // applies injected outages, authenticates, checks the database and logs one
 // line (never the authorization value).
 
-const path = require('node:path');
 const grpc = require('@grpc/grpc-js');
-const protoLoader = require('@grpc/proto-loader');
-const protobuf = require('protobufjs');
 const st = require('./status');
 const { validateCreate, schemaKey } = require('./schema');
 const { STATE } = require('./state');
 const { baseName } = require('./importer');
 
-const PROTO_DIR = path.join(path.dirname(require.resolve('@zilliz/milvus2-sdk-node/package.json')),
-  'dist', 'proto', 'proto');
-const LOADER_OPTIONS = { keepCase: true, longs: String, enums: Number, defaults: true, oneofs: true };
 const { withoutMerr } = require('./generation');
-const SERVICE = 'milvus.proto.milvus.MilvusService';
-
-function loadService() {
-  const def = protoLoader.loadSync(path.join(PROTO_DIR, 'milvus.proto'), { ...LOADER_OPTIONS, includeDirs: [PROTO_DIR] });
-  return grpc.loadPackageDefinition(def).milvus.proto.milvus.MilvusService.service;
-}
+const { SERVICE, loadRoot, loadService } = require('./descriptors');
 
 function loadSchemaType() {
-  const root = new protobuf.Root();
-  root.resolvePath = (_origin, target) => (path.isAbsolute(target) ? target : path.join(PROTO_DIR, target));
-  root.loadSync('schema.proto', { keepCase: true });
-  return root.lookupType('milvus.proto.schema.CollectionSchema');
+  return loadRoot().lookupType('milvus.proto.schema.CollectionSchema');
 }
 
 function metaValue(md, key) {
@@ -386,4 +372,4 @@ function createServer(store, opts) {
   return server;
 }
 
-module.exports = { createServer, PROTO_DIR };
+module.exports = { createServer };
