@@ -354,7 +354,9 @@ static int write_config(demo *d, mm_error *err)
     char *sqlite = mm_asprintf("%s/db/meta.sqlite", data ? data : "");
     char *tables = mm_asprintf("%s/db/tables", data ? data : "");
     char *wal = mm_asprintf("%s/wal", data ? data : "");
-    char *staging = work_path(d, "staging");
+    /* Inside the emulator's storage: it plays a Milvus with local storage
+     * on this host, which reads nothing outside its own storage. */
+    char *staging = work_path(d, "milvus-2.x/staging");
     char *state = work_path(d, "state");
     char *endpoint = mm_asprintf("127.0.0.1:%d", d->port);
     d->config_path = work_path(d, "migration.yaml");
@@ -499,13 +501,13 @@ static const mm_option options[] = {
      .help = "keep the temporary directory (sample, staged files,\njournal, report, migration.yaml, emulator log) and\n"
              "print where it is"},
     {.kind = MM_OPT_STRING, .long_name = "generation", .value_name = "G", ARG(generation),
-     .help = "the Milvus 2.x generation the emulator plays: 2.3 or\n2.5 (default: 2.5)"},
+     .help = "the Milvus 2.x generation the emulator plays: 2.3,\n2.5, 2.6 or 3.0 (default: 2.5)"},
     MM_OPT_HELP_ENTRY,
     {0},
 };
 
 static const mm_option_text text = {
-    .usage = "Usage: milvus-migrate demo [--headless] [--keep] [--generation 2.3|2.5]\n"
+    .usage = "Usage: milvus-migrate demo [--headless] [--keep] [--generation 2.3|2.5|2.6|3.0]\n"
              "\n"
              "Shows the whole flow on this host: writes a sample Milvus 1.1.1 installation\n"
              "(a float collection with two partitions, one of them named in UTF-8, deleted\n"
@@ -533,8 +535,12 @@ int mm_cmd_demo(int argc, char **argv)
     if (parsed != MM_OPTIONS_GO_ON)
         return parsed;
     demo d = {.generation = a.generation, .headless = a.headless, .keep = a.keep};
-    if (strcmp(d.generation, "2.3") != 0 && strcmp(d.generation, "2.5") != 0)
-        return mm_cli_usage_error("demo", "--generation expects 2.3 or 2.5, got '%s'", d.generation);
+    static const char *const generations[] = {"2.3", "2.5", "2.6", "3.0"};
+    bool known = false;
+    for (size_t i = 0; i < sizeof generations / sizeof generations[0]; i++)
+        known |= strcmp(d.generation, generations[i]) == 0;
+    if (!known)
+        return mm_cli_usage_error("demo", "--generation expects 2.3, 2.5, 2.6 or 3.0, got '%s'", d.generation);
     if (!d.headless && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
         fprintf(stderr, "milvus-migrate demo: the wizard needs a terminal (standard input and output are not both "
                         "terminals); run 'milvus-migrate demo --headless' to migrate the sample without it\n");

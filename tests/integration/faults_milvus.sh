@@ -54,7 +54,7 @@ load() {  # label out-base
   grep -v '^load: [0-9]*/[0-9]* batches imported' "$d/$2.raw" >"$d/$2.err" || true
 }
 
-mm_emulator_start "$work/emu" --generation 2.5 --storage-dir "$work/emu/storage"
+mm_emulator_start "$work/emu" --generation 2.5 --storage-dir "$work"
 
 # ---- UNAVAILABLE while polling ------------------------------------------------------
 new_job transient partitions_orm
@@ -194,7 +194,7 @@ exact_ids "after a server that lost tasks"
 mm_emulator_stop
 
 # ---- 2.3: the task listing names files; a re-run matches, waits, counts ----------------
-mm_emulator_start "$work/emu23" --generation 2.3 --storage-dir "$work/emu23/storage"
+mm_emulator_start "$work/emu23" --generation 2.3 --storage-dir "$work"
 new_job rerun23 partitions_orm
 before=$(calls Import)
 faults '{"stepMs": 1500}'

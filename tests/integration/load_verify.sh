@@ -71,7 +71,7 @@ YAML
 }
 
 for gen in 2.5 2.3; do
-  mm_emulator_start "$work/emu$gen" --generation "$gen" --storage-dir "$work/emu$gen/storage"
+  mm_emulator_start "$work/emu$gen" --generation "$gen" --storage-dir "$work"
   for scenario in partitions_orm binary basic_native all_deleted; do
     d=$work/$gen-$scenario
     mkdir -p "$d"
@@ -119,7 +119,7 @@ TXT
 diff -u "$work/table.want" "$work/table.txt" && ok "verify table" || fail "verify table differs"
 
 # ---- crashes and lost answers (2.5) ------------------------------------------
-mm_emulator_start "$work/emu-crash" --generation 2.5 --storage-dir "$work/emu-crash/storage"
+mm_emulator_start "$work/emu-crash" --generation 2.5 --storage-dir "$work"
 d=$work/crash
 mkdir -p "$d"
 /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/scenarios/partitions_orm.json" "$d/fx" >/dev/null
@@ -289,7 +289,7 @@ status=0
 mm_emulator_stop
 
 # ---- connection problems -----------------------------------------------------------
-mm_emulator_start "$work/emu-auth" --generation 2.3 --storage-dir "$work/emu-auth/storage" --auth root:Milvus
+mm_emulator_start "$work/emu-auth" --generation 2.3 --storage-dir "$work" --auth root:Milvus
 d=$work/auth
 mkdir -p "$d"
 /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/scenarios/basic_native.json" "$d/fx" >/dev/null
