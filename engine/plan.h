@@ -65,8 +65,9 @@ typedef struct mm_plan {
     uint64_t bytes;
 } mm_plan;
 
-/* Rows per batch so that neither id.npy nor data.npy of a collection's
- * batch exceeds max_file_size; 0 when not even one row fits. */
+/* Rows per batch so that id.npy and data.npy of a collection's batch,
+ * together, do not exceed max_file_size (one import's limit); 0 when not
+ * even one row fits. */
 int64_t mm_plan_rows_per_batch(uint64_t max_file_size, const mm_collection_info *c);
 /* How many batches a segment of `rows` live rows becomes (0 for none). */
 int mm_plan_batch_count(int64_t rows, int64_t rows_per_batch);
