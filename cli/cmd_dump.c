@@ -56,8 +56,11 @@ int mm_cmd_dump(int argc, char **argv)
         mm_error_wrap(&err, "--col");
     if (rc == 0) {
         mm_cli_catch_signals();
-        rc = mm_job_dump(&job, &err);
+        /* The plan against Milvus's limits (no server is asked). */
+        rc = mm_job_preflight(&job, NULL, &err);
     }
+    if (rc == 0)
+        rc = mm_job_dump(&job, &err);
     int status = rc == 0 ? MM_EXIT_OK : mm_cli_fail("dump", &err);
     mm_job_close(&job);
     mm_cli_output_fini(&out);

@@ -74,6 +74,10 @@ int mm_cli_run_steps(const char *command, const mm_steps_args *args, unsigned st
          * cost the hours of a dump. */
         rc = mm_job_milvus_connect(&job.cfg, &milvus, &err);
     }
+    /* So should a collection load would refuse, or a staging place Milvus
+     * cannot read: found before anything is dumped or created. */
+    if (rc == 0 && (steps & (MM_STEP_DUMP | MM_STEP_LOAD)))
+        rc = mm_job_preflight(&job, milvus, &err);
     if (rc == 0 && (steps & MM_STEP_DUMP))
         rc = mm_job_dump(&job, &err);
     if (rc == 0 && (steps & MM_STEP_LOAD))

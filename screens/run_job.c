@@ -309,6 +309,10 @@ static void run(mm_task *task, void *arg)
     int rc = open_job(j, &job, &err);
     if (rc == 0 && (j->steps & (MM_RUNJOB_LOAD | MM_RUNJOB_VERIFY)))
         rc = connect_milvus(j, &job, &milvus, &err);
+    /* What load would refuse, or a staging place Milvus cannot read: found
+     * before anything is dumped or created (preflight.h). */
+    if (rc == 0 && (j->steps & (MM_RUNJOB_DUMP | MM_RUNJOB_LOAD)))
+        rc = mm_job_preflight(&job, milvus, &err);
     if (rc == 0)
         start_monitor(j, &job, milvus);
     if (rc == 0 && (j->steps & MM_RUNJOB_DUMP)) {

@@ -315,6 +315,17 @@ int mm_job_check_target_bucket(const mm_config *cfg, const char *config_path, mm
     return rc;
 }
 
+int mm_job_open_target_bucket(const mm_config *cfg, mm_storage **out, mm_error *err)
+{
+    mm_storage_tuning tuning = {.part_size = cfg->dumper.part_size, .max_retries = 5, .retry_base_ms = 200};
+    *out = NULL;
+    if (mm_storage_open(&cfg->target.remote, "target.remote", &tuning, out, err) == 0 && mm_storage_check(*out, err) == 0)
+        return 0;
+    mm_storage_close(*out);
+    *out = NULL;
+    return -1;
+}
+
 void mm_job_close(mm_job *job)
 {
     mm_source_watch_free(job->watch);

@@ -95,11 +95,20 @@ int mm_job_write_report_in(const char *state_dir, const mm_verify_report *report
  * only call after a verification that matched. Reports the count. */
 int mm_job_delete_staged(mm_job *job, mm_error *err);
 
+/* Before anything is dumped or created: the plan against Milvus's limits
+ * and, with a connected client, existing collections against
+ * existingCollection and the staging probe (preflight.h; the probe only
+ * while something is left to import). Warnings go to the sink; the first
+ * error, naming how many more there are, is returned. */
+int mm_job_preflight(mm_job *job, mm_milvus *milvus, mm_error *err);
+
 /* target.milvus2x.* as a connected client. */
 int mm_job_milvus_connect(const mm_config *cfg, mm_milvus **out, mm_error *err);
 /* target.remote.* opened and checked the way a job opens it (reachable,
  * credentials accepted, bucket exists), then closed. */
 int mm_job_check_target_bucket(const mm_config *cfg, const char *config_path, mm_error *err);
+/* The same, left open for the caller (cfg must outlive it). */
+int mm_job_open_target_bucket(const mm_config *cfg, mm_storage **out, mm_error *err);
 
 /* Loads and validates migration.yaml (into a cfg already set up with
  * mm_config_init_defaults) for the given MM_CONFIG_PHASE_* set; warnings

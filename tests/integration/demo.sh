@@ -162,7 +162,14 @@ for _ in $(seq 1 300); do
   sleep 0.05
 done
 control=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["controlPort"])' "$ready" 2>/dev/null)
-# Import tasks then take a minute per state: the load is still waiting when SIGTERM comes.
+# Once the staging probe's scratch collection is dropped again (run's
+# pre-flight, before the dump), import tasks take a minute per state (steps
+# already scheduled included): the load is still waiting when SIGTERM comes.
+probed() { curl -s "http://127.0.0.1:$control/calls?by=collection" | /usr/bin/python3 -c '
+import json, sys
+drops = json.load(sys.stdin).get("DropCollection", {})
+print(sum(n for c, n in drops.items() if c.startswith("milvus_migrate_probe_")))' 2>/dev/null || echo 0; }
+for _ in $(seq 1 300); do [ "$(probed)" -ge 1 ] && break; sleep 0.05; done
 curl -sS -X POST -H 'content-type: application/json' --data '{"stepMs": 60000}' \
   "http://127.0.0.1:$control/faults" >/dev/null || fail "SIGTERM: cannot slow the emulator down"
 # The load is under way once it created the collections and sent an Import

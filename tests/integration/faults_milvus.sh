@@ -34,6 +34,7 @@ new_job() {  # name scenario
   /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/scenarios/$2.json" "$d/fx" >/dev/null
   mm_write_job_config "$d" "$d/fx" "mode: local" "local: {outputDir: $d/out}" \
     "milvus2x: {endpoint: '127.0.0.1:$MM_EMU_PORT', retries: 1, existingCollection: drop}"
+  mm_job_without_probe "$d"
   "$bin" dump -c "$d/migration.yaml" >/dev/null 2>"$d/dump.err" || { fail "$1: dump"; cat "$d/dump.err"; }
   batches=$(mm_batch_count "$d/out/migration")
 }

@@ -45,6 +45,7 @@ job() {  # name fixture milvus2x-extra
 # ---- two sets of interrupted batches fit the row count ------------------------------
 job ambiguous twins "existingCollection: drop"
 sed -i 's/^loader: {worker: {limit: 2}/loader: {worker: {limit: 1}/' "$d/migration.yaml"
+mm_job_without_probe "$d"
 "$bin" dump -c "$d/migration.yaml" >/dev/null 2>&1 || fail "ambiguous: dump"
 # The first Import is answered with a broken connection after Milvus took it.
 mm_emulator_faults '{"loseAnswerRpc": "Import", "loseAnswerCount": 1}' >/dev/null

@@ -1,0 +1,131 @@
+/* The plan's checks against Milvus's limits (job/preflight.h), on
+ * inventories too large to stage in a test: the 16 GiB limit on the files
+ * of one import together, and 1024 partitions per collection. */
+#include "job/preflight.h"
+#include "plan.h"
+#include "testlib.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* One float collection of dim with one segment of `rows` live rows in its
+ * own data and n_tags empty partitions. */
+typedef struct fake {
+    mm_inventory inv;
+    mm_collection_info c;
+    mm_partition_info *parts;
+    mm_segment_info seg;
+    char (*tags)[16];
+} fake;
+
+static void fake_init(fake *f, int64_t dim, int64_t rows, size_t n_tags)
+{
+    memset(f, 0, sizeof *f);
+    f->parts = calloc(n_tags + 1, sizeof *f->parts);
+    f->tags = calloc(n_tags + 1, sizeof *f->tags);
+    f->seg = (mm_segment_info){.table_id = "wide", .segment_id = "1650000000000000000", .file_id = "1650000000000000000",
+                               .file_type = 1, .scanned = true, .rows = rows, .live = rows};
+    f->parts[0] = (mm_partition_info){.tag = "", .target_name = "_default", .table_id = "wide", .segments = &f->seg,
+                                      .n_segments = 1};
+    for (size_t i = 1; i <= n_tags; i++) {
+        snprintf(f->tags[i], sizeof f->tags[i], "p%zu", i);
+        f->parts[i] = (mm_partition_info){.tag = f->tags[i], .target_name = f->tags[i], .table_id = f->tags[i]};
+    }
+    f->c = (mm_collection_info){.name = "wide", .target_name = "wide", .dim = dim, .metric_type = 1,
+                                .partitions = f->parts, .n_partitions = n_tags + 1};
+    f->inv = (mm_inventory){.collections = &f->c, .n_collections = 1};
+}
+
+static void fake_free(fake *f)
+{
+    free(f->parts);
+    free(f->tags);
+}
+
+static char *findings(const fake *f, uint64_t max_file_size, size_t *warnings)
+{
+    mm_config cfg;
+    mm_config_init_defaults(&cfg);
+    cfg.dumper.max_file_size = max_file_size;
+    mm_findings out = {0};
+    mm_preflight_plan(&cfg, &f->inv, NULL, &out);
+    char *text = mm_findings_text(&out);
+    *warnings = out.warnings;
+    MM_CHECK_INT(out.errors, 0);
+    mm_findings_free(&out);
+    mm_config_free(&cfg);
+    return text;
+}
+
+MM_TEST(an_import_over_16_gib_together_is_warned_about)
+{
+    /* 300000 rows of 64 KiB vectors: 18.3 GiB in one batch when
+     * dumper.maxFileSize allows 32 GiB. */
+    fake f;
+    fake_init(&f, 16384, 300000, 0);
+    size_t warnings = 0;
+    char *text = findings(&f, 32ULL << 30, &warnings);
+    MM_CHECK_INT(warnings, 1);
+    MM_CHECK_STR(text, "warning: 1 import(s) would stage more than 16.0 GiB (id.npy and data.npy together, up to "
+                       "18.3 GiB): Milvus fails such an import after the dump "
+                       "(dataNode.import.maxImportFileSizeInGB, 16 by default); keep dumper.maxFileSize at 16GiB or "
+                       "below unless the server's limit was raised\n"
+                       "ok: at most 1 partition(s) per collection, within Milvus's 1024");
+    free(text);
+    fake_free(&f);
+}
+
+MM_TEST(the_default_max_file_size_bounds_both_files_together)
+{
+    fake f;
+    fake_init(&f, 16384, 300000, 0);
+    mm_plan plan;
+    mm_error err;
+    mm_error_clear(&err);
+    MM_CHECK_INT(mm_plan_build(&plan, &f.inv, NULL, 16ULL << 30, &err), 0);
+    MM_CHECK_INT(plan.n_batches, 2);
+    for (size_t i = 0; i < plan.n_batches; i++)
+        MM_CHECK(plan.batches[i].bytes <= 16ULL << 30);
+    /* The first batch is as full as the limit allows: one row more would
+     * not fit. */
+    MM_CHECK(plan.batches[0].bytes + 16384 * 4 + 8 > 16ULL << 30);
+    mm_plan_free(&plan);
+    size_t warnings = 0;
+    char *text = findings(&f, 16ULL << 30, &warnings);
+    MM_CHECK_INT(warnings, 0);
+    MM_CHECK_STR(text, "ok: the largest import stages 16.0 GiB (id.npy and data.npy together), within Milvus's "
+                       "16.0 GiB per import\n"
+                       "ok: at most 1 partition(s) per collection, within Milvus's 1024");
+    free(text);
+    fake_free(&f);
+}
+
+MM_TEST(more_than_1024_partitions_are_warned_about)
+{
+    fake f;
+    fake_init(&f, 8, 10, 1024);   /* _default and 1024 tags */
+    size_t warnings = 0;
+    char *text = findings(&f, 16ULL << 30, &warnings);
+    MM_CHECK_INT(warnings, 1);
+    MM_CHECK_STR(strstr(text, "\n") + 1,
+                 "warning: collection wide would get 1025 partitions (with _default): Milvus allows 1024 per "
+                 "collection by default (rootCoord.maxPartitionNum) and refuses the rest at load; raise that limit "
+                 "on the server, or leave the collection out with --col");
+    free(text);
+    fake_free(&f);
+
+    fake_init(&f, 8, 10, 1023);
+    text = findings(&f, 16ULL << 30, &warnings);
+    MM_CHECK_INT(warnings, 0);
+    MM_CHECK_STR(strstr(text, "\n") + 1, "ok: at most 1024 partition(s) per collection, within Milvus's 1024");
+    free(text);
+    fake_free(&f);
+}
+
+int main(void)
+{
+    MM_RUN(an_import_over_16_gib_together_is_warned_about);
+    MM_RUN(the_default_max_file_size_bounds_both_files_together);
+    MM_RUN(more_than_1024_partitions_are_warned_about);
+    return MM_TEST_EXIT();
+}
