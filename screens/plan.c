@@ -2,9 +2,13 @@
  * written. Per 2.x collection its source, vector field type and dimension,
  * partitions (2.x names), import batches, rows and staged bytes, then the
  * totals, where the files are staged and which Milvus receives them, and
- * what happens to a collection that already exists (e cycles the policy). */
+ * what happens to a collection that already exists (e cycles the policy).
+ * What the plan breaks of Milvus's limits (preflight.h: one import's files
+ * over 16 GiB together, more than 1024 partitions) is said above the
+ * totals. */
 #include "screens.h"
 
+#include "job/preflight.h"
 #include "plan.h"
 #include "source/inventory_render.h"
 #include "base/strbuf.h"
@@ -27,6 +31,7 @@ typedef struct plan_state {
     bool ready;
     mm_plan plan;
     char *problem;          /* why there is no plan */
+    char *limits;           /* the plan's warnings against Milvus's limits, or NULL */
     uint64_t generation;    /* of the inventory the plan points into */
 } plan_state;
 
@@ -40,6 +45,8 @@ static void rebuild(mm_app *app, plan_state *st)
     mm_plan_free(&st->plan);
     free(st->problem);
     st->problem = NULL;
+    free(st->limits);
+    st->limits = NULL;
     st->generation = app->inventory_generation;
     if (!app->have_inventory)
         return;
@@ -49,6 +56,17 @@ static void rebuild(mm_app *app, plan_state *st)
         st->problem = mm_strdup(err.message);
         return;
     }
+    /* Only what needs attention; what passed would crowd the screen. */
+    mm_findings f = {0};
+    mm_preflight_plan(&app->cfg, &app->inv, app->selected, &f);
+    mm_findings kept = {0};
+    for (size_t i = 0; i < f.count; i++)
+        if (f.items[i].level != MM_FINDING_OK)
+            mm_findings_add(&kept, f.items[i].level, f.items[i].code, "%s", f.items[i].text);
+    if (kept.count)
+        st->limits = mm_findings_text(&kept);
+    mm_findings_free(&kept);
+    mm_findings_free(&f);
     for (size_t i = 0; i < st->plan.n_collections; i++) {
         const mm_plan_collection *pc = &st->plan.collections[i];
         const mm_collection_info *c = pc->info;
@@ -86,6 +104,7 @@ static void plan_fini(mm_app *app, void *state)
         mm_table_fini(&st->table);
     mm_plan_free(&st->plan);
     free(st->problem);
+    free(st->limits);
 }
 
 static unsigned cycle_policy(mm_app *app, plan_state *st)
@@ -213,6 +232,8 @@ static void plan_draw(mm_app *app, void *state, const mm_rect *a)
      * checks found (no WAL checked, unflushed data, a server running). */
     if (app->have_inventory && app->source_alert)
         top += mm_draw_wrapped(top, x, w, 6, app->source_alert, mm_theme_attr(app->source_alert_role));
+    if (app->have_inventory && !st->problem && st->limits)
+        top += mm_draw_wrapped(top, x, w, 4, st->limits, mm_theme_attr(MM_ROLE_WARNING));
     if (!app->have_inventory || st->problem) {
         mm_draw_wrapped(top + 1, x, w, 4, st->problem ? st->problem : "No source connected yet. On the Source "
                         "screen (F1), choose the 1.x installation and run Test connection.",

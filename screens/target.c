@@ -2,7 +2,9 @@
  * directory or a bucket, target.local.* / target.remote.*) and the Milvus
  * 2.x that imports them (target.milvus2x.*: endpoint, login, TLS,
  * database). The fields edit the same configuration as the Config screen.
- * t tests both on a worker thread and shows the exact error of each. */
+ * t tests both on a worker thread and shows the exact error of each, then
+ * what the pre-flight with the server found (the staging probe: does
+ * Milvus read what is staged there). */
 #include "screens.h"
 
 #include "base/strbuf.h"
@@ -53,7 +55,8 @@ typedef struct target_state {
     target_test *test;
     mm_task *task;
     char *staging, *milvus;     /* the last results */
-    mm_role staging_role, milvus_role;
+    char *findings;             /* the pre-flight's, or NULL */
+    mm_role staging_role, milvus_role, findings_role;
 } target_state;
 
 static void target_init(mm_app *app, void *state)
@@ -87,6 +90,7 @@ static void target_fini(mm_app *app, void *state)
     mm_config_form_fini(&st->form);
     free(st->staging);
     free(st->milvus);
+    free(st->findings);
 }
 
 static bool target_capturing(mm_app *app, void *state)
@@ -126,6 +130,8 @@ static void start_check(mm_app *app, target_state *st)
     st->test = t;
     free(st->staging);
     free(st->milvus);
+    free(st->findings);
+    st->findings = NULL;
     st->staging = mm_strdup("Staging: checking...");
     st->milvus = mm_strdup("Milvus 2.x: connecting...");
     st->staging_role = st->milvus_role = MM_ROLE_STATUS;
@@ -143,10 +149,12 @@ static unsigned target_tick(mm_app *app, void *state)
     free(st->milvus);
     st->staging = r->staging;
     st->milvus = r->milvus;
-    r->staging = r->milvus = NULL;
+    st->findings = r->findings;
+    r->staging = r->milvus = r->findings = NULL;
     st->staging_role = r->staging_ok ? MM_ROLE_OK : MM_ROLE_ERROR;
     st->milvus_role = r->milvus_ok ? MM_ROLE_OK : MM_ROLE_ERROR;
-    bool ok = r->staging_ok && r->milvus_ok;
+    st->findings_role = r->findings_ok ? MM_ROLE_OK : MM_ROLE_ERROR;
+    bool ok = r->staging_ok && r->milvus_ok && r->findings_ok;
     free_test(st->test);
     st->test = NULL;
     if (ok)
@@ -182,7 +190,9 @@ static void target_draw(mm_app *app, void *state, const mm_rect *a)
         return;
     }
     int used = mm_draw_wrapped(result_y, x, w, RESULT_LINES - 1, st->staging, mm_theme_attr(st->staging_role));
-    mm_draw_wrapped(result_y + used, x, w, RESULT_LINES - used, st->milvus, mm_theme_attr(st->milvus_role));
+    used += mm_draw_wrapped(result_y + used, x, w, RESULT_LINES - used, st->milvus, mm_theme_attr(st->milvus_role));
+    if (st->findings && used < RESULT_LINES)
+        mm_draw_wrapped(result_y + used, x, w, RESULT_LINES - used, st->findings, mm_theme_attr(st->findings_role));
 }
 
 const mm_screen mm_screen_target = {
