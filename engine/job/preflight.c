@@ -1,6 +1,7 @@
 /* The checks before anything is dumped or created (preflight.h). */
 #include "job/preflight.h"
 
+#include "base/remedy.h"
 #include "base/strbuf.h"
 #include "load/staging_probe.h"
 #include "plan.h"
@@ -86,8 +87,8 @@ void mm_preflight_plan(const mm_config *cfg, const mm_inventory *inv, const bool
         if (c->n_partitions > PARTITION_LIMIT)
             mm_findings_add(out, MM_FINDING_WARNING, MM_OK, "collection %s would get %zu partitions (with _default): Milvus allows %d "
                 "per collection by default (rootCoord.maxPartitionNum) and refuses the rest at load; raise that "
-                "limit on the server, or leave the collection out with --col", c->target_name, c->n_partitions,
-                PARTITION_LIMIT);
+                "limit on the server, or leave the collection out %s", c->target_name, c->n_partitions,
+                PARTITION_LIMIT, mm_remedy_how(MM_REMEDY_LEAVE_OUT));
     }
     if (plan.n_collections && widest <= PARTITION_LIMIT)
         mm_findings_add(out, MM_FINDING_OK, MM_OK, "at most %zu partition(s) per collection, within Milvus's %d", widest, PARTITION_LIMIT);

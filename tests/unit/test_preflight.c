@@ -110,7 +110,7 @@ MM_TEST(more_than_1024_partitions_are_warned_about)
     MM_CHECK_STR(strstr(text, "\n") + 1,
                  "warning: collection wide would get 1025 partitions (with _default): Milvus allows 1024 per "
                  "collection by default (rootCoord.maxPartitionNum) and refuses the rest at load; raise that limit "
-                 "on the server, or leave the collection out with --col");
+                 "on the server, or leave the collection out of the migration");
     free(text);
     fake_free(&f);
 
