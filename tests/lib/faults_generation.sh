@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Usage: faults_generation.sh 2.5|2.6|3.0 (run by tests/integration/
+# faults_gen_*.sh, one per generation so that ctest runs them side by side).
 # Milvus 2.5, 2.6 and 3.0 answering load the way their source does (the
 # emulator's generation behaviours and faults, each citing upstream in
 # tests/emulator), every case ending with exactly the live rows (ids and
@@ -64,7 +66,11 @@ missing_codes() {
     sed 's/.*-> \(code=[0-9]*\).*/\1/' | sort -u | tr '\n' ' '
 }
 
-for gen in 2.5 2.6 3.0; do
+case ${1:-} in
+  2.5|2.6|3.0) ;;
+  *) echo "usage: $0 2.5|2.6|3.0" >&2; exit 2 ;;
+esac
+for gen in "$1"; do
   mm_emulator_start "$work/emu$gen" --generation "$gen" --storage-dir "$work" --auth "mmuser:$pw"
   case $gen in
     2.5) sys_code=2100 ;;
@@ -202,4 +208,4 @@ sys.exit(0 if len(tasks) == 2 and all(t["state"] == 1 for t in tasks) else 1)' "
   mm_emulator_stop
 done
 
-finish faults_generations
+finish "faults_generation $1"
