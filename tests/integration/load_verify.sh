@@ -17,7 +17,7 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 ok() { echo "ok   $*"; }
 
 mm_emulator_faults_q() { mm_emulator_faults "$1" >/dev/null; }
-calls() { curl -s "http://127.0.0.1:$MM_EMU_CONTROL_PORT/calls" | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin).get('$1', 0))"; }
+calls() { mm_emulator_calls "$1"; }
 
 # The emulator's rows (ids and vector bytes) per 1.x collection and tag,
 # mapped through the verify report, compared with the fixture's expected
@@ -36,6 +36,9 @@ same_lines() {  # label file line...
 }
 collections_in() { /usr/bin/python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["collections"]))' "$1"; }
 
+# The staging probe's Import runs first; the fault sections below turn it
+# off so that their faults meet the migration's own Imports.
+probe_staging=true
 write_config() {  # dir fixture-dir port [extra milvus2x yaml lines]
   local sec=""
   [ -d "$2/milvus2/db/tables" ] && sec="    secondaryTablesDirs: [$2/milvus2/db/tables]"
@@ -48,6 +51,7 @@ loader:
   worker:
     limit: 2
   pollIntervalSeconds: 1
+  probeStaging: $probe_staging
 meta:
   mode: sqlite
   sqliteFile: $2/milvus/db/meta.sqlite
@@ -119,6 +123,7 @@ TXT
 diff -u "$work/table.want" "$work/table.txt" && ok "verify table" || fail "verify table differs"
 
 # ---- crashes and lost answers (2.5) ------------------------------------------
+probe_staging=false
 mm_emulator_start "$work/emu-crash" --generation 2.5 --storage-dir "$work"
 d=$work/crash
 mkdir -p "$d"
@@ -257,8 +262,10 @@ cp -r "$work/crash/fx" "$d/fx"
 write_config "$d" "$d/fx" "$MM_EMU_PORT"
 status=0
 "$bin" run -c "$d/migration.yaml" >/dev/null 2>"$d/err" || status=$?
-want="milvus-migrate run: collection 'docs' already exists on Milvus at 127.0.0.1:$MM_EMU_PORT; set target.milvus2x.existingCollection to append, drop or skip, or rename the target"
-[ "$status" -eq 2 ] && [ "$(grep -v '^dump:\|^load:' "$d/err")" = "$want" ] && ok "existing collection: refused by default" || { fail "existing: exit $status"; cat "$d/err"; }
+# Found by run's pre-flight, before anything is dumped.
+want="milvus-migrate run: collection docs already exists on Milvus at 127.0.0.1:$MM_EMU_PORT and target.milvus2x.existingCollection is error: load refuses it; set existingCollection to append, drop or skip, or rename the target (target.milvus2x.names)"
+[ "$status" -eq 2 ] && [ "$(cat "$d/err")" = "$want" ] && [ ! -e "$d/out/migration" ] &&
+  ok "existing collection: refused by default, before the dump" || { fail "existing: exit $status"; cat "$d/err"; }
 write_config "$d" "$d/fx" "$MM_EMU_PORT" "    existingCollection: skip"
 imports=$(calls Import)
 "$bin" run -c "$d/migration.yaml" --report "$d/skip" >"$d/skip.out" 2>&1 || { fail "skip: run"; cat "$d/skip.out"; }
