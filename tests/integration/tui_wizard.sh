@@ -27,6 +27,22 @@ cd "$work" || exit 1
 /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/scenarios/partitions_orm.json" parts >/dev/null
 /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/scenarios/basic_native.json" basic >/dev/null
 secret='Sup3r-S3cret!pw'
+# A collection with 1024 (empty) partitions besides its own data: 1025 in
+# 2.x, one more than Milvus allows by default.
+/usr/bin/python3 - wide.json <<'PY'
+import json, sys
+parts = [{"tag": "p%d" % i, "table_id": str(1700000000000000000 + i), "segments": []} for i in range(1, 1025)]
+json.dump({"era": "native", "version": "1.1.0", "seed": 7, "global_lsn": 10, "collections": [
+    {"name": "wide", "dim": 8, "metric": 1, "flush_lsn": 10,
+     "segments": [{"id": "1650000000000000000", "rows": 3}], "partitions": parts}]}, open(sys.argv[1], "w"))
+PY
+/usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" wide.json wide >/dev/null
+cat >wide.yaml <<YAML
+dumper: {worker: {workMode: milvus1x}}
+meta: {mode: sqlite, sqliteFile: wide/milvus/db/meta.sqlite}
+source: {mode: local, local: {tablesDir: wide/milvus/db/tables}}
+target: {mode: local, local: {outputDir: out}, milvus2x: {endpoint: "127.0.0.1:19530"}}
+YAML
 
 cat >parts.yaml <<YAML
 dumper: {worker: {workMode: milvus1x}}
@@ -81,6 +97,14 @@ snapshot config
 ?
 snapshot help
 Esc
+quit
+S
+
+# The Plan says what breaks Milvus's limits (more than 1024 partitions).
+session limits -- -c wide.yaml <<'S'
+t
+F5
+snapshot plan
 quit
 S
 
