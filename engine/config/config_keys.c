@@ -788,7 +788,8 @@ static const mm_config_key keys[] = {
      .help = "Query only reads loaded collections. Off by default: a collection that is not loaded "
              "is reported as not sampled, with the query-node memory loading it would take (about "
              "twice its vectors and ids). When on, such a collection gets a FLAT or BIN_FLAT index "
-             "if it has none, is loaded, sampled and released again, and that index is dropped.",
+             "if it has none, is loaded, sampled and released again, and that index is dropped. The "
+             "wizard's Verify screen asks instead (l).",
      .flags = MM_CFG_F_OURS,
      .phases = P_MILVUS},
     {.name = "state.dir",
