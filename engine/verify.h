@@ -102,8 +102,10 @@ char *mm_verify_render_markdown(const mm_verify_report *r);
 /* The CONTENT cell of a partition: "1000/1000 OK", "998/1000 MISMATCH",
  * "not loaded", "off", ... (into buf). */
 const char *mm_verify_content_cell(const mm_verify_row *row, char *buf, size_t n);
-/* Collections whose content was not sampled because they are not loaded. */
+/* Collections whose content was not sampled because they are not loaded,
+ * and the query-node memory loading them takes. */
 size_t mm_verify_not_loaded(const mm_verify_report *r, uint64_t *memory_bytes);
+bool mm_verify_collection_not_loaded(const mm_verify_report *r, const mm_verify_collection *c);
 /* "loaded", "not loaded", ... for a collection's load_state. */
 const char *mm_verify_load_state_word(int state);
 

@@ -67,7 +67,7 @@ static const char *content_status(const mm_content_result *c)
     return words[c->state];
 }
 
-static bool collection_not_loaded(const mm_verify_report *r, const mm_verify_collection *vc)
+bool mm_verify_collection_not_loaded(const mm_verify_report *r, const mm_verify_collection *vc)
 {
     for (size_t i = 0; i < r->n_rows; i++)
         if (strcmp(r->rows[i].collection, vc->collection) == 0 && r->rows[i].content.state == MM_CONTENT_NOT_LOADED)
@@ -80,7 +80,7 @@ size_t mm_verify_not_loaded(const mm_verify_report *r, uint64_t *memory_bytes)
     size_t n = 0;
     uint64_t bytes = 0;
     for (size_t i = 0; i < r->n_collections; i++)
-        if (collection_not_loaded(r, &r->collections[i])) {
+        if (mm_verify_collection_not_loaded(r, &r->collections[i])) {
             n++;
             bytes += r->collections[i].load_memory_bytes;
         }
@@ -117,7 +117,7 @@ static void content_summary(mm_strbuf *sb, const mm_verify_report *r)
         mm_strbuf_appendf(sb, "%" PRId64 " NaN/Inf row(s) drawn were left out of it (dumper.nanPolicy: skip).\n", nan);
     for (size_t i = 0; i < r->n_collections; i++) {
         const mm_verify_collection *vc = &r->collections[i];
-        if (!collection_not_loaded(r, vc))
+        if (!mm_verify_collection_not_loaded(r, vc))
             continue;
         char size[32];
         mm_format_bytes(vc->load_memory_bytes, size, sizeof size);
@@ -341,7 +341,7 @@ static void content_markdown(mm_strbuf *sb, const mm_verify_report *r)
                              "them for the sample and releases them again):\n\n");
         for (size_t i = 0; i < r->n_collections; i++) {
             const mm_verify_collection *vc = &r->collections[i];
-            if (!collection_not_loaded(r, vc))
+            if (!mm_verify_collection_not_loaded(r, vc))
                 continue;
             char size[32];
             mm_format_bytes(vc->load_memory_bytes, size, sizeof size);

@@ -20,16 +20,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum {
-    COL_NAME, COL_TARGET, COL_LIVE, COL_STAGED, COL_IMPORTED, COL_MILVUS, COL_SAMPLED, COL_CONTENT, COL_STATUS,
-    COL_COUNT
-};
+/* CONTENT is the content sample: rows that match of the rows read back
+ * ("19/19 OK"), the report's SAMPLED column being its denominator. */
+enum { COL_NAME, COL_TARGET, COL_LIVE, COL_STAGED, COL_IMPORTED, COL_MILVUS, COL_CONTENT, COL_STATUS, COL_COUNT };
 
 static const mm_table_column columns[COL_COUNT] = {
     [COL_NAME] = {"1.X COLLECTION / PARTITION", 0, false}, [COL_TARGET] = {"2.X NAME", 0, false},
     [COL_LIVE] = {"1.X LIVE", 8, true},                    [COL_STAGED] = {"STAGED", 8, true},
     [COL_IMPORTED] = {"IMPORTED", 8, true},                [COL_MILVUS] = {"MILVUS", 8, true},
-    [COL_SAMPLED] = {"SAMPLED", 7, true},                  [COL_CONTENT] = {"CONTENT", 12, false},
+    [COL_CONTENT] = {"CONTENT", 12, false},
     [COL_STATUS] = {"STATUS", 8, false},
 };
 
@@ -77,32 +76,28 @@ static void count(char *buf, size_t n, int64_t v, bool skipped)
 
 typedef struct table_line {
     const char *name, *target;
-    int64_t live, staged, imported, milvus, sampled; /* sampled < 0: "-" */
+    int64_t live, staged, imported, milvus;
     const char *content;
     bool skipped, match;
 } table_line;
 
 static void add_row(mm_table *t, const table_line *l, int tag, int sub)
 {
-    char c_live[24], c_staged[24], c_imported[24], c_milvus[24], c_sampled[24];
+    char c_live[24], c_staged[24], c_imported[24], c_milvus[24];
     count(c_live, sizeof c_live, l->live, false);
     count(c_staged, sizeof c_staged, l->staged, false);
     count(c_imported, sizeof c_imported, l->imported, false);
     count(c_milvus, sizeof c_milvus, l->milvus, l->skipped);
-    count(c_sampled, sizeof c_sampled, l->sampled, l->sampled < 0);
-    const char *cells[COL_COUNT] = {l->name,     l->target,  c_live,     c_staged,
-                                    c_imported,  c_milvus,   c_sampled,  l->content,
-                                    status_word(l->skipped, l->match)};
+    const char *cells[COL_COUNT] = {l->name,   l->target, c_live,     c_staged,
+                                    c_imported, c_milvus, l->content, status_word(l->skipped, l->match)};
     mm_table_add(t, cells, l->skipped || l->match ? MM_ROLE_NORMAL : MM_ROLE_MISMATCH, tag, sub);
 }
 
 /* A collection's CONTENT (into buf): OK or MISMATCH over its sampled
  * partitions, else what kept them from being sampled. */
-static const char *collection_content(const mm_verify_report *r, const mm_verify_collection *c, int64_t *sampled,
-                                      char *buf, size_t n)
+static const char *collection_content(const mm_verify_report *r, const mm_verify_collection *c, char *buf, size_t n)
 {
     bool checked = false, differ = false;
-    *sampled = 0;
     snprintf(buf, n, "-");
     for (size_t i = 0; i < r->n_rows; i++) {
         const mm_verify_row *row = &r->rows[i];
@@ -111,15 +106,12 @@ static const char *collection_content(const mm_verify_report *r, const mm_verify
         if (row->content.state == MM_CONTENT_CHECKED) {
             checked = true;
             differ |= row->content.n_mismatches > 0;
-            *sampled += row->content.sampled;
         } else if (!checked) {
             mm_verify_content_cell(row, buf, n);
         }
     }
     if (checked)
         snprintf(buf, n, "%s", differ ? "MISMATCH" : "OK");
-    else
-        *sampled = -1;
     return buf;
 }
 
@@ -144,7 +136,7 @@ static void rebuild(mm_app *app, verify_state *st)
         table_line line = {.name = c->collection, .target = c->target, .live = live, .staged = staged,
                            .imported = imported, .milvus = c->milvus, .skipped = c->skipped, .match = c->match};
         char content[48];
-        line.content = collection_content(r, c, &line.sampled, content, sizeof content);
+        line.content = collection_content(r, c, content, sizeof content);
         add_row(&st->table, &line, (int)ci, -1);
         for (size_t i = 0; i < r->n_rows; i++) {
             const mm_verify_row *row = &r->rows[i];
@@ -156,7 +148,6 @@ static void rebuild(mm_app *app, verify_state *st)
             table_line pl = {
                 .name = name ? name : "", .target = target ? target : "", .live = row->source_live,
                 .staged = row->dumped, .imported = row->imported, .milvus = row->milvus,
-                .sampled = row->content.state == MM_CONTENT_CHECKED ? row->content.sampled : -1,
                 .content = mm_verify_content_cell(row, cell, sizeof cell), .skipped = row->skipped,
                 .match = row->match,
             };
@@ -201,6 +192,14 @@ static void start(mm_app *app, verify_state *st, unsigned steps)
     mm_app_message(app, MM_ROLE_STATUS, "Verifying...");
 }
 
+static bool sampled_any(const mm_verify_report *r)
+{
+    for (size_t i = 0; i < r->n_rows; i++)
+        if (r->rows[i].content.state == MM_CONTENT_CHECKED)
+            return true;
+    return false;
+}
+
 static unsigned verify_tick(mm_app *app, void *state)
 {
     verify_state *st = state;
@@ -223,9 +222,11 @@ static unsigned verify_tick(mm_app *app, void *state)
         bool match = report->all_match;
         mm_app_set_report(app, report, mm_runjob_state_dir(st->job));
         rebuild(app, st);
+        bool sampled = sampled_any(report);
         mm_app_message(app, match ? MM_ROLE_OK : MM_ROLE_ERROR, "%s",
-                       match ? "Verified: all counts and sampled rows match"
-                             : "Verified: some counts or sampled rows do not match");
+                       !match    ? "Verified: some counts or sampled rows do not match"
+                       : sampled ? "Verified: all counts and sampled rows match"
+                                 : "Verified: all counts match (no content sampled)");
     } else {
         mm_app_message(app, st->view.outcome == MM_RUNJOB_CANCELLED ? MM_ROLE_WARNING : MM_ROLE_ERROR, "%s",
                        st->view.outcome == MM_RUNJOB_CANCELLED ? "Verification cancelled" : "Verification failed");
@@ -359,14 +360,6 @@ static char *phase_text(const mm_runjob_view *v)
                        v->sample.rows_total, v->sample_where);
 }
 
-static bool sampled_any(const mm_verify_report *r)
-{
-    for (size_t i = 0; i < r->n_rows; i++)
-        if (r->rows[i].content.state == MM_CONTENT_CHECKED)
-            return true;
-    return false;
-}
-
 static void verify_draw(mm_app *app, void *state, const mm_rect *a)
 {
     verify_state *st = state;
@@ -402,9 +395,11 @@ static void verify_draw(mm_app *app, void *state, const mm_rect *a)
     if (names && names[0]) {
         char size[32];
         mm_format_bytes(memory, size, sizeof size);
-        char *line = mm_asprintf("Not sampled, not loaded in Milvus: %s. l loads them for the sample (about %s of "
-                                 "query-node memory) and releases them.", names, size);
-        mm_draw_text(y++, x, w, line ? line : "", mm_theme_attr(MM_ROLE_WARNING), true);
+        bool one = mm_verify_not_loaded(r, NULL) == 1;
+        char *line = mm_asprintf("Not loaded in Milvus, so not sampled: %s. l loads %s for the sample (about %s of "
+                                 "query-node memory) and releases %s.", names, one ? "it" : "them", size,
+                                 one ? "it" : "them");
+        y += mm_draw_wrapped(y, x, w, 2, line ? line : "", mm_theme_attr(MM_ROLE_WARNING));
         free(line);
     }
     free(names);
