@@ -217,4 +217,29 @@ other=$(report_field "$work/noload/state/report.json" vectors_ip 'p["content"]["
 [ "$status" -eq 0 ] && [ "$other" != "$first" ] && grep -q "^Content sample (up to 5 row(s) per partition, seed 2): " "$work/noload/out.txt" &&
   ok "seed 2 draws other rows ($other)" || fail "seed 2: exit $status, ids $other"
 
+# ---- loaded by the user: sampled without consent, refreshed, left loaded ------------
+# The user made an index on vectors_ip and loaded it (through the Node SDK).
+start_case userload basic_native false
+run_case userload run -c "$work/userload/migration.yaml" --sample 0
+(cd "$src/tests/emulator" && node -e '
+const { MilvusClient } = require("@zilliz/milvus2-sdk-node");
+(async () => {
+  const c = new MilvusClient({ address: process.argv[1], maxRetries: 0 });
+  const i = await c.createIndex({ collection_name: "vectors_ip", field_name: "data", index_type: "FLAT", metric_type: "IP", params: {} });
+  const l = await c.loadCollectionSync({ collection_name: "vectors_ip" });
+  process.exit(i.error_code === "Success" && l.error_code === "Success" ? 0 : 1);
+})().catch((e) => { console.error(e); process.exit(1); });' "127.0.0.1:$MM_EMU_PORT") || fail "userload: loading vectors_ip by hand"
+before=$(for rpc in CreateIndex LoadCollection ReleaseCollection DropIndex; do printf '%s=%s ' $rpc "$(mm_emulator_calls $rpc)"; done)
+run_case userload verify -c "$work/userload/migration.yaml"
+[ "$status" -eq 0 ] &&
+  [ "$(table_row userload vectors_ip)" = "vectors_ip               (default)      vectors_ip._default                12           12           12           12       12  12/12 OK          OK" ] &&
+  [ "$(table_row userload vectors_l2)" = "vectors_l2               (default)      vectors_l2._default                17           17           17           17        -  not loaded        OK" ] &&
+  ok "loaded by the user: vectors_ip sampled whole, vectors_l2 not loaded and not sampled" || { fail "userload: exit $status"; cat "$work/userload/out.txt" "$work/userload/err.txt"; }
+after=$(for rpc in CreateIndex LoadCollection ReleaseCollection DropIndex; do printf '%s=%s ' $rpc "$(mm_emulator_calls $rpc)"; done)
+# One LoadCollection: the refresh (imports since the load are read only
+# after it); no index made, nothing released, no index dropped.
+[ "$before" = "CreateIndex=1 LoadCollection=1 ReleaseCollection=0 DropIndex=0 " ] &&
+  [ "$after" = "CreateIndex=1 LoadCollection=2 ReleaseCollection=0 DropIndex=0 " ] &&
+  ok "loaded by the user: refreshed, left loaded with its index" || fail "userload: calls before $before, after $after"
+
 finish verify_content
