@@ -408,7 +408,9 @@ static int compare_mismatch(const void *a, const void *b)
 /* Keys ascending, each once; mismatches by key, each once. */
 static void finish(checker *k, mm_content_result *out)
 {
-    qsort(k->keys, k->n_keys, sizeof *k->keys, compare_i64);
+    /* An empty partition has no keys and no array (qsort wants one). */
+    if (k->n_keys)
+        qsort(k->keys, k->n_keys, sizeof *k->keys, compare_i64);
     size_t n = 0;
     for (size_t i = 0; i < k->n_keys; i++)
         if (n == 0 || k->keys[n - 1] != k->keys[i])
@@ -416,7 +418,8 @@ static void finish(checker *k, mm_content_result *out)
     out->ids = k->keys;
     out->n_ids = n;
     k->keys = NULL;
-    qsort(out->mismatches, out->n_mismatches, sizeof *out->mismatches, compare_mismatch);
+    if (out->n_mismatches)
+        qsort(out->mismatches, out->n_mismatches, sizeof *out->mismatches, compare_mismatch);
     size_t m = 0;
     for (size_t i = 0; i < out->n_mismatches; i++) {
         if (m > 0 && compare_mismatch(&out->mismatches[m - 1], &out->mismatches[i]) == 0) {
