@@ -322,8 +322,18 @@ char *mm_wal_guard_add_to_report_json(char *report_json, const mm_wal_guard *g)
         while (p > report_json && (p[-1] == '\n' || p[-1] == '\t' || p[-1] == ' '))
             p--;
         bool empty = p > report_json && p[-1] == '{';
-        out = mm_asprintf("%.*s%s\n\t\"sourceChecks\":\t%s\n}", (int)(p - report_json), report_json,
-                          empty ? "" : ",", text);
+        mm_strbuf sb;
+        mm_strbuf_init(&sb);
+        mm_strbuf_appendf(&sb, "%.*s%s\n\t\"sourceChecks\":\t", (int)(p - report_json), report_json,
+                          empty ? "" : ",");
+        /* One level deeper than cJSON printed it on its own. */
+        for (const char *line = text, *nl; line; line = nl ? nl + 1 : NULL) {
+            nl = strchr(line, '\n');
+            mm_strbuf_appendf(&sb, "%s%.*s", line == text ? "" : "\n\t", nl ? (int)(nl - line) : (int)strlen(line),
+                              line);
+        }
+        mm_strbuf_append(&sb, "\n}");
+        out = mm_strbuf_take(&sb);
     }
     free(text);
     free(report_json);
