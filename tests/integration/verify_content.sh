@@ -116,6 +116,12 @@ done
   "{'rowsPerPartition': 1000, 'seed': 1, 'loadForSample': True}" ] && ok "report.json: the sample's size, seed and consent" ||
   fail "report.json: contentSample"
 
+# verify on its own: the same rows, the same mismatch, exit 3.
+run_case flip verify -c "$work/flip/migration.yaml"
+[ "$status" -eq 3 ] && [ "$(last_err flip)" = "milvus-migrate verify: verification found mismatches (see the table above)" ] &&
+  [ "$(report_field "$rj" vectors_ip 'p["content"]["mismatches"][0]["id"]')" = 8003 ] &&
+  ok "flipBit: verify alone exits 3 naming id 8003 again" || { fail "flipBit: verify exit $status"; cat "$work/flip/err.txt"; }
+
 # ---- swapIds: two rows of one import exchange their vectors ------------------------
 start_case swap basic_native true '{"corruptImport": {"collection": "vectors_ip", "kind": "swapIds", "id": 8001, "other": 8007}}'
 run_case swap run -c "$work/swap/migration.yaml"
