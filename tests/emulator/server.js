@@ -9,6 +9,7 @@ const { validateCreate, schemaKey } = require('./schema');
 const { STATE } = require('./state');
 const { baseName } = require('./importer');
 const { denial } = require('./privileges');
+const { queryHandlers } = require('./query');
 
 const { withoutMerr } = require('./generation');
 const { SERVICE, loadRoot, loadService } = require('./descriptors');
@@ -281,17 +282,8 @@ function createServer(store, opts) {
         })),
       };
     },
-    LoadCollection(req) {
-      const c = coll(req.collection_name);
-      if (!c) return st.collectionNotFound(req.collection_name);
-      c.loaded = true;
-      return st.ok();
-    },
-    GetLoadState(req) {
-      const c = coll(req.collection_name);
-      if (!c) return { status: st.collectionNotFound(req.collection_name), state: 0 };
-      return { status: st.ok(), state: c.loaded ? 3 : 1 };
-    },
+    // Query, loading and releasing: query.js.
+    ...queryHandlers(store, gen),
   };
 
   // The job id is allocated before the broadcast (services.go 1838-1849 on

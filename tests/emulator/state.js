@@ -4,6 +4,7 @@
 // asynchronous state machine, call counters and injected faults.
 
 const { runImport, ImportFailure } = require('./importer');
+const { checkFault, corruptImport } = require('./corrupt');
 const { DT } = require('./npy');
 
 const STATE = {
@@ -40,7 +41,7 @@ function defaultFaults(generation) {
   return {
     unavailable: 0, unavailableRpc: null, unavailableCount: 0, failImport: null,
     stepMs: 100, expireTasks: false, maxFileSize: DEFAULT_MAX_FILE_SIZE,
-    loseAnswerRpc: null, loseAnswerCount: 0,
+    loseAnswerRpc: null, loseAnswerCount: 0, corruptImport: null,
     lateJobMs: 0, lateJobCount: 0, jobLimit: DEFAULT_JOB_LIMIT, rateLimitRpc: null, rateLimitCount: 0,
     failedRowsMs: generation && generation.countImporting ? FAILED_ROWS_MS : 0, denyPrivileges: [],
   };
@@ -97,8 +98,10 @@ class Store {
   }
 
   setFaults(patch) {
-    for (const k of Object.keys(patch)) {
+    for (const [k, v] of Object.entries(patch)) {
       if (!(k in this.faults) && k !== 'crashAfterImportSubmit') throw new Error(`unknown fault '${k}'`);
+      const bad = k === 'corruptImport' ? checkFault(v) : null;
+      if (bad) throw new Error(bad);
     }
     if (patch.lateJobMs && !this.played.lateJob) {
       throw new Error(`lateJobMs: Milvus ${this.played.version} creates the job before Import answers; `
@@ -186,7 +189,7 @@ class Store {
     const coll = {
       id: this.newId(), name, schema, key, createdTs: now, createdUtc: String(Date.now()),
       shards: req.shards_num || 1, consistency: req.consistency_level || 0,
-      partitions: new Map(), indexes: [], loaded: false,
+      partitions: new Map(), indexes: [], loaded: false, loadedAtMs: 0, targetMs: 0, refresh: null,
     };
     this.addPartition(coll, '_default');
     this.collections.set(name, coll);
@@ -307,10 +310,20 @@ class Store {
       for (let i = 0; i < task.result.rows; i++) ids.push(this.nextAutoPk++);
       task.idRanges = [String(begin), String(this.nextAutoPk)];
     }
+    const corrupted = corruptImport(this.faults.corruptImport, task, task.result);
+    if (corrupted) {
+      this.faults.corruptImport = null;
+      ids = task.result.ids;
+      process.stderr.write(`${new Date().toISOString()} import ${task.id} corrupted (injected): ${corrupted}\n`);
+    }
     const fields = Store.vectorFields(coll);
     ids.forEach((id, r) => {
       const key = String(id);
       const row = fields.map((f) => (task.result.vectors[f] ? task.result.vectors[f][r] : Buffer.alloc(0)));
+      // Which import stored the row: Query sees it once that import is
+      // complete and in the loaded target, and prefers the later import's
+      // row among rows of one key (query.js).
+      row.task = task;
       if (!part.entities.has(key)) part.entities.set(key, []);
       part.entities.get(key).push(row);
       task.added.push([key, row]);
@@ -337,6 +350,7 @@ class Store {
   complete(task) {
     this.countRows(task);
     task.state = STATE.Completed;
+    task.completedMs = Date.now();
     task.progress = 100;
     const coll = this.collections.get(task.collection);
     const part = coll && coll.id === task.collectionId ? coll.partitions.get(task.partition) : null;
