@@ -312,7 +312,7 @@ static int http_error(mm_s3 *s3, const mm_s3_call *call, const char *target, mm_
     mm_s3_xml_text(r->text.data, r->text.len, "Message", message, sizeof message);
     hint_for(s3, r->status, code, hint, sizeof hint);
     if (mm_http_retryable(CURLE_OK, r->status))
-        snprintf(tried, sizeof tried, " (after %d attempts)", attempts);
+        mm_http_attempts_text(attempts, tried, sizeof tried);
     return mm_error_set(err, r->status == 403 ? MM_ERR_AUTH : MM_ERR_IO, "S3 %s %s: %ld %s%s%s%s%s", call->method,
                         target, r->status, code[0] ? code : status_name(r->status), message[0] ? ": " : "", message,
                         tried, hint);
@@ -364,10 +364,11 @@ int mm_s3_request(mm_s3 *s3, const mm_s3_call *call, mm_s3_response *r, mm_error
             mm_sleep_ms((long)s3->retry_base_ms << (attempt < 10 ? attempt : 10));
             continue;
         }
+        char tried[48];
+        mm_http_attempts_text(attempt + 1, tried, sizeof tried);
         if (cc != CURLE_OK)
-            rc = mm_error_set(err, MM_ERR_NETWORK, "S3 %s %s: %s (after %d attempt(s)); check %s.endpoint and that "
-                              "the server is reachable", call->method, target, curl_easy_strerror(cc), attempt + 1,
-                              s3->side);
+            rc = mm_error_set(err, MM_ERR_NETWORK, "S3 %s %s: %s%s; check %s.endpoint and that the server is "
+                              "reachable", call->method, target, curl_easy_strerror(cc), tried, s3->side);
         else
             rc = http_error(s3, call, target, r, attempt + 1, err);
         break;
