@@ -248,6 +248,9 @@ imports=$(calls Import)
 [ "$(grep '^dumped ' "$d/run2.out")" = "dumped 0 rows in 0 new batch(es) (0 B) to $d/out/migration; $n batch(es) were already complete$(mm_source_said binary)" ] \
   && [ "$(calls Import)" = "$imports" ] && grep -q "^All counts match.$" "$d/run2.out" \
   && ok "deleteStagedFiles: a later run re-dumps and re-imports nothing" || { fail "cleanup: second run redid work"; cat "$d/run2.out"; }
+[ "$(tail -1 "$d/run2.out")" = "deleted 0 staged file(s) (loader.deleteStagedFiles: true); $((2 * n)) were already gone" ] \
+  && ok "deleteStagedFiles: the later run deletes nothing and says the files were already gone" \
+  || { fail "cleanup: second run's deletion line"; tail -1 "$d/run2.out"; }
 
 # ---- existing collections ------------------------------------------------------
 # Same 1.x data, fresh journal: the collection from "crash" exists.
