@@ -409,6 +409,12 @@ MM_TEST(unknown_keys_suggest)
     MM_CHECK_STR(load_warning("source:\n  tablesDir: /x\n"),
                  "t.yaml:2:3: unknown key source.tablesDir (ignored); did you mean "
                  "source.local.tablesDir or source.remote.tablesDir?");
+    /* Another last word after the same first ones. */
+    MM_CHECK_STR(load_warning("meta:\n  mode: remote\n  remoteMetaPath: m/meta.json\n"),
+                 "t.yaml:3:3: unknown key meta.remoteMetaPath (ignored); did you mean meta.remoteMetaFile?");
+    MM_CHECK_STR(load_warning("source:\n  local:\n    tablesPath: /x\n"),
+                 "t.yaml:3:5: unknown key source.local.tablesPath (ignored); did you mean "
+                 "source.local.tablesDir?");
     MM_CHECK_STR(load_warning("source:\n  es:\n    urls: [x]\n"),
                  "t.yaml:2:3: unknown key source.es (ignored)");
     MM_CHECK_STR(load_warning("target:\n  create:\n    collection:\n      name: c1\n"),
