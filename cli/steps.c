@@ -61,6 +61,8 @@ int mm_cli_run_steps(const char *command, const mm_steps_args *args, unsigned st
         .command = command, .config_path = args->config_path ? args->config_path : "migration.yaml",
         .collections = args->collections, .restart = args->restart, .phases = MM_CONFIG_PHASE_MILVUS,
         .dumps = (steps & MM_STEP_DUMP) != 0,
+        /* Only dump and load read or write the staging bucket. */
+        .bucket_on_demand = !(steps & (MM_STEP_DUMP | MM_STEP_LOAD)),
     };
     int rc = mm_job_open(&job, &o, &out.sink, &err);
     if (rc != 0 && err.code == MM_ERR_NOT_FOUND && args->collections)

@@ -121,6 +121,8 @@ static int delete_batch_files(void *ctx, const mm_journal_batch *b)
 int mm_job_delete_staged(mm_job *job, mm_error *err)
 {
     deleter d = {job, 0, 0, err};
+    if (mm_job_open_target_bucket(job, err) != 0)
+        return -1;
     if (mm_journal_each(job->journal, delete_batch_files, &d, err) != 0)
         return -1;
     if (d.gone)
