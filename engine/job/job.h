@@ -105,8 +105,9 @@ int mm_job_delete_staged(mm_job *job, mm_error *err);
 
 /* Says, for each collection whose 1.x meta row count differs from the live
  * rows the scanned segments hold, why (source/row_counts.h): a summary
- * line "row count: collection '...': ..." per collection. */
-void mm_job_report_row_counts(const mm_inventory *inv, const mm_sink *sink);
+ * line "row count: collection '...': ..." per collection; `what` ends
+ * "all of which ..." ("are migrated"). */
+void mm_job_report_row_counts(const mm_inventory *inv, const char *what, const mm_sink *sink);
 
 /* target.milvus2x.* as a connected client. */
 int mm_job_milvus_connect(const mm_config *cfg, mm_milvus **out, mm_error *err);

@@ -4,6 +4,7 @@
 
 #include "base/fsutil.h"
 #include "base/strbuf.h"
+#include "source/row_counts.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -37,10 +38,21 @@ int mm_job_write_report(const mm_job *job, const mm_verify_report *report, const
     char *md = b ? mm_asprintf("%s.md", b) : NULL;
     int rc = json && md ? 0 : mm_error_set(err, MM_ERR_NOMEM, "verify: out of memory");
     const mm_wal_guard *checks = job && job->wal.summary ? &job->wal : NULL;
+    char *json_text = mm_wal_guard_add_to_report_json(mm_verify_render_json(report), checks);
+    char *md_text = mm_wal_guard_add_to_report_markdown(mm_verify_render_markdown(report), checks);
+    /* Why a 1.x number differs from the counts above. */
+    if (job) {
+        json_text = mm_row_counts_add_to_report_json(json_text, &job->inv);
+        md_text = mm_row_counts_add_to_report_markdown(md_text, &job->inv);
+    }
     if (rc == 0)
-        rc = write_report(json, mm_wal_guard_add_to_report_json(mm_verify_render_json(report), checks), err);
+        rc = write_report(json, json_text, err);
+    else
+        free(json_text);
     if (rc == 0)
-        rc = write_report(md, mm_wal_guard_add_to_report_markdown(mm_verify_render_markdown(report), checks), err);
+        rc = write_report(md, md_text, err);
+    else
+        free(md_text);
     if (rc == 0 && json_path) {
         *json_path = json;
         json = NULL;
