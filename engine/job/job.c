@@ -140,7 +140,7 @@ static int scan_source(mm_job *job, mm_error *err)
 {
     mm_scan_options scan = {
         .tables_dirs = (const char *const *)job->src.tables_dirs, .n_tables_dirs = job->src.n_tables_dirs,
-        .missing_deleted_docs_ok = job->cfg.source.missing_deleted_docs_ok,
+        .missing_deleted_docs_ok = job->cfg.source.missing_deleted_docs_ok, .missing_hint = job->src.missing_hint,
     };
     if (job->remote_source) {
         if (mm_remote_source_scan(job->remote_source, &job->inv, &scan, err) != 0)
@@ -174,6 +174,8 @@ static int open_remote_meta(mm_job *job, mm_error *err)
         spec.mysql_dsn = cfg->meta.mysql_url;
     else
         spec.meta_json_path = mm_config_meta_json_path(cfg);
+    if (cfg->meta.mode == MM_META_MOCK)
+        spec.meta_key = "meta.mockFile";
     return mm_source_open(&spec, &job->src, err);
 }
 
@@ -383,7 +385,10 @@ int mm_job_source_spec(const mm_config *cfg, mm_source_spec *spec, mm_error *err
     case MM_META_SQLITE: spec->sqlite_path = cfg->meta.sqlite_file; break;
     case MM_META_MYSQL: spec->mysql_dsn = cfg->meta.mysql_url; break;
     case MM_META_LOCAL:
-    case MM_META_MOCK: spec->meta_json_path = mm_config_meta_json_path(cfg); break;
+    case MM_META_MOCK:
+        spec->meta_json_path = mm_config_meta_json_path(cfg);
+        spec->meta_key = cfg->meta.mode == MM_META_MOCK ? "meta.mockFile" : "meta.localFile";
+        break;
     default:
         return mm_error_set(err, MM_ERR_CONFIG, "%s: meta.mode remote (meta.json in a bucket) is read by dump, "
                             "load, verify and run only; here, copy the meta.json locally and use meta.mode: local",
