@@ -140,6 +140,43 @@ int mm_check_regular(const char *path, const char *fix, mm_error *err)
     return S_ISREG(st.st_mode) ? 0 : not_regular(path, st.st_mode, fix, err);
 }
 
+int mm_dir_check_writable(const char *path, const char *key, mm_error *err)
+{
+    char *part = mm_strdup(path);
+    if (!part)
+        return mm_error_set(err, MM_ERR_NOMEM, "%s: out of memory", key);
+    struct stat st;
+    int rc = 0;
+    /* The nearest part that exists; every part below it is created later. */
+    while (stat(part, &st) != 0) {
+        if (errno == ELOOP || errno == EACCES) {
+            rc = mm_error_set(err, MM_ERR_CONFIG, "%s %s: %s: %s; set %s to a directory that can be written",
+                              key, path, part, errno == ELOOP ? "a symbolic link that leads back to itself (a loop)"
+                                                              : strerror(errno), key);
+            break;
+        }
+        char *slash = strrchr(part, '/');
+        if (!slash || slash == part) {
+            strcpy(part, slash ? "/" : ".");
+            if (stat(part, &st) != 0) {
+                rc = mm_error_set(err, MM_ERR_CONFIG, "%s %s: %s: %s", key, path, part, strerror(errno));
+                break;
+            }
+            break;
+        }
+        *slash = '\0';
+    }
+    if (rc == 0 && !S_ISDIR(st.st_mode))
+        rc = mm_error_set(err, MM_ERR_CONFIG, "%s %s cannot be created: %s is %s, not a directory; set %s to a "
+                          "directory (or a path below one)", key, path, part, mm_file_kind(st.st_mode), key);
+    else if (rc == 0 && access(part, W_OK | X_OK) != 0)
+        rc = mm_error_set(err, MM_ERR_CONFIG, "%s %s cannot be written: %s: %s; set %s to a directory on a "
+                          "writable file system", key, path, part,
+                          errno == EROFS ? "the file system is mounted read-only" : strerror(errno), key);
+    free(part);
+    return rc;
+}
+
 int mm_fsync_dir(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

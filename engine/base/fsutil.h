@@ -42,6 +42,12 @@ FILE *mm_fopen_regular(const char *path, const char *fix, mm_error *err);
  * itself (SQLite's -wal and -shm): 0 for a regular file, 1 when nothing is
  * there, -1 with err set otherwise. */
 int mm_check_regular(const char *path, const char *fix, mm_error *err);
+/* A directory we are to create or write into (target.local.outputDir,
+ * state.dir), checked before any work: the nearest part of `path` that
+ * exists must be a directory that can be written (a read-only file system
+ * or a file on the way is found here, not hours into a dump). Messages name
+ * `key`, the part that is wrong and the fix; MM_ERR_CONFIG. */
+int mm_dir_check_writable(const char *path, const char *key, mm_error *err);
 /* "a FIFO (named pipe)", "a directory", "a character device", ... */
 const char *mm_file_kind(mode_t mode);
 

@@ -2,6 +2,7 @@
  * target, lock and journal. */
 #include "job/job.h"
 
+#include "base/fsutil.h"
 #include "base/strbuf.h"
 #include "path_safety.h"
 #include "source/live_server.h"
@@ -26,6 +27,14 @@ static int check_paths(const mm_config *cfg, mm_error *err)
     if (rc == 0)
         rc = mm_path_set_check(set, err);
     mm_path_set_free(set);
+    /* Where we write: a file on the way or a read-only file system is said
+     * before the source is read. */
+    if (rc == 0 && cfg->target.mode == MM_LOCATION_LOCAL && cfg->target.local.output_dir[0])
+        rc = mm_dir_check_writable(cfg->target.local.output_dir, "target.local.outputDir", err);
+    char *state = rc == 0 ? mm_config_state_dir(cfg) : NULL;
+    if (rc == 0 && state)
+        rc = mm_dir_check_writable(state, "state.dir", err);
+    free(state);
     return rc;
 }
 
