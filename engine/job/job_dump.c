@@ -70,7 +70,9 @@ int mm_job_dump(mm_job *job, mm_error *err)
         return mm_dump_guard_take_back(job->watch, &t, err);
     }
     if (rc != 0) {
-        if (err->code == MM_ERR_CANCELLED)
+        /* Interrupted in a request's retries, the request's error stands
+         * for the cancel: said as an interruption all the same. */
+        if (err->code == MM_ERR_CANCELLED || mm_sink_cancelled(sink))
             mm_error_wrap(err, "interrupted; completed batches are recorded in %s and a re-run continues from there",
                           mm_journal_path(job->journal));
         return rc;

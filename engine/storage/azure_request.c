@@ -283,7 +283,7 @@ int mm_azure_request(mm_azure *az, const mm_azure_call *call, mm_azure_response 
             break;
         /* A body damaged on the way (Content-MD5 mismatch) is worth sending again. */
         bool damaged = cc == CURLE_OK && r->status == 400 && strcmp(r->error_code, "Md5Mismatch") == 0;
-        if (attempt < az->max_retries && (mm_http_retryable(cc, r->status) || damaged)) {
+        if (attempt < az->max_retries && !mm_sleep_interrupted() && (mm_http_retryable(cc, r->status) || damaged)) {
             mm_sleep_ms((long)az->retry_base_ms << (attempt < 10 ? attempt : 10));
             continue;
         }

@@ -426,7 +426,7 @@ int mm_s3_request(mm_s3 *s3, const mm_s3_call *call, mm_s3_response *r, mm_error
         bool damaged = cc == CURLE_OK && r->status == 400 &&
                        (strcmp(code_now, "BadDigest") == 0 || strcmp(code_now, "XAmzContentSHA256Mismatch") == 0);
         r->body_refused = damaged;
-        if (attempt < s3->max_retries && (mm_http_retryable(cc, r->status) || damaged)) {
+        if (attempt < s3->max_retries && !mm_sleep_interrupted() && (mm_http_retryable(cc, r->status) || damaged)) {
             mm_sleep_ms((long)s3->retry_base_ms << (attempt < 10 ? attempt : 10));
             continue;
         }
