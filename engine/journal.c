@@ -1,5 +1,6 @@
 #include "journal_internal.h"
 
+#include "base/remedy.h"
 #include "base/strbuf.h"
 
 #include <errno.h>
@@ -121,8 +122,8 @@ static int check_fingerprint(mm_journal *j, const char *fingerprint, bool restar
         if (old && strcmp(old, fingerprint) != 0 && !restart)
             rc = mm_error_set(err, MM_ERR_CONFIG,
                               "journal %s belongs to another migration (%s); this one is %s. Use a "
-                              "different state.dir, or --restart to discard that journal",
-                              j->path, old, fingerprint);
+                              "different state.dir, or start over %s, which discards that journal",
+                              j->path, old, fingerprint, mm_remedy_how(MM_REMEDY_START_OVER));
     }
     sqlite3_finalize(st);
     if (rc != 0)
@@ -213,9 +214,9 @@ int mm_journal_open(const char *state_dir, const char *fingerprint, bool restart
         char aside[PATH_MAX];
         if (!restart || attempt > 0) {
             mm_error_set(err, MM_ERR_IO, "journal %s is not a usable SQLite database (damaged, or not written by "
-                         "milvus-migrate); run the command with --restart (dump, run) to set it aside and start a "
-                         "new journal (staged batches are then dumped again), or move it out of state.dir %s",
-                         j->path, state_dir);
+                         "milvus-migrate); start over %s, which sets it aside and starts a new journal (staged "
+                         "batches are then dumped again), or move it out of state.dir %s",
+                         j->path, mm_remedy_how(MM_REMEDY_START_OVER), state_dir);
             mm_journal_close(j);
             return -1;
         }

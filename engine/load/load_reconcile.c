@@ -4,6 +4,7 @@
  * is sent again. */
 #include "load/load_reconcile.h"
 
+#include "base/remedy.h"
 #include "base/strbuf.h"
 #include "base/timeutil.h"
 #include "load/load_internal.h"
@@ -155,8 +156,9 @@ int mm_load_resolve_uncertain(mm_load_state *sh, const mm_collection_info *c, mm
             rc = mm_error_set(err, MM_ERR_MISMATCH, "cannot tell whether %zu interrupted batch(es) of %s.%s were "
                               "imported: the partition holds %" PRId64 " rows, expected %" PRId64 " (none imported) "
                               "to %" PRId64 " (all imported), and %s. Nothing was sent again; inspect the partition, "
-                              "then drop the collection and re-run load, or start over with --restart", n_pending,
-                              c->target_name, pname, actual, expected, expected + pending, why);
+                              "then drop the collection and re-run load, or start over %s", n_pending,
+                              c->target_name, pname, actual, expected, expected + pending, why,
+                              mm_remedy_how(MM_REMEDY_START_OVER));
             break;
         }
         if (none || all)

@@ -6,6 +6,7 @@
 #include "source/segment.h"
 
 #include "base/fsutil.h"
+#include "base/remedy.h"
 #include "base/strbuf.h"
 
 #include <errno.h>
@@ -82,16 +83,17 @@ static int wrong_tables_dir(const mm_segment_source *src, mm_error *err)
             return 0;
         if (is_dir_at(dir, "tables", src->table_id))
             return mm_error_set(err, MM_ERR_CONFIG, "segment %s/%s: source.local.tablesDir %s is one level too "
-                                "high: the collection directories are in %s/tables; set source.local.tablesDir to "
-                                "%s/tables", src->table_id, src->segment_id, dir, dir, dir);
+                                "high: the collection directories are in %s/tables; set source.local.tablesDir%s "
+                                "to %s/tables", src->table_id, src->segment_id, dir, dir,
+                                mm_remedy_how(MM_REMEDY_TABLES_DIR), dir);
     }
     if (src->n_tables_dirs > 1 || src->missing_hint)
         return 0;
     return mm_error_set(err, MM_ERR_IO, "segment %s/%s: %s has no directory %s for this collection or partition "
-                        "of the 1.x meta; set source.local.tablesDir to the db/tables directory copied from the 1.x "
-                        "server (it holds one directory per collection and partition, named by its table_id), or "
-                        "copy that directory again", src->table_id, src->segment_id, src->tables_dirs[0],
-                        src->table_id);
+                        "of the 1.x meta; set source.local.tablesDir%s to the db/tables directory copied from the "
+                        "1.x server (it holds one directory per collection and partition, named by its table_id), "
+                        "or copy that directory again", src->table_id, src->segment_id, src->tables_dirs[0],
+                        src->table_id, mm_remedy_how(MM_REMEDY_TABLES_DIR));
 }
 
 static int missing_file(const mm_segment_source *src, const char *name, mm_error *err)
@@ -101,8 +103,8 @@ static int missing_file(const mm_segment_source *src, const char *name, mm_error
         any_dir |= is_dir(src->tables_dirs[i]);
     if (src->n_tables_dirs && !any_dir)
         return mm_error_set(err, MM_ERR_IO, "segment %s/%s: the 1.x tables directory %s does not exist; set "
-                            "source.local.tablesDir (inspect: --tables-dir) to the db/tables directory of the 1.x "
-                            "installation", src->table_id, src->segment_id, src->tables_dirs[0]);
+                            "source.local.tablesDir%s to the db/tables directory of the 1.x installation",
+                            src->table_id, src->segment_id, src->tables_dirs[0], mm_remedy_how(MM_REMEDY_TABLES_DIR));
     if (src->n_tables_dirs && wrong_tables_dir(src, err) != 0)
         return -1;
     mm_strbuf sb;

@@ -114,7 +114,7 @@ expect "4. meta.localFile missing" 2 "milvus-migrate dump: meta.localFile /outpu
 
 # ---- 5. tablesDir one level too high -------------------------------------------------
 job high "$keys" "$md/"
-expect "5. tablesDir is migration_data/, not migration_data/tables/" 2 "milvus-migrate dump: read the 1.x segments (run \`milvus-migrate inspect\` for every problem): segment vectors_ip/1615497440222000000: source.local.tablesDir $md is one level too high: the collection directories are in $md/tables; set source.local.tablesDir to $md/tables" "$guide" dump --config="$work/high/migration.yaml"
+expect "5. tablesDir is migration_data/, not migration_data/tables/" 2 "milvus-migrate dump: read the 1.x segments (run \`milvus-migrate inspect\` for every problem): segment vectors_ip/1615497440222000000: source.local.tablesDir $md is one level too high: the collection directories are in $md/tables; set source.local.tablesDir (inspect: --tables-dir) to $md/tables" "$guide" dump --config="$work/high/migration.yaml"
 
 # ---- 6. a 0.9 install with a second storage root ---------------------------------------
 (cd "$work" && timeout 60 "$guide" export -s fx09/milvus/db/meta.sqlite -o md09 >"$work/md09.out" 2>"$work/md09.err") || fail "6. export of the 0.9 install"
@@ -155,7 +155,7 @@ expect "10. state.dir below a file" 2 "milvus-migrate dump: state.dir $work/afil
 mkdir -p "$work/rel/db"
 expect "10. a relative meta.sqlite that is not there" 2 "milvus-migrate export: -s db/meta.sqlite does not exist (relative to the working directory $work/rel); set -s to the 1.x db/meta.sqlite, copied from the stopped 1.x server together with meta.sqlite-wal and meta.sqlite-shm (the three files belong together)" env -C "$work/rel" "$guide" export -s db/meta.sqlite -o "$work/rel/out"
 job journal "$keys" && mkdir -p "$work/journal/state" && head -c 8192 /dev/urandom >"$work/journal/state/journal.sqlite"
-expect "10. a garbage journal" 1 "milvus-migrate dump: journal $work/journal/state/journal.sqlite is not a usable SQLite database (damaged, or not written by milvus-migrate); run the command with --restart (dump, run) to set it aside and start a new journal (staged batches are then dumped again), or move it out of state.dir $work/journal/state" "$guide" dump --config="$work/journal/migration.yaml"
+expect "10. a garbage journal" 1 "milvus-migrate dump: journal $work/journal/state/journal.sqlite is not a usable SQLite database (damaged, or not written by milvus-migrate); start over with --restart, which sets it aside and starts a new journal (staged batches are then dumped again), or move it out of state.dir $work/journal/state" "$guide" dump --config="$work/journal/migration.yaml"
 expect "10. a garbage journal, --restart" 0 "$warnings" "$guide" dump --config="$work/journal/migration.yaml" --restart
 [ -n "$(find "$work/journal/state" -name 'journal.sqlite.damaged-*')" ] && ok "10. --restart kept the damaged journal aside" \
   || { fail "10. the damaged journal is gone"; ls "$work/journal/state"; }
