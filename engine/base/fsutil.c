@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 int mm_mkdir_p(const char *path, mm_error *err)
@@ -23,7 +24,18 @@ int mm_mkdir_p(const char *path, mm_error *err)
         char saved = *p;
         *p = '\0';
         if (mkdir(copy, 0755) != 0 && errno != EEXIST) {
-            rc = mm_error_errno(err, errno, "create directory", copy);
+            int e = errno;
+            rc = mm_error_errno(err, e, "create directory", copy);
+            /* ENOSPC is said of bytes; a file system can run out of
+             * inodes with gigabytes free. */
+            struct statvfs vfs;
+            char *slash = strrchr(copy, '/');
+            if (slash && slash != copy)
+                *slash = '\0';
+            if (err && e == ENOSPC && statvfs(copy, &vfs) == 0 && vfs.f_files > 0 && vfs.f_favail == 0) {
+                size_t n = strlen(err->message);
+                snprintf(err->message + n, sizeof err->message - n, " (no free inodes left there: df -i %s)", copy);
+            }
             break;
         }
         *p = saved;

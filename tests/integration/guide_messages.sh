@@ -160,6 +160,33 @@ expect "10. a garbage journal, --restart" 0 "$warnings" "$guide" dump --config="
 [ -n "$(find "$work/journal/state" -name 'journal.sqlite.damaged-*')" ] && ok "10. --restart kept the damaged journal aside" \
   || { fail "10. the damaged journal is gone"; ls "$work/journal/state"; }
 
+# A read-only file system and one out of inodes (4 MiB free), each a tmpfs
+# mounted in a private mount namespace of an unprivileged user namespace.
+mkdir -p "$work/mnt"
+# in_tmpfs OPTIONS CMD...: CMD with a fresh tmpfs on $work/mnt, under the
+# same timeout as expect's
+in_tmpfs() {
+  unshare -rm sh -c 'mount -t tmpfs -o "$0" none "$1" && shift && exec timeout -k 5 60 "$@"' "$1" "$work/mnt" "${@:2}"
+}
+mkdir -p "$work/mntjob"
+cat >"$work/mntjob/migration.yaml" <<YAML
+dumper: {worker: {limit: 1}}
+meta: {mode: sqlite, sqliteFile: $work/fx/milvus/db/meta.sqlite}
+source: {mode: local, local: {tablesDir: $work/fx/milvus/db/tables}}
+target: {mode: local, local: {outputDir: $work/mnt/out}}
+state: {dir: $work/mntjob/state}
+YAML
+if in_tmpfs ro,size=1m true 2>/dev/null; then
+  mm_expect_exit "10. outputDir on a read-only file system" 2 "milvus-migrate dump: target.local.outputDir $work/mnt/out cannot be written: $work/mnt: the file system is mounted read-only; set target.local.outputDir to a directory on a writable file system" \
+    in_tmpfs ro,size=1m "$guide" dump --config="$work/mntjob/migration.yaml"
+  rm -rf "$work/mntjob/state"
+  mm_expect_exit "10. outputDir out of inodes" 1 "$warnings
+milvus-migrate dump: dump collection 'vectors_ip' segment 1615497440222000000: create $work/mnt/out/migration/tables/vectors_ip/1615497440222000000/id.npy.partial: No space left on device; $work/mnt/out/migration has 4.0 MiB free but no free inodes (df -i $work/mnt/out/migration shows them): remove files there or set target.local.outputDir to another file system, then re-run dump: completed batches are kept" \
+    in_tmpfs size=4m,nr_inodes=8 "$guide" dump --config="$work/mntjob/migration.yaml"
+else
+  mm_skip "10. read-only and inode-less file systems: unshare -rm cannot mount a tmpfs here (user namespaces disabled)"
+fi
+
 # ---- 10. (cont.) what is where a file belongs ----------------------------------------
 # copy NAME: a copy of the 1.x install, to break one file of
 copy() { rm -rf "$work/$1"; cp -a "$work/fx" "$work/$1"; }
