@@ -4,6 +4,7 @@
 #include "storage/http_common.h"
 #include "storage/s3_internal.h"
 
+#include "base/fsutil.h"
 #include "base/timeutil.h"
 
 #include <curl/curl.h>
@@ -451,10 +452,16 @@ done:
  * at the first request as a TLS failure. */
 static int check_ca_file(const char *side, const char *path, mm_error *err)
 {
-    FILE *f = fopen(path, "r");
+    /* Only a file is opened: a FIFO there would hang the open. */
+    mm_error kind;
+    int regular = mm_check_regular(path, NULL, &kind);
+    if (regular < 0)
+        return mm_error_set(err, MM_ERR_CONFIG, "%s.caFile %s: cannot read it: %s; set it to a PEM file of CA "
+                            "certificates", side, path, kind.message);
+    FILE *f = regular == 0 ? fopen(path, "r") : NULL;
     if (!f)
         return mm_error_set(err, MM_ERR_CONFIG, "%s.caFile %s: cannot read it: %s; set it to a PEM file of CA "
-                            "certificates", side, path, strerror(errno));
+                            "certificates", side, path, strerror(regular == 1 ? ENOENT : errno));
     fclose(f);
     return 0;
 }
