@@ -1,5 +1,6 @@
 #include "source/row_counts.h"
 
+#include "base/json_text.h"
 #include "base/strbuf.h"
 #include "source/names.h"
 
@@ -73,13 +74,11 @@ char *mm_row_counts_add_to_report_json(char *report_json, const mm_inventory *in
 {
     mm_row_count *counts = NULL;
     size_t n = 0;
-    cJSON *root = report_json ? cJSON_Parse(report_json) : NULL;
-    free(report_json);
-    if (!root || mm_row_counts(inv, "are migrated", &counts, &n) != 0) {
-        cJSON_Delete(root);
+    if (!report_json || mm_row_counts(inv, "are migrated", &counts, &n) != 0) {
+        free(report_json);
         return NULL;
     }
-    cJSON *list = cJSON_AddArrayToObject(root, "rowCounts");
+    cJSON *list = cJSON_CreateArray();
     for (size_t i = 0; list && i < n; i++) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "collection", counts[i].collection->name);
@@ -90,9 +89,14 @@ char *mm_row_counts_add_to_report_json(char *report_json, const mm_inventory *in
         cJSON_AddItemToArray(list, o);
     }
     mm_row_counts_free(counts, n);
-    char *text = cJSON_Print(root);
-    cJSON_Delete(root);
-    return text;
+    /* Added as text: the report's exact 64-bit numbers stay as written. */
+    char *text = list ? cJSON_Print(list) : NULL;
+    cJSON_Delete(list);
+    char *out = text ? mm_json_text_add_member(report_json, "rowCounts", text) : NULL;
+    if (!text)
+        free(report_json);
+    free(text);
+    return out;
 }
 
 char *mm_row_counts_add_to_report_markdown(char *report_md, const mm_inventory *inv)
