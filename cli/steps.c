@@ -107,6 +107,10 @@ int mm_cli_run_steps(const char *command, const mm_steps_args *args, unsigned st
         rc = mm_job_delete_staged(&job, &err);
     if (rc == MM_EXIT_MISMATCH)
         fprintf(stderr, "milvus-migrate %s: verification found mismatches (see the table above)\n", command);
+    /* Whatever stopped a command the user interrupted (a request given up
+     * between retries, a wait cut short) is said as the interruption. */
+    if (rc != 0 && rc != MM_EXIT_MISMATCH && atomic_load(&mm_cli_interrupted) && !strstr(err.message, "interrupted"))
+        mm_error_wrap(&err, "interrupted");
     int status = rc == MM_EXIT_MISMATCH ? MM_EXIT_MISMATCH : rc == 0 ? MM_EXIT_OK : mm_cli_fail(command, &err);
     mm_milvus_close(milvus);
     mm_job_close(&job);

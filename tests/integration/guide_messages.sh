@@ -259,7 +259,7 @@ imports=$(mm_emulator_calls Import)
 interrupt "11. SIGINT while load waits for Milvus" 1 "load: connected to 127.0.0.1:$MM_EMU_PORT (Milvus v2.5.4)
 load: created collection vectors_ip (FloatVector, dim 16)
 load: created collection vectors_l2 (FloatVector, dim 8)
-milvus-migrate load: stopped waiting for import task * (batch * of *); it is recorded and a re-run of load waits for it instead of importing again" '[ "$(mm_emulator_calls Import)" -gt "$imports" ]' \
+milvus-migrate load: interrupted: stopped waiting for import task * (batch * of *); it is recorded and a re-run of load waits for it instead of importing again" '[ "$(mm_emulator_calls Import)" -gt "$imports" ]' \
   "$guide" load --config="$work/sigint/migration.yaml"
 mm_emulator_faults_reset >/dev/null
 expect "11. load after the interrupted load completes" 0 "load: connected to 127.0.0.1:$MM_EMU_PORT (Milvus v2.5.4)" "$guide" load --config="$work/sigint/migration.yaml"
@@ -268,7 +268,7 @@ mm_check_emulator_ids "11. after SIGINT and a re-run" "$work/fx/expected/liveset
 # While load retries a Milvus that refuses connections.
 mm_dead_port_hold
 job sigdead "$keys" && sed -i "s|endpoint: 127.0.0.1:$MM_EMU_PORT|endpoint: 127.0.0.1:$MM_DEAD_PORT\n    retries: 20|" "$work/sigdead/migration.yaml"
-interrupt "11. SIGINT while load retries an unreachable Milvus" 1 "milvus-migrate load: Connect on Milvus at 127.0.0.1:$MM_DEAD_PORT: server unavailable after * attempts (*); check target.milvus2x.endpoint and that Milvus is running and reachable" 'sleep 1' \
+interrupt "11. SIGINT while load retries an unreachable Milvus" 1 "milvus-migrate load: interrupted: Connect on Milvus at 127.0.0.1:$MM_DEAD_PORT: server unavailable after * attempts (*); check target.milvus2x.endpoint and that Milvus is running and reachable" 'sleep 1' \
   "$guide" load --config="$work/sigdead/migration.yaml"
 mm_dead_port_release
 
