@@ -20,7 +20,7 @@ static void job_warn(const mm_job *job, const char *text)
 }
 
 /* Nothing the job writes may land in the 1.x installation. */
-static int check_paths(const mm_config *cfg, mm_error *err)
+static int check_paths(const mm_config *cfg, bool dumps, mm_error *err)
 {
     mm_path_set *set = mm_path_set_new();
     int rc = set ? mm_path_set_add_config(set, cfg, err) : mm_error_set(err, MM_ERR_NOMEM, "out of memory");
@@ -28,8 +28,9 @@ static int check_paths(const mm_config *cfg, mm_error *err)
         rc = mm_path_set_check(set, err);
     mm_path_set_free(set);
     /* Where we write: a file on the way or a read-only file system is said
-     * before the source is read. */
-    if (rc == 0 && cfg->target.mode == MM_LOCATION_LOCAL && cfg->target.local.output_dir[0])
+     * before the source is read. Load and verify only read the staged
+     * files, which may well sit on a read-only mount. */
+    if (rc == 0 && dumps && cfg->target.mode == MM_LOCATION_LOCAL && cfg->target.local.output_dir[0])
         rc = mm_dir_check_writable(cfg->target.local.output_dir, "target.local.outputDir", err);
     char *state = rc == 0 ? mm_config_state_dir(cfg) : NULL;
     if (rc == 0 && state)
@@ -267,7 +268,7 @@ int mm_job_open(mm_job *job, const mm_job_options *opt, const mm_sink *sink, mm_
                       : mm_job_load_config(opt->config_path, &job->cfg, phases, sink, err);
     /* Checked before anything is created, the state directory included. */
     if (rc == 0)
-        rc = check_paths(&job->cfg, err);
+        rc = check_paths(&job->cfg, opt->dumps, err);
     if (rc == 0) {
         job->state_dir = mm_config_state_dir(&job->cfg);
         rc = job->state_dir ? 0 : mm_error_set(err, MM_ERR_NOMEM, "%s: out of memory", job->command);
