@@ -100,7 +100,7 @@ static void check_probe(const mm_config *cfg, mm_milvus *m, mm_findings *f)
     mm_error err;
     mm_error_clear(&err);
     mm_storage *storage = NULL;
-    if (cfg->target.mode != MM_LOCATION_LOCAL && mm_job_open_target_bucket(cfg, &storage, &err) != 0) {
+    if (cfg->target.mode != MM_LOCATION_LOCAL && mm_job_open_target_storage(cfg, &storage, &err) != 0) {
         mm_findings_add(f, MM_FINDING_ERROR, err.code, "%s", err.message);
         return;
     }

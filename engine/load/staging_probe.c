@@ -227,7 +227,7 @@ static int import_probe(const mm_staging_probe *p, const char *collection, const
     for (int attempt = 1;; attempt++) {
         if (mm_milvus_import(p->milvus, collection, "", (const char *const *)f->paths, 2, &task, &outcome, err) == 0)
             break;
-        if (outcome != MM_IMPORT_BUSY || attempt >= PROBE_BUSY_TRIES)
+        if (outcome != MM_IMPORT_BUSY || attempt >= PROBE_BUSY_TRIES || mm_sleep_interrupted())
             return mm_error_wrap(err, "staging probe");
         mm_sleep_ms(wait);
         wait *= 2;

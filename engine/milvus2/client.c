@@ -72,7 +72,7 @@ static int call(mm_milvus *m, const char *method, const void *request, const Pro
         }
         const pb_status *st = response_status(*out);
         if (!wait_rate_limit || !st || !mm_milvus_rate_limited(st->code, (int)st->error_code) ||
-            attempt >= RATE_LIMIT_ATTEMPTS)
+            attempt >= RATE_LIMIT_ATTEMPTS || mm_sleep_interrupted())
             return 0;
         mm_milvus_release(*out);
         *out = NULL;

@@ -394,7 +394,7 @@ int mm_grpc_unary_deadline(mm_grpc_channel *ch, const char *method_path, const P
         grpc_byte_buffer *copy = grpc_byte_buffer_copy(bb);
         rc = call_once(ch, method_path, copy, response_desc, timeout_ms, &a);
         grpc_byte_buffer_destroy(copy);
-        if (rc == 0 || a.status != GRPC_STATUS_UNAVAILABLE || attempts >= max_attempts)
+        if (rc == 0 || a.status != GRPC_STATUS_UNAVAILABLE || attempts >= max_attempts || mm_sleep_interrupted())
             break;
         free(a.details);
         mm_sleep_ms(delay);
