@@ -26,6 +26,8 @@ mm_golden_guard
 
 export TERM=xterm-256color LC_ALL=C.UTF-8 TZ=UTC HOME=$work
 unset NO_COLOR LINES COLUMNS MM_THEMES_DIR
+# The search for installations looks in a private place, not on this host.
+export MM_INSTALL_SEARCH_PATH=$work/no-install-here
 cd "$work" || exit 1
 
 # fixture NAME SCENARIO [nowal]
@@ -42,7 +44,7 @@ PY
 dumper: {worker: {workMode: milvus1x}}
 meta: {mode: sqlite, sqliteFile: $1/milvus/db/meta.sqlite}
 source: {mode: local, local: {tablesDir: $1/milvus/db/tables}}
-target: {mode: local, local: {outputDir: out-$1}, milvus2x: {endpoint: "127.0.0.1:19530"}}
+target: {mode: local, local: {outputDir: out-$1}, milvus2x: {endpoint: "127.0.0.1:1", retries: 0}}
 YAML
 }
 

@@ -23,6 +23,8 @@ declare -A compared # every expected file compared, checked against tests/expect
 
 export TERM=xterm-256color LC_ALL=C.UTF-8 TZ=UTC HOME=$work
 unset NO_COLOR LINES COLUMNS MM_THEMES_DIR
+# The search for installations looks in a private place, not on this host.
+export MM_INSTALL_SEARCH_PATH=$work/no-install-here
 cd "$work" || exit 1
 /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/scenarios/partitions_orm.json" parts >/dev/null
 /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/scenarios/basic_native.json" basic >/dev/null
@@ -32,7 +34,7 @@ cat >parts.yaml <<YAML
 dumper: {worker: {workMode: milvus1x}}
 meta: {mode: sqlite, sqliteFile: parts/milvus/db/meta.sqlite}
 source: {mode: local, local: {tablesDir: parts/milvus/db/tables, secondaryTablesDirs: [parts/milvus2/db/tables]}}
-target: {mode: local, local: {outputDir: out}, milvus2x: {endpoint: "127.0.0.1:19530"}}
+target: {mode: local, local: {outputDir: out}, milvus2x: {endpoint: "127.0.0.1:1", retries: 0}}
 YAML
 
 # session NAME [ENV=VALUE...] [-- WIZARD OPTIONS...] < SCRIPT: runs one scripted

@@ -29,6 +29,8 @@ declare -A compared # every expected file compared, checked against tests/expect
 
 export TERM=xterm-256color LC_ALL=C.UTF-8 TZ=UTC HOME=$work
 unset NO_COLOR LINES COLUMNS MM_THEMES_DIR
+# The search for installations looks in a private place, not on this host.
+export MM_INSTALL_SEARCH_PATH=$work/no-install-here
 cd "$work" || exit 1
 /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/scenarios/partitions_orm.json" parts >/dev/null
 password='Mv2-pa55word'
@@ -195,11 +197,45 @@ S
 # One loader worker and slow import tasks make the moment deterministic:
 # the first task stays pending for 4 s, and the screen shows it (with its
 # task id) as soon as the journal records it.
+# ---- A drop is asked about first, naming the collection and its rows,
+# default No: Enter (the default) and n stop the run before anything
+# changed; the headless run without a terminal refuses unless --yes.
+rows_of() {  # rows_of COLLECTION: its row count in the emulator
+  curl -s "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" | /usr/bin/python3 -c 'import json, sys
+c = json.load(sys.stdin)["collections"].get(sys.argv[1])
+print(sum(p["rows"] for p in c["partitions"].values()) if c else "none")' "$1"
+}
+before=$(rows_of docs)
+config declined "    existingCollection: drop"
+session declined -- -c declined/declined.yaml <<'S'
+F6
+Enter
+wait-text Confirm data loss
+snapshot run-confirm_drop
+Enter
+wait-job
+snapshot run-drop_declined
+Enter
+wait-text Confirm data loss
+n
+wait-job
+quit
+S
+[ "$(rows_of docs)" = "$before" ] && ok "declined drops left docs with its $before rows" || fail "docs holds $(rows_of docs) rows, had $before"
+"$bin" run -c declined/declined.yaml >headless.out 2>&1 </dev/null
+status=$?
+[ "$status" -ne 0 ] && grep -qF "2.x collection docs on 127.0.0.1:$port is dropped with its $before row(s)" headless.out \
+  && grep -qF -- "--yes" headless.out && ok "headless run without a terminal refuses the drop (exit $status), naming docs and its rows" \
+  || { fail "headless run without --yes: exit $status"; cat headless.out; }
+[ "$(rows_of docs)" = "$before" ] && ok "the refused headless run left docs as it was" || fail "docs changed by a refused run"
+
 config cancel "    existingCollection: drop" ", worker: {limit: 1}"
 faults '{"stepMs": 4000}'
 session cancel -- -c cancel/cancel.yaml <<'S'
 F6
 Enter
+wait-text Confirm data loss
+y
 wait-text pending 0%
 c
 snapshot run-cancel_dialog
@@ -225,6 +261,8 @@ faults '{"failImport": {"collection": "docs", "reason": "disk quota exceeded"}}'
 session fail -- -c fail/fail.yaml <<'S'
 F6
 Enter
+wait-text Confirm data loss
+y
 wait-job
 snapshot run-failed
 quit
@@ -250,6 +288,9 @@ F5
 snapshot plan-80x24
 F6
 Enter
+wait-text Confirm data loss
+snapshot run-confirm_80x24
+y
 wait-job
 snapshot run-80x24
 F7
