@@ -118,7 +118,7 @@ static void int_expect(const mm_config_key *key, char *buf, size_t n)
     bounds_text(key, bounds, sizeof bounds);
     /* The reference tool's rule for these keys, said wherever the range is. */
     if (key->flags & MM_CFG_F_NONPOSITIVE_DEFAULT)
-        snprintf(buf, n, "an integer%s%s (0 or less means %s)", *bounds ? " " : "", bounds, key->default_text);
+        snprintf(buf, n, "an integer%s%s, or 0 or less for %s", *bounds ? " " : "", bounds, key->default_text);
     else
         snprintf(buf, n, "an integer%s%s", *bounds ? " " : "", bounds);
 }
