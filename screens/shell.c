@@ -124,6 +124,7 @@ int mm_shell_run(const mm_wizard_options *opt, const mm_screen *const *screens, 
                 app.screens[i]->init(&app, app.states[i]);
         if (app.screens[0]->enter)
             app.screens[0]->enter(&app, app.states[0]);
+        mm_shell_ask_reopen(&app);
         mm_loop_client client = {&app, mm_shell_on_key, on_tick, busy, mm_shell_draw, running, mm_shell_on_signal,
                                  mm_shell_on_click};
         rc = mm_loop_run(&client, opt->script_path ? &script : NULL, err) != 0 ? MM_WIZARD_SCRIPT_FAILED : 0;

@@ -5,13 +5,14 @@
 #include "shell_internal.h"
 
 #include "base/strbuf.h"
+#include "job/job_status.h"
 #include "tui/term.h"
 
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { DIALOG_QUIT = 1, DIALOG_QUIT_JOB = 2, HISTORY_MAX_FACTOR = 4, WHEEL_ROWS = 3 };
+enum { DIALOG_QUIT = 1, DIALOG_QUIT_JOB = 2, DIALOG_REOPEN = 3, HISTORY_MAX_FACTOR = 4, WHEEL_ROWS = 3 };
 
 /* ---- navigation ------------------------------------------------------------------ */
 
@@ -82,8 +83,46 @@ static unsigned ask_quit(mm_app *app)
     return MM_TUI_REDRAW;
 }
 
+/* ---- reopening a migration already begun ------------------------------------------ */
+
+void mm_shell_ask_reopen(mm_app *app)
+{
+    mm_job_status status;
+    mm_error err;
+    mm_error_clear(&err);
+    if (app->restart || mm_job_status_read(&app->cfg, &status, &err) != 0)
+        return;
+    if (status.begun) {
+        char *where = mm_job_status_text(&status);
+        char *msg = mm_asprintf("This migration has begun (journal %s): %s.\n\nContinue from where it stands, or "
+                                "start over? Starting over discards the journal on the next run, which names what "
+                                "that loses and asks again first.",
+                                status.journal_path ? status.journal_path : "?", where ? where : "");
+        static const mm_dialog_button buttons[] = {{"Start over", 'r'}, {"Continue", 'c'}, {NULL, 0}};
+        mm_dialog_open(&app->dialog, DIALOG_REOPEN, MM_ROLE_STATUS, "Migration in progress", msg ? msg : "",
+                       buttons, 1);
+        app->dialog_owner = -1;
+        free(msg);
+        free(where);
+    }
+    mm_job_status_free(&status);
+}
+
+static unsigned on_reopen_dialog(mm_app *app, int button)
+{
+    app->restart = button == 0;
+    if (app->restart)
+        mm_app_message(app, MM_ROLE_WARNING, "Starting over: the next run (F6, Enter) discards the journal after "
+                       "asking");
+    else
+        mm_app_message(app, MM_ROLE_STATUS, "Continuing: the next run (F6, Enter) resumes from the journal");
+    return MM_TUI_REDRAW;
+}
+
 static unsigned on_quit_dialog(mm_app *app, int id, int button)
 {
+    if (id == DIALOG_REOPEN)
+        return on_reopen_dialog(app, button);
     if (id == DIALOG_QUIT_JOB)
         return button == 0 ? ask_quit_config(app) | MM_TUI_REDRAW : MM_TUI_REDRAW;
     if (button == 1)

@@ -23,6 +23,9 @@ unsigned mm_shell_on_key(void *ctx, int key);
 unsigned mm_shell_on_signal(void *ctx, int sig);
 unsigned mm_shell_on_click(void *ctx, int y, int x, int button);
 void mm_shell_draw(void *ctx);
+/* Opened on a migration already begun (its journal records batches): asks
+ * whether to continue or start over (app->restart). */
+void mm_shell_ask_reopen(mm_app *app);
 /* Closes the wizard's own questions about what is gone (a job that ended). */
 unsigned mm_shell_tick_dialogs(mm_app *app);
 
