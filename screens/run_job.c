@@ -221,12 +221,12 @@ static int confirm_losses(void *ctx, const mm_findings *found, mm_error *err)
     char *list = mm_findings_text(found, MM_FINDING_LOSS);
     if (!list)
         return mm_error_set(err, MM_ERR_NOMEM, "wizard: out of memory");
-    char *logged = mm_asprintf("asking first, as the run would lose: %s", list);
-    for (char *c = logged; c && *c; c++)
-        if (*c == '\n')
-            *c = ' ';
-    log_line(j, MM_ROLE_WARNING, logged ? logged : list);
-    free(logged);
+    for (size_t i = 0; i < found->n; i++)
+        if (found->items[i].kind == MM_FINDING_LOSS) {
+            char *logged = mm_asprintf("asking first, as the run would lose this: %s", found->items[i].text);
+            log_line(j, MM_ROLE_WARNING, logged ? logged : found->items[i].text);
+            free(logged);
+        }
     pthread_mutex_lock(&j->lock);
     free(j->question);
     j->question = list;

@@ -235,6 +235,32 @@ static char *row_note(const mm_verify_report *r, const mm_table_item *item)
     return mm_strbuf_take(&sb);
 }
 
+/* What the appended collections held before this job: MILVUS counts those
+ * rows too, so an append that worked reads "before + imported". NULL when
+ * nothing was appended to. */
+static char *appended_text(const mm_verify_report *r)
+{
+    mm_strbuf sb;
+    mm_strbuf_init(&sb);
+    for (size_t i = 0; i < r->n_collections; i++) {
+        int64_t before = 0;
+        for (size_t k = 0; k < r->n_rows; k++)
+            if (strcmp(r->rows[k].collection, r->collections[i].collection) == 0)
+                before += r->rows[k].baseline;
+        if (before <= 0)
+            continue;
+        char n[32];
+        mm_strbuf_appendf(&sb, "%s%s held %s row(s) before this job", sb.len ? "; " : "Appended to: ",
+                          r->collections[i].target, mm_format_count(n, sizeof n, before));
+    }
+    if (!sb.len) {
+        mm_strbuf_free(&sb);
+        return NULL;
+    }
+    mm_strbuf_append(&sb, " (MILVUS counts them: it should read what was there before plus what was imported).");
+    return mm_strbuf_take(&sb);
+}
+
 static const char *phase_text(const mm_runjob_view *v)
 {
     return v->phase == MM_RUNJOB_OPENING      ? "Verifying: reading the 1.x source and the journal..."
@@ -270,6 +296,10 @@ static void verify_draw(mm_app *app, void *state, const mm_rect *a)
                                                "why.", r->mismatches);
     mm_draw_text(y++, x, w, summary ? summary : "", mm_theme_attr(r->all_match ? MM_ROLE_OK : MM_ROLE_MISMATCH), true);
     free(summary);
+    char *appended = appended_text(r);
+    if (appended)
+        y += mm_draw_wrapped(y, x, w, 2, appended, mm_theme_attr(MM_ROLE_STATUS));
+    free(appended);
     int bottom = a->y + a->h;
     mm_rect table = {y + 1, a->x, bottom - 3 - (y + 1), a->w};
     mm_table_draw(&st->table, &table, true);

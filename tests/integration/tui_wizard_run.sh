@@ -93,7 +93,7 @@ session() {
   [ "$got" = "$want" ] || fail "$tag: snapshots written [$(echo $got)], the script takes [$(echo $want)]"
   for f in "snaps/$tag"/*.txt; do
     [ -e "$f" ] || continue
-    sed -i -E "s|$work|/tmp/mm-tui-run.XXXXXX|g; s|127\.0\.0\.1:$port|127.0.0.1:19530|g; s|449[0-9]{15}|NNNNNNNNNNNNNNNNNN|g" "$f"
+    sed -i -E "s|$work|/tmp/mm-tui-run.XXXXXX|g; s|127\.0\.0\.1:$port|127.0.0.1:19530|g; s|449[0-9]{15}|NNNNNNNNNNNNNNNNNN|g; s|[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} UTC|YYYY-MM-DD HH:MM UTC|g" "$f"
     local snap
     snap=$(basename "$f")
     compared[$snap]=1
@@ -181,7 +181,18 @@ S
 # verifying the first job again finds twice the rows in Milvus.
 config append "    existingCollection: append"
 "$bin" run -c append/append.yaml >append.out 2>&1 || fail "headless append run: $(cat append.out)"
+# The appending job's own verification says what was there before it.
+session appended -- -c append/append.yaml <<'S'
+c
+F7
+v
+wait-job
+snapshot verify-appended
+quit
+S
 session verify -- -c run/run.yaml <<'S'
+snapshot reopen-run
+Enter
 F7
 v
 wait-job
@@ -229,6 +240,23 @@ status=$?
   || { fail "headless run without --yes: exit $status"; cat headless.out; }
 [ "$(rows_of docs)" = "$before" ] && ok "the refused headless run left docs as it was" || fail "docs changed by a refused run"
 
+# ---- An existing 2.x collection under existingCollection: error: the
+# Plan screen names it with its rows before anything runs, and the run
+# stops before dumping anything.
+config existing
+session existing -- -c existing/existing.yaml <<'S'
+t
+F5
+snapshot plan-existing_error
+F6
+Enter
+wait-job
+snapshot run-existing_refused
+quit
+S
+[ ! -e existing/out/migration/batches.json ] && [ ! -d existing/out/migration/tables ] \
+  && ok "the refused run staged nothing" || fail "the refused run staged files: $(ls -R existing/out | head)"
+
 config cancel "    existingCollection: drop" ", worker: {limit: 1}"
 faults '{"stepMs": 4000}'
 session cancel -- -c cancel/cancel.yaml <<'S'
@@ -247,6 +275,7 @@ S
 faults "$fast"
 config cancel "    existingCollection: drop"
 session resume -- -c cancel/cancel.yaml <<'S'
+c
 F6
 Enter
 wait-job
@@ -270,6 +299,7 @@ S
 faults "$fast"
 config fail "    existingCollection: drop"
 session fail_resume -- -c fail/fail.yaml <<'S'
+c
 F6
 Enter
 wait-job
@@ -303,7 +333,7 @@ S
 # file behind, unchecked.
 while IFS= read -r snap; do
   [ -n "${compared[$snap]:-}" ] || fail "$snap: expected file that no session produced"
-done < <(find "$expected_dir" -name '*.txt' -printf '%f\n' | grep -E '^(target|plan|run|verify)-' | LC_ALL=C sort)
+done < <(find "$expected_dir" -name '*.txt' -printf '%f\n' | grep -E '^(target|plan|run|verify|reopen)-' | LC_ALL=C sort)
 
 [ "$failures" -eq 0 ] && echo "$0: all passed"
 [ "$failures" -eq 0 ]
