@@ -336,7 +336,7 @@ int mm_job_preflight(mm_job *job, mm_milvus *milvus, mm_findings *out, mm_error 
         rc = mm_journal_restart(job->journal, err);
         if (rc == 0) {
             job->restart_pending = false;
-            mm_sink_message(job->sink, MM_SINK_NOTE, job->command, "discarded the journal %s (--restart)",
+            mm_sink_message(job->sink, MM_SINK_NOTE, job->command, "discarded the journal %s: the migration starts over",
                             mm_journal_path(job->journal));
         }
     }

@@ -1,5 +1,6 @@
 #include "job/target_preflight.h"
 
+#include "base/remedy.h"
 #include "base/strbuf.h"
 #include "load/load.h"
 #include "plan.h"
@@ -103,7 +104,7 @@ static int journal_discarded(const mm_preflight_input *in, mm_findings *out, mm_
         char *where = staging_place(in->cfg);
         char a[32], b[32];
         rc = mm_findings_add(out, MM_FINDING_LOSS, MM_LOSS_JOURNAL, NULL, s.rows_dumped,
-                 mm_asprintf("the journal %s is discarded (--restart): it records %zu batch(es), %s row(s) staged and "
+                 mm_asprintf("the journal %s is discarded (starting over): it records %zu batch(es), %s row(s) staged and "
                              "%s imported into Milvus 2.x; their staged files in %s are written again, and a 2.x "
                              "collection it created counts as an existing one (existingCollection applies to it)",
                              mm_journal_path(in->journal), s.batches, mm_format_count(a, sizeof a, s.rows_dumped),
@@ -159,8 +160,8 @@ static int stale_batches(const mm_preflight_input *in, mm_findings *out, mm_erro
         rc = mm_findings_add(out, MM_FINDING_WARNING, MM_LOSS_NONE, NULL, sc.kept_rows,
                  mm_asprintf("%zu batch(es) of 1.x segments that are no longer live (%s row(s)) were already "
                              "imported: they stay in Milvus 2.x and verify counts them as a mismatch; drop the 2.x "
-                             "collection and start over with --restart to remove them",
-                             sc.kept, mm_format_count(a, sizeof a, sc.kept_rows)),
+                             "collection and start over %s to remove them",
+                             sc.kept, mm_format_count(a, sizeof a, sc.kept_rows), mm_remedy_how(MM_REMEDY_START_OVER)),
                  err);
     return rc;
 }
