@@ -101,9 +101,13 @@ static void collect(mm_app *app, run_state *st)
         {MM_RUNJOB_CANCELLED, MM_ROLE_WARNING, "Cancelled: Enter resumes from the journal"},
         {MM_RUNJOB_DECLINED, MM_ROLE_STATUS, "Not confirmed: nothing was changed"},
     };
+    bool begun = st->view.dump_started || st->view.load_started;
     for (size_t i = 0; i < sizeof outcomes / sizeof outcomes[0]; i++)
         if (outcomes[i].outcome == st->view.outcome)
-            mm_app_message(app, outcomes[i].role, "%s", outcomes[i].text);
+            mm_app_message(app, outcomes[i].role, "%s",
+                           outcomes[i].outcome == MM_RUNJOB_FAILED && !begun
+                               ? "The run stopped before dumping anything: the cause is above; Enter runs it again"
+                               : outcomes[i].text);
 }
 
 static unsigned run_tick(mm_app *app, void *state)

@@ -262,6 +262,11 @@ static char *status_text(const mm_app *app, const mm_runjob_view *v, bool starte
                        : mm_asprintf("Cancelled: %s", v->error ? v->error : "");
     default:
         *role = MM_ROLE_ERROR;
+        /* Stopped before the dump began (a refusal of the source or the
+         * target): there is nothing to resume, only to run again. */
+        if (!v->dump_started && !v->load_started)
+            return mm_asprintf("Failed: %s\nNothing was dumped or imported. Fix the cause and press Enter to run "
+                               "again.", v->error ? v->error : "");
         return journal ? mm_asprintf("Failed: %s\nFix the cause and press Enter: the run resumes from the journal "
                                      "%s and never imports a batch twice.", v->error ? v->error : "", journal)
                        : mm_asprintf("Failed: %s\nFix the cause and press Enter to try again.",
