@@ -86,6 +86,24 @@ Esc
 quit
 S
 
+# Keys: Esc goes back to the screen shown before; the help scrolls to its
+# end with End (and G) and back with Home; a click on a tab shows it.
+session keys -- -c parts.yaml <<'S'
+t
+Tab
+F5
+Esc
+snapshot esc_back
+?
+End
+snapshot help_end
+Home
+Esc
+click 50 0
+snapshot clicked_tab
+quit
+S
+
 # Discovery from a data directory, then selecting, renaming and filtering.
 session preview <<'S'
 Enter

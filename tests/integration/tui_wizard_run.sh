@@ -265,6 +265,9 @@ Enter
 wait-text Confirm data loss
 y
 wait-text pending 0%
+signal INT
+snapshot run-ctrl_c_dialog
+n
 c
 snapshot run-cancel_dialog
 Left Enter
