@@ -123,12 +123,19 @@ static unsigned on_quit_dialog(mm_app *app, int id, int button)
 {
     if (id == DIALOG_REOPEN)
         return on_reopen_dialog(app, button);
+    /* Not quitting: what the question said (a Ctrl-C's "quit?") is over. */
+    if (id == DIALOG_QUIT_JOB && button != 0) {
+        mm_app_message(app, MM_ROLE_STATUS, "The job keeps running");
+        return MM_TUI_REDRAW;
+    }
     if (id == DIALOG_QUIT_JOB)
-        return button == 0 ? ask_quit_config(app) | MM_TUI_REDRAW : MM_TUI_REDRAW;
+        return ask_quit_config(app) | MM_TUI_REDRAW;
     if (button == 1)
         return MM_TUI_QUIT;
-    if (button != 0)
+    if (button != 0) {
+        mm_app_clear_message(app);
         return MM_TUI_REDRAW;
+    }
     mm_error err;
     mm_error_clear(&err);
     if (mm_config_save_file(&app->cfg, app->config_path, &err) != 0) {
