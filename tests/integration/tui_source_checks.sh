@@ -57,6 +57,8 @@ session() {
   "${wrapper[@]}" "$bin" wizard -c "$2" --script "$1.script" --snapshot-dir "snaps/$1" 2>"$1.err"
   local status=$?
   [ "$status" -eq 0 ] || fail "$1: exit status $status: $(cat "$1.err")"
+  # Nothing is printed behind the screen (a warning said after quitting).
+  [ "$status" -ne 0 ] || [ ! -s "$1.err" ] || fail "$1: printed behind the screen: $(cat "$1.err")"
   # Exactly the two snapshots the script takes, so a lost one fails.
   local produced
   produced=$(cd "snaps/$1" && ls -1 | tr '\n' ' ')
@@ -74,6 +76,11 @@ session no_wal nowal.yaml
 
 fixture unflushed scenarios/unflushed
 session unflushed unflushed.yaml
+# With source.allowUnflushed the same data is a warning on both screens,
+# not a refusal.
+sed 's/^source: {mode: local,/source: {allowUnflushed: true, mode: local,/' unflushed.yaml >allowed.yaml
+grep -q allowUnflushed allowed.yaml || fail "allowed.yaml: allowUnflushed not set"
+session allowed allowed.yaml
 
 fixture busy special/live_server
 /usr/bin/python3 -u -c "import fcntl, time

@@ -52,6 +52,8 @@ session() {
   env "${envs[@]}" "${wrapper[@]}" "$bin" wizard --script "$name.script" --snapshot-dir "snaps/$name" "$@" 2>"$name.err"
   local status=$?
   [ "$status" -eq 0 ] || fail "$name: exit status $status: $(cat "$name.err")"
+  # Nothing is printed behind the screen: every message is on it.
+  [ "$status" -ne 0 ] || [ ! -s "$name.err" ] || fail "$name: printed behind the screen: $(cat "$name.err")"
   # Exactly the snapshots the script asks for, no fewer (a snapshot not
   # written would otherwise go unnoticed) and no more.
   local want got

@@ -86,6 +86,8 @@ session() {
   env "${envs[@]}" "${wrapper[@]}" "$bin" wizard --script "$tag.script" --snapshot-dir "snaps/$tag" "$@" 2>"$tag.err"
   local status=$?
   [ "$status" -eq 0 ] || fail "$tag: exit status $status: $(cat "$tag.err")"
+  # Nothing is printed behind the screen: every message is on it.
+  [ "$status" -ne 0 ] || [ ! -s "$tag.err" ] || fail "$tag: printed behind the screen: $(cat "$tag.err")"
   # Exactly the snapshots the script asks for, no fewer and no more.
   local want got
   want=$(sed -n 's/^snapshot //p' "$tag.script" | LC_ALL=C sort)
