@@ -126,6 +126,16 @@ static bool verify_running(mm_app *app, void *state)
     return st->job && !mm_runjob_finished(st->job);
 }
 
+/* c is offered only while a verification runs, w only with a report. */
+static bool verify_offers(mm_app *app, void *state, mm_action action)
+{
+    switch (action) {
+    case MM_ACT_CANCEL: return verify_running(app, state);
+    case MM_ACT_WRITE_REPORT: return app->report != NULL;
+    default: return true;
+    }
+}
+
 static void start(mm_app *app, verify_state *st)
 {
     if (mm_app_job_running(app)) {
@@ -323,4 +333,5 @@ const mm_screen mm_screen_verify = {
     .on_action = verify_action,
     .on_tick = verify_tick,
     .running = verify_running,
+    .offers = verify_offers,
 };
