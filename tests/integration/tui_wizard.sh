@@ -236,6 +236,8 @@ resize 80x24
 snapshot preview_80x24
 Tab
 snapshot config_80x24
+resize 60x20
+snapshot too_small_60x20
 resize 50x12
 snapshot too_small
 resize 100x30
