@@ -215,6 +215,11 @@ static unsigned target_action(mm_app *app, void *state, mm_action action, int ke
         mm_app_read_only(app, "the target"))
         return MM_TUI_REDRAW;
     int r = mm_form_on_key(&st->form.form, key, action);
+    /* The test's verdict on the message line describes settings that are
+     * gone: it goes with them. */
+    if (r != MM_FORM_IGNORED && app->message && strncmp(app->message, "Target test ", 12) == 0 &&
+        (st->staging || st->milvus) && results_stale(app, st))
+        mm_app_message(app, MM_ROLE_STATUS, "The target settings changed since the last test: t tests them again");
     return r == MM_FORM_IGNORED ? MM_TUI_NONE : MM_TUI_REDRAW;
 }
 

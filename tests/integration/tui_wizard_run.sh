@@ -136,6 +136,7 @@ Enter
 C-u
 type notadir
 Enter
+snapshot target-changed
 t
 snapshot target-staging_not_dir
 quit
