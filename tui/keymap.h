@@ -63,7 +63,8 @@
     X(FIND_INSTALLS, "find-installs")                                                              \
     X(LOG_FOCUS, "log-focus")                                                                      \
     X(MOUSE, "mouse")                                                                              \
-    X(HOTKEY, "button-letter")
+    X(HOTKEY, "button-letter")                                                                     \
+    X(LOAD_FOR_SAMPLE, "load-for-sample")
 
 typedef enum {
 #define MM_ACTION_ENUM(id, name) MM_ACT_##id,
