@@ -79,7 +79,7 @@ screen >verify.txt
 while IFS= read -r line; do
   grep -qxF -- "$line" verify.txt && ok "verify line: $(echo "$line" | tr -s ' ')" || fail "missing verify line: '$line'"
 done <<'LINES'
- 1.X COLLECTION / PAR 2.X NAME             1.X LIVE   STAGED IMPORTED   MILVUS CONTENT      STATUS
+ 1.X COLLECTION / PA… 2.X NAME             1.X LIVE   STAGED IMPORTED   MILVUS CONTENT      STATUS
 >fingerprints         fingerprints              810      810      810      810 OK           OK
    (default)            _default                810      810      810      810 810/810 OK   OK
  images               images                   2103     2103     2103     2103 OK           OK
