@@ -51,6 +51,10 @@ tm -f /dev/null new-session -d -s wiz -x 100 -y 30 \
 wait_for "Where is the Milvus 1.x installation?" 30 && ok "the demo opens the wizard on a terminal" || exit 1
 demo_dir=$(ls -d "$work"/milvus-migrate-demo.* 2>/dev/null)
 [ -d "$demo_dir/milvus-1.x" ] && ok "the sample installation is in $demo_dir" || fail "no demo directory in $work"
+# The banner printed before the wizard opened is behind its screen: the
+# Source screen says where the demo's files and emulator are.
+screen | tr -s ' \n' ' ' | grep -qF "Demo: sample 1.x installation, staging and journal in $demo_dir; Milvus 2.x emulator" \
+  && ok "the Source screen shows the demo's banner" || { fail "no demo banner on the Source screen"; screen; }
 step t "Source connected: Tab shows the Preview" 20 "Source: test connection"
 step Tab "Migrating all 2 collection(s)." 10 "Preview"
 step Tab "dumper.worker.workMode:" 10 "Config"
