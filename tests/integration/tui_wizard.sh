@@ -109,6 +109,16 @@ snapshot clicked_tab
 quit
 S
 
+# Tab completes a path field: "pa" becomes the one directory it starts.
+session complete <<'S'
+Enter
+type pa
+Tab
+snapshot path_completed
+Esc
+quit
+S
+
 # Discovery from a data directory, then selecting, renaming and filtering.
 session preview <<'S'
 Enter
