@@ -89,10 +89,29 @@ void mm_log_draw(const mm_log *log, const mm_rect *r)
     if (r->h <= 0 || r->w <= 0)
         return;
     size_t end = log->count > log->scroll ? log->count - log->scroll : 0;
+    /* Scrolled back to the oldest messages: they fill the pane from its
+     * top (the first page), not one line at its bottom. */
+    int used = 0;
+    for (size_t k = 0; k < end; k++)
+        used += line_rows(line_at(log, k)->text, r->w);
+    bool first_page = used < r->h && end < log->count;
+    while (end < log->count && used < r->h)
+        used += line_rows(line_at(log, end++)->text, r->w);
+    if (first_page) {
+        /* Top down from the oldest; the last that fits only partly shows
+         * its first rows. */
+        int y = r->y;
+        for (size_t k = 0; k < end && y < r->y + r->h; k++) {
+            const mm_log_line *l = line_at(log, k);
+            int rows = line_rows(l->text, r->w), room = r->y + r->h - y;
+            mm_draw_wrapped(y, r->x, r->w, rows < room ? rows : room, l->text, mm_theme_attr(l->role));
+            y += rows;
+        }
+    }
     /* From the newest shown upwards, each message in as many rows as it
      * wraps to; the oldest that fits only partly shows its last rows. */
     int bottom = r->y + r->h;
-    for (size_t k = end; k > 0 && bottom > r->y; k--) {
+    for (size_t k = first_page ? 0 : end; k > 0 && bottom > r->y; k--) {
         const mm_log_line *l = line_at(log, k - 1);
         int rows = line_rows(l->text, r->w);
         int top = bottom - rows;
@@ -104,8 +123,8 @@ void mm_log_draw(const mm_log *log, const mm_rect *r)
         }
         bottom = top;
     }
-    if (log->scroll) {
-        char *more = mm_asprintf(" %zu newer: End ", log->scroll);
+    if (end < log->count) {
+        char *more = mm_asprintf(" %zu newer: End ", log->count - end);
         int mw = more ? mm_text_width(more) : 0;
         if (more && mw < r->w)
             mm_draw_text(r->y + r->h - 1, r->x + r->w - mw, mw, more, mm_theme_attr(MM_ROLE_KEY_HINT), false);

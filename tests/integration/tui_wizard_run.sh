@@ -172,6 +172,10 @@ snapshot run-done
 resize 80x24
 snapshot run-done_80x24
 resize 100x30
+l
+Home
+snapshot run-log_scrolled
+l
 F7
 snapshot verify-match
 w
