@@ -1,4 +1,4 @@
-/* The checks of preflight.h for an open job, before its dump or load. */
+/* The staging probe of preflight.h for an open job, before its dump or load. */
 #include "job/job.h"
 
 #include "base/strbuf.h"
@@ -36,51 +36,13 @@ static int work_left(mm_job *job, bool *left, mm_error *err)
     return rc;
 }
 
-static mm_preflight_target *job_targets(const mm_job *job, size_t *n)
+int mm_job_probe_staging(mm_job *job, mm_milvus *milvus, mm_findings *found, mm_error *err)
 {
-    *n = job->inv.n_collections;
-    mm_preflight_target *t = calloc(*n ? *n : 1, sizeof *t);
-    for (size_t i = 0; t && i < *n; i++)
-        t[i] = (mm_preflight_target){.name = job->inv.collections[i].target_name,
-                                     .source = job->inv.collections[i].name};
-    return t;
-}
-
-int mm_job_preflight(mm_job *job, mm_milvus *milvus, mm_error *err)
-{
-    mm_findings f = {0};
-    mm_preflight_plan(&job->cfg, &job->inv, NULL, &f);
-    if (milvus && !f.errors) {
-        size_t n = 0;
-        mm_preflight_target *targets = job_targets(job, &n);
-        if (!targets)
-            return mm_error_set(err, MM_ERR_NOMEM, "%s: out of memory", job->command);
-        mm_preflight_collections(&job->cfg, milvus, targets, n, job->journal, &f);
-        free(targets);
-        bool left = true;
-        if (!f.errors && work_left(job, &left, err) != 0) {
-            mm_findings_free(&f);
-            return -1;
-        }
-        if (!f.errors && left)
-            mm_preflight_probe(&job->cfg, milvus, job->storage, job->state_dir, job->sink ? job->sink->cancel : NULL,
-                               &f);
-    }
-    /* What passed is shown by the wizard's screens; a job only says what
-     * is wrong. */
-    const mm_finding *first = NULL;
-    for (size_t i = 0; i < f.count; i++) {
-        const mm_finding *x = &f.items[i];
-        if (x->level == MM_FINDING_ERROR)
-            first = first ? first : x;
-        else if (x->level == MM_FINDING_WARNING)
-            mm_sink_message(job->sink, MM_SINK_WARNING, NULL, "%s", x->text);
-    }
-    int rc = 0;
-    if (first)
-        rc = f.errors > 1 ? mm_error_set(err, first->code, "%s (and %zu more problem(s) of this kind)", first->text,
-                                         f.errors - 1)
-                          : mm_error_set(err, first->code, "%s", first->text);
-    mm_findings_free(&f);
-    return rc;
+    bool left = true;
+    if (work_left(job, &left, err) != 0)
+        return -1;
+    if (left)
+        mm_preflight_probe(&job->cfg, milvus, job->storage, job->state_dir, job->sink ? job->sink->cancel : NULL,
+                           found);
+    return 0;
 }

@@ -101,14 +101,16 @@ static void check_probe(const mm_config *cfg, mm_milvus *m, mm_findings *f)
     mm_error_clear(&err);
     mm_storage *storage = NULL;
     if (cfg->target.mode != MM_LOCATION_LOCAL && mm_job_open_target_storage(cfg, &storage, &err) != 0) {
-        mm_findings_add(f, MM_FINDING_ERROR, err.code, "%s", err.message);
+        mm_findings_add(f, MM_FINDING_BLOCKER, MM_LOSS_NONE, NULL, -1, mm_strdup(err.message), &err);
         return;
     }
     const char *tmp = getenv("TMPDIR");
     char *dir = mm_asprintf("%s/milvus-migrate-probe-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
     if (!dir || !mkdtemp(dir))
-        mm_findings_add(f, MM_FINDING_ERROR, MM_ERR_IO, "staging probe: cannot create a scratch directory %s: %s",
-                        dir ? dir : "in TMPDIR", strerror(errno));
+        mm_findings_add(f, MM_FINDING_BLOCKER, MM_LOSS_NONE, NULL, -1,
+                        mm_asprintf("staging probe: cannot create a scratch directory %s: %s", dir ? dir : "in TMPDIR",
+                                    strerror(errno)),
+                        &err);
     else {
         mm_preflight_probe(cfg, m, storage, dir, NULL, f);
         rmdir(dir);
@@ -136,10 +138,11 @@ static char *check_milvus(const mm_config *cfg, bool staging_ok, bool *ok, char 
                              login ? login : "", db[0] ? db : "default");
     free(login);
     if (staging_ok) {
-        mm_findings f = {0};
+        mm_findings f;
+        mm_findings_init(&f);
         check_probe(cfg, m, &f);
-        *findings = mm_findings_text(&f);
-        *findings_ok = f.errors == 0;
+        *findings_ok = mm_findings_count(&f, MM_FINDING_BLOCKER) == 0;
+        *findings = mm_findings_text(&f, *findings_ok ? MM_FINDING_INFO : MM_FINDING_BLOCKER);
         mm_findings_free(&f);
     }
     mm_milvus_close(m);

@@ -46,7 +46,7 @@ refused() {  # label dir status want-pattern
   probes_before=$(mm_emulator_probe_calls DropCollection)
   "$bin" run -c "$2/migration.yaml" --report "$2/report" >"$2/stdout" 2>"$2/stderr" || status=$?
   local last
-  last=$(grep -v '^run: ' "$2/stderr" | tail -1)
+  last=$(grep -v '^run: ' "$2/stderr")
   # shellcheck disable=SC2053  # $4 is a pattern: the probe's name is random
   if [ "$status" -eq "$3" ] && [[ $last == $4 ]]; then
     ok "$1: exit $3 with the message"
@@ -67,7 +67,8 @@ d=$work/local
 mm_write_job_config "$d" "$work/fx" "mode: local" "local: {outputDir: $d/out}" \
   "milvus2x: {endpoint: '127.0.0.1:$MM_EMU_PORT', retries: 1}"
 refused "local staging Milvus cannot read" "$d" 2 \
-  "milvus-migrate run: Milvus at 127.0.0.1:$MM_EMU_PORT cannot read what is staged in $d/out (target.local.outputDir): the probe $d/out/milvus-migrate-probe-*/id.npy was written there, and Milvus answered: *no such file or directory*. target.mode: local works only with a Milvus that uses local storage (common.storageType: local) on this host's filesystem, where it reads these paths as they are; a Milvus in a container or on another host reads its own storage: mount the directory into it at the same path, or stage into the bucket Milvus is configured with (target.mode: remote). Nothing was created"
+  "milvus-migrate run: the run would fail on the target, so nothing was dumped or changed:
+- Milvus at 127.0.0.1:$MM_EMU_PORT cannot read what is staged in $d/out (target.local.outputDir): the probe $d/out/milvus-migrate-probe-*/id.npy was written there, and Milvus answered: *no such file or directory*. target.mode: local works only with a Milvus that uses local storage (common.storageType: local) on this host's filesystem, where it reads these paths as they are; a Milvus in a container or on another host reads its own storage: mount the directory into it at the same path, or stage into the bucket Milvus is configured with (target.mode: remote). Nothing was created"
 [ ! -e "$d/out" ] && ok "local: the probe's directories removed again" || fail "local: left $(find "$d/out")"
 
 # ---- an existing collection with existingCollection: error ---------------------------
@@ -85,7 +86,9 @@ d=$work/existing
 mm_write_job_config "$d" "$work/fx" "mode: local" "local: {outputDir: $work/milvus-storage/out2}" \
   "milvus2x: {endpoint: '127.0.0.1:$MM_EMU_PORT', retries: 1, existingCollection: error}"
 refused "existing collection, existingCollection: error" "$d" 2 \
-  "milvus-migrate run: collection vectors_ip already exists on Milvus at 127.0.0.1:$MM_EMU_PORT and target.milvus2x.existingCollection is error: load refuses it; set existingCollection to append, drop or skip, or rename the target (target.milvus2x.names) (and 1 more problem(s) of this kind)"
+  "milvus-migrate run: the run would fail on the target, so nothing was dumped or changed:
+- 2.x collection vectors_ip already exists on 127.0.0.1:$MM_EMU_PORT with 12 row(s), and target.milvus2x.existingCollection is error: the run would stop there. Set it to append, drop or skip, or give the collection another 2.x name (target.milvus2x.names)
+- 2.x collection vectors_l2 already exists on 127.0.0.1:$MM_EMU_PORT with * row(s), and target.milvus2x.existingCollection is error: the run would stop there. Set it to append, drop or skip, or give the collection another 2.x name (target.milvus2x.names)"
 [ ! -e "$work/milvus-storage/out2" ] && ok "existing collection: nothing staged" || fail "existing collection: staged $(ls "$work/milvus-storage/out2")"
 mm_check_emulator_ids "existing collection refused: the rows there untouched" "$work/fx/expected/liveset.tsv" "$work/local-ok/report.json"
 mm_emulator_stop
@@ -101,7 +104,8 @@ remote_job() {  # dir bucket
 d=$work/wrong-bucket
 remote_job "$d" staging
 refused "staging bucket is not Milvus's" "$d" 2 \
-  "milvus-migrate run: Milvus at 127.0.0.1:$MM_EMU_PORT cannot read what is staged in s3://staging at ${S3_ENDPOINT}: the probe job/milvus-migrate-probe-*/id.npy was uploaded there, and Milvus answered: *The specified key does not exist.*. target.remote.bucket must be the bucket Milvus 2.x is configured with (minio.bucketName in milvus.yaml, at the same endpoint): Milvus reads import files as keys of its own bucket. Nothing was created"
+  "milvus-migrate run: the run would fail on the target, so nothing was dumped or changed:
+- Milvus at 127.0.0.1:$MM_EMU_PORT cannot read what is staged in s3://staging at ${S3_ENDPOINT}: the probe job/milvus-migrate-probe-*/id.npy was uploaded there, and Milvus answered: *The specified key does not exist.*. target.remote.bucket must be the bucket Milvus 2.x is configured with (minio.bucketName in milvus.yaml, at the same endpoint): Milvus reads import files as keys of its own bucket. Nothing was created"
 [ -z "$(keys staging job/)" ] && ok "wrong bucket: the probe's objects removed again" || fail "wrong bucket: left $(keys staging job/)"
 
 d=$work/right-bucket

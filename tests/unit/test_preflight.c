@@ -42,16 +42,18 @@ static void fake_free(fake *f)
     free(f->tags);
 }
 
+/* The warnings of the limits check, one "- text" line each. */
 static char *findings(const fake *f, uint64_t max_file_size, size_t *warnings)
 {
     mm_config cfg;
     mm_config_init_defaults(&cfg);
     cfg.dumper.max_file_size = max_file_size;
-    mm_findings out = {0};
-    mm_preflight_plan(&cfg, &f->inv, NULL, &out);
-    char *text = mm_findings_text(&out);
-    *warnings = out.warnings;
-    MM_CHECK_INT(out.errors, 0);
+    mm_findings out;
+    mm_findings_init(&out);
+    mm_preflight_limits(&cfg, &f->inv, NULL, &out);
+    char *text = mm_findings_text(&out, MM_FINDING_WARNING);
+    *warnings = mm_findings_count(&out, MM_FINDING_WARNING);
+    MM_CHECK_INT(out.n, *warnings);
     mm_findings_free(&out);
     mm_config_free(&cfg);
     return text;
@@ -66,11 +68,10 @@ MM_TEST(an_import_over_16_gib_together_is_warned_about)
     size_t warnings = 0;
     char *text = findings(&f, 32ULL << 30, &warnings);
     MM_CHECK_INT(warnings, 1);
-    MM_CHECK_STR(text, "warning: 1 import(s) would stage more than 16.0 GiB (id.npy and data.npy together, up to "
+    MM_CHECK_STR(text, "- 1 import(s) would stage more than 16.0 GiB (id.npy and data.npy together, up to "
                        "18.3 GiB): Milvus fails such an import after the dump "
                        "(dataNode.import.maxImportFileSizeInGB, 16 by default); keep dumper.maxFileSize at 16GiB or "
-                       "below unless the server's limit was raised\n"
-                       "ok: at most 1 partition(s) per collection, within Milvus's 1024");
+                       "below unless the server's limit was raised");
     free(text);
     fake_free(&f);
 }
@@ -93,9 +94,7 @@ MM_TEST(the_default_max_file_size_bounds_both_files_together)
     size_t warnings = 0;
     char *text = findings(&f, 16ULL << 30, &warnings);
     MM_CHECK_INT(warnings, 0);
-    MM_CHECK_STR(text, "ok: the largest import stages 16.0 GiB (id.npy and data.npy together), within Milvus's "
-                       "16.0 GiB per import\n"
-                       "ok: at most 1 partition(s) per collection, within Milvus's 1024");
+    MM_CHECK_STR(text, "");
     free(text);
     fake_free(&f);
 }
@@ -107,8 +106,8 @@ MM_TEST(more_than_1024_partitions_are_warned_about)
     size_t warnings = 0;
     char *text = findings(&f, 16ULL << 30, &warnings);
     MM_CHECK_INT(warnings, 1);
-    MM_CHECK_STR(strstr(text, "\n") + 1,
-                 "warning: collection wide would get 1025 partitions (with _default): Milvus allows 1024 per "
+    MM_CHECK_STR(text,
+                 "- collection wide would get 1025 partitions (with _default): Milvus allows 1024 per "
                  "collection by default (rootCoord.maxPartitionNum) and refuses the rest at load; raise that limit "
                  "on the server, or leave the collection out of the migration");
     free(text);
@@ -117,7 +116,7 @@ MM_TEST(more_than_1024_partitions_are_warned_about)
     fake_init(&f, 8, 10, 1023);
     text = findings(&f, 16ULL << 30, &warnings);
     MM_CHECK_INT(warnings, 0);
-    MM_CHECK_STR(strstr(text, "\n") + 1, "ok: at most 1024 partition(s) per collection, within Milvus's 1024");
+    MM_CHECK_STR(text, "");
     free(text);
     fake_free(&f);
 }
