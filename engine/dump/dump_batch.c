@@ -79,8 +79,8 @@ int mm_dump_hash_batch(mm_dump_state *sh, const mm_dump_job *jb, mm_dump_files *
         if (digests[i])
             mm_part_digest_update(digests[i], src[i].head, src[i].head_len);
     }
-    uLong crc[2] = {crc32(crc32(0L, Z_NULL, 0), (const Bytef *)src[0].head, (uInt)src[0].head_len),
-                    crc32(crc32(0L, Z_NULL, 0), (const Bytef *)src[1].head, (uInt)src[1].head_len)};
+    uint32_t crc[2] = {libdeflate_crc32(0, src[0].head, src[0].head_len),
+                       libdeflate_crc32(0, src[1].head, src[1].head_len)};
     const size_t width[2] = {f->bpv, 8};
     /* Rows per read: the wider of a vector and an id fills the buffer. */
     const int64_t per_read = MM_DUMP_IO_BLOCK / (int64_t)(f->bpv > 8 ? f->bpv : 8);
@@ -110,8 +110,8 @@ int mm_dump_hash_batch(mm_dump_state *sh, const mm_dump_job *jb, mm_dump_files *
                           (long long)left);
     b->data_bytes = src[0].head_len + src[0].length;
     b->id_bytes = src[1].head_len + src[1].length;
-    b->data_crc32 = (uint32_t)crc[0];
-    b->id_crc32 = (uint32_t)crc[1];
+    b->data_crc32 = crc[0];
+    b->id_crc32 = crc[1];
     for (int i = 0; i < 2; i++)
         if (digests[i] && (rc != 0 || mm_part_digest_finish(digests[i]) != 0)) {
             mm_part_digest_free(digests[i]);
@@ -160,8 +160,8 @@ int mm_dump_write_batch(mm_dump_state *sh, const mm_dump_job *jb, mm_dump_files 
         rc = mm_error_set(err, MM_ERR_INTERNAL, "dump %s: %lld rows missing from the live set", dir, (long long)left);
     b->data_bytes = data.size;
     b->id_bytes = ids.size;
-    b->data_crc32 = (uint32_t)data.crc;
-    b->id_crc32 = (uint32_t)ids.crc;
+    b->data_crc32 = data.crc;
+    b->id_crc32 = ids.crc;
     /* data.npy is closed only after id.npy is complete too, so a crash
      * never leaves a final data.npy whose id.npy is missing... */
     /* Staged for a bucket, the local copy only feeds the upload: the batch

