@@ -19,6 +19,7 @@ struct mm_s3 {
     char *session_token;
     uint64_t part_size;
     int max_retries, retry_base_ms, list_page_keys;
+    struct mm_http_pool *pool;  /* connections kept between requests */
 };
 
 /* What a request sends: nothing, bytes from memory (data), or head_len
