@@ -313,6 +313,20 @@ static const mm_config_key keys[] = {
      .flags = MM_CFG_F_OURS,
      .phases = P_STAGE,
      .min = MiB},
+    {.name = "dumper.batchSize",
+     .type = MM_CFG_SIZE,
+     .offset = SIZE_AT(dumper.batch_size),
+     .default_text = "1GiB",
+     .doc = "Target size of an import batch packed from small segments",
+     .help = "Whole segments of one partition are packed, in order, into one batch (one id.npy and "
+             "data.npy, one Import) up to this size, so that thousands of small 1.x segments become "
+             "few imports. A packed batch also stays within 1/16 of its partition, so that imports "
+             "still run side by side and a failed one redoes little: a partition of fewer than about "
+             "32 segments keeps one batch per segment. The batch is named after its first segment. "
+             "0 keeps one batch per segment always, as the reference tool does.",
+     .flags = MM_CFG_F_OURS,
+     .phases = P_STAGE,
+     .max = 16 * GiB},
     {.name = "dumper.partSize",
      .type = MM_CFG_SIZE,
      .offset = SIZE_AT(dumper.part_size),

@@ -50,6 +50,7 @@ int mm_job_dump(mm_job *job, mm_error *err)
         .remote_source = job->remote_source,
         .output_root = job->root, .storage = job->storage, .remote_root = job->remote_root,
         .workers = cfg->dumper.worker.limit, .max_file_size = cfg->dumper.max_file_size,
+        .batch_size = cfg->dumper.batch_size,
         .nan_policy = cfg->dumper.nan_policy == MM_NAN_SKIP ? MM_DUMP_NAN_SKIP : MM_DUMP_NAN_FAIL,
         .id_field = cfg->target.milvus2x.fields.id, .vector_field = cfg->target.milvus2x.fields.vector,
         .disable_copy_offload = getenv("MM_DUMP_NO_OFFLOAD") != NULL,
