@@ -4,9 +4,11 @@
 #include "npy.h"
 #include "source/names.h"
 
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const struct {
     mm_existing_policy policy;
@@ -59,6 +61,30 @@ int64_t mm_plan_rows_per_batch(uint64_t max_file_size, const mm_collection_info 
 mm_plan_limits mm_plan_limits_of(const mm_config *cfg)
 {
     return (mm_plan_limits){.max_file_size = cfg->dumper.max_file_size, .batch_size = cfg->dumper.batch_size};
+}
+
+/* The cores the scheduler lets this process use (a container's CPU set,
+ * taskset), which may be fewer than the machine has. */
+static int available_cores(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return CPU_COUNT(&set);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+int mm_plan_workers(const mm_config *cfg, char *why, size_t why_size)
+{
+    if (mm_config_given(cfg, "dumper.worker.limit")) {
+        snprintf(why, why_size, "dumper.worker.limit");
+        return cfg->dumper.worker.limit;
+    }
+    int cores = available_cores();
+    int workers = cores < MM_PLAN_WORKERS_MAX ? cores : MM_PLAN_WORKERS_MAX;
+    snprintf(why, why_size, "dumper.worker.limit is not set: %d core(s) available%s", cores,
+             cores > MM_PLAN_WORKERS_MAX ? ", at most 8 used" : "");
+    return workers;
 }
 
 uint64_t mm_plan_pack_target(uint64_t batch_size, uint64_t partition_bytes)

@@ -49,6 +49,17 @@ typedef struct mm_plan_limits {
 
 mm_plan_limits mm_plan_limits_of(const mm_config *cfg);
 
+/* Dump workers when dumper.worker.limit is not set: one per core this
+ * process may run on, at most this many. One worker is bound by the CPU
+ * (checksums, NaN checks, the gather of live rows) well below what a local
+ * disk or a bucket takes, so more workers help up to the cores; beyond
+ * about eight, measured hosts gained nothing on disk. */
+enum { MM_PLAN_WORKERS_MAX = 8 };
+
+/* How many segments the dump works on at once, and why (into why, e.g.
+ * "dumper.worker.limit is not set: 2 cores available"). */
+int mm_plan_workers(const mm_config *cfg, char *why, size_t why_size);
+
 /* One import batch: part k of n of one segment's rows (n > 1 when the
  * segment is split), or whole segments of one partition packed together
  * (n_members > 1): the first of them, `segment`, names the batch. */

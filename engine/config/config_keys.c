@@ -265,7 +265,10 @@ static const mm_config_key keys[] = {
      .doc = "Segments dumped at the same time",
      .help = "Each worker reads one 1.x segment (.uid, .rv and deleted_docs) and writes its "
              "id.npy and data.npy. More workers help when source and target are different disks "
-             "or the target is a bucket. 0 or less means 2, as in the reference tool.",
+             "or the target is a bucket. When the key is not set, one worker per core this "
+             "process may use, at most 8 (one worker is bound by the CPU well below a disk's "
+             "speed); inspect says which count is used and why. 0 or less means 2, "
+             "as in the reference tool.",
      .flags = MM_CFG_F_NONPOSITIVE_DEFAULT,
      .phases = P_SRC,
      .min = 1,

@@ -62,6 +62,9 @@ typedef struct mm_inspect_options {
     bool check_duplicate_ids;
     bool missing_deleted_docs_ok;
     bool json;
+    /* dumper.* of migration.yaml, for the import plan printed after the
+     * inventory (batches, packing, dump workers); NULL: the defaults. */
+    const mm_config *cfg;
 } mm_inspect_options;
 
 typedef struct mm_inspect {

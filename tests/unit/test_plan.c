@@ -1,6 +1,7 @@
 /* The planner's rules (plan.h): small segments of a partition packed into
  * batches up to dumper.batchSize and 1/16 of the partition, never over
- * dumper.maxFileSize per file nor the per-import limit for both files. */
+ * dumper.maxFileSize per file nor the per-import limit for both files, and
+ * the dump's worker count. */
 #include "plan.h"
 #include "npy.h"
 #include "testlib.h"
@@ -219,6 +220,23 @@ MM_TEST(no_batch_is_over_the_per_import_limit)
     mm_plan_free(&plan);
 }
 
+MM_TEST(workers_follow_the_key_or_the_host)
+{
+    mm_config cfg;
+    mm_config_init_defaults(&cfg);
+    char why[96];
+    int n = mm_plan_workers(&cfg, why, sizeof why);
+    MM_CHECK(n >= 1 && n <= MM_PLAN_WORKERS_MAX);
+    MM_CHECK(strncmp(why, "dumper.worker.limit is not set: ", 32) == 0);
+    mm_error err;
+    MM_CHECK_INT(mm_config_set_string(&cfg, mm_config_find_key("dumper.worker.limit"), "5", &err), 0);
+    MM_CHECK_INT(mm_plan_workers(&cfg, why, sizeof why), 5);
+    MM_CHECK_STR(why, "dumper.worker.limit");
+    MM_CHECK_INT(mm_config_set_string(&cfg, mm_config_find_key("dumper.worker.limit"), "", &err), 0);
+    MM_CHECK_INT(mm_plan_workers(&cfg, why, sizeof why), n);
+    mm_config_free(&cfg);
+}
+
 int main(void)
 {
     MM_RUN(a_few_segments_stay_one_batch_each);
@@ -226,5 +244,6 @@ int main(void)
     MM_RUN(a_pack_stays_within_max_file_size);
     MM_RUN(a_large_or_split_segment_is_not_packed_and_ends_the_pack);
     MM_RUN(no_batch_is_over_the_per_import_limit);
+    MM_RUN(workers_follow_the_key_or_the_host);
     return MM_TEST_EXIT();
 }
