@@ -1,6 +1,8 @@
 /* Entry point: the wizard on a terminal, or a headless subcommand. */
 #include "commands.h"
 
+#include "base/remedy.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,8 +26,17 @@ static int print_usage(FILE *out)
     return 0;
 }
 
+/* The command line's way to take each remedy engine messages advise. */
+static const char *const cli_remedy_words[MM_REMEDY_COUNT] = {
+    [MM_REMEDY_START_OVER] = "with --restart",
+    [MM_REMEDY_LEAVE_OUT] = "with --col",
+    [MM_REMEDY_WAL_DIR] = " (--wal-dir for inspect and export)",
+    [MM_REMEDY_TABLES_DIR] = " (inspect: --tables-dir)",
+};
+
 int main(int argc, char **argv)
 {
+    mm_remedy_words_set(cli_remedy_words);
     if (argc < 2) {
         /* On a terminal, no command means the wizard (as `wizard` with no
          * options); elsewhere the usage, since nothing can be asked. */
