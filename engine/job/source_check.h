@@ -63,7 +63,8 @@ typedef struct mm_inspect_options {
     bool missing_deleted_docs_ok;
     bool json;
     /* dumper.* of migration.yaml, for the import plan printed after the
-     * inventory (batches, packing, dump workers); NULL: the defaults. */
+     * inventory's table (batches, packing, dump workers); NULL: the
+     * defaults. */
     const mm_config *cfg;
 } mm_inspect_options;
 
