@@ -2,7 +2,8 @@
 # Every figure of the performance section in one run: the local dump against
 # cp (64 MiB and 2 MiB segments, no deletes and 10% deleted), the growth with
 # segment count and total size with the per-segment overhead, and staging on
-# S3 against curl -T, each with the dump's peak RSS.
+# S3 against curl -T, each with the dump's peak RSS; then what the
+# verification's content sample adds on the demo.
 # Usage: tests/bench/run.sh [--quick] [--big] [BUILD_DIR]
 #   --quick  small sizes, one round: checks that everything runs (minutes)
 #   --big    adds the 16 GiB case (needs ~35 GiB free under ${TMPDIR:-/var/tmp})
@@ -27,3 +28,5 @@ if [[ " ${flags[*]} " == *" --quick "* ]]; then
 else
   bash "$here/s3_bench.sh" "$build"
 fi
+echo
+bash "$here/verify_sample_bench.sh" "$build"
