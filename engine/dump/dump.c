@@ -150,7 +150,12 @@ static int write_indexes(const mm_dump_options *opt, mm_batch_plan *plan, mm_err
     if (!meta)
         return -1;
     char *meta_path = mm_asprintf("%s/meta.json", opt->output_root);
-    int rc = mm_write_file_atomic(meta_path, meta, strlen(meta), 0644, err);
+    /* A dump killed while writing them leaves a temporary file; the dump
+     * that completes leaves none. */
+    if (meta_path)
+        mm_remove_atomic_leftovers(meta_path);
+    int rc = meta_path ? mm_write_file_atomic(meta_path, meta, strlen(meta), 0644, err)
+                       : mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
     if (rc == 0 && opt->storage) {
         char *key = mm_asprintf("%s/meta.json", opt->remote_root);
         rc = key ? mm_storage_put_file(opt->storage, key, meta_path, err)
@@ -169,6 +174,10 @@ static int write_indexes(const mm_dump_options *opt, mm_batch_plan *plan, mm_err
     if (rc == 0 && !text)
         rc = mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
     char *path = mm_asprintf("%s/batches.json", opt->output_root);
+    if (rc == 0 && !path)
+        rc = mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
+    if (rc == 0)
+        mm_remove_atomic_leftovers(path);
     if (rc == 0)
         rc = mm_write_file_atomic(path, text, strlen(text), 0644, err);
     if (rc == 0 && opt->storage) {
