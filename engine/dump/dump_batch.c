@@ -144,8 +144,11 @@ int mm_dump_writer_open(mm_dump_state *sh, const mm_collection_info *c, int64_t 
     if (mm_npy_open(&w->data, w->data_path, false, bpv, c->binary ? MM_NPY_U1 : MM_NPY_F4, (uint64_t)rows, cols,
                     digest_part_size, gather, gather + MM_DUMP_IO_BLOCK, check_floats && !c->binary, err) != 0)
         return -1;
-    return mm_npy_open(&w->ids, w->id_path, true, 8, MM_NPY_I8, (uint64_t)rows, 0, digest_part_size,
-                       gather + 2 * MM_DUMP_IO_BLOCK, gather + 3 * MM_DUMP_IO_BLOCK, false, err);
+    int rc = mm_npy_open(&w->ids, w->id_path, true, 8, MM_NPY_I8, (uint64_t)rows, 0, digest_part_size,
+                         gather + 2 * MM_DUMP_IO_BLOCK, gather + 3 * MM_DUMP_IO_BLOCK, false, err);
+    /* A local dump's files get their final names from the group commit. */
+    w->data.keep_partial = w->ids.keep_partial = sh->committer != NULL;
+    return rc;
 }
 
 int mm_dump_writer_feed(mm_dump_state *sh, mm_dump_writer *w, mm_dump_files *f, mm_dump_rows *it, int64_t rows,
@@ -200,8 +203,13 @@ int mm_dump_writer_close(mm_dump_state *sh, mm_dump_writer *w, int rc, mm_journa
     if (rc != 0 && (e == ENOSPC || e == EDQUOT || e == EFBIG))
         add_space_hint(sh, w->dir, e, w->data.size + w->ids.size, w->data.size > w->ids.size ? w->data.size : w->ids.size,
                        w->reported, err);
-    if (rc != 0 && w->id_path)
-        unlink(w->id_path); /* ...and a failed batch leaves no final id.npy either. */
+    if (rc != 0 && w->id_path) {
+        unlink(w->id_path); /* ...and a failed batch leaves no final id.npy either, */
+        char *partial = mm_asprintf("%s.partial", w->id_path);
+        if (partial) /* nor a complete one waiting for the group commit */
+            unlink(partial);
+        free(partial);
+    }
     if (rc != 0 && w->reported_rows)
         mm_dump_report(sh, -w->reported_rows, (uint64_t)0 - w->reported, 0, 0);
     digests[0] = digests[1] = NULL;

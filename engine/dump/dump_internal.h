@@ -120,6 +120,9 @@ typedef struct mm_npy_out {
     /* Float vectors checked for NaN/Inf on their way through, so that no
      * scan reads them beforehand (the bytes are read once). */
     bool check_floats;
+    /* Left as .partial by mm_npy_close: the group commit puts it under its
+     * final name once synced (dump_commit.c). */
+    bool keep_partial;
     size_t row_bytes;
     uint32_t crc;
     uint64_t size;
@@ -144,10 +147,11 @@ int mm_npy_open(mm_npy_out *o, const char *path, bool ids, size_t row_bytes, mm_
 int mm_npy_copy_rows(mm_npy_out *o, mm_dump_files *f, int64_t start, int64_t count, bool offload, mm_error *err);
 /* The next rows come from another segment's files. */
 void mm_npy_next_source(mm_npy_out *o);
-/* Makes the file visible under its final name only when ok and complete;
- * otherwise only a .partial ever existed, removed. Not forced to disk:
- * the dump syncs a group of batches at once before the journal records
- * them (dump_commit.c). */
+/* Makes the file visible under its final name only when ok and complete
+ * (with keep_partial, the group commit does that later); otherwise only a
+ * .partial ever existed, removed. Not forced to disk: the dump syncs a
+ * group of batches at once before it names and records them
+ * (dump_commit.c). */
 int mm_npy_close(mm_npy_out *o, bool ok, mm_error *err);
 /* First float of the n bytes (file offset `at` of a segment's .rv file,
  * rows of row_bytes after its 8-byte header) that is NaN or infinite: its
@@ -158,8 +162,8 @@ bool mm_dump_find_bad_float(mm_dump_files *f, const void *bytes, size_t n, uint6
 /* The local dump's group commit (see dump_commit.c). A failure to record
  * goes to mm_dump_fail, and the files of what was not recorded are removed. */
 int mm_dump_committer_start(mm_dump_state *st, mm_dump_committer **out, mm_error *err);
-/* Hands over a complete batch (b copied; its files final-named, not yet
- * synced) and the records of the segments whose rows it holds, recorded
+/* Hands over a complete batch (b copied; its files complete as
+ * "<path>.partial", not yet synced) and the records of the segments whose rows it holds, recorded
  * in the same transaction. */
 int mm_dump_commit_batch(mm_dump_committer *c, const mm_journal_batch *b, const char *dir, const char *data_path,
                          const char *id_path, const mm_journal_segment *segments, size_t n_segments, mm_error *err);

@@ -223,7 +223,7 @@ int mm_npy_close(mm_npy_out *o, bool ok, mm_error *err)
             o->io_errno = errno;
             rc = mm_error_errno(err, errno, "close", o->partial);
         }
-        if (rc == 0 && rename(o->partial, o->path) != 0)
+        if (rc == 0 && !o->keep_partial && rename(o->partial, o->path) != 0)
             rc = mm_error_errno(err, errno, "rename into place", o->path);
         if (rc != 0)
             unlink(o->partial);
