@@ -164,10 +164,9 @@ int mm_dump_segment_open(mm_dump_state *sh, const mm_dump_job *jb, const mm_segm
     f->rv_path = mm_segment_rv_path(*r);
     f->uid_path = mm_segment_uid_path(*r);
     f->bpv = mm_segment_vector_bytes(*r);
-    f->rv = open(f->rv_path, O_RDONLY | O_CLOEXEC);
-    f->uid = open(f->uid_path, O_RDONLY | O_CLOEXEC);
-    if (f->rv < 0 || f->uid < 0) {
-        mm_error_errno(err, errno, "open", f->rv < 0 ? f->rv_path : f->uid_path);
+    f->rv = f->uid = -1;
+    /* Never blocks on what replaced a file since the scan (a FIFO). */
+    if (mm_open_regular(f->rv_path, NULL, &f->rv, err) != 0 || mm_open_regular(f->uid_path, NULL, &f->uid, err) != 0) {
         if (opt->remote_source)
             mm_remote_source_name_objects(opt->remote_source, err);
         mm_error_wrap(err, "dump collection '%s' segment %s", jb->c->name, s->segment_id);
