@@ -12,11 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* dataNode.import.maxImportFileSizeInGB and rootCoord.maxPartitionNum, the
- * defaults of every line from 2.3 to 3.0 (pkg/util/paramtable/
- * component_param.go 6719-6723 and 1907-1915 on 2.6, 7378-7382 and
- * 2033-2036 on 3.0, 5388-5392 and 1426-1429 on 2.5). */
-#define IMPORT_SIZE_LIMIT (16ULL << 30)
+/* rootCoord.maxPartitionNum, the default of every line from 2.3 to 3.0
+ * (pkg/util/paramtable/component_param.go 1907-1915 on 2.6, 2033-2036 on
+ * 3.0, 1426-1429 on 2.5). One import's size is bounded by the plan itself
+ * (MM_PLAN_IMPORT_LIMIT). */
 enum { PARTITION_LIMIT = 1024 };
 
 /* One finding of kind; the text is formatted here. */
@@ -37,24 +36,11 @@ void mm_preflight_limits(const mm_config *cfg, const mm_inventory *inv, const bo
     mm_plan plan;
     mm_error err;
     mm_error_clear(&err);
-    if (mm_plan_build(&plan, inv, selected, cfg->dumper.max_file_size, &err) != 0) {
+    mm_plan_limits limits = mm_plan_limits_of(cfg);
+    if (mm_plan_build(&plan, inv, selected, &limits, &err) != 0) {
         add(out, MM_FINDING_WARNING, "%s", err.message);
         return;
     }
-    char limit[32], largest_text[32];
-    mm_format_bytes(IMPORT_SIZE_LIMIT, limit, sizeof limit);
-    uint64_t largest = 0;
-    size_t over = 0;
-    for (size_t i = 0; i < plan.n_batches; i++) {
-        largest = plan.batches[i].bytes > largest ? plan.batches[i].bytes : largest;
-        over += plan.batches[i].bytes > IMPORT_SIZE_LIMIT;
-    }
-    mm_format_bytes(largest, largest_text, sizeof largest_text);
-    if (over)
-        add(out, MM_FINDING_WARNING, "%zu import(s) would stage more than %s (id.npy and data.npy together, up to "
-            "%s): Milvus fails such an import after the dump (dataNode.import.maxImportFileSizeInGB, 16 by "
-            "default); keep dumper.maxFileSize at 16GiB or below unless the server's limit was raised",
-            over, limit, largest_text);
     for (size_t i = 0; i < plan.n_collections; i++) {
         const mm_collection_info *c = plan.collections[i].info;
         if (c->n_partitions > PARTITION_LIMIT)

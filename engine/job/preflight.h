@@ -1,10 +1,10 @@
 /* The pre-flight checks about where and how Milvus reads what we stage,
  * added to the run's findings list (target_preflight.h):
- * - the plan against Milvus's limits, without a server (warnings): one
- *   import's files together under dataNode.import.maxImportFileSizeInGB
- *   (16 GiB by default; numpy/reader.go 100-110 sums the files of a
- *   request), at most rootCoord.maxPartitionNum partitions per collection
- *   (1024 by default; component_param.go 1907-1915 on 2.6);
+ * - the plan against Milvus's limits, without a server (warnings): at most
+ *   rootCoord.maxPartitionNum partitions per collection (1024 by default;
+ *   component_param.go 1907-1915 on 2.6); one import's files together stay
+ *   under dataNode.import.maxImportFileSizeInGB by the plan itself
+ *   (MM_PLAN_IMPORT_LIMIT; numpy/reader.go 100-110 sums them);
  * - the staging probe (load/staging_probe.h): Milvus reads the staging
  *   place (loader.probeStaging); a blocker when it does not. */
 #ifndef MM_JOB_PREFLIGHT_H
