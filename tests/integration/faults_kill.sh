@@ -69,13 +69,16 @@ segments=$(sqlite3 "file:$work/clean/state/journal.sqlite?mode=ro" "SELECT count
 # the end lands nothing. MM_FAULT_DUMP_MS replays a failure's value.
 dump_max_ms=${MM_FAULT_DUMP_MS:-$((clean_ms / segments > 0 ? clean_ms / segments : 1))}
 
-# Progress of the job in $d: batches dumped (a local dump's final-named files,
-# counted without starting a process, as such a dump is quick; the journal's
-# segments of an upload), Import calls received.
+# Progress of the job in $d: batches dumped (a local dump's batches being
+# written or written, .partial or final-named: their names and records come
+# a group at a time, often all at the end of such a quick dump; counted
+# without starting a process), the journal's segments of an upload, Import
+# calls received.
 dump_progress() {
   if [ "$kind" = local ]; then
-    local files=("$d"/out/migration/tables/*/*/data.npy)
-    [ -e "${files[0]}" ] && echo "${#files[@]}" || echo 0
+    local files=("$d"/out/migration/tables/*/*/data.npy "$d"/out/migration/tables/*/*/data.npy.partial) n=0 f
+    for f in "${files[@]}"; do [ -e "$f" ] && n=$((n + 1)); done
+    echo "$n"
   else
     sqlite3 "file:$d/state/journal.sqlite?mode=ro" "SELECT count(*) FROM segment" 2>/dev/null || echo 0
   fi
@@ -125,7 +128,7 @@ for entry in $seeds; do
   schedule=
   for _ in 1 2 3; do
     if [ "$kind" = local ]; then max_ms=$dump_max_ms; else max_ms=30; fi
-    kill_at dump_progress "$segments" "$max_ms" "$bin" dump -c "$d/migration.yaml"
+    kill_at dump_progress "$([ "$kind" = local ] && echo "$batches" || echo "$segments")" "$max_ms" "$bin" dump -c "$d/migration.yaml"
     if [ "$kind" = local ] && ! final_files_complete "$d"; then bad=1; fi
   done
   dump_kills=$kills dump_schedule=$schedule
