@@ -1,22 +1,24 @@
 #!/usr/bin/env bash
 # The Debian package as a customer host gets it. cpack builds it from
-# build/release (no new build) into a temporary directory as
-# milvus-migrate_<version>_<arch>.deb; dpkg-deb -I shows the version the
-# binary reports (<project version>+git<commits>.<revision>), Depends naming
-# the package of every library the binary links, Recommends nodejs at the
-# version the emulator's package.json asks for, the description; the
-# package holds every Node package the emulator has here, the man pages,
-# the completion, copyright and changelog, all owned by root; lintian
-# reports no error. Extracted with dpkg -x into a temporary root, the
-# program then runs with the source tree unreachable (a private mount
-# namespace lays an empty tmpfs over the checkout, build directory
-# included, and makes the extracted root read-only, as /usr is to a user): --version names the revision and the libraries with the
-# versions pkg-config gives, man -l formats both pages without a warning,
-# bash-completion loads its completion from the root and completes
-# `milvus-migrate d<TAB>`, the wizard finds its themes, `demo --headless`
-# ends with "All counts match", and without node on PATH, with a Node.js
-# older than the emulator needs, or relocated without its data, the demo
-# says what is missing. Nothing is installed into the system.
+# build/release (no new build; it brings that one up to date) into a
+# temporary directory as milvus-migrate_<version>_<arch>.deb; dpkg-deb -I
+# shows the version the binary reports (<project
+# version>+git<commits>.<revision>), Depends naming the package of every
+# library the binary links, Recommends nodejs at the version the emulator's
+# package.json asks for, the description; the package holds every Node
+# package the emulator has here, the man pages, the completion, copyright
+# and changelog, all owned by root; lintian reports no error. Extracted
+# with dpkg -x into a temporary root, the program then runs with the
+# source tree unreachable (a private mount namespace lays an empty tmpfs
+# over the checkout, build directory included, and makes the extracted
+# root read-only, as /usr is to a user): --version names the revision and
+# the libraries with the versions pkg-config gives, man -l formats both
+# pages without a warning, bash-completion loads its completion from the
+# root and completes `milvus-migrate d<TAB>`, the wizard finds its themes,
+# `demo --headless` ends with "All counts match", and without node on
+# PATH, with a Node.js older than the emulator needs, or relocated without
+# its data, the demo says what is missing. Nothing is installed into the
+# system.
 set -uo pipefail
 src=${MM_SOURCE_DIR:?}
 build=${MM_BUILD_DIR:?}
