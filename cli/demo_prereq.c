@@ -86,32 +86,53 @@ static int locate_emulator(mm_demo_prereq *p, emulator_origin *origin, mm_error 
     return rc;
 }
 
-/* The N of `"engines": {"node": ">=N..."}` in the emulator's package.json;
- * 0 when it names no such lower bound. */
-static int required_node_major(const char *emulator_dir)
+/* The emulator's package.json, parsed; NULL when it cannot be read. */
+static cJSON *read_manifest(const char *emulator_dir)
 {
     char *path = mm_asprintf("%s/package.json", emulator_dir);
     FILE *f = path ? fopen(path, "rb") : NULL;
     free(path);
     if (!f)
-        return 0;
+        return NULL;
     char buf[16384];
     size_t n = fread(buf, 1, sizeof buf - 1, f);
     fclose(f);
     buf[n] = '\0';
-    cJSON *json = cJSON_Parse(buf);
-    const cJSON *engines = cJSON_GetObjectItemCaseSensitive(json, "engines");
+    return cJSON_Parse(buf);
+}
+
+/* The N of `"engines": {"node": ">=N..."}`; 0 when it names no such lower
+ * bound. */
+static int required_node_major(const cJSON *manifest)
+{
+    const cJSON *engines = cJSON_GetObjectItemCaseSensitive(manifest, "engines");
     const cJSON *node = cJSON_GetObjectItemCaseSensitive(engines, "node");
-    int major = 0;
-    if (cJSON_IsString(node) && strncmp(node->valuestring, ">=", 2) == 0) {
-        const char *v = node->valuestring + 2;
-        while (*v == ' ')
-            v++;
-        if (isdigit((unsigned char)*v))
-            major = atoi(v);
+    if (!cJSON_IsString(node) || strncmp(node->valuestring, ">=", 2) != 0)
+        return 0;
+    const char *v = node->valuestring + 2;
+    while (*v == ' ')
+        v++;
+    return isdigit((unsigned char)*v) ? atoi(v) : 0;
+}
+
+/* Whether every package the manifest depends on is in node_modules, read
+ * from the manifest so that the emulator's dependencies can change without
+ * this program knowing their names. Without a manifest, the directory. */
+static bool has_node_packages(const char *emulator_dir, const cJSON *manifest)
+{
+    if (!is_file(emulator_dir, "node_modules"))
+        return false;
+    const cJSON *dependencies = cJSON_GetObjectItemCaseSensitive(manifest, "dependencies");
+    const cJSON *dependency;
+    cJSON_ArrayForEach(dependency, dependencies)
+    {
+        char *relative = mm_asprintf("node_modules/%s/package.json", dependency->string);
+        bool present = relative && is_file(emulator_dir, relative);
+        free(relative);
+        if (!present)
+            return false;
     }
-    cJSON_Delete(json);
-    return major;
+    return true;
 }
 
 /* `node --version` ("v20.11.1"), into version; -1 when it cannot be run. */
@@ -146,9 +167,8 @@ static int node_version(const char *node, char *version, size_t size)
     return rc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 && version[0] == 'v' ? 0 : -1;
 }
 
-static int check_node(mm_demo_prereq *p, emulator_origin origin, mm_error *err)
+static int check_node(mm_demo_prereq *p, int need, emulator_origin origin, mm_error *err)
 {
-    int need = required_node_major(p->emulator_dir);
     char *wanted = need > 0 ? mm_asprintf("Node.js %d or later", need) : mm_strdup("Node.js");
     /* scripts/install-deps.sh puts a node on PATH, but does not replace
      * one that is there already. */
@@ -179,12 +199,14 @@ int mm_demo_prereq_find(mm_demo_prereq *p, mm_error *err)
     memset(p, 0, sizeof *p);
     emulator_origin origin = FROM_BUILD_TREE;
     int rc = locate_emulator(p, &origin, err);
-    if (rc == 0 && !is_file(p->emulator_dir, "node_modules/@zilliz/milvus2-sdk-node/package.json"))
+    cJSON *manifest = rc == 0 ? read_manifest(p->emulator_dir) : NULL;
+    if (rc == 0 && !has_node_packages(p->emulator_dir, manifest))
         rc = mm_error_set(err, MM_ERR_IO, "the Node packages of the Milvus 2.x emulator are not installed in %s/"
                           "node_modules; %s", p->emulator_dir,
                           origin == FROM_INSTALLATION ? PACKAGE_FIX : SOURCE_TREE_FIX);
     if (rc == 0)
-        rc = check_node(p, origin, err);
+        rc = check_node(p, required_node_major(manifest), origin, err);
+    cJSON_Delete(manifest);
     if (rc != 0)
         mm_demo_prereq_free(p);
     return rc;

@@ -1,8 +1,8 @@
 /* What `milvus-migrate demo` needs before it starts anything: the Milvus
- * 2.x emulator with its Node packages (installed in
- * share/milvus-migrate/emulator, linked to tests/emulator in a build
- * directory, or $MM_EMULATOR_DIR) and a Node.js on PATH as recent as the
- * emulator's package.json asks ("engines": {"node": ">=N"}). A missing
+ * 2.x emulator (installed in share/milvus-migrate/emulator, linked to
+ * tests/emulator in a build directory, or $MM_EMULATOR_DIR) with every
+ * Node package its package.json depends on, and a Node.js on PATH as
+ * recent as that package.json asks ("engines": {"node": ">=N"}). A missing
  * piece is named with the fix that fits how this program was installed:
  * a package to install on a customer host, scripts/install-deps.sh in a
  * source tree. */
