@@ -4,6 +4,8 @@
 #include "options.h"
 #include "version.h"
 
+#include "base/remedy.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,8 +48,17 @@ static int print_bash_completion(int argc, char **argv)
     return fflush(stdout) == 0 ? 0 : 1;
 }
 
+/* The command line's way to take each remedy engine messages advise. */
+static const char *const cli_remedy_words[MM_REMEDY_COUNT] = {
+    [MM_REMEDY_START_OVER] = "with --restart",
+    [MM_REMEDY_LEAVE_OUT] = "with --col",
+    [MM_REMEDY_WAL_DIR] = " (--wal-dir for inspect and export)",
+    [MM_REMEDY_TABLES_DIR] = " (inspect: --tables-dir)",
+};
+
 int main(int argc, char **argv)
 {
+    mm_remedy_words_set(cli_remedy_words);
     if (argc < 2) {
         /* On a terminal, no command means the wizard (as `wizard` with no
          * options); elsewhere the usage, since nothing can be asked. */

@@ -1,5 +1,6 @@
 #include "journal_internal.h"
 
+#include "base/remedy.h"
 #include "base/strbuf.h"
 
 #include <errno.h>
@@ -119,8 +120,8 @@ static int check_fingerprint(mm_journal *j, const char *fingerprint, bool restar
         if (old && strcmp(old, fingerprint) != 0 && !restart)
             rc = mm_error_set(err, MM_ERR_CONFIG,
                               "journal %s belongs to another migration (%s); this one is %s. Use a "
-                              "different state.dir, or --restart to discard that journal",
-                              j->path, old, fingerprint);
+                              "different state.dir, or start over %s, which discards that journal",
+                              j->path, old, fingerprint, mm_remedy_how(MM_REMEDY_START_OVER));
     }
     sqlite3_finalize(st);
     if (rc != 0)

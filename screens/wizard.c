@@ -1,6 +1,7 @@
 #include "wizard.h"
 
 #include "screens.h"
+#include "base/remedy.h"
 #include "tui/keymap.h"
 #include "tui/script.h"
 
@@ -10,8 +11,18 @@ static const mm_screen *const screens[] = {
 #undef MM_SCREEN_ENTRY
 };
 
+/* The wizard's way to take each remedy engine messages advise; starting
+ * over is the one step it leaves to the command line. */
+static const char *const wizard_remedy_words[MM_REMEDY_COUNT] = {
+    [MM_REMEDY_START_OVER] = "with `milvus-migrate run --restart` in a shell",
+    [MM_REMEDY_LEAVE_OUT] = "with Space on the Preview screen",
+    [MM_REMEDY_WAL_DIR] = " (WAL directory on the Source screen)",
+    [MM_REMEDY_TABLES_DIR] = " (Tables directory on the Source screen)",
+};
+
 int mm_wizard_run(const mm_wizard_options *opt, mm_error *err)
 {
+    mm_remedy_words_set(wizard_remedy_words);
     return mm_shell_run(opt, screens, sizeof screens / sizeof screens[0], err);
 }
 

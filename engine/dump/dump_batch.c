@@ -4,6 +4,7 @@
 #include "dump/dump_internal.h"
 
 #include "base/fsutil.h"
+#include "base/remedy.h"
 #include "base/strbuf.h"
 #include "load/staged_check.h"
 #include "dump/dump_reconcile.h"
@@ -222,8 +223,9 @@ int mm_dump_judge_batch(mm_dump_state *sh, const mm_dump_job *jb, int k, const c
         char *label = mm_staged_batch_label(&b);
         rc = mm_error_set(err, MM_ERR_META, "%s was submitted for import with %lld rows, but its segment now gives "
                           "%lld: the 1.x source changed after the import began. Nothing was written; restore the "
-                          "1.x data as it was, or drop the 2.x collection and start over with --restart",
-                          label ? label : "a batch", (long long)b.rows, (long long)rows);
+                          "1.x data as it was, or drop the 2.x collection and start over %s",
+                          label ? label : "a batch", (long long)b.rows, (long long)rows,
+                          mm_remedy_how(MM_REMEDY_START_OVER));
         free(label);
     } else if (b.state >= MM_BATCH_DUMPED && b.rows == rows && same_keys) {
         mm_staged_place place = mm_dump_staged_place(opt);

@@ -1,6 +1,7 @@
 #include "dump/dump_reconcile.h"
 
 #include "source/names.h"
+#include "base/remedy.h"
 #include "base/strbuf.h"
 
 #include <errno.h>
@@ -68,8 +69,8 @@ static int retire_batch(void *ctx, const mm_journal_batch *b)
     if (b->state >= MM_BATCH_SUBMITTED) {
         rc->res->batches_stale_kept++;
         mm_emit_line(rc->opt->log, rc->opt->log_ctx, "warning: %s is stale (%s) but was already submitted for import: its %lld row(s) stay in "
-                 "Milvus and verify counts them as a mismatch; drop the 2.x collection and start over with --restart "
-                 "to remove them", label, why, (long long)b->rows);
+                 "Milvus and verify counts them as a mismatch; drop the 2.x collection and start over %s "
+                 "to remove them", label, why, (long long)b->rows, mm_remedy_how(MM_REMEDY_START_OVER));
     } else {
         status = mm_dump_remove_staged(rc->opt, b, rc->err);
         if (status == 0)

@@ -4,6 +4,7 @@
  * is sent again. */
 #include "load/load_reconcile.h"
 
+#include "base/remedy.h"
 #include "base/strbuf.h"
 #include "base/timeutil.h"
 #include "load/load_internal.h"
@@ -133,8 +134,8 @@ int mm_load_resolve_uncertain(mm_load_state *sh, const mm_collection_info *c, mm
                               "imported: the partition holds %" PRId64 " rows, expected %" PRId64 " (none imported) "
                               "to %" PRId64 " (all imported), and no single set of them adds up to that. Nothing was "
                               "sent again; inspect the partition, then drop the collection and re-run load, or start "
-                              "over with --restart", n_pending, c->target_name, pname, actual, expected,
-                              expected + pending);
+                              "over %s", n_pending, c->target_name, pname, actual, expected,
+                              expected + pending, mm_remedy_how(MM_REMEDY_START_OVER));
             break;
         }
         if (none || all)

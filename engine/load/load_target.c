@@ -3,6 +3,7 @@
 #include "load/load_internal.h"
 
 #include "source/names.h"
+#include "base/remedy.h"
 #include "base/strbuf.h"
 
 #include <cjson/cJSON.h>
@@ -186,7 +187,7 @@ int mm_load_prepare_collection(const mm_load_options *opt, const mm_collection_i
     mm_journal_target_free(&jt);
     if (renamed)
         return mm_error_set(err, MM_ERR_CONFIG, "collection '%s' was loaded into another 2.x name by an earlier "
-                            "run; keep that name or start over with --restart", c->name);
+                            "run; keep that name or start over %s", c->name, mm_remedy_how(MM_REMEDY_START_OVER));
     bool exists = false;
     if (mm_milvus_has_collection(opt->milvus, c->target_name, &exists, err) != 0)
         return -1;

@@ -3,6 +3,7 @@
 #include "source/inventory_internal.h"
 
 #include "source/names.h"
+#include "base/remedy.h"
 #include "base/strbuf.h"
 
 #include <stdarg.h>
@@ -263,7 +264,8 @@ static int build_collection(const mm_meta_rows *rows, const mm_table_row *t, mm_
     if (c->schema_problem) {
         char *name = mm_name_escape(c->name);
         int rc = name ? mm_inventory_warn(inv, "collection '%s': %s; it cannot be migrated (correct its Tables row, "
-                                          "or leave it out with --col)", name, c->schema_problem)
+                                          "or leave it out %s)", name, c->schema_problem,
+                                          mm_remedy_how(MM_REMEDY_LEAVE_OUT))
                       : -1;
         free(name);
         return rc;

@@ -4,6 +4,7 @@
 #include "source/inventory_internal.h"
 
 #include "source/names.h"
+#include "base/remedy.h"
 #include "base/strbuf.h"
 
 #include <stdio.h>
@@ -78,7 +79,8 @@ int mm_inventory_check_schemas(const mm_inventory *inv, mm_error *err)
     if (bad)
         rc = mm_error_set(err, MM_ERR_META, "the 1.x meta %s describes %zu collection(s) that Milvus 2.x cannot take, "
                           "so nothing is staged:%s\nCorrect these rows of the Tables table, or leave the "
-                          "collection(s) out with --col", inv->origin, bad, sb.data ? sb.data : "");
+                          "collection(s) out %s", inv->origin, bad, sb.data ? sb.data : "",
+                          mm_remedy_how(MM_REMEDY_LEAVE_OUT));
     mm_strbuf_free(&sb);
     return rc;
 }

@@ -6,6 +6,7 @@
 #include "source/segment.h"
 
 #include "base/fsutil.h"
+#include "base/remedy.h"
 #include "base/strbuf.h"
 
 #include <errno.h>
@@ -66,8 +67,8 @@ static int missing_file(const mm_segment_source *src, const char *name, mm_error
         any_dir |= is_dir(src->tables_dirs[i]);
     if (src->n_tables_dirs && !any_dir)
         return mm_error_set(err, MM_ERR_IO, "segment %s/%s: the 1.x tables directory %s does not exist; set "
-                            "source.local.tablesDir (inspect: --tables-dir) to the db/tables directory of the 1.x "
-                            "installation", src->table_id, src->segment_id, src->tables_dirs[0]);
+                            "source.local.tablesDir%s to the db/tables directory of the 1.x installation",
+                            src->table_id, src->segment_id, src->tables_dirs[0], mm_remedy_how(MM_REMEDY_TABLES_DIR));
     mm_strbuf sb;
     mm_strbuf_init(&sb);
     for (size_t i = 0; i < src->n_tables_dirs; i++)

@@ -1,5 +1,6 @@
 #include "source/wal_guard.h"
 
+#include "base/remedy.h"
 #include "base/strbuf.h"
 
 #include <stdlib.h>
@@ -39,11 +40,11 @@ static char *no_wal_warning(const mm_source *src)
                            w->config_key, w->server_config);
     if (w->origin == MM_WAL_NOWHERE_TO_LOOK || !w->searched || !w->searched[0])
         return mm_asprintf("no 1.x WAL directory is known (the source names no 1.x storage directory to look in), "
-                           "so %s; set source.local.walDir (--wal-dir for inspect and export) to the 1.x server's "
-                           "wal.path (wal_config.wal_path in 0.9)", missed);
-    return mm_asprintf("no 1.x WAL directory was found (looked for %s), so %s; set source.local.walDir (--wal-dir "
-                       "for inspect and export) to the 1.x server's wal.path (wal_config.wal_path in 0.9)",
-                       w->searched, missed);
+                           "so %s; set source.local.walDir%s to the 1.x server's wal.path (wal_config.wal_path in 0.9)",
+                           missed, mm_remedy_how(MM_REMEDY_WAL_DIR));
+    return mm_asprintf("no 1.x WAL directory was found (looked for %s), so %s; set source.local.walDir%s to the 1.x "
+                       "server's wal.path (wal_config.wal_path in 0.9)",
+                       w->searched, missed, mm_remedy_how(MM_REMEDY_WAL_DIR));
 }
 
 static int check_own(const mm_source *src, mm_wal_guard *g, mm_error *err)

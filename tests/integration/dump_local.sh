@@ -97,7 +97,7 @@ write_config "$out" "$out/fx/milvus/db/meta.sqlite" "$out/fx/milvus/db/tables" "
 status=0
 "$bin" dump -c "$out/migration.yaml" >"$out/stdout" 2>"$out/stderr" || status=$?
 fp() { echo "source=$out/fx/milvus/db/meta.sqlite output=$out/out/migration maxFileSize=17179869184 nanPolicy=$1 fields=id,data"; }
-want="milvus-migrate dump: journal $out/.milvus-migrate/journal.sqlite belongs to another migration ($(fp fail)); this one is $(fp skip). Use a different state.dir, or --restart to discard that journal"
+want="milvus-migrate dump: journal $out/.milvus-migrate/journal.sqlite belongs to another migration ($(fp fail)); this one is $(fp skip). Use a different state.dir, or start over with --restart, which discards that journal"
 [ "$status" -eq 2 ] && [ "$(cat "$out/stderr")" = "$want" ] && [ ! -s "$out/stdout" ] \
   && echo "ok   a journal of another configuration is refused" || { fail "nan skip: journal mismatch not refused ($status)"; cat "$out/stderr"; echo "  expected: $want"; }
 "$bin" dump -c "$out/migration.yaml" --restart >"$out/stdout" 2>"$out/stderr" || { fail "nan skip: dump failed"; cat "$out/stderr"; }

@@ -148,7 +148,8 @@ MM_TEST(other_job_is_refused_unless_restarted)
     MM_CHECK(j == NULL);
     MM_CHECK_INT(err.code, MM_ERR_CONFIG);
     char *expected = mm_asprintf("journal %s/journal.sqlite belongs to another migration (job one); this one "
-                                 "is job two. Use a different state.dir, or --restart to discard that journal",
+                                 "is job two. Use a different state.dir, or start over with the job's restart option, "
+                                 "which discards that journal",
                                  dir);
     MM_CHECK_STR(err.message, expected);
     free(expected);
