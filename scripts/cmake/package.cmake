@@ -40,10 +40,21 @@ else()
   set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "nodejs")
 endif()
 
+# cpack reads this before it brings the build up to date (its preinstall
+# step, which records the revision anew): the revision is recorded here
+# first, so that the package is named by the version its program reports.
 set(CPACK_PROJECT_CONFIG_FILE ${CMAKE_BINARY_DIR}/CPackProjectConfig.cmake)
+set(mm_build_info_command "")
+foreach(arg ${MM_BUILD_INFO_COMMAND})
+  string(APPEND mm_build_info_command " [==[${arg}]==]")
+endforeach()
 file(GENERATE OUTPUT ${CPACK_PROJECT_CONFIG_FILE} CONTENT
-"# Written by scripts/cmake/package.cmake, read by cpack: the version the
-# last build recorded, and the Depends of the program it built.
+"# Written by scripts/cmake/package.cmake, read by cpack: the version of
+# the checkout as the build records it, and the Depends of the program.
+execute_process(COMMAND${mm_build_info_command} RESULT_VARIABLE mm_build_info_rc)
+if(NOT mm_build_info_rc EQUAL 0)
+  message(FATAL_ERROR \"package: recording the git revision failed\")
+endif()
 include(\"${CMAKE_BINARY_DIR}/build_info/version.cmake\")
 set(CPACK_PACKAGE_VERSION \"\${MM_PACKAGE_VERSION}\")
 set(CPACK_DEBIAN_PACKAGE_VERSION \"\${MM_PACKAGE_VERSION}\")
