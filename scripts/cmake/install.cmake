@@ -101,6 +101,16 @@ install(DIRECTORY ${mm_emulator}/ DESTINATION ${MM_DATA_INSTALL_DIR}/emulator ${
         REGEX "/tests/emulator/testdata$" EXCLUDE
         REGEX "/\\.[^/]+$" EXCLUDE
         REGEX "\\.([mc]?ts|map)$" EXCLUDE)
+# The files above are installed 0644; the packages' scripts (a "#!" line,
+# such as the code generators npm links as commands) stay executable.
+install(CODE "
+file(GLOB_RECURSE mm_js_files \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${MM_DATA_INSTALL_DIR}/emulator/*.js\")
+foreach(f IN LISTS mm_js_files)
+  file(READ \"\${f}\" head LIMIT 2)
+  if(head MATCHES \"^#!\")
+    file(CHMOD \"\${f}\" PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
+  endif()
+endforeach()")
 
 # copyright (with every Node package's license) and changelog.gz, written
 # at install time from what is installed. The maintainer is the package's

@@ -124,6 +124,12 @@ else
   cat "$work/lintian.out" "$work/lintian.err" | head -20
 fi
 
+# The Node packages' scripts keep their executable bit, everything else of
+# the emulator is 0644.
+grep -q 'script-not-executable\|executable-not-elf-or-script' "$work/lintian.out" &&
+  fail "lintian: $(grep -m1 'script-not-executable\|executable-not-elf-or-script' "$work/lintian.out")" ||
+  ok "lintian: the emulator's scripts, and only they, are executable"
+
 # ---- from the extracted package, the source tree out of reach -------------------------
 root=$work/root
 dpkg -x "$deb" "$root" || { fail "dpkg -x"; finish package; exit; }
