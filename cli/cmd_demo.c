@@ -314,6 +314,8 @@ static int write_config(demo *d, mm_error *err)
         /* The emulator answers at once: no reason to wait as long as for a cluster. */
         {"loader.pollIntervalSeconds", "1"},
         {"verify.statsTimeoutSeconds", "10"},
+        /* The emulator holds nothing else: loading for the content sample costs nothing. */
+        {"verify.loadForSample", "true"},
         {"state.dir", state},
     };
     mm_config cfg;

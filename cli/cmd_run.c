@@ -9,6 +9,7 @@ static const mm_option options[] = {
     MM_STEPS_OPT_COL,
     MM_STEPS_OPT_RESTART,
     MM_STEPS_OPT_REPORT,
+    MM_STEPS_OPT_SAMPLE,
     MM_OPT_HELP_ENTRY,
     {0},
 };
@@ -16,6 +17,7 @@ MM_COMMAND_OPTIONS(run, options)
 
 static const mm_option_text text = {
     .usage = "Usage: milvus-migrate run [-c FILE] [--col A,B] [--restart] [--report BASE]\n"
+             "                          [--sample N]\n"
              "\n"
              "Checks that Milvus 2.x is reachable, then runs dump, load and verify with\n"
              "the same configuration and journal; each step resumes where an interrupted\n"
@@ -23,7 +25,7 @@ static const mm_option_text text = {
              "\n",
     .epilog = "\n"
               "Exit status: 0 migrated and verified, 1 failed, 2 usage or configuration\n"
-              "error, 3 verification found a mismatch.\n",
+              "error, 3 verification found a mismatch (a count or a sampled row).\n",
 };
 
 int mm_cmd_run(int argc, char **argv)

@@ -52,6 +52,8 @@ static void step_started(void *ctx, const char *step)
         out->dump_started = out->last_dump = now;
     else if (strcmp(step, "load") == 0)
         out->last_load = now;
+    else if (strcmp(step, "verify") == 0)
+        out->last_verify = now;
     pthread_mutex_unlock(&out->lock);
 }
 
@@ -94,6 +96,24 @@ static void load_progress(void *ctx, const mm_load_progress *p)
     pthread_mutex_unlock(&out->lock);
 }
 
+static void verify_progress(void *ctx, const mm_verify_progress *p)
+{
+    mm_cli_output *out = ctx;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    pthread_mutex_lock(&out->lock);
+    bool finished = p->partitions_total > 0 && p->partitions_done == p->partitions_total;
+    if (finished || seconds_between(&out->last_verify, &now) >= 1.0) {
+        out->last_verify = now;
+        char where[600] = "";
+        if (!finished && p->collection && p->partition)
+            snprintf(where, sizeof where, " (reading %s.%s)", p->collection, p->partition);
+        fprintf(stderr, "verify: content sample: %zu/%zu partitions, %lld/%lld rows read back%s\n",
+                p->partitions_done, p->partitions_total, (long long)p->rows_done, (long long)p->rows_total, where);
+    }
+    pthread_mutex_unlock(&out->lock);
+}
+
 static void scan_progress(void *ctx, size_t done, size_t total)
 {
     mm_cli_output *out = ctx;
@@ -112,6 +132,7 @@ static const mm_sink_ops lines = {
     .dump_progress = dump_progress,
     .load_progress = load_progress,
     .scan_progress = scan_progress,
+    .verify_progress = verify_progress,
 };
 
 void mm_cli_output_init(mm_cli_output *out)
@@ -119,7 +140,7 @@ void mm_cli_output_init(mm_cli_output *out)
     memset(out, 0, sizeof *out);
     pthread_mutex_init(&out->lock, NULL);
     clock_gettime(CLOCK_MONOTONIC, &out->dump_started);
-    out->last_dump = out->last_load = out->dump_started;
+    out->last_dump = out->last_load = out->last_verify = out->dump_started;
     out->scan_progress = isatty(STDERR_FILENO);
     out->sink = (mm_sink){.ops = &lines, .ctx = out, .cancel = &mm_cli_interrupted};
 }

@@ -14,7 +14,7 @@
 
 typedef struct mm_cli_output {
     pthread_mutex_t lock;
-    struct timespec dump_started, last_dump, last_load;
+    struct timespec dump_started, last_dump, last_load, last_verify;
     bool scan_progress;         /* stderr is a terminal: "scanning segments: n/m" */
     mm_sink sink;
 } mm_cli_output;

@@ -47,9 +47,25 @@ static int verify(mm_job *job, mm_milvus *milvus, const char *report_base, mm_er
     return rc;
 }
 
+/* --sample N: a whole number in verify.sample's range. */
+static int parse_sample(const char *command, const char *text, int *out)
+{
+    const mm_config_key *key = mm_config_find_key("verify.sample");
+    char *end = NULL;
+    long long v = strtoll(text, &end, 10);
+    if (!*text || *end || v < key->min || v > key->max)
+        return mm_cli_usage_error(command, "--sample expects a number of rows from %lld to %lld (0 turns the content "
+                                  "check off), got '%s'", (long long)key->min, (long long)key->max, text);
+    *out = (int)v;
+    return 0;
+}
+
 int mm_cli_run_steps(const char *command, const mm_steps_args *args, unsigned steps, unsigned flags)
 {
     if (args->report && check_report_dir(command, args->report) != 0)
+        return MM_EXIT_USAGE;
+    int sample = -1;
+    if (args->sample && parse_sample(command, args->sample, &sample) != 0)
         return MM_EXIT_USAGE;
     mm_cli_output out;
     mm_cli_output_init(&out);
@@ -67,6 +83,8 @@ int mm_cli_run_steps(const char *command, const mm_steps_args *args, unsigned st
         mm_error_wrap(&err, "--col");
     if (rc == 0 && args->report)
         rc = mm_job_check_report_path(&job, "--report", args->report, &err);
+    if (rc == 0 && sample >= 0)
+        job.cfg.verify.sample = sample;
     if (rc == 0) {
         if (flags & MM_STEPS_CATCH_SIGNALS)
             mm_cli_catch_signals();

@@ -13,6 +13,7 @@ typedef struct mm_steps_args {
     const char *config_path;   /* default migration.yaml */
     const char *collections;   /* --col */
     const char *report;        /* --report BASE */
+    const char *sample;        /* --sample N: verify.sample for this run */
     bool restart;              /* --restart */
 } mm_steps_args;
 
@@ -29,6 +30,11 @@ typedef struct mm_steps_args {
 #define MM_STEPS_OPT_REPORT                                                                               \
     {.kind = MM_OPT_STRING, .long_name = "report", .value_name = "BASE",                                  \
      .help = "write the report to BASE.json and BASE.md", .offset = offsetof(mm_steps_args, report)}
+
+#define MM_STEPS_OPT_SAMPLE                                                                               \
+    {.kind = MM_OPT_STRING, .long_name = "sample", .value_name = "N",                                     \
+     .help = "rows per partition read back from Milvus and\ncompared with the 1.x files (verify.sample; 0: off)", \
+     .offset = offsetof(mm_steps_args, sample)}
 
 enum {
     MM_STEPS_DELETE_STAGED = 1u,  /* loader.deleteStagedFiles applies after a verification that matched */

@@ -54,6 +54,7 @@ static int fill_rows(const mm_verify_options *opt, mm_batch_plan *plan, mm_verif
         vc->skipped = found && t.state == MM_TARGET_SKIPPED;
         vc->expected = found && t.state == MM_TARGET_APPENDING ? t.baseline_rows : 0;
         vc->milvus = -1;
+        vc->load_state = -1;
         mm_journal_target_free(&t);
         for (size_t p = 0; p < c->n_partitions; p++) {
             const mm_partition_info *part = &c->partitions[p];
@@ -125,6 +126,22 @@ static int read_counts(const mm_verify_options *opt, mm_verify_report *r, mm_err
     }
 }
 
+/* The first mismatches of a partition's content sample; report.json and
+ * report.md list every one. */
+static char *content_note(const mm_content_result *c)
+{
+    enum { SHOWN = 3 };
+    mm_strbuf sb;
+    mm_strbuf_init(&sb);
+    mm_strbuf_appendf(&sb, "content: %" PRId64 " of %" PRId64 " sampled row(s) differ:", c->sampled - c->matched,
+                      c->sampled);
+    for (size_t i = 0; i < c->n_mismatches && i < SHOWN; i++)
+        mm_strbuf_appendf(&sb, "%s id %" PRId64 " %s", i ? ";" : "", c->mismatches[i].id, c->mismatches[i].what);
+    if (c->n_mismatches > SHOWN)
+        mm_strbuf_appendf(&sb, "; and %zu more (listed in the report)", c->n_mismatches - SHOWN);
+    return mm_strbuf_take(&sb);
+}
+
 void mm_verify_judge(mm_verify_report *r)
 {
     r->all_match = true;
@@ -145,7 +162,16 @@ void mm_verify_judge(mm_verify_report *r)
                                row->baseline + row->dumped,
                                row->milvus > row->baseline + row->dumped ? " (rows imported twice or added by "
                                                                            "someone else?)" : "");
-        row->match = row->skipped || note == NULL;
+        bool counts_match = row->skipped || note == NULL;
+        row->match = counts_match && mm_content_result_ok(&row->content);
+        if (!mm_content_result_ok(&row->content)) {
+            char *content = content_note(&row->content);
+            char *both = note ? mm_asprintf("%s; %s", note, content ? content : "") : content;
+            if (note)
+                free(content);
+            free(note);
+            note = both;
+        }
         if (row->nan_skipped && !note)
             note = mm_asprintf("%" PRId64 " NaN/Inf rows left out (dumper.nanPolicy: skip)", row->nan_skipped);
         free(row->note);
@@ -233,6 +259,7 @@ void mm_verify_report_free(mm_verify_report *r)
         free(row->target_collection);
         free(row->target_partition);
         free(row->note);
+        mm_content_result_free(&row->content);
     }
     for (size_t i = 0; i < r->n_collections; i++) {
         free(r->collections[i].collection);

@@ -7,6 +7,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,6 +53,9 @@ struct mm_runjob {
     mm_verify_report *report;
     bool all_match;
     size_t mismatches;
+    bool sampling;
+    mm_verify_progress sample;   /* names not kept: see sample_where */
+    char sample_where[256];
     mm_runjob_line *lines;
     size_t n_lines, cap_lines;
 };
@@ -156,7 +160,23 @@ static void on_load(void *ctx, const mm_load_progress *p)
     wake(j, false);
 }
 
-static const mm_sink_ops wizard_sink = {.message = on_message, .dump_progress = on_dump, .load_progress = on_load};
+static void on_verify(void *ctx, const mm_verify_progress *p)
+{
+    mm_runjob *j = ctx;
+    pthread_mutex_lock(&j->lock);
+    j->sampling = true;
+    j->sample = *p;
+    j->sample.collection = j->sample.partition = NULL;
+    snprintf(j->sample_where, sizeof j->sample_where, "%s.%s", p->collection ? p->collection : "",
+             p->partition ? p->partition : "");
+    touch(j);
+    pthread_mutex_unlock(&j->lock);
+    wake(j, false);
+}
+
+static const mm_sink_ops wizard_sink = {
+    .message = on_message, .dump_progress = on_dump, .load_progress = on_load, .verify_progress = on_verify,
+};
 
 /* ---- the journal monitor's callbacks --------------------------------------------- */
 
@@ -414,7 +434,7 @@ mm_runjob *mm_runjob_start(const mm_app *app, unsigned steps, mm_error *err)
     pthread_mutex_init(&j->lock, NULL);
     mm_inventory_init(&j->inv);
     mm_config_init_defaults(&j->cfg);
-    j->steps = steps;
+    j->steps = steps & ~MM_RUNJOB_LOAD_FOR_SAMPLE;
     j->sink = (mm_sink){.ops = &wizard_sink, .ctx = j};
     atomic_init(&j->last_wake_ms, 0);
     j->config_path = mm_strdup(app->config_path);
@@ -426,6 +446,8 @@ mm_runjob *mm_runjob_start(const mm_app *app, unsigned steps, mm_error *err)
         free_job(j);
         return NULL;
     }
+    if (steps & MM_RUNJOB_LOAD_FOR_SAMPLE)
+        j->cfg.verify.load_for_sample = true;
     /* Done wakes the UI at once: its result is ready to collect. */
     j->task = mm_task_start(run, j, mm_tui_wake, err);
     if (!j->task) {
@@ -490,6 +512,9 @@ bool mm_runjob_update(mm_runjob *j, mm_runjob_view *v, mm_log *log)
         v->error = mm_strdup(j->error);
     v->all_match = j->all_match;
     v->mismatches = j->mismatches;
+    v->sampling = j->sampling;
+    v->sample = j->sample;
+    memcpy(v->sample_where, j->sample_where, sizeof v->sample_where);
     for (size_t i = 0; i < j->n_lines; i++) {
         mm_log_add(log, j->lines[i].role, "%s", j->lines[i].text);
         free(j->lines[i].text);

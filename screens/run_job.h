@@ -24,7 +24,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum { MM_RUNJOB_DUMP = 1u, MM_RUNJOB_LOAD = 2u, MM_RUNJOB_VERIFY = 4u };
+enum {
+    MM_RUNJOB_DUMP = 1u,
+    MM_RUNJOB_LOAD = 2u,
+    MM_RUNJOB_VERIFY = 4u,
+    /* The user agreed to load collections that are not loaded for the
+     * content sample (as verify.loadForSample: true). */
+    MM_RUNJOB_LOAD_FOR_SAMPLE = 8u
+};
 
 typedef enum {
     MM_RUNJOB_OPENING,      /* reading the source, opening the journal */
@@ -58,6 +65,11 @@ typedef struct mm_runjob_view {
     char *journal_path;
     bool all_match;                 /* verified and every count matched */
     size_t mismatches;
+    /* The content sample while the verification reads it back; where is
+     * the 2.x collection.partition being read. */
+    bool sampling;
+    mm_verify_progress sample;
+    char sample_where[256];
 } mm_runjob_view;
 
 typedef struct mm_runjob mm_runjob;

@@ -180,8 +180,15 @@ static void draw_step_bars(const mm_app *app, const mm_runjob_view *v, int y, in
 static void draw_verify_line(const mm_runjob_view *v, int y, int x, int w)
 {
     const char *text = "waiting";
+    char sampling[400];
     mm_role role = MM_ROLE_DIM;
-    if (v->phase == MM_RUNJOB_VERIFYING) {
+    if (v->phase == MM_RUNJOB_VERIFYING && v->sampling) {
+        snprintf(sampling, sizeof sampling, "content sample: %zu/%zu partitions, %lld/%lld rows read back (%s)...",
+                 v->sample.partitions_done, v->sample.partitions_total, (long long)v->sample.rows_done,
+                 (long long)v->sample.rows_total, v->sample_where);
+        text = sampling;
+        role = MM_ROLE_STATUS;
+    } else if (v->phase == MM_RUNJOB_VERIFYING) {
         text = "comparing the 1.x live rows with the Milvus 2.x row counts...";
         role = MM_ROLE_STATUS;
     } else if (v->phase >= MM_RUNJOB_CLEANING && v->outcome != MM_RUNJOB_FAILED &&

@@ -72,6 +72,8 @@ static const mm_keybinding bindings[] = {
     /* Verify screen. */
     {MM_ACT_VERIFY, "verify", {"v"}, "Verify again against the Milvus 2.x row counts", "verify"},
     {MM_ACT_WRITE_REPORT, "verify", {"w"}, "Write report.json and report.md to the state dir", "write report"},
+    {MM_ACT_LOAD_FOR_SAMPLE, "verify", {"l"}, "Load the collections not loaded, sample them, release them (asks first)",
+     "load+sample"},
     {MM_ACT_CANCEL, "verify", {"c"}, "Cancel the running verification", NULL},
 
     /* A text field being edited. */

@@ -56,7 +56,8 @@
     X(START, "start")                                                                              \
     X(CYCLE_POLICY, "existing-policy")                                                             \
     X(VERIFY, "verify")                                                                            \
-    X(WRITE_REPORT, "write-report")
+    X(WRITE_REPORT, "write-report")                                                                \
+    X(LOAD_FOR_SAMPLE, "load-for-sample")
 
 typedef enum {
 #define MM_ACTION_ENUM(id, name) MM_ACT_##id,

@@ -170,6 +170,9 @@ typedef struct mm_config {
     } target;
     struct {
         int stats_timeout_seconds;
+        int sample;                 /* rows per 2.x partition read back; 0 = off */
+        int sample_seed;
+        bool load_for_sample;       /* may load (and index) a collection to sample it */
     } verify;
     struct {
         char *dir;                  /* "" = <config file dir>/.milvus-migrate */

@@ -755,6 +755,43 @@ static const mm_config_key keys[] = {
      .phases = P_MILVUS,
      .min = 1,
      .max = 86400},
+    {.name = "verify.sample",
+     .type = MM_CFG_INT,
+     .offset = INT_AT(verify.sample),
+     .default_text = "1000",
+     .doc = "Rows per 2.x partition read back from Milvus and compared with the 1.x files",
+     .help = "The rows are drawn from the live rows of the 1.x segments (in proportion to each "
+             "segment's live rows, the same rows on every run with the same verify.sampleSeed), read "
+             "back through Query and compared bit for bit: float32 bits or binary bytes. A partition "
+             "with fewer rows is checked whole. A difference fails the run with exit status 3. Query "
+             "needs the collection loaded (see verify.loadForSample). 0 turns the check off.",
+     .flags = MM_CFG_F_OURS,
+     .phases = P_MILVUS,
+     .min = 0,
+     .max = 1000000},
+    {.name = "verify.sampleSeed",
+     .type = MM_CFG_INT,
+     .offset = INT_AT(verify.sample_seed),
+     .default_text = "1",
+     .doc = "Seed of the content sample",
+     .help = "The report names it. Another seed checks other rows; the same seed checks the same "
+             "rows again.",
+     .flags = MM_CFG_F_OURS,
+     .phases = P_MILVUS,
+     .min = 0,
+     .max = 2147483647},
+    {.name = "verify.loadForSample",
+     .type = MM_CFG_BOOL,
+     .offset = BOOL_AT(verify.load_for_sample),
+     .default_text = "false",
+     .doc = "Load a collection that is not loaded, to read its sample back",
+     .help = "Query only reads loaded collections. Off by default: a collection that is not loaded "
+             "is reported as not sampled, with the query-node memory loading it would take (about "
+             "twice its vectors and ids). When on, such a collection gets a FLAT or BIN_FLAT index "
+             "if it has none, is loaded, sampled and released again, and that index is dropped. The "
+             "wizard's Verify screen asks instead (l).",
+     .flags = MM_CFG_F_OURS,
+     .phases = P_MILVUS},
     {.name = "state.dir",
      .type = MM_CFG_PATH,
      .offset = STR_AT(state.dir),

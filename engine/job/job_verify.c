@@ -10,15 +10,42 @@
 #include <string.h>
 #include <unistd.h>
 
+static void content_note(void *ctx, const char *line)
+{
+    const mm_job *job = ctx;
+    mm_sink_event(job->sink, "verify", line);
+}
+
+static void content_progress(void *ctx, const mm_verify_progress *p)
+{
+    const mm_job *job = ctx;
+    if (job->sink && job->sink->ops && job->sink->ops->verify_progress)
+        job->sink->ops->verify_progress(job->sink->ctx, p);
+}
+
+/* The counts, then the content sample read back over them. */
 int mm_job_verify(mm_job *job, mm_milvus *milvus, mm_verify_report *report, mm_error *err)
 {
     mm_sink_step_started(job->sink, "verify");
+    const mm_config *cfg = &job->cfg;
+    atomic_bool *cancel = job->sink ? job->sink->cancel : NULL;
     mm_verify_options o = {
         .inv = &job->inv, .journal = job->journal, .milvus = milvus,
-        .stats_timeout_s = job->cfg.verify.stats_timeout_seconds, .poll_interval_ms = 1000,
-        .cancel = job->sink ? job->sink->cancel : NULL,
+        .stats_timeout_s = cfg->verify.stats_timeout_seconds, .poll_interval_ms = 1000, .cancel = cancel,
     };
-    return mm_verify_run(&o, report, err);
+    if (mm_verify_run(&o, report, err) != 0)
+        return -1;
+    mm_verify_content_options c = {
+        .inv = &job->inv, .milvus = milvus, .tables_dirs = (const char *const *)job->src.tables_dirs,
+        .n_tables_dirs = job->src.n_tables_dirs, .missing_deleted_docs_ok = cfg->source.missing_deleted_docs_ok,
+        .remote = job->remote_source, .nan_skip = cfg->dumper.nan_policy == MM_NAN_SKIP,
+        .id_field = cfg->target.milvus2x.fields.id, .vector_field = cfg->target.milvus2x.fields.vector,
+        .sample = cfg->verify.sample, .seed = cfg->verify.sample_seed, .load_for_sample = cfg->verify.load_for_sample,
+        .timeout_s = cfg->verify.stats_timeout_seconds,
+        .max_recv_bytes = cfg->target.milvus2x.grpc.max_call_recv_msg_size, .cancel = cancel,
+        .note = content_note, .progress = content_progress, .ctx = job,
+    };
+    return mm_verify_content_run(&c, report, err);
 }
 
 static int write_report(const char *path, char *text, mm_error *err)

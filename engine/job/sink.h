@@ -11,6 +11,7 @@
 
 #include "dump/dump.h"
 #include "load/load.h"
+#include "verify_content.h"
 
 #include <stdatomic.h>
 #include <stddef.h>
@@ -32,6 +33,8 @@ typedef struct mm_sink_ops {
     void (*load_progress)(void *ctx, const mm_load_progress *p);
     /* Segments of the source read so far (inspect, the wizard's test). */
     void (*scan_progress)(void *ctx, size_t done, size_t total);
+    /* The verification's content sample: partitions and rows read back. */
+    void (*verify_progress)(void *ctx, const mm_verify_progress *p);
 } mm_sink_ops;
 
 typedef struct mm_sink {

@@ -317,3 +317,15 @@ int mm_segment_read_live(mm_segment_reader *r, size_t max_rows, int64_t *ids, vo
     }
     return 0;
 }
+
+int mm_segment_read_row(mm_segment_reader *r, int64_t row, int64_t *id, void *vector, mm_error *err)
+{
+    if (row < 0 || row >= r->rows)
+        return mm_error_set(err, MM_ERR_INTERNAL, "segment %s: row %lld is outside its %lld rows", r->label,
+                            (long long)row, (long long)r->rows);
+    if (id && mm_pread_full(r->uid_fd, id, 8, 8 + (off_t)row * 8, r->uid_path, err) != 0)
+        return -1;
+    if (vector && mm_pread_full(r->rv_fd, vector, r->bpv, 8 + (off_t)row * (off_t)r->bpv, r->rv_path, err) != 0)
+        return -1;
+    return 0;
+}

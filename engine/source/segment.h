@@ -55,4 +55,8 @@ void mm_segment_rewind(mm_segment_reader *r);
 int mm_segment_read_live(mm_segment_reader *r, size_t max_rows, int64_t *ids, void *vectors,
                          int64_t *rows_out, size_t *n, mm_error *err);
 
+/* Reads the id and the vector (either may be NULL) of one row, deleted or
+ * not, by its offset in the segment; for reading a sample of rows. */
+int mm_segment_read_row(mm_segment_reader *r, int64_t row, int64_t *id, void *vector, mm_error *err);
+
 #endif

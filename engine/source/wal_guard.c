@@ -301,19 +301,43 @@ char *mm_wal_guard_render_text(const mm_wal_guard *g)
     return mm_strbuf_take(&sb);
 }
 
+/* The checks go in before the report's closing brace as text: parsing the
+ * report and printing it again would turn its exact 64-bit numbers (1.x ids,
+ * sample seeds, written raw) into doubles rounded above 2^53. */
 char *mm_wal_guard_add_to_report_json(char *report_json, const mm_wal_guard *g)
 {
     if (!g || !report_json)
         return report_json;
-    cJSON *root = cJSON_Parse(report_json);
+    char *close = strrchr(report_json, '}');
+    cJSON *checks = cJSON_CreateObject();
+    if (checks)
+        cJSON_AddItemToObject(checks, "unflushed", mm_wal_guard_json(g));
+    char *text = close && checks ? cJSON_Print(checks) : NULL;
+    cJSON_Delete(checks);
+    char *out = NULL;
+    if (text) {
+        *close = '\0';
+        /* An empty report object gets no separating comma. */
+        const char *p = close;
+        while (p > report_json && (p[-1] == '\n' || p[-1] == '\t' || p[-1] == ' '))
+            p--;
+        bool empty = p > report_json && p[-1] == '{';
+        mm_strbuf sb;
+        mm_strbuf_init(&sb);
+        mm_strbuf_appendf(&sb, "%.*s%s\n\t\"sourceChecks\":\t", (int)(p - report_json), report_json,
+                          empty ? "" : ",");
+        /* One level deeper than cJSON printed it on its own. */
+        for (const char *line = text, *nl; line; line = nl ? nl + 1 : NULL) {
+            nl = strchr(line, '\n');
+            mm_strbuf_appendf(&sb, "%s%.*s", line == text ? "" : "\n\t", nl ? (int)(nl - line) : (int)strlen(line),
+                              line);
+        }
+        mm_strbuf_append(&sb, "\n}");
+        out = mm_strbuf_take(&sb);
+    }
+    free(text);
     free(report_json);
-    if (!root)
-        return NULL;
-    cJSON *checks = cJSON_AddObjectToObject(root, "sourceChecks");
-    cJSON_AddItemToObject(checks, "unflushed", mm_wal_guard_json(g));
-    char *text = cJSON_Print(root);
-    cJSON_Delete(root);
-    return text;
+    return out;
 }
 
 char *mm_wal_guard_add_to_report_markdown(char *report_md, const mm_wal_guard *g)

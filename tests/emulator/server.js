@@ -11,6 +11,7 @@ const st = require('./status');
 const { validateCreate, schemaKey } = require('./schema');
 const { STATE } = require('./state');
 const { baseName } = require('./importer');
+const { queryHandlers } = require('./query');
 
 const PROTO_DIR = path.join(path.dirname(require.resolve('@zilliz/milvus2-sdk-node/package.json')),
   'dist', 'proto', 'proto');
@@ -287,17 +288,8 @@ function createServer(store, opts) {
         })),
       };
     },
-    LoadCollection(req) {
-      const c = coll(req.collection_name);
-      if (!c) return st.collectionNotFound(req.collection_name);
-      c.loaded = true;
-      return st.ok();
-    },
-    GetLoadState(req) {
-      const c = coll(req.collection_name);
-      if (!c) return { status: st.collectionNotFound(req.collection_name), state: 0 };
-      return { status: st.ok(), state: c.loaded ? 3 : 1 };
-    },
+    // Query, loading and releasing: query.js.
+    ...queryHandlers(store, gen),
   };
 
   function taskState(t) {

@@ -4,6 +4,7 @@
 // asynchronous state machine, call counters and injected faults.
 
 const { runImport, ImportFailure } = require('./importer');
+const { checkFault, corruptImport } = require('./corrupt');
 const { DT } = require('./npy');
 
 const STATE = {
@@ -17,7 +18,7 @@ function defaultFaults() {
   return {
     unavailable: 0, unavailableRpc: null, unavailableCount: 0, failImport: null,
     stepMs: 100, expireTasks: false, maxFileSize: DEFAULT_MAX_FILE_SIZE,
-    loseAnswerRpc: null, loseAnswerCount: 0,
+    loseAnswerRpc: null, loseAnswerCount: 0, corruptImport: null,
   };
 }
 
@@ -69,6 +70,8 @@ class Store {
   setFaults(patch) {
     for (const [k, v] of Object.entries(patch)) {
       if (!(k in this.faults) && k !== 'crashAfterImportSubmit') throw new Error(`unknown fault '${k}'`);
+      const bad = k === 'corruptImport' ? checkFault(v) : null;
+      if (bad) throw new Error(bad);
       this.faults[k] = v;
     }
     if ('stepMs' in patch) this.retime();
@@ -121,7 +124,7 @@ class Store {
     const coll = {
       id: this.newId(), name, schema, key, createdTs: now, createdUtc: String(Date.now()),
       shards: req.shards_num || 1, consistency: req.consistency_level || 0,
-      partitions: new Map(), indexes: [], loaded: false,
+      partitions: new Map(), indexes: [], loaded: false, loadedAtMs: 0, targetMs: 0, refresh: null,
     };
     this.addPartition(coll, '_default');
     this.collections.set(name, coll);
@@ -224,10 +227,20 @@ class Store {
       for (let i = 0; i < task.result.rows; i++) ids.push(this.nextAutoPk++);
       task.idRanges = [String(begin), String(this.nextAutoPk)];
     }
+    const corrupted = corruptImport(this.faults.corruptImport, task, task.result);
+    if (corrupted) {
+      this.faults.corruptImport = null;
+      ids = task.result.ids;
+      process.stderr.write(`${new Date().toISOString()} import ${task.id} corrupted (injected): ${corrupted}\n`);
+    }
     const fields = Store.vectorFields(coll);
     ids.forEach((id, r) => {
       const key = String(id);
       const row = fields.map((f) => (task.result.vectors[f] ? task.result.vectors[f][r] : Buffer.alloc(0)));
+      // Which import stored the row: Query sees it once that import is
+      // complete and in the loaded target, and prefers the later import's
+      // row among rows of one key (query.js).
+      row.task = task;
       if (!part.entities.has(key)) part.entities.set(key, []);
       part.entities.get(key).push(row);
     });
@@ -237,6 +250,7 @@ class Store {
   complete(task) {
     this.countRows(task);
     task.state = STATE.Completed;
+    task.completedMs = Date.now();
     task.progress = 100;
     const coll = this.collections.get(task.collection);
     const part = coll && coll.id === task.collectionId ? coll.partitions.get(task.partition) : null;

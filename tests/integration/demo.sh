@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `milvus-migrate demo`: the headless demo migrates the generated sample into
-# the real emulator with the exact verification table, on both server
-# generations; it leaves no process and (without --keep) no directory
+# the real emulator with the exact verification table (every partition's
+# content sampled and read back: the collections are loaded for it, then
+# released and their indexes dropped), on both server generations; it leaves no process and (without --keep) no directory
 # behind, also when SIGTERM arrives in the middle of the load or while the
 # emulator starts (a stand-in that ignores SIGTERM and has a child of its own
 # checks the process-group kill); missing prerequisites and usage mistakes
@@ -47,14 +48,16 @@ Milvus 2.x emulator (generation $1): 127.0.0.1:PORT, pid PID, log DIR/emulator.l
 Configuration: DIR/migration.yaml
 Verification against 127.0.0.1:PORT (Milvus $2)
 
-COLLECTION               1.X PARTITION  2.X PARTITION                1.X LIVE       STAGED     IMPORTED       MILVUS  STATUS
-fingerprints             (default)      fingerprints._default             810          810          810          810  OK
-images                   (default)      images._default                  1440         1440         1440         1440  OK
-images                   2024-Q1        images._2024_Q1                   375          375          375          375  OK
-images                   café           images.cafe                       288          288          288          288  OK
+COLLECTION               1.X PARTITION  2.X PARTITION                1.X LIVE       STAGED     IMPORTED       MILVUS  SAMPLED  CONTENT           STATUS
+fingerprints             (default)      fingerprints._default             810          810          810          810      810  810/810 OK        OK
+images                   (default)      images._default                  1440         1440         1440         1440     1000  1000/1000 OK      OK
+images                   2024-Q1        images._2024_Q1                   375          375          375          375      375  375/375 OK        OK
+images                   café           images.cafe                       288          288          288          288      288  288/288 OK        OK
 
 collection fingerprints: expected 810, Milvus 810: OK
 collection images: expected 2103, Milvus 2103: OK
+
+Content sample (up to 1000 row(s) per partition, seed 1): 2473 row(s) of 4 partition(s) read back from Milvus, all identical to the 1.x files.
 
 2 name(s) rewritten for Milvus 2.x, 2 warning(s) about the 1.x source (0 row(s) of its meta not migrated): listed in the report
 
@@ -96,6 +99,16 @@ diff -u "$work/keep.want" "$work/keep.got" && ok "demo --keep: exact output on 2
   fail "demo --keep: emulator pid '$emu_pid' still runs"
 [ "$(ls -A "$t")" = "$(basename "$demo_dir")" ] && [ -d "$demo_dir" ] && ok "demo --keep: directory kept" ||
   fail "demo --keep: $t holds '$(ls -A "$t")'"
+# The emulator's log: each collection loaded for the sample once, its rows
+# read back, then released and the index made for it dropped.
+for c in fingerprints images; do
+  [ "$(grep -c " LoadCollection $c -> ok$" "$demo_dir/emulator.log")" = 1 ] &&
+    grep -q " Query $c -> ok$" "$demo_dir/emulator.log" &&
+    [ "$(grep -c " ReleaseCollection $c -> ok$" "$demo_dir/emulator.log")" = 1 ] &&
+    [ "$(grep -c " DropIndex $c -> ok$" "$demo_dir/emulator.log")" = 1 ] &&
+    ok "demo --keep: $c loaded once for the sample, queried, released, its index dropped" ||
+    { fail "demo --keep: $c load/query/release in the emulator's log"; grep " $c " "$demo_dir/emulator.log" | tail -20; }
+done
 ready_pid=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["pid"])' "$demo_dir/emulator.ready" 2>/dev/null)
 [ "$ready_pid" = "$emu_pid" ] && ok "demo --keep: the emulator's ready file names pid $emu_pid" ||
   fail "demo --keep: ready file pid '$ready_pid', stdout pid '$emu_pid'"
@@ -124,6 +137,7 @@ target:
     endpoint: "127.0.0.1:PORT"
 verify:
   statsTimeoutSeconds: 10
+  loadForSample: true
 state:
   dir: "DIR/state"
 YAML

@@ -77,9 +77,9 @@ grep -qxF "dump: warning: batch $stale/0 of collection 'c_float' (partition '_de
   && ok "imported: the dump says the stale batch stays in Milvus" || { fail "imported: dump warning"; cat "$d/run.err"; }
 sed -n '/^COLLECTION/,/^collection /p' "$d/run.out" >"$d/table.txt"
 cat >"$d/table.want" <<TXT
-COLLECTION               1.X PARTITION  2.X PARTITION                1.X LIVE       STAGED     IMPORTED       MILVUS  STATUS
-c_float                  (default)      c_float._default                 5998         5998         5998         6998  MISMATCH  Milvus counts 6998 rows, expected 5998 (rows imported twice or added by someone else?)
-c_float                  p              c_float.p                          50           50           50           50  OK
+COLLECTION               1.X PARTITION  2.X PARTITION                1.X LIVE       STAGED     IMPORTED       MILVUS  SAMPLED  CONTENT           STATUS
+c_float                  (default)      c_float._default                 5998         5998         5998         6998        -  not loaded        MISMATCH  Milvus counts 6998 rows, expected 5998 (rows imported twice or added by someone else?)
+c_float                  p              c_float.p                          50           50           50           50        -  not loaded        OK
 
 collection c_float: expected 6048, Milvus 7048: MISMATCH (1 partition(s) above do not match)
 TXT

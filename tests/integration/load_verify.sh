@@ -101,15 +101,18 @@ sed "s/127.0.0.1:$port/127.0.0.1:PORT/; s#$d#DIR#g" "$d/stdout" | grep -v '^dump
 cat >"$work/table.want" <<'TXT'
 Verification against 127.0.0.1:PORT (Milvus v2.5.4)
 
-COLLECTION               1.X PARTITION  2.X PARTITION                1.X LIVE       STAGED     IMPORTED       MILVUS  STATUS
-docs                     (default)      docs._default                       8            8            8            8  OK
-docs                     2021           docs._2021                          2            2            2            2  OK
-docs                     empty          docs.empty                          0            0            0            0  OK
-docs                     o'brien        docs.o_brien                        3            3            3            3  OK
-docs                     p 1            docs.p_1                            4            4            4            4  OK
-docs                     データ         docs._xe38387_xe383bc_xe382bf            2            2            2            2  OK
+COLLECTION               1.X PARTITION  2.X PARTITION                1.X LIVE       STAGED     IMPORTED       MILVUS  SAMPLED  CONTENT           STATUS
+docs                     (default)      docs._default                       8            8            8            8        -  not loaded        OK
+docs                     2021           docs._2021                          2            2            2            2        -  not loaded        OK
+docs                     empty          docs.empty                          0            0            0            0        -  not loaded        OK
+docs                     o'brien        docs.o_brien                        3            3            3            3        -  not loaded        OK
+docs                     p 1            docs.p_1                            4            4            4            4        -  not loaded        OK
+docs                     データ         docs._xe38387_xe383bc_xe382bf            2            2            2            2        -  not loaded        OK
 
 collection docs: expected 19, Milvus 19: OK
+
+Content sample (up to 1000 row(s) per partition, seed 1): 0 row(s) of 0 partition(s) read back from Milvus.
+Content of docs not sampled: Milvus has not loaded it. Set verify.loadForSample: true to load it for the sample (about 912 B of query-node memory; released afterwards), or load it and verify again.
 
 4 name(s) rewritten for Milvus 2.x, 6 warning(s) about the 1.x source (3 row(s) of its meta not migrated): listed in the report
 
@@ -273,7 +276,7 @@ cp -r "$work/crash/fx" "$d/fx"
 write_config "$d" "$d/fx" "$MM_EMU_PORT" "    existingCollection: append"
 "$bin" run -c "$d/migration.yaml" --report "$d/report" >"$d/run.out" 2>&1 || { fail "append: run"; cat "$d/run.out"; }
 grep -q "^collection docs: expected 38, Milvus 38: OK$" "$d/run.out" \
-  && grep -qx "docs                     p 1            docs.p_1                            4            4            4            8  OK  (4 rows were there before)" "$d/run.out" \
+  && grep -qx "docs                     p 1            docs.p_1                            4            4            4            8        -  not loaded        OK  (4 rows were there before)" "$d/run.out" \
   && grep -qx "load: appending to existing collection docs, which holds 19 rows" "$d/run.out" \
   && ok "existing collection: append counts the rows that were there" || { fail "append"; cat "$d/run.out"; }
 # Every live row is now there twice: once from "crash", once appended.
@@ -284,7 +287,7 @@ check_ids "append: every live row twice" "$d/twice" "$d/report.json"
 # The first job's verify now sees every row twice: exit 3, and says why.
 status=0
 "$bin" verify -c "$work/crash/migration.yaml" --report "$work/crash/again" >"$work/crash/again.out" 2>&1 || status=$?
-[ "$status" -eq 3 ] && grep -qx "docs                     p 1            docs.p_1                            4            4            4            8  MISMATCH  Milvus counts 8 rows, expected 4 (rows imported twice or added by someone else?)" "$work/crash/again.out" \
+[ "$status" -eq 3 ] && grep -qx "docs                     p 1            docs.p_1                            4            4            4            8        -  not loaded        MISMATCH  Milvus counts 8 rows, expected 4 (rows imported twice or added by someone else?)" "$work/crash/again.out" \
   && ok "mismatch: exit 3 with the partition and the cause" || { fail "mismatch: exit $status"; cat "$work/crash/again.out"; }
 mm_emulator_stop
 

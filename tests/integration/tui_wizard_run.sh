@@ -175,6 +175,34 @@ S
 /usr/bin/python3 "$src/tests/lib/emulator_ids.py" parts/expected/liveset.tsv run/.milvus-migrate/report.json \
   "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" >ids.out 2>&1 && ok "Milvus holds exactly the live rows, ids and vector bytes ($(tail -1 ids.out))" || { fail "rows in Milvus"; cat ids.out; }
 
+calls() { curl -s "http://127.0.0.1:$MM_EMU_CONTROL_PORT/calls" | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin).get('$1', 0))"; }
+# The collection is not loaded: the run sampled nothing and loaded nothing.
+[ "$(calls LoadCollection)" = 0 ] && ok "not loaded without consent: no LoadCollection" ||
+  fail "LoadCollection was called $(calls LoadCollection) time(s) without consent"
+
+# ---- l: asked first, then the collection is indexed, loaded, sampled,
+# released and its index dropped; every partition is read back.
+session load -- -c run/run.yaml <<'S'
+F7
+v
+wait-job
+snapshot verify-not_loaded
+l
+snapshot verify-load_dialog
+Left Enter
+wait-job
+snapshot verify-sampled
+w
+quit
+S
+[ "$(calls LoadCollection)" = 1 ] && [ "$(calls ReleaseCollection)" = 1 ] && [ "$(calls DropIndex)" = 1 ] &&
+  ok "l: loaded once, released and its index dropped" ||
+  fail "l: LoadCollection $(calls LoadCollection), ReleaseCollection $(calls ReleaseCollection), DropIndex $(calls DropIndex)"
+mm_emulator_state | /usr/bin/python3 -c 'import json, sys; c = json.load(sys.stdin)["collections"]["docs"]; sys.exit(0 if not c["loaded"] and c["indexes"] == [] else 1)' &&
+  ok "l: docs is left as it was found (not loaded, no index)" || fail "l: docs still loaded or indexed"
+/usr/bin/python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); parts = r["partitions"]; sys.exit(0 if [p["content"]["status"] for p in parts] == ["OK"] * 6 and [p["content"]["sampled"] for p in parts] == [p["sourceLive"] for p in parts] else 1)' run/.milvus-migrate/report.json 2>/dev/null &&
+  ok "l: report.json: every partition sampled whole, content OK" || fail "l: report.json content"
+
 # ---- A mismatch: another job appends the same rows to the collection;
 # verifying the first job again finds twice the rows in Milvus.
 config append "    existingCollection: append"

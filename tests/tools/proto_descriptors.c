@@ -46,6 +46,21 @@ static const ProtobufCMessageDescriptor *const roots[] = {
     &milvus__proto__milvus__describe_index_request__descriptor,
     &milvus__proto__milvus__index_description__descriptor,
     &milvus__proto__milvus__describe_index_response__descriptor,
+    /* content verification */
+    &milvus__proto__schema__long_array__descriptor,
+    &milvus__proto__schema__float_array__descriptor,
+    &milvus__proto__schema__scalar_field__descriptor,
+    &milvus__proto__schema__vector_field__descriptor,
+    &milvus__proto__schema__field_data__descriptor,
+    &milvus__proto__milvus__query_request__descriptor,
+    &milvus__proto__milvus__query_results__descriptor,
+    &milvus__proto__milvus__load_collection_request__descriptor,
+    &milvus__proto__milvus__release_collection_request__descriptor,
+    &milvus__proto__milvus__get_load_state_request__descriptor,
+    &milvus__proto__milvus__get_load_state_response__descriptor,
+    &milvus__proto__milvus__get_loading_progress_request__descriptor,
+    &milvus__proto__milvus__get_loading_progress_response__descriptor,
+    &milvus__proto__milvus__drop_index_request__descriptor,
 };
 
 static const ProtobufCEnumDescriptor *const enum_roots[] = {
@@ -54,6 +69,7 @@ static const ProtobufCEnumDescriptor *const enum_roots[] = {
     &milvus__proto__common__import_state__descriptor,
     &milvus__proto__common__index_state__descriptor,
     &milvus__proto__schema__data_type__descriptor,
+    &milvus__proto__common__load_state__descriptor,
 };
 
 static const char *type_name(ProtobufCType t)
