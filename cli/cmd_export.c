@@ -63,7 +63,7 @@ int mm_cmd_export(int argc, char **argv)
         return mm_cli_usage_error("export", "give the output directory with -o DIR");
     mm_export_options o = {
         /* The meta alone is exported; segment files are not needed here. */
-        .spec = {.sqlite_path = a.sqlite, .mysql_dsn = a.mysql, .wal_dir = a.wal_dir,
+        .spec = {.sqlite_path = a.sqlite, .mysql_dsn = a.mysql, .wal_dir = a.wal_dir, .meta_key = "-s",
                  .wal_key = a.wal_dir ? "--wal-dir" : NULL, .meta_only = true},
         .collections = a.collections, .output_dir = a.output, .allow_unflushed = a.allow_unflushed,
         .output_label = "-o", .wal_label = "--wal-dir", .sqlite_label = "-s",

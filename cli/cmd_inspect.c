@@ -75,7 +75,7 @@ static void spec_of(const inspect_args *a, mm_source_spec *spec)
         .data_dir = a->data_dir, .sqlite_path = a->sqlite, .mysql_dsn = a->mysql, .meta_json_path = a->meta_json,
         .tables_dir = a->tables_dir, .tables_key = "--tables-dir DIR", .secondary_tables_dirs = a->secondary.items,
         .n_secondary_tables_dirs = a->secondary.count, .wal_dir = a->wal_dir,
-        .wal_key = a->wal_dir ? "--wal-dir" : NULL,
+        .wal_key = a->wal_dir ? "--wal-dir" : NULL, .meta_key = a->sqlite ? "-s" : "--meta-json",
     };
 }
 

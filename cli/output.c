@@ -1,5 +1,6 @@
 #include "output.h"
 
+#include "base/timeutil.h"
 #include "source/inventory_render.h"
 
 #include <signal.h>
@@ -20,6 +21,8 @@ void mm_cli_catch_signals(void)
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* Retry backoffs and polls end early once interrupted. */
+    mm_sleep_set_interrupt(&mm_cli_interrupted);
     /* A file-size limit (ulimit -f) must end in the dump's EFBIG message
      * naming the file, not in a silent kill. */
     signal(SIGXFSZ, SIG_IGN);

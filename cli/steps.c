@@ -25,7 +25,7 @@ static int check_report_dir(const char *command, const char *report)
 
 /* The verification as a table on stdout and a report on disk; 3 on a
  * mismatch. */
-static int verify(mm_job *job, mm_milvus *milvus, const char *report_base, mm_error *err)
+static int verify(mm_job *job, mm_milvus *milvus, const char *report_base, bool row_counts, mm_error *err)
 {
     mm_verify_report r;
     int rc = mm_job_verify(job, milvus, &r, err);
@@ -34,6 +34,9 @@ static int verify(mm_job *job, mm_milvus *milvus, const char *report_base, mm_er
         char *text = mm_verify_render_text(&r);
         fputs(text ? text : "", stdout);
         free(text);
+        /* Why a 1.x number differs, unless the dump of this command said it. */
+        if (row_counts)
+            mm_job_report_row_counts(&job->inv, "are migrated", job->sink);
         rc = mm_job_write_report(job, &r, report_base, &json_path, &md_path, err);
         if (rc == 0)
             printf("report: %s, %s\n", json_path, md_path);
@@ -77,6 +80,8 @@ int mm_cli_run_steps(const char *command, const mm_steps_args *args, unsigned st
         .command = command, .config_path = args->config_path ? args->config_path : "migration.yaml",
         .collections = args->collections, .restart = args->restart, .phases = MM_CONFIG_PHASE_MILVUS,
         .dumps = (steps & MM_STEP_DUMP) != 0,
+        /* Only dump and load read or write the staging bucket. */
+        .bucket_on_demand = !(steps & (MM_STEP_DUMP | MM_STEP_LOAD)),
     };
     int rc = mm_job_open(&job, &o, &out.sink, &err);
     if (rc != 0 && err.code == MM_ERR_NOT_FOUND && args->collections)
@@ -97,11 +102,15 @@ int mm_cli_run_steps(const char *command, const mm_steps_args *args, unsigned st
     if (rc == 0 && (steps & MM_STEP_LOAD))
         rc = mm_job_load(&job, milvus, &err);
     if (rc == 0 && (steps & MM_STEP_VERIFY))
-        rc = verify(&job, milvus, args->report, &err);
+        rc = verify(&job, milvus, args->report, !(steps & MM_STEP_DUMP), &err);
     if (rc == 0 && (steps & MM_STEP_VERIFY) && (flags & MM_STEPS_DELETE_STAGED) && job.cfg.loader.delete_staged_files)
         rc = mm_job_delete_staged(&job, &err);
     if (rc == MM_EXIT_MISMATCH)
         fprintf(stderr, "milvus-migrate %s: verification found mismatches (see the table above)\n", command);
+    /* Whatever stopped a command the user interrupted (a request given up
+     * between retries, a wait cut short) is said as the interruption. */
+    if (rc != 0 && rc != MM_EXIT_MISMATCH && atomic_load(&mm_cli_interrupted) && !strstr(err.message, "interrupted"))
+        mm_error_wrap(&err, "interrupted");
     int status = rc == MM_EXIT_MISMATCH ? MM_EXIT_MISMATCH : rc == 0 ? MM_EXIT_OK : mm_cli_fail(command, &err);
     mm_milvus_close(milvus);
     mm_job_close(&job);

@@ -4,6 +4,8 @@
 #include "base/strbuf.h"
 
 #include <errno.h>
+#include <time.h>
+#include <limits.h>
 #include <openssl/rand.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -157,6 +159,30 @@ static int check_fingerprint(mm_journal *j, const char *fingerprint, bool restar
     return mm_journal_exec(j, "COMMIT", err);
 }
 
+/* A journal.sqlite that is no SQLite database (or a damaged one) is moved
+ * aside with its -wal and -shm under <name>.damaged-<seconds>, never
+ * deleted: --restart starts over, and the user may still want to look. */
+static int set_aside(const char *path, char *aside, size_t n, mm_error *err)
+{
+    snprintf(aside, n, "%s.damaged-%lld", path, (long long)time(NULL));
+    static const char *const suffixes[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < 3; i++) {
+        char from[PATH_MAX], to[PATH_MAX];
+        snprintf(from, sizeof from, "%s%s", path, suffixes[i]);
+        snprintf(to, sizeof to, "%s%s", aside, suffixes[i]);
+        if (rename(from, to) != 0 && errno != ENOENT)
+            return mm_error_set(err, MM_ERR_IO, "journal %s is damaged and cannot be set aside as %s: %s", path, to,
+                                strerror(errno));
+    }
+    return 0;
+}
+
+static bool is_damaged(sqlite3 *db)
+{
+    int code = sqlite3_errcode(db);
+    return code == SQLITE_NOTADB || code == SQLITE_CORRUPT;
+}
+
 int mm_journal_open(const char *state_dir, const char *fingerprint, bool restart, mm_journal **out,
                     mm_error *err)
 {
@@ -169,14 +195,37 @@ int mm_journal_open(const char *state_dir, const char *fingerprint, bool restart
         return mm_error_set(err, MM_ERR_NOMEM, "open journal in %s: out of memory", state_dir);
     }
     pthread_mutex_init(&j->lock, NULL);
-    if (sqlite3_open_v2(j->path, &j->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                        NULL) != SQLITE_OK) {
-        mm_journal_db_error(j, err, "open");
-        mm_journal_close(j);
-        return -1;
+    for (int attempt = 0;; attempt++) {
+        if (sqlite3_open_v2(j->path, &j->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                            NULL) != SQLITE_OK) {
+            mm_journal_db_error(j, err, "open");
+            mm_journal_close(j);
+            return -1;
+        }
+        sqlite3_busy_timeout(j->db, 5000);
+        if (mm_journal_exec(j, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", err) == 0)
+            break;
+        if (!is_damaged(j->db)) {
+            mm_journal_close(j);
+            return -1;
+        }
+        sqlite3_close(j->db);
+        j->db = NULL;
+        char aside[PATH_MAX];
+        if (!restart || attempt > 0) {
+            mm_error_set(err, MM_ERR_IO, "journal %s is not a usable SQLite database (damaged, or not written by "
+                         "milvus-migrate); start over %s, which sets it aside and starts a new journal (staged "
+                         "batches are then dumped again), or move it out of state.dir %s",
+                         j->path, mm_remedy_how(MM_REMEDY_START_OVER), state_dir);
+            mm_journal_close(j);
+            return -1;
+        }
+        if (set_aside(j->path, aside, sizeof aside, err) != 0) {
+            mm_journal_close(j);
+            return -1;
+        }
     }
-    sqlite3_busy_timeout(j->db, 5000);
-    if (mm_journal_exec(j, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", err) != 0 || mm_journal_exec(j, schema, err) != 0 ||
+    if (mm_journal_exec(j, schema, err) != 0 ||
         add_missing_columns(j, err) != 0 || check_fingerprint(j, fingerprint, restart, err) != 0) {
         mm_journal_close(j);
         return -1;

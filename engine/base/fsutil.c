@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 int mm_mkdir_p(const char *path, mm_error *err)
@@ -23,7 +24,18 @@ int mm_mkdir_p(const char *path, mm_error *err)
         char saved = *p;
         *p = '\0';
         if (mkdir(copy, 0755) != 0 && errno != EEXIST) {
-            rc = mm_error_errno(err, errno, "create directory", copy);
+            int e = errno;
+            rc = mm_error_errno(err, e, "create directory", copy);
+            /* ENOSPC is said of bytes; a file system can run out of
+             * inodes with gigabytes free. */
+            struct statvfs vfs;
+            char *slash = strrchr(copy, '/');
+            if (slash && slash != copy)
+                *slash = '\0';
+            if (err && e == ENOSPC && statvfs(copy, &vfs) == 0 && vfs.f_files > 0 && vfs.f_favail == 0) {
+                size_t n = strlen(err->message);
+                snprintf(err->message + n, sizeof err->message - n, " (no free inodes left there: df -i %s)", copy);
+            }
             break;
         }
         *p = saved;
@@ -62,6 +74,119 @@ int mm_pread_full(int fd, void *buf, size_t len, off_t off, const char *path, mm
         done += (size_t)n;
     }
     return 0;
+}
+
+const char *mm_file_kind(mode_t mode)
+{
+    static const struct {
+        mode_t type;
+        const char *kind;
+    } kinds[] = {
+        {S_IFREG, "a regular file"}, {S_IFDIR, "a directory"}, {S_IFIFO, "a FIFO (named pipe)"},
+        {S_IFCHR, "a character device"}, {S_IFBLK, "a block device"}, {S_IFSOCK, "a socket"},
+        {S_IFLNK, "a symbolic link"},
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if ((mode & S_IFMT) == kinds[i].type)
+            return kinds[i].kind;
+    return "not a regular file";
+}
+
+static int not_regular(const char *path, mode_t mode, const char *fix, mm_error *err)
+{
+    return mm_error_set(err, MM_ERR_IO, "read %s: it is %s, not a file%s%s", path, mm_file_kind(mode),
+                        fix ? "; " : "", fix ? fix : "");
+}
+
+static int open_failed(const char *path, int e, const char *fix, mm_error *err)
+{
+    if (e == ELOOP)
+        return mm_error_set(err, MM_ERR_IO, "read %s: it is a symbolic link that leads back to itself (a loop), "
+                            "not a file%s%s", path, fix ? "; " : "", fix ? fix : "");
+    return mm_error_set(err, MM_ERR_IO, "read %s: %s%s%s", path, strerror(e), fix ? "; " : "", fix ? fix : "");
+}
+
+int mm_open_regular(const char *path, const char *fix, int *fd_out, mm_error *err)
+{
+    *fd_out = -1;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return open_failed(path, errno, fix, err);
+    struct stat st;
+    int rc = 0;
+    if (fstat(fd, &st) != 0)
+        rc = open_failed(path, errno, fix, err);
+    else if (!S_ISREG(st.st_mode))
+        rc = not_regular(path, st.st_mode, fix, err);
+    else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0)
+        rc = open_failed(path, errno, fix, err);
+    if (rc != 0) {
+        close(fd);
+        return rc;
+    }
+    *fd_out = fd;
+    return 0;
+}
+
+FILE *mm_fopen_regular(const char *path, const char *fix, mm_error *err)
+{
+    int fd;
+    if (mm_open_regular(path, fix, &fd, err) != 0)
+        return NULL;
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        open_failed(path, errno, fix, err);
+        close(fd);
+    }
+    return f;
+}
+
+int mm_check_regular(const char *path, const char *fix, mm_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        if (errno == ENOENT)
+            return 1;
+        return open_failed(path, errno, fix, err);
+    }
+    return S_ISREG(st.st_mode) ? 0 : not_regular(path, st.st_mode, fix, err);
+}
+
+int mm_dir_check_writable(const char *path, const char *key, mm_error *err)
+{
+    char *part = mm_strdup(path);
+    if (!part)
+        return mm_error_set(err, MM_ERR_NOMEM, "%s: out of memory", key);
+    struct stat st;
+    int rc = 0;
+    /* The nearest part that exists; every part below it is created later. */
+    while (stat(part, &st) != 0) {
+        if (errno == ELOOP || errno == EACCES) {
+            rc = mm_error_set(err, MM_ERR_CONFIG, "%s %s: %s: %s; set %s to a directory that can be written",
+                              key, path, part, errno == ELOOP ? "a symbolic link that leads back to itself (a loop)"
+                                                              : strerror(errno), key);
+            break;
+        }
+        char *slash = strrchr(part, '/');
+        if (!slash || slash == part) {
+            strcpy(part, slash ? "/" : ".");
+            if (stat(part, &st) != 0) {
+                rc = mm_error_set(err, MM_ERR_CONFIG, "%s %s: %s: %s", key, path, part, strerror(errno));
+                break;
+            }
+            break;
+        }
+        *slash = '\0';
+    }
+    if (rc == 0 && !S_ISDIR(st.st_mode))
+        rc = mm_error_set(err, MM_ERR_CONFIG, "%s %s cannot be created: %s is %s, not a directory; set %s to a "
+                          "directory (or a path below one)", key, path, part, mm_file_kind(st.st_mode), key);
+    else if (rc == 0 && access(part, W_OK | X_OK) != 0)
+        rc = mm_error_set(err, MM_ERR_CONFIG, "%s %s cannot be written: %s: %s; set %s to a directory on a "
+                          "writable file system", key, path, part,
+                          errno == EROFS ? "the file system is mounted read-only" : strerror(errno), key);
+    free(part);
+    return rc;
 }
 
 int mm_fsync_dir(const char *dir)

@@ -92,7 +92,7 @@ typedef struct mm_config {
             mm_work_mode work_mode;
             int limit;              /* segments dumped concurrently */
             int reader_buffer_kb;   /* read buffer per source file, KiB */
-            int writer_buffer_size; /* write buffer per local output file, bytes */
+            int writer_buffer_kb;   /* write buffer per local output file, KiB */
         } worker;
         mm_nan_policy nan_policy;
         uint64_t max_file_size;     /* no staged .npy file above this */

@@ -239,9 +239,10 @@ static const mm_config_choice existing_policies[] = {
      .type = MM_CFG_BOOL,                                                                          \
      .offset = BOOL_AT(member.remote.check_bucket),                                                \
      .default_text = "false",                                                                      \
-     .doc = "Check that the bucket exists before starting",                                        \
-     .help = "One request at start-up; a missing bucket or refused credentials stop the run "      \
-             "before any data is read. Buckets are never created.",                                \
+     .doc = "Kept for the reference tool's files: the bucket is always checked",                   \
+     .help = "Whatever this says, the bucket is checked once at start-up (a HEAD request), so a "  \
+             "missing bucket, a wrong region or refused credentials stop the command with the "    \
+             "server's reason before any data is read or written. Buckets are never created.",     \
      .phases = phase,                                                                              \
      .shown_if = {side ".mode", BIT(MM_LOCATION_REMOTE)}}
 
@@ -283,11 +284,13 @@ static const mm_config_key keys[] = {
      .max = 1048576},
     {.name = "dumper.worker.writer.bufferSize",
      .type = MM_CFG_INT,
-     .offset = INT_AT(dumper.worker.writer_buffer_size),
-     .default_text = "1048576",
-     .doc = "Write buffer per local output file, in bytes",
-     .help = "Used for each .npy file written to a local directory. 0 or less means 1048576. "
-             "The reference tool documented this key in KiB, read it as bytes and never used it.",
+     .offset = INT_AT(dumper.worker.writer_buffer_kb),
+     .default_text = "1024",
+     .doc = "Write buffer per local output file, in KiB",
+     .help = "Used for each .npy file written to a local directory (1024 = 1 MiB, the value of "
+             "the official guide). In KiB as the reference tool documents it (which read it as "
+             "bytes and never used it); a value of 65536 or more, which looks like bytes, is "
+             "warned about. 0 or less means 1024.",
      .flags = MM_CFG_F_NONPOSITIVE_DEFAULT,
      .phases = P_SRC,
      .min = 1,

@@ -61,6 +61,35 @@ static const char *last_segment(const char *name)
     return dot ? dot + 1 : name;
 }
 
+/* Another last word of the same words before it (remoteMetaPath for
+ * remoteMetaFile, tablesPath for tablesDir): the one key of the same map
+ * whose name starts with the same 6 or more characters, at least half of
+ * the unknown name. */
+static bool same_map_same_start(const char *unknown, char *out, size_t n)
+{
+    size_t count;
+    const mm_config_key *keys = mm_config_keys(&count);
+    const char *leaf = last_segment(unknown);
+    size_t map_len = (size_t)(leaf - unknown), leaf_len = strlen(leaf);
+    const char *match = NULL;
+    for (size_t i = 0; i < count; i++) {
+        const char *name = keys[i].name, *key_leaf = last_segment(name);
+        if ((size_t)(key_leaf - name) != map_len || strncasecmp(name, unknown, map_len) != 0)
+            continue;
+        size_t common = 0;
+        while (leaf[common] && tolower((unsigned char)leaf[common]) == tolower((unsigned char)key_leaf[common]))
+            common++;
+        if (common < 6 || common * 2 < leaf_len)
+            continue;
+        if (match)
+            return false;   /* two of them: no guess */
+        match = name;
+    }
+    if (match)
+        snprintf(out, n, "%s", match);
+    return match != NULL;
+}
+
 void mm_cfg_suggest_key(const char *unknown, char *out, size_t n)
 {
     size_t count;
@@ -101,6 +130,8 @@ void mm_cfg_suggest_key(const char *unknown, char *out, size_t n)
         snprintf(out, n, "%s", best);
         return;
     }
+    if (same_map_same_start(unknown, out, n))
+        return;
     /* Right name at the wrong place (sqliteFile: at the top level). */
     const char *leaf = last_segment(unknown);
     const char *found[3];

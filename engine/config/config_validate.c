@@ -195,6 +195,13 @@ int mm_config_validate(const mm_config *cfg, unsigned phases, mm_config_warnings
         if ((keys[i].flags & MM_CFG_F_REQUIRED) && (keys[i].phases & phases))
             check_required(&p, &keys[i]);
 
+    /* The unit the reference documents, and values copied from files
+     * that meant bytes. */
+    int kb = cfg->dumper.worker.writer_buffer_kb;
+    if (kb >= 65536)
+        mm_config_warnings_add(warn, "dumper.worker.writer.bufferSize is in KiB (as the reference tool documents "
+                               "it): %d means %d MiB per output file; if %d bytes were meant, write %d", kb,
+                               kb / 1024, kb, kb / 1024);
     if (phases & MM_CONFIG_PHASE_SOURCE) {
         if (cfg->meta.mode == MM_META_REMOTE && cfg->source.mode == MM_LOCATION_LOCAL) {
             const char *where[] = {"meta.mode", NULL};

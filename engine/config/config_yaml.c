@@ -313,11 +313,48 @@ static int load_document(yaml_parser_t *parser, const char *origin, mm_config *t
     return rc;
 }
 
+/* libyaml builds documents of any depth, in time that grows with the
+ * square of the depth (100,000 levels take most of a minute). A config
+ * nests five levels deep; the events are read first, and the file is
+ * refused at the first collection nested deeper than this, after work
+ * bounded by this depth. */
+#define MAX_NESTING 32
+
+static int check_nesting(const char *text, size_t len, const char *origin, mm_error *err)
+{
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser))
+        return mm_error_set(err, MM_ERR_NOMEM, "%s: out of memory", origin);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    int depth = 0, rc = 0;
+    for (bool done = false; !done && rc == 0;) {
+        yaml_event_t event;
+        if (!yaml_parser_parse(&parser, &event)) {
+            rc = syntax_error(&parser, origin, err);
+            break;
+        }
+        if (event.type == YAML_MAPPING_START_EVENT || event.type == YAML_SEQUENCE_START_EVENT) {
+            if (++depth > MAX_NESTING)
+                rc = mm_error_set(err, MM_ERR_CONFIG, "%s:%zu:%zu: nested more than %d levels deep, "
+                                  "where a migration.yaml nests 5 at most; is this really a migration.yaml?", origin, event.start_mark.line + 1,
+                                  event.start_mark.column + 1, MAX_NESTING);
+        } else if (event.type == YAML_MAPPING_END_EVENT || event.type == YAML_SEQUENCE_END_EVENT) {
+            depth--;
+        }
+        done = event.type == YAML_STREAM_END_EVENT;
+        yaml_event_delete(&event);
+    }
+    yaml_parser_delete(&parser);
+    return rc;
+}
+
 int mm_config_load_text(const char *text, size_t len, const char *origin, mm_config *cfg,
                         mm_config_warnings *warn, mm_error *err)
 {
     if (!origin)
         origin = "migration.yaml";
+    if (check_nesting(text, len, origin, err) != 0)
+        return -1;
     mm_config tmp;
     mm_config_init_defaults(&tmp);
     yaml_parser_t parser;
@@ -360,7 +397,8 @@ static bool has_secrets(const mm_config *cfg)
 int mm_config_load_file(const char *path, mm_config *cfg, mm_config_warnings *warn,
                         mm_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO in its place must not hang the open. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0)
         return mm_error_set(err, MM_ERR_CONFIG, "read %s: %s", path, strerror(errno));
     struct stat st;

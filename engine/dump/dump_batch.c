@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -39,8 +40,19 @@ static void add_space_hint(mm_dump_state *sh, const char *dir, int e, uint64_t b
                                                                        : 0;
     pthread_mutex_unlock(&sh->lock);
     struct statvfs vfs;
-    uint64_t avail = statvfs(dir, &vfs) == 0 ? (uint64_t)vfs.f_bavail * vfs.f_frsize : 0;
+    bool have_vfs = statvfs(dir, &vfs) == 0;
+    uint64_t avail = have_vfs ? (uint64_t)vfs.f_bavail * vfs.f_frsize : 0;
     mm_format_bytes(avail, free_text, sizeof free_text);
+    /* ENOSPC with bytes to spare: the file system ran out of inodes (the
+     * count may have recovered since, as other batches removed files). */
+    uint64_t needed = sh->opt->storage ? 2 * batch_bytes : left + reported;
+    if (have_vfs && e == ENOSPC && vfs.f_files > 0 && (vfs.f_favail == 0 || avail > 2 * needed)) {
+        snprintf(err->message + n, sizeof err->message - n, "; %s has %s free but no free inodes (df -i %s shows them): "
+                 "remove files there or set %s to another file system, then re-run dump: completed batches are "
+                 "kept", sh->opt->output_root, free_text, sh->opt->output_root,
+                 sh->opt->storage ? "state.dir" : "target.local.outputDir");
+        return;
+    }
     if (sh->opt->storage) {
         mm_format_bytes(batch_bytes, need, sizeof need);
         snprintf(err->message + n, sizeof err->message - n, "; the local staging directory %s needs room for two "

@@ -167,10 +167,9 @@ int mm_dump_segment(mm_dump_state *sh, const mm_dump_job *jb, char *buf, mm_dump
     mm_dump_files f = {.rv = -1, .uid = -1, .rv_path = mm_segment_rv_path(r), .uid_path = mm_segment_uid_path(r),
                        .bpv = mm_segment_vector_bytes(r), .buf = buf};
     int rc = 0;
-    f.rv = open(f.rv_path, O_RDONLY | O_CLOEXEC);
-    f.uid = open(f.uid_path, O_RDONLY | O_CLOEXEC);
-    if (f.rv < 0 || f.uid < 0)
-        rc = mm_error_errno(err, errno, "open", f.rv < 0 ? f.rv_path : f.uid_path);
+    /* Never blocks on what replaced a file since the scan (a FIFO). */
+    if (mm_open_regular(f.rv_path, NULL, &f.rv, err) != 0 || mm_open_regular(f.uid_path, NULL, &f.uid, err) != 0)
+        rc = -1;
     int64_t *dropped = NULL;
     size_t n_dropped = 0;
     if (rc == 0 && mm_segment_live(r) > 0)

@@ -2,6 +2,7 @@
  * target, lock and journal. */
 #include "job/job.h"
 
+#include "base/fsutil.h"
 #include "base/strbuf.h"
 #include "path_safety.h"
 #include "source/live_server.h"
@@ -19,13 +20,22 @@ static void job_warn(const mm_job *job, const char *text)
 }
 
 /* Nothing the job writes may land in the 1.x installation. */
-static int check_paths(const mm_config *cfg, mm_error *err)
+static int check_paths(const mm_config *cfg, bool dumps, mm_error *err)
 {
     mm_path_set *set = mm_path_set_new();
     int rc = set ? mm_path_set_add_config(set, cfg, err) : mm_error_set(err, MM_ERR_NOMEM, "out of memory");
     if (rc == 0)
         rc = mm_path_set_check(set, err);
     mm_path_set_free(set);
+    /* Where we write: a file on the way or a read-only file system is said
+     * before the source is read. Load and verify only read the staged
+     * files, which may well sit on a read-only mount. */
+    if (rc == 0 && dumps && cfg->target.mode == MM_LOCATION_LOCAL && cfg->target.local.output_dir[0])
+        rc = mm_dir_check_writable(cfg->target.local.output_dir, "target.local.outputDir", err);
+    char *state = rc == 0 ? mm_config_state_dir(cfg) : NULL;
+    if (rc == 0 && state)
+        rc = mm_dir_check_writable(state, "state.dir", err);
+    free(state);
     return rc;
 }
 
@@ -93,25 +103,54 @@ static int check_source(mm_job *job, bool dumps, mm_error *err)
 
 /* target.remote.* opened for its cloud, with the bucket checked up front so
  * a wrong key or bucket fails before any work is done. */
+static int set_remote_root(mm_job *job, mm_error *err)
+{
+    const mm_config_remote *t = &job->cfg.target.remote;
+    size_t len = strlen(t->prefix);
+    while (len && t->prefix[len - 1] == '/')
+        len--;
+    free(job->remote_root);
+    job->remote_root = len ? mm_asprintf("%.*s/migration", (int)len, t->prefix) : mm_strdup("migration");
+    return job->remote_root ? 0 : mm_error_set(err, MM_ERR_NOMEM, "out of memory");
+}
+
 static int open_target_bucket(mm_job *job, mm_error *err)
 {
     const mm_config_remote *t = &job->cfg.target.remote;
     mm_storage_tuning tuning = {.part_size = job->cfg.dumper.part_size, .max_retries = 5, .retry_base_ms = 200};
-    if (mm_storage_open(t, "target.remote", &tuning, &job->storage, err) != 0 ||
-        mm_storage_check(job->storage, err) != 0)
+    if (mm_storage_open(t, "target.remote", &tuning, &job->storage, err) != 0)
         return -1;
-    size_t len = strlen(t->prefix);
-    while (len && t->prefix[len - 1] == '/')
-        len--;
-    job->remote_root = len ? mm_asprintf("%.*s/migration", (int)len, t->prefix) : mm_strdup("migration");
-    return job->remote_root ? 0 : mm_error_set(err, MM_ERR_NOMEM, "out of memory");
+    free(job->storage_label);
+    job->storage_label = mm_strdup(mm_storage_describe(job->storage));
+    /* Which credentials useIAM found, said before they are tried. */
+    if (t->use_iam && job->sink)
+        mm_sink_message(job->sink, MM_SINK_NOTE, job->command, "%s", mm_storage_credentials(job->storage));
+    if (mm_storage_check(job->storage, err) != 0)
+        return -1;
+    if (!job->storage_label)
+        return mm_error_set(err, MM_ERR_NOMEM, "out of memory");
+    return set_remote_root(job, err);
+}
+
+/* verify: the bucket is named (the journal is bound to it) but not opened. */
+static int name_target_bucket(mm_job *job, mm_error *err)
+{
+    job->storage_label = mm_storage_label(&job->cfg.target.remote, "target.remote", err);
+    return job->storage_label ? set_remote_root(job, err) : -1;
+}
+
+int mm_job_open_target_bucket(mm_job *job, mm_error *err)
+{
+    if (job->storage || job->cfg.target.mode != MM_LOCATION_REMOTE)
+        return 0;
+    return open_target_bucket(job, err);
 }
 
 static int scan_source(mm_job *job, mm_error *err)
 {
     mm_scan_options scan = {
         .tables_dirs = (const char *const *)job->src.tables_dirs, .n_tables_dirs = job->src.n_tables_dirs,
-        .missing_deleted_docs_ok = job->cfg.source.missing_deleted_docs_ok,
+        .missing_deleted_docs_ok = job->cfg.source.missing_deleted_docs_ok, .missing_hint = job->src.missing_hint,
     };
     if (job->remote_source) {
         if (mm_remote_source_scan(job->remote_source, &job->inv, &scan, err) != 0)
@@ -145,6 +184,8 @@ static int open_remote_meta(mm_job *job, mm_error *err)
         spec.mysql_dsn = cfg->meta.mysql_url;
     else
         spec.meta_json_path = mm_config_meta_json_path(cfg);
+    if (cfg->meta.mode == MM_META_MOCK)
+        spec.meta_key = "meta.mockFile";
     return mm_source_open(&spec, &job->src, err);
 }
 
@@ -160,6 +201,8 @@ static int open_remote_source(mm_job *job, mm_error *err)
         rc = mm_error_set(err, MM_ERR_IO, "create the state directory %s (state.dir): %s", state_dir, strerror(errno));
     if (rc == 0)
         rc = mm_storage_open(&job->cfg.source.remote, "source.remote", &tuning, &job->source_storage, err);
+    if (rc == 0 && job->cfg.source.remote.use_iam)
+        mm_sink_message(job->sink, MM_SINK_NOTE, job->command, "%s", mm_storage_credentials(job->source_storage));
     if (rc == 0)
         rc = mm_storage_check(job->source_storage, err);
     mm_remote_source_options o = {
@@ -179,8 +222,8 @@ static char *job_fingerprint(const mm_job *job)
 {
     const mm_config *cfg = &job->cfg;
     return mm_asprintf("source=%s output=%s%s%s maxFileSize=%llu nanPolicy=%s fields=%s,%s", job->inv.origin,
-                       job->storage ? mm_storage_describe(job->storage) : job->root, job->storage ? " prefix=" : "",
-                       job->storage ? job->remote_root : "", (unsigned long long)cfg->dumper.max_file_size,
+                       job->storage_label ? job->storage_label : job->root, job->storage_label ? " prefix=" : "",
+                       job->storage_label ? job->remote_root : "", (unsigned long long)cfg->dumper.max_file_size,
                        cfg->dumper.nan_policy == MM_NAN_SKIP ? "skip" : "fail", cfg->target.milvus2x.fields.id,
                        cfg->target.milvus2x.fields.vector);
 }
@@ -225,16 +268,13 @@ int mm_job_open(mm_job *job, const mm_job_options *opt, const mm_sink *sink, mm_
                       : mm_job_load_config(opt->config_path, &job->cfg, phases, sink, err);
     /* Checked before anything is created, the state directory included. */
     if (rc == 0)
-        rc = check_paths(&job->cfg, err);
+        rc = check_paths(&job->cfg, opt->dumps, err);
     if (rc == 0) {
         job->state_dir = mm_config_state_dir(&job->cfg);
         rc = job->state_dir ? 0 : mm_error_set(err, MM_ERR_NOMEM, "%s: out of memory", job->command);
     }
     if (rc == 0 && job->cfg.target.mode == MM_LOCATION_REMOTE)
-        rc = open_target_bucket(job, err);
-    /* Which credentials useIAM found, so the user knows which were used. */
-    if (rc == 0 && job->storage && job->cfg.target.remote.use_iam)
-        mm_sink_message(sink, MM_SINK_NOTE, job->command, "%s", mm_storage_credentials(job->storage));
+        rc = opt->bucket_on_demand ? name_target_bucket(job, err) : open_target_bucket(job, err);
     if (rc == 0 && opt->dumps)
         rc = watch_source(job, err);
     /* The source cache of a bucket source lives in state.dir: locked first. */
@@ -244,8 +284,6 @@ int mm_job_open(mm_job *job, const mm_job_options *opt, const mm_sink *sink, mm_
         rc = open_remote_source(job, err);
     else if (rc == 0 && (rc = mm_job_source_spec(&job->cfg, &spec, err)) == 0)
         rc = mm_source_open(&spec, &job->src, err);
-    if (job->source_storage && job->cfg.source.remote.use_iam)
-        mm_sink_message(sink, MM_SINK_NOTE, job->command, "%s", mm_storage_credentials(job->source_storage));
     if (rc == 0)
         rc = mm_inventory_build(&job->src.rows, &job->inv, err);
     if (rc == 0)
@@ -270,7 +308,7 @@ int mm_job_open(mm_job *job, const mm_job_options *opt, const mm_sink *sink, mm_
         rc = scan_source(job, err);
     if (rc == 0) {
         const char *out = job->cfg.target.local.output_dir[0] ? job->cfg.target.local.output_dir : ".";
-        if (job->storage)
+        if (job->storage_label)
             job->root = mm_asprintf("%s/staging/migration", job->state_dir);
         else
             job->root = mm_asprintf("%s/migration", out);
@@ -321,6 +359,7 @@ void mm_job_close(mm_job *job)
     mm_wal_guard_free(&job->wal);
     mm_journal_close(job->journal);
     mm_storage_close(job->storage);
+    free(job->storage_label);
     free(job->remote_root);
     free(job->root);
     free(job->state_dir);
@@ -356,7 +395,10 @@ int mm_job_source_spec(const mm_config *cfg, mm_source_spec *spec, mm_error *err
     case MM_META_SQLITE: spec->sqlite_path = cfg->meta.sqlite_file; break;
     case MM_META_MYSQL: spec->mysql_dsn = cfg->meta.mysql_url; break;
     case MM_META_LOCAL:
-    case MM_META_MOCK: spec->meta_json_path = mm_config_meta_json_path(cfg); break;
+    case MM_META_MOCK:
+        spec->meta_json_path = mm_config_meta_json_path(cfg);
+        spec->meta_key = cfg->meta.mode == MM_META_MOCK ? "meta.mockFile" : "meta.localFile";
+        break;
     default:
         return mm_error_set(err, MM_ERR_CONFIG, "%s: meta.mode remote (meta.json in a bucket) is read by dump, "
                             "load, verify and run only; here, copy the meta.json locally and use meta.mode: local",

@@ -33,7 +33,8 @@ typedef struct mm_job {
     mm_config cfg;
     mm_source src;
     mm_inventory inv;
-    mm_storage *storage;   /* target.mode remote */
+    mm_storage *storage;   /* target.mode remote, once opened */
+    char *storage_label;   /* target.mode remote: the bucket as mm_storage_describe names it */
     char *remote_root;     /* key prefix <outputDir>/migration on the bucket */
     char *root;            /* local <outputDir>/migration, or the local staging dir */
     char *state_dir;
@@ -62,6 +63,10 @@ typedef struct mm_job_options {
      * watches the source while it dumps. Other jobs check the WAL only for
      * the report. */
     bool dumps;
+    /* The steps read nothing from the staging bucket (verify): it is not
+     * opened, and no credentials are looked for, unless
+     * mm_job_delete_staged needs it. */
+    bool bucket_on_demand;
 } mm_job_options;
 
 /* Loads the config for the phases, refuses output places inside the 1.x
@@ -91,9 +96,18 @@ int mm_job_write_report(const mm_job *job, const mm_verify_report *report, const
  * state_dir/report, under the lock of that state directory. */
 int mm_job_write_report_in(const char *state_dir, const mm_verify_report *report, char **json_path, char **md_path,
                            mm_error *err);
+/* target.mode remote: the staging bucket opened and checked, if the job
+ * was opened with bucket_on_demand and has not opened it yet. */
+int mm_job_open_target_bucket(mm_job *job, mm_error *err);
 /* loader.deleteStagedFiles: removes the staged files of imported batches;
  * only call after a verification that matched. Reports the count. */
 int mm_job_delete_staged(mm_job *job, mm_error *err);
+
+/* Says, for each collection whose 1.x meta row count differs from the live
+ * rows the scanned segments hold, why (source/row_counts.h): a summary
+ * line "row count: collection '...': ..." per collection; `what` ends
+ * "all of which ..." ("are migrated"). */
+void mm_job_report_row_counts(const mm_inventory *inv, const char *what, const mm_sink *sink);
 
 /* target.milvus2x.* as a connected client. */
 int mm_job_milvus_connect(const mm_config *cfg, mm_milvus **out, mm_error *err);

@@ -6,6 +6,7 @@
 #include "dump/dump.h"
 #include "dump/dump_guard.h"
 #include "source/inventory_render.h"
+#include "source/row_counts.h"
 
 #include <signal.h>
 #include <stdatomic.h>
@@ -69,7 +70,9 @@ int mm_job_dump(mm_job *job, mm_error *err)
         return mm_dump_guard_take_back(job->watch, &t, err);
     }
     if (rc != 0) {
-        if (err->code == MM_ERR_CANCELLED)
+        /* Interrupted in a request's retries, the request's error stands
+         * for the cancel: said as an interruption all the same. */
+        if (err->code == MM_ERR_CANCELLED || mm_sink_cancelled(sink))
             mm_error_wrap(err, "interrupted; completed batches are recorded in %s and a re-run continues from there",
                           mm_journal_path(job->journal));
         return rc;
@@ -102,5 +105,17 @@ int mm_job_dump(mm_job *job, mm_error *err)
         mm_strbuf_appendf(&line, "; %zu warning(s) about the source (above)", job->inv.n_warnings);
     mm_sink_message(sink, MM_SINK_SUMMARY, NULL, "%s", line.data ? line.data : "");
     mm_strbuf_free(&line);
+    mm_job_report_row_counts(&job->inv, "are migrated", sink);
     return 0;
+}
+
+void mm_job_report_row_counts(const mm_inventory *inv, const char *what, const mm_sink *sink)
+{
+    mm_row_count *counts = NULL;
+    size_t n = 0;
+    if (mm_row_counts(inv, what, &counts, &n) != 0)
+        return;   /* out of memory: the dump's counts stand without the explanation */
+    for (size_t i = 0; i < n; i++)
+        mm_sink_message(sink, MM_SINK_SUMMARY, NULL, "row count: %s", counts[i].text);
+    mm_row_counts_free(counts, n);
 }

@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* ---- shared steps ------------------------------------------------------------- */
 
@@ -154,6 +155,7 @@ void mm_source_probe_run(const mm_config *cfg, const mm_sink *sink, mm_source_pr
             mm_scan_options opt = {
                 .tables_dirs = (const char *const *)out->src.tables_dirs, .n_tables_dirs = out->src.n_tables_dirs,
                 .missing_deleted_docs_ok = local.source.missing_deleted_docs_ok, .check_duplicate_ids = false,
+                .missing_hint = out->src.missing_hint,
                 .progress = has_scan_progress(sink) ? scan_progress_go_on : NULL, .progress_ctx = (void *)sink,
             };
             out->scan_rc = mm_inventory_scan(&out->inv, &opt, &out->scan_err);
@@ -257,6 +259,7 @@ int mm_job_inspect(const mm_inspect_options *opt, const mm_sink *sink, mm_inspec
     mm_scan_options scan = {
         .tables_dirs = (const char *const *)src.tables_dirs, .n_tables_dirs = src.n_tables_dirs,
         .missing_deleted_docs_ok = opt->missing_deleted_docs_ok, .check_duplicate_ids = opt->check_duplicate_ids,
+        .missing_hint = src.missing_hint,
         .progress = has_scan_progress(sink) ? scan_progress_go_on : NULL, .progress_ctx = (void *)sink,
     };
     out->scan_rc = mm_inventory_scan(&inv, &scan, &out->scan_err);
@@ -325,7 +328,20 @@ static int check_export_paths(const mm_export_options *opt, mm_error *err)
 
 /* meta.json with the record of the WAL check (an extension field the
  * reference tool ignores): a dump from it later tells what was checked. */
-static char *render_meta_json(const mm_inventory *inv, const mm_wal_guard *wal, bool allowed, mm_error *err)
+/* "storageRoots": the other storage roots of a 0.9 install, for a dump
+ * from this meta.json to name when a segment is not found. */
+static cJSON *storage_roots_record(const mm_source *src)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON *dirs = cJSON_AddArrayToObject(o, "secondaryTablesDirs");
+    cJSON_AddStringToObject(o, "serverConfig", src->roots_config ? src->roots_config : "");
+    for (size_t i = 0; dirs && i < src->n_secondary_tables_dirs; i++)
+        cJSON_AddItemToArray(dirs, cJSON_CreateString(src->secondary_tables_dirs[i]));
+    return o;
+}
+
+static char *render_meta_json(const mm_source *src, const mm_inventory *inv, const mm_wal_guard *wal, bool allowed,
+                              mm_error *err)
 {
     char *text = mm_meta_json_render(inv, err);
     cJSON *root = text ? cJSON_Parse(text) : NULL;
@@ -334,12 +350,63 @@ static char *render_meta_json(const mm_inventory *inv, const mm_wal_guard *wal, 
         mm_error_set(err, MM_ERR_NOMEM, "export: out of memory");
         return NULL;
     }
+    if (src->n_secondary_tables_dirs)
+        cJSON_AddItemToObject(root, "storageRoots", storage_roots_record(src));
     cJSON_AddItemToObject(root, "walCheck", mm_wal_guard_record(wal, allowed));
     text = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     if (!text)
         mm_error_set(err, MM_ERR_NOMEM, "export: out of memory");
     return text;
+}
+
+/* The meta's row counts against the segment files, when they are beside
+ * meta.sqlite (db/tables): read on an inventory of its own, so that what
+ * the files say changes nothing in meta.json; a segment that cannot be
+ * read leaves its collection out here (the dump names it). */
+static void report_row_counts(const mm_export_options *opt, const mm_source *src, const mm_sink *sink)
+{
+    if (!opt->spec.sqlite_path)
+        return;
+    char *db = mm_path_dir(opt->spec.sqlite_path);
+    char *tables = db ? mm_asprintf("%s/tables", db) : NULL;
+    const char **dirs = calloc(1 + src->n_secondary_tables_dirs, sizeof *dirs);
+    struct stat st;
+    size_t n = 0;
+    if (dirs && tables && stat(tables, &st) == 0 && S_ISDIR(st.st_mode)) {
+        dirs[n++] = tables;
+        for (size_t i = 0; i < src->n_secondary_tables_dirs; i++)
+            if (stat(src->secondary_tables_dirs[i], &st) == 0 && S_ISDIR(st.st_mode))
+                dirs[n++] = src->secondary_tables_dirs[i];
+    }
+    mm_inventory inv;
+    mm_inventory_init(&inv);
+    mm_error ignored;
+    if (n && mm_inventory_build(&src->rows, &inv, &ignored) == 0 &&
+        mm_inventory_filter(&inv, opt->collections, &ignored) == 0) {
+        mm_scan_options scan = {.tables_dirs = dirs, .n_tables_dirs = n};
+        mm_inventory_scan(&inv, &scan, &ignored);
+        mm_job_report_row_counts(&inv, "a dump migrates", sink);
+    }
+    mm_inventory_free(&inv);
+    free(dirs);
+    free(tables);
+    free(db);
+}
+
+/* The guide copies tables/ only: on a 0.9 install with more roots that
+ * misses the segments kept on the others. */
+static void warn_secondary_roots(const mm_source *src, const mm_sink *sink)
+{
+    mm_strbuf dirs;
+    mm_strbuf_init(&dirs);
+    for (size_t i = 0; i < src->n_secondary_tables_dirs; i++)
+        mm_strbuf_appendf(&dirs, "%s%s", i ? ", " : "", src->secondary_tables_dirs[i]);
+    mm_sink_message(sink, MM_SINK_WARNING, NULL, "this 0.9 installation keeps segments on more than one storage "
+                    "root (storage_config.secondary_path in %s): copy the db/tables directory of each (%s) as well "
+                    "as tables/, and list the copies in source.local.secondaryTablesDirs; meta.json records them",
+                    src->roots_config, dirs.data ? dirs.data : "");
+    mm_strbuf_free(&dirs);
 }
 
 int mm_job_export(const mm_export_options *opt, const mm_sink *sink, mm_error *err)
@@ -363,7 +430,7 @@ int mm_job_export(const mm_export_options *opt, const mm_sink *sink, mm_error *e
     free(note);
     if (rc == 0 && wal.warning)
         mm_sink_message(sink, MM_SINK_WARNING, NULL, "%s", wal.warning);
-    char *json = rc == 0 ? render_meta_json(&inv, &wal, opt->allow_unflushed, err) : NULL;
+    char *json = rc == 0 ? render_meta_json(&src, &inv, &wal, opt->allow_unflushed, err) : NULL;
     char *path = mm_asprintf("%s/meta.json", opt->output_dir);
     if (rc == 0 && !json)
         rc = -1;
@@ -381,6 +448,9 @@ int mm_job_export(const mm_export_options *opt, const mm_sink *sink, mm_error *e
                         opt->output_dir, t.collections, t.partitions, t.segments, wal.summary);
         for (size_t i = 0; i < inv.n_warnings; i++)
             mm_sink_message(sink, MM_SINK_WARNING, NULL, "%s", inv.warnings[i]);
+        if (src.n_secondary_tables_dirs)
+            warn_secondary_roots(&src, sink);
+        report_row_counts(opt, &src, sink);
     }
     if (have_wal)
         mm_wal_guard_free(&wal);

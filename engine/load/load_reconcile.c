@@ -10,6 +10,7 @@
 #include "load/load_internal.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,23 +24,35 @@ bool mm_load_task_lists_file(const char *files, const char *key)
     return false;
 }
 
-int64_t mm_load_arrived_subset(const int64_t *rows, size_t n, int64_t arrived)
+/* Every subset, as a bit mask: n is at most MM_LOAD_SUBSET_MAX (65536 sums). */
+static long fitting(const int64_t *rows, size_t n, int64_t arrived, int64_t *found)
 {
     if (n > MM_LOAD_SUBSET_MAX)
         return -1;
-    int64_t found = -1;
-    size_t matches = 0;
+    long matches = 0;
     for (uint32_t mask = 0; mask < (1u << n); mask++) {
         int64_t sum = 0;
         for (size_t i = 0; i < n; i++)
             if (mask & (1u << i))
                 sum += rows[i];
         if (sum == arrived) {
-            found = mask;
+            *found = mask;
             matches++;
         }
     }
-    return matches == 1 ? found : -1;
+    return matches;
+}
+
+int64_t mm_load_arrived_subset(const int64_t *rows, size_t n, int64_t arrived)
+{
+    int64_t found = -1;
+    return fitting(rows, n, arrived, &found) == 1 ? found : -1;
+}
+
+long mm_load_fitting_subsets(const int64_t *rows, size_t n, int64_t arrived)
+{
+    int64_t found;
+    return fitting(rows, n, arrived, &found);
 }
 
 /* Waits until Milvus runs no task of the collection, then matches the
@@ -130,12 +143,22 @@ int mm_load_resolve_uncertain(mm_load_state *sh, const mm_collection_info *c, mm
         bool none = actual == expected, all = actual == expected + pending;
         int64_t arrived = none || all ? 0 : mm_load_arrived_subset(rows, n_pending, actual - expected);
         if (arrived < 0) {
+            long sets = mm_load_fitting_subsets(rows, n_pending, actual - expected);
+            char why[160];
+            if (sets > 1)
+                snprintf(why, sizeof why, "%ld different sets of them add up to that, so which arrived is unknown",
+                         sets);
+            else if (sets < 0)
+                snprintf(why, sizeof why, "they are too many (over %d) to work out which of them add up to that",
+                         MM_LOAD_SUBSET_MAX);
+            else
+                snprintf(why, sizeof why, "no set of them adds up to that");
             rc = mm_error_set(err, MM_ERR_MISMATCH, "cannot tell whether %zu interrupted batch(es) of %s.%s were "
                               "imported: the partition holds %" PRId64 " rows, expected %" PRId64 " (none imported) "
-                              "to %" PRId64 " (all imported), and no single set of them adds up to that. Nothing was "
-                              "sent again; inspect the partition, then drop the collection and re-run load, or start "
-                              "over %s", n_pending, c->target_name, pname, actual, expected,
-                              expected + pending, mm_remedy_how(MM_REMEDY_START_OVER));
+                              "to %" PRId64 " (all imported), and %s. Nothing was sent again; inspect the partition, "
+                              "then drop the collection and re-run load, or start over %s", n_pending,
+                              c->target_name, pname, actual, expected, expected + pending, why,
+                              mm_remedy_how(MM_REMEDY_START_OVER));
             break;
         }
         if (none || all)

@@ -18,6 +18,9 @@ enum { MM_LOAD_SUBSET_MAX = 16 };
  * none or several do (two batches of the same size, one of them in) or
  * when n exceeds MM_LOAD_SUBSET_MAX. */
 int64_t mm_load_arrived_subset(const int64_t *rows, size_t n, int64_t arrived);
+/* How many subsets of the n batches add up to `arrived` (0, 1, 2, ...;
+ * -1 when n exceeds MM_LOAD_SUBSET_MAX): what a refusal has to say. */
+long mm_load_fitting_subsets(const int64_t *rows, size_t n, int64_t arrived);
 /* Whether a task's comma-separated file list (as 2.2/2.3 list it) names
  * key as one whole entry. */
 bool mm_load_task_lists_file(const char *files, const char *key);

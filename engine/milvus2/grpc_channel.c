@@ -382,7 +382,7 @@ int mm_grpc_unary(mm_grpc_channel *ch, const char *method_path, const ProtobufCM
     for (;;) {
         attempts++;
         rc = call_once(ch, method_path, bb, response_desc, &a);
-        if (rc == 0 || a.status != GRPC_STATUS_UNAVAILABLE || attempts >= max_attempts)
+        if (rc == 0 || a.status != GRPC_STATUS_UNAVAILABLE || attempts >= max_attempts || mm_sleep_interrupted())
             break;
         free(a.details);
         mm_sleep_ms(delay);

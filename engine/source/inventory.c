@@ -162,7 +162,9 @@ static int collect_segments(const mm_meta_rows *rows, const char *collection, mm
         else if (strcmp(s->file_id, s->segment_id) != 0)
             rc = mm_inventory_warn(inv, "%s: segment %s has file_id %s; reading %s.rv/.uid", where,
                                    s->segment_id, s->file_id, s->file_id);
-        else if (f->file_type == MM_FILE_BACKUP && !s->has_index)
+        /* A meta.json (export) lists raw files only, so there the missing
+         * INDEX row says nothing. */
+        else if (f->file_type == MM_FILE_BACKUP && !s->has_index && rows->kind != MM_META_KIND_JSON)
             rc = mm_inventory_warn(inv, "%s: segment %s is marked BACKUP but has no INDEX file row",
                                    where, s->segment_id);
     }

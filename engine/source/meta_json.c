@@ -2,6 +2,8 @@
  * §3.1), plus our extensions for partitions, index and vector type. */
 #include "source/meta_json.h"
 
+#include "base/fsutil.h"
+
 #include "source/names.h"
 #include "base/strbuf.h"
 
@@ -292,6 +294,38 @@ static int check_unique_table_ids(parse_ctx *ctx, const mm_meta_rows *rows)
     return rc;
 }
 
+/* "storageRoots": {"serverConfig": path, "secondaryTablesDirs": [paths]},
+ * which export writes for a 0.9 install with more than one storage root. */
+static int parse_storage_roots(parse_ctx *ctx, const cJSON *root, mm_meta_rows *out)
+{
+    const cJSON *roots = cJSON_GetObjectItemCaseSensitive(root, "storageRoots");
+    if (!roots)
+        return 0;
+    if (!cJSON_IsObject(roots))
+        return json_error(ctx, "storageRoots", "expected an object");
+    const char *config = NULL;
+    if (get_string(ctx, roots, "serverConfig", "storageRoots", false, &config) != 0)
+        return -1;
+    const cJSON *dirs = cJSON_GetObjectItemCaseSensitive(roots, "secondaryTablesDirs");
+    if (dirs && !cJSON_IsArray(dirs))
+        return json_error(ctx, "storageRoots.secondaryTablesDirs", "expected an array of paths");
+    int n = dirs ? cJSON_GetArraySize(dirs) : 0;
+    out->secondary_tables_dirs = calloc(n ? (size_t)n : 1, sizeof *out->secondary_tables_dirs);
+    out->roots_config = mm_strdup(config ? config : "");
+    if (!out->secondary_tables_dirs || !out->roots_config)
+        return mm_error_set(ctx->err, MM_ERR_NOMEM, "meta.json %s: out of memory", ctx->origin);
+    const cJSON *d;
+    cJSON_ArrayForEach(d, dirs)
+    {
+        if (!cJSON_IsString(d) || !d->valuestring[0])
+            return json_error(ctx, "storageRoots.secondaryTablesDirs", "expected an array of paths");
+        if (!(out->secondary_tables_dirs[out->n_secondary_tables_dirs] = mm_strdup(d->valuestring)))
+            return mm_error_set(ctx->err, MM_ERR_NOMEM, "meta.json %s: out of memory", ctx->origin);
+        out->n_secondary_tables_dirs++;
+    }
+    return 0;
+}
+
 int mm_meta_json_parse(const char *text, size_t len, const char *origin, mm_meta_rows *out, mm_error *err)
 {
     mm_meta_rows_init(out);
@@ -335,6 +369,8 @@ int mm_meta_json_parse(const char *text, size_t len, const char *origin, mm_meta
         rc = mm_error_set(err, MM_ERR_NOMEM, "meta.json %s: out of memory", origin);
     else if (wal_check && !cJSON_IsObject(wal_check))
         rc = json_error(&ctx, "walCheck", "expected an object");
+    if (rc == 0)
+        rc = parse_storage_roots(&ctx, root, out);
     cJSON_Delete(root);
     if (rc == 0)
         rc = check_unique_table_ids(&ctx, out);
@@ -351,9 +387,9 @@ int mm_meta_json_parse(const char *text, size_t len, const char *origin, mm_meta
 int mm_meta_read_json(const char *path, mm_meta_rows *out, mm_error *err)
 {
     mm_meta_rows_init(out);
-    FILE *f = fopen(path, "rb");
+    FILE *f = mm_fopen_regular(path, "write it again with `milvus-migrate export -s meta.sqlite -o DIR`", err);
     if (!f)
-        return mm_error_errno(err, errno, "open meta.json", path);
+        return -1;
     mm_strbuf sb;
     mm_strbuf_init(&sb);
     char buf[65536];

@@ -30,6 +30,10 @@ void mm_meta_rows_free(mm_meta_rows *rows)
     free(rows->origin);
     free(rows->ddl_era);
     free(rows->wal_check_json);
+    free(rows->roots_config);
+    for (size_t i = 0; i < rows->n_secondary_tables_dirs; i++)
+        free(rows->secondary_tables_dirs[i]);
+    free(rows->secondary_tables_dirs);
     mm_meta_rows_init(rows);
 }
 

@@ -81,6 +81,12 @@ typedef struct mm_meta_rows {
     /* meta.json written by `milvus-migrate export`: its "walCheck" record
      * (what the export found in the WAL), as JSON text; NULL otherwise. */
     char *wal_check_json;
+    /* meta.json written by `milvus-migrate export` from a 0.9 install with
+     * more than one storage root: its "storageRoots" record, the
+     * server_config.yaml that named them and their tables directories. */
+    char *roots_config;
+    char **secondary_tables_dirs;
+    size_t n_secondary_tables_dirs;
 } mm_meta_rows;
 
 void mm_meta_rows_init(mm_meta_rows *rows);

@@ -57,6 +57,9 @@ static int check_wal_files(const char *path, mm_error *err)
     char *wal = mm_asprintf("%s-wal", path);
     char *shm = mm_asprintf("%s-shm", path);
     int rc = wal && shm ? 0 : mm_error_set(err, MM_ERR_NOMEM, "read 1.x meta %s: out of memory", path);
+    /* Not files (a FIFO, a directory): named before anything opens them. */
+    if (rc == 0 && (mm_check_regular(wal, recopy_hint, err) < 0 || mm_check_regular(shm, recopy_hint, err) < 0))
+        rc = -1;
     struct stat st;
     if (rc == 0 && stat(wal, &st) != 0) {
         /* A clean close removes both; -shm alone means the -wal was lost. */
@@ -67,9 +70,9 @@ static int check_wal_files(const char *path, mm_error *err)
                               "server", path);
     } else if (rc == 0 && st.st_size > 0) {
         unsigned char header[32];
-        int fd = open(wal, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-            rc = mm_error_errno(err, errno, "read 1.x meta", wal);
+        int fd = -1;
+        if (mm_open_regular(wal, recopy_hint, &fd, err) != 0) {
+            rc = -1;
         } else if (st.st_size < (off_t)sizeof header || mm_pread_full(fd, header, sizeof header, 0, wal, NULL) != 0) {
             rc = mm_error_set(err, MM_ERR_META, "read 1.x meta %s: %s has %lld bytes, less than a write-ahead log "
                               "header (truncated copy?); %s", path, wal, (long long)st.st_size, recopy_hint);
@@ -307,9 +310,9 @@ static int check_integrity(sqlite3 *db, const char *path, mm_error *err)
 
 static int copy_file(const char *from, const char *to, mm_error *err)
 {
-    int in = open(from, O_RDONLY | O_CLOEXEC);
-    if (in < 0)
-        return mm_error_errno(err, errno, "read 1.x meta", from);
+    int in;
+    if (mm_open_regular(from, recopy_hint, &in, err) != 0)
+        return -1;
     int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (out < 0) {
         int e = errno;
@@ -382,7 +385,8 @@ int mm_meta_read_sqlite(const char *path, mm_meta_rows *out, mm_error *err)
     if (stat(path, &st) != 0)
         return mm_error_set(err, MM_ERR_IO, "open 1.x meta %s: %s", path, strerror(errno));
     if (!S_ISREG(st.st_mode))
-        return mm_error_set(err, MM_ERR_IO, "open 1.x meta %s: not a regular file", path);
+        return mm_error_set(err, MM_ERR_IO, "open 1.x meta %s: it is %s, not a file; %s", path,
+                            mm_file_kind(st.st_mode), recopy_hint);
     if (check_wal_files(path, err) != 0)
         return -1;
     out->kind = MM_META_KIND_SQLITE;

@@ -135,6 +135,7 @@ static int scan_segment(mm_inventory *inv, const mm_collection_info *c, const ch
         .dim = c->dim,
         .binary = c->binary,
         .missing_deleted_docs_ok = opt->missing_deleted_docs_ok,
+        .missing_hint = opt->missing_hint,
     };
     mm_segment_reader *r = NULL;
     if (mm_segment_open(&src, &r, err) != 0)

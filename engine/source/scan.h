@@ -15,6 +15,8 @@ typedef struct mm_scan_options {
     const char *const *tables_dirs;  /* primary first, then 0.9 secondary roots */
     size_t n_tables_dirs;
     bool missing_deleted_docs_ok;
+    /* Said when a segment file is not found (mm_source.missing_hint); NULL: none. */
+    const char *missing_hint;
     bool check_duplicate_ids;
     /* Collections with more live rows than this skip the duplicate-id check
      * (it sorts all live ids in memory); 0 means 32 Mi ids = 256 MiB. */

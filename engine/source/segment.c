@@ -47,7 +47,10 @@ static char *probe(const mm_segment_source *src, const char *name, char **first_
             return NULL;
         if (i == 0 && first_dir && !*first_dir)
             *first_dir = mm_asprintf("%s/%s/%s", src->tables_dirs[0], src->table_id, src->segment_id);
-        if (access(path, F_OK) == 0)
+        /* Anything there but nothing at all (a symlink loop, a directory,
+         * a FIFO) is taken, for the open to name what it is. */
+        struct stat st;
+        if (lstat(path, &st) == 0 || (errno != ENOENT && errno != ENOTDIR))
             return path;
         free(path);
     }
@@ -60,6 +63,39 @@ static bool is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+static bool is_dir_at(const char *dir, const char *child, const char *grandchild)
+{
+    char *path = grandchild ? mm_asprintf("%s/%s/%s", dir, child, grandchild) : mm_asprintf("%s/%s", dir, child);
+    bool yes = path && is_dir(path);
+    free(path);
+    return yes;
+}
+
+/* Segment files are missing. Before advising to copy them again: is the
+ * tables directory itself wrong (one level too high, as when it names the
+ * folder that holds meta.json and tables/), or does the collection have no
+ * directory there at all? */
+static int wrong_tables_dir(const mm_segment_source *src, mm_error *err)
+{
+    for (size_t i = 0; i < src->n_tables_dirs; i++) {
+        const char *dir = src->tables_dirs[i];
+        if (is_dir_at(dir, src->table_id, NULL))
+            return 0;
+        if (is_dir_at(dir, "tables", src->table_id))
+            return mm_error_set(err, MM_ERR_CONFIG, "segment %s/%s: source.local.tablesDir %s is one level too "
+                                "high: the collection directories are in %s/tables; set source.local.tablesDir%s "
+                                "to %s/tables", src->table_id, src->segment_id, dir, dir,
+                                mm_remedy_how(MM_REMEDY_TABLES_DIR), dir);
+    }
+    if (src->n_tables_dirs > 1 || src->missing_hint)
+        return 0;
+    return mm_error_set(err, MM_ERR_IO, "segment %s/%s: %s has no directory %s for this collection or partition "
+                        "of the 1.x meta; set source.local.tablesDir%s to the db/tables directory copied from the "
+                        "1.x server (it holds one directory per collection and partition, named by its table_id), "
+                        "or copy that directory again", src->table_id, src->segment_id, src->tables_dirs[0],
+                        src->table_id, mm_remedy_how(MM_REMEDY_TABLES_DIR));
+}
+
 static int missing_file(const mm_segment_source *src, const char *name, mm_error *err)
 {
     bool any_dir = false;
@@ -69,13 +105,16 @@ static int missing_file(const mm_segment_source *src, const char *name, mm_error
         return mm_error_set(err, MM_ERR_IO, "segment %s/%s: the 1.x tables directory %s does not exist; set "
                             "source.local.tablesDir%s to the db/tables directory of the 1.x installation",
                             src->table_id, src->segment_id, src->tables_dirs[0], mm_remedy_how(MM_REMEDY_TABLES_DIR));
+    if (src->n_tables_dirs && wrong_tables_dir(src, err) != 0)
+        return -1;
     mm_strbuf sb;
     mm_strbuf_init(&sb);
     for (size_t i = 0; i < src->n_tables_dirs; i++)
         mm_strbuf_appendf(&sb, "%s%s/%s/%s/%s", i ? ", " : "", src->tables_dirs[i], src->table_id, src->segment_id,
                           name);
-    mm_error_set(err, MM_ERR_IO, "segment %s/%s: %s is missing (looked for %s); %s", src->table_id,
-                 src->segment_id, name, sb.len ? sb.data : "no tables directory given", recopy_hint);
+    mm_error_set(err, MM_ERR_IO, "segment %s/%s: %s is missing (looked for %s); %s%s%s", src->table_id,
+                 src->segment_id, name, sb.len ? sb.data : "no tables directory given",
+                 src->missing_hint ? src->missing_hint : "", src->missing_hint ? "; otherwise " : "", recopy_hint);
     mm_strbuf_free(&sb);
     return -1;
 }
@@ -83,9 +122,9 @@ static int missing_file(const mm_segment_source *src, const char *name, mm_error
 /* Opens path and checks "u64 payload length" against the file size. */
 static int open_payload_file(const char *path, int *fd_out, uint64_t *payload, mm_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return mm_error_errno(err, errno, "open", path);
+    int fd;
+    if (mm_open_regular(path, recopy_hint, &fd, err) != 0)
+        return -1;
     struct stat st;
     if (fstat(fd, &st) != 0) {
         int e = errno;

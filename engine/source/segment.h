@@ -23,6 +23,7 @@ typedef struct mm_segment_source {
     int64_t dim;              /* Tables.dimension of the owning row */
     bool binary;              /* binary vectors: dim bits per row */
     bool missing_deleted_docs_ok; /* treat an absent deleted_docs as empty */
+    const char *missing_hint; /* said first when a file is not found (another storage root?) */
 } mm_segment_source;
 
 typedef struct mm_segment_reader mm_segment_reader;

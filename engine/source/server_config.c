@@ -2,6 +2,8 @@
  * two levels (section.key), a little depth to spare is kept. */
 #include "source/server_config.h"
 
+#include "base/fsutil.h"
+
 #include "base/strbuf.h"
 
 #include <errno.h>
@@ -56,9 +58,9 @@ static void add_value(mm_server_config *c, char *const stack[], int depth, const
 int mm_server_config_read(const char *path, mm_server_config *out, mm_error *err)
 {
     memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
+    FILE *f = mm_fopen_regular(path, "name the 1.x server's server_config.yaml", err);
     if (!f)
-        return mm_error_errno(err, errno, "open", path);
+        return -1;
     out->path = mm_strdup(path);
     yaml_parser_t parser;
     yaml_parser_initialize(&parser);

@@ -5,14 +5,20 @@
 #include "source/meta_mysql.h"
 #include "source/meta_sqlite.h"
 #include "source/names.h"
+#include "source/server_config.h"
 #include "base/strbuf.h"
 
+#include "base/fsutil.h"
+
 #include <dirent.h>
+#include <errno.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static char *parent_dir(const char *path)
 {
@@ -30,7 +36,11 @@ static int add_tables_dir(mm_source *out, const char *dir)
     if (!grown)
         return -1;
     out->tables_dirs = grown;
-    out->tables_dirs[out->n_tables_dirs] = mm_strdup(dir);
+    /* Without a trailing '/', so paths built from it read .../tables/<id>. */
+    size_t len = strlen(dir);
+    while (len > 1 && dir[len - 1] == '/')
+        len--;
+    out->tables_dirs[out->n_tables_dirs] = mm_strndup(dir, len);
     if (!out->tables_dirs[out->n_tables_dirs])
         return -1;
     out->n_tables_dirs++;
@@ -132,6 +142,129 @@ static int locate_wal(const mm_source_spec *spec, const mm_install *inst, mm_sou
     return mm_wal_locate(&h, &out->wal, err);
 }
 
+/* The meta file the user named must be there and be a file, checked by
+ * stat (nothing is opened): a missing one is named with the key that gave
+ * it, the directory a relative path was taken from, and what belongs
+ * there. */
+static int check_meta_file(const mm_source_spec *spec, mm_error *err)
+{
+    bool sqlite = spec->sqlite_path != NULL;
+    const char *path = sqlite ? spec->sqlite_path : spec->meta_json_path;
+    if (!path)
+        return 0;
+    const char *key = spec->meta_key ? spec->meta_key : sqlite ? "meta.sqliteFile" : "meta.localFile";
+    const char *fix = sqlite ? "the 1.x db/meta.sqlite, copied from the stopped 1.x server together with "
+                               "meta.sqlite-wal and meta.sqlite-shm (the three files belong together)"
+                             : "the meta.json that `milvus-migrate export` wrote (`export -s meta.sqlite -o DIR` "
+                               "or `export -m DSN -o DIR` writes DIR/meta.json)";
+    char where[PATH_MAX + 64] = "";
+    char cwd[PATH_MAX];
+    if (path[0] != '/' && getcwd(cwd, sizeof cwd))
+        snprintf(where, sizeof where, " (relative to the working directory %s)", cwd);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return mm_error_set(err, MM_ERR_CONFIG, "%s %s does not exist%s; set %s to %s", key, path, where, key,
+                                fix);
+        if (errno == ELOOP)
+            return mm_error_set(err, MM_ERR_IO, "%s %s is a symbolic link that leads back to itself (a loop); "
+                                "set %s to %s", key, path, key, fix);
+        return mm_error_set(err, MM_ERR_IO, "%s %s: %s%s", key, path, strerror(errno), where);
+    }
+    if (!S_ISREG(st.st_mode))
+        return mm_error_set(err, MM_ERR_CONFIG, "%s %s is %s, not a file; set %s to %s", key, path,
+                            mm_file_kind(st.st_mode), key, fix);
+    return 0;
+}
+
+static int add_secondary(mm_source *out, const char *tables)
+{
+    for (size_t i = 0; i < out->n_secondary_tables_dirs; i++)
+        if (strcmp(out->secondary_tables_dirs[i], tables) == 0)
+            return 0;
+    char **grown = realloc(out->secondary_tables_dirs, (out->n_secondary_tables_dirs + 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    out->secondary_tables_dirs = grown;
+    if (!(grown[out->n_secondary_tables_dirs] = mm_strdup(tables)))
+        return -1;
+    out->n_secondary_tables_dirs++;
+    return 0;
+}
+
+/* storage_config.secondary_path of <root>/conf/server_config.yaml, for
+ * each storage root the source reveals. A file that does not read is
+ * left to the WAL's search, which names it. */
+static int roots_from_server_config(mm_source *out)
+{
+    for (size_t i = 0; i < out->wal.n_roots && !out->roots_config; i++) {
+        char *path = mm_asprintf("%s/conf/server_config.yaml", out->wal.roots[i]);
+        struct stat st;
+        mm_server_config cfg;
+        if (!path || stat(path, &st) != 0 || !S_ISREG(st.st_mode) || mm_server_config_read(path, &cfg, NULL) != 0) {
+            free(path);
+            continue;
+        }
+        const char *list = mm_server_config_get(&cfg, "storage_config.secondary_path");
+        char *copy = mm_strdup(list ? list : ""), *save = NULL;
+        int rc = copy ? 0 : -1;
+        for (char *r = copy ? strtok_r(copy, ";", &save) : NULL; r && rc == 0; r = strtok_r(NULL, ";", &save)) {
+            while (*r == ' ')
+                r++;
+            size_t len = strlen(r);
+            while (len > 1 && (r[len - 1] == '/' || r[len - 1] == ' '))
+                r[--len] = '\0';
+            char *tables = *r ? mm_asprintf("%s/db/tables", r) : NULL;
+            if (*r && (!tables || add_secondary(out, tables) != 0))
+                rc = -1;
+            free(tables);
+        }
+        free(copy);
+        mm_server_config_free(&cfg);
+        if (rc == 0 && out->n_secondary_tables_dirs && !(out->roots_config = mm_strdup(path)))
+            rc = -1;
+        free(path);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The roots of a 0.9 install with more than one, and, when the tables
+ * directories given leave some out, the hint a missing segment needs. */
+static int note_secondary_roots(mm_source *out)
+{
+    const mm_meta_rows *rows = &out->rows;
+    if (rows->n_secondary_tables_dirs) {
+        for (size_t i = 0; i < rows->n_secondary_tables_dirs; i++)
+            if (add_secondary(out, rows->secondary_tables_dirs[i]) != 0)
+                return -1;
+        if (!(out->roots_config = mm_strdup(rows->roots_config ? rows->roots_config : "")))
+            return -1;
+    } else if (rows->kind != MM_META_KIND_JSON && roots_from_server_config(out) != 0) {
+        return -1;
+    }
+    mm_strbuf left;
+    mm_strbuf_init(&left);
+    size_t n_left = 0;
+    for (size_t i = 0; i < out->n_secondary_tables_dirs; i++) {
+        bool used = false;
+        for (size_t j = 0; j < out->n_tables_dirs; j++)
+            used |= strcmp(out->tables_dirs[j], out->secondary_tables_dirs[i]) == 0;
+        if (!used)
+            mm_strbuf_appendf(&left, "%s%s", n_left++ ? ", " : "", out->secondary_tables_dirs[i]);
+    }
+    if (n_left)
+        out->missing_hint = mm_asprintf(
+            "this 0.9 installation keeps segments on more than one storage root (storage_config.secondary_path "
+            "in %s%s), and the segment may be on another one: copy the db/tables directory of each (%s) and "
+            "list the copies in source.local.secondaryTablesDirs", out->roots_config,
+            rows->kind == MM_META_KIND_JSON ? ", recorded in the meta.json by export" : "",
+            left.data ? left.data : "");
+    mm_strbuf_free(&left);
+    return n_left && !out->missing_hint ? -1 : 0;
+}
+
 int mm_source_open(const mm_source_spec *spec, mm_source *out, mm_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -142,6 +275,8 @@ int mm_source_open(const mm_source_spec *spec, mm_source *out, mm_error *err)
         return mm_error_set(err, MM_ERR_ARGUMENT,
                             "name exactly one 1.x source: a data directory, a meta.sqlite, a MySQL DSN or a "
                             "meta.json");
+    if (check_meta_file(spec, err) != 0)
+        return -1;
     if (spec->tables_dir && add_tables_dir(out, spec->tables_dir) != 0)
         goto oom;
 
@@ -176,6 +311,8 @@ int mm_source_open(const mm_source_spec *spec, mm_source *out, mm_error *err)
         rc = check_meta_not_empty(out, err);
     if (rc == 0)
         rc = locate_wal(spec, &inst, out, err);
+    if (rc == 0 && !spec->tables_fetched && note_secondary_roots(out) != 0)
+        rc = mm_error_set(err, MM_ERR_NOMEM, "open source: out of memory");
     mm_install_free(&inst);
     if (rc != 0)
         mm_source_free(out);
@@ -193,5 +330,10 @@ void mm_source_free(mm_source *src)
         free(src->tables_dirs[i]);
     free(src->tables_dirs);
     mm_wal_location_free(&src->wal);
+    for (size_t i = 0; i < src->n_secondary_tables_dirs; i++)
+        free(src->secondary_tables_dirs[i]);
+    free(src->secondary_tables_dirs);
+    free(src->roots_config);
+    free(src->missing_hint);
     memset(src, 0, sizeof *src);
 }

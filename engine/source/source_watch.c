@@ -1,5 +1,7 @@
 #include "source/source_watch.h"
 
+#include "base/fsutil.h"
+
 #include "source/meta_mysql.h"
 #include "source/meta_sqlite.h"
 #include "base/strbuf.h"
@@ -69,7 +71,9 @@ static int cmp_str(const void *a, const void *b)
 static void wal_lines(mm_strbuf *sb, const char *wal_dir)
 {
     char *mxlog = mm_asprintf("%s/mxlog.meta", wal_dir);
-    FILE *f = mxlog ? fopen(mxlog, "rb") : NULL;
+    /* Anything but a file there (a FIFO would hang a plain open) reads as
+     * no mxlog.meta; the WAL check names it. */
+    FILE *f = mxlog ? mm_fopen_regular(mxlog, NULL, NULL) : NULL;
     unsigned char buf[24];
     size_t got = f ? fread(buf, 1, sizeof buf, f) : 0;
     mm_strbuf_append(sb, "mxlog:");

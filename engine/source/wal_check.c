@@ -3,6 +3,8 @@
  * the flush_lsn of the collection or partition they target. */
 #include "source/wal_check.h"
 
+#include "base/fsutil.h"
+
 #include "base/strbuf.h"
 
 #include <dirent.h>
@@ -52,15 +54,17 @@ static target_count *count_for(counts *c, const char *collection, const char *ta
     return t;
 }
 
+static const char wal_recopy_hint[] = "copy the 1.x WAL directory (wal.path) again from the stopped 1.x server";
+
 static uint16_t le16(const unsigned char *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint32_t le32(const unsigned char *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
 static uint64_t le64(const unsigned char *p) { return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32; }
 
 static int parse_wal_file(const char *path, const mm_meta_rows *rows, counts *c, mm_wal_report *rep, mm_error *err)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = mm_fopen_regular(path, wal_recopy_hint, err);
     if (!f)
-        return mm_error_errno(err, errno, "open WAL file", path);
+        return -1;
     long offset = 0;
     int rc = 0;
     unsigned char h[RECORD_HEADER];
@@ -170,8 +174,13 @@ static int read_mxlog(const char *wal_dir, mm_wal_report *rep, mm_error *err)
     char *path = mm_asprintf("%s/mxlog.meta", wal_dir);
     if (!path)
         return mm_error_set(err, MM_ERR_NOMEM, "check WAL: out of memory");
-    FILE *f = fopen(path, "rb");
-    int rc = 0;
+    /* No mxlog.meta is no error; anything but a file there is. */
+    int rc = mm_check_regular(path, wal_recopy_hint, err);
+    FILE *f = rc == 0 ? mm_fopen_regular(path, wal_recopy_hint, err) : NULL;
+    if (rc == 0 && !f)
+        rc = -1;
+    if (rc == 1)
+        rc = 0;
     if (f) {
         unsigned char buf[24];
         if (fread(buf, 1, sizeof buf, f) != sizeof buf) {

@@ -283,21 +283,22 @@ int mm_azure_request(mm_azure *az, const mm_azure_call *call, mm_azure_response 
             break;
         /* A body damaged on the way (Content-MD5 mismatch) is worth sending again. */
         bool damaged = cc == CURLE_OK && r->status == 400 && strcmp(r->error_code, "Md5Mismatch") == 0;
-        if (attempt < az->max_retries && (mm_http_retryable(cc, r->status) || damaged)) {
+        if (attempt < az->max_retries && !mm_sleep_interrupted() && (mm_http_retryable(cc, r->status) || damaged)) {
             mm_sleep_ms((long)az->retry_base_ms << (attempt < 10 ? attempt : 10));
             continue;
         }
         if (cc != CURLE_OK) {
-            rc = mm_error_set(err, MM_ERR_NETWORK, "Azure %s %s: %s (after %d attempt(s)); check %s.endpoint and that "
-                              "the server is reachable", call->method, target, curl_easy_strerror(cc), attempt + 1,
-                              az->side);
+            char tried[48];
+            mm_http_attempts_text(attempt + 1, tried, sizeof tried);
+            rc = mm_error_set(err, MM_ERR_NETWORK, "Azure %s %s: %s%s; check %s.endpoint and that the server is "
+                              "reachable", call->method, target, curl_easy_strerror(cc), tried, az->side);
             break;
         }
         char message[400], more[400], attempts[48] = "";
         error_message(&r->text, message, sizeof message);
         hint(az, r->status, r->error_code, more, sizeof more);
         if (mm_http_retryable(cc, r->status))
-            snprintf(attempts, sizeof attempts, " (after %d attempts)", attempt + 1);
+            mm_http_attempts_text(attempt + 1, attempts, sizeof attempts);
         rc = mm_error_set(err, r->status == 403 ? MM_ERR_AUTH : MM_ERR_IO, "Azure %s %s: %ld %s%s%s%s%s", call->method,
                           target, r->status, r->error_code[0] ? r->error_code : "error", message[0] ? ": " : "",
                           message, attempts, more);

@@ -1,5 +1,6 @@
 #include "storage/credentials.h"
 
+#include "base/fsutil.h"
 #include "base/strbuf.h"
 
 #include <cjson/cJSON.h>
@@ -125,9 +126,11 @@ static int from_file(const mm_credentials_options *o, mm_credentials *out, char 
     char *path = mm_has_text(env_file) ? mm_strdup(env_file) : mm_asprintf("%s/.aws/credentials", mm_has_text(home) ? home : ".");
     if (!path)
         return mm_error_set(err, MM_ERR_NOMEM, "AWS credentials: out of memory");
-    FILE *f = fopen(path, "r");
+    /* Only a file is opened: a FIFO in its place would hang the open. */
+    int kind = mm_check_regular(path, NULL, NULL);
+    FILE *f = kind == 0 ? fopen(path, "r") : NULL;
     if (!f) {
-        int e = errno;
+        int e = kind == 1 ? ENOENT : kind < 0 ? EINVAL : errno;
         int rc = 0;
         if (mm_has_text(env_profile))
             rc = mm_error_set(err, MM_ERR_CONFIG, "%s.useIAM: AWS_PROFILE is '%s' but the credentials file %s cannot "

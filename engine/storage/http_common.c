@@ -13,6 +13,11 @@ bool mm_http_retryable(CURLcode rc, long status)
            rc == CURLE_GOT_NOTHING || rc == CURLE_PARTIAL_FILE || rc == CURLE_OPERATION_TIMEDOUT;
 }
 
+void mm_http_attempts_text(int attempts, char *out, size_t n)
+{
+    snprintf(out, n, " (after %d attempt%s)", attempts, attempts == 1 ? "" : "s");
+}
+
 void mm_http_header_value(const char *data, size_t len, size_t skip, char *out, size_t n)
 {
     size_t start = skip, end = len;

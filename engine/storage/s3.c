@@ -4,6 +4,7 @@
 #include "storage/http_common.h"
 #include "storage/s3_internal.h"
 
+#include "base/fsutil.h"
 #include "base/timeutil.h"
 
 #include <curl/curl.h>
@@ -52,9 +53,12 @@ static size_t read_header(char *data, size_t size, size_t n, void *ctx)
         const char *space = memchr(data, ' ', len);
         r->status = space ? strtol(space + 1, NULL, 10) : 0;
         r->etag[0] = '\0';
+        r->bucket_region[0] = '\0';
         r->content_length = -1;
     } else if (len > 5 && strncasecmp(data, "etag:", 5) == 0) {
         mm_http_header_value(data, len, 5, r->etag, sizeof r->etag);
+    } else if (len > 20 && strncasecmp(data, "x-amz-bucket-region:", 20) == 0) {
+        mm_http_header_value(data, len, 20, r->bucket_region, sizeof r->bucket_region);
     } else if (len > 15 && strncasecmp(data, "content-length:", 15) == 0) {
         mm_http_header_value(data, len, 15, value, sizeof value);
         r->content_length = strtoll(value, NULL, 10);
@@ -131,16 +135,49 @@ static bool is_source(const mm_s3 *s3)
     return strncmp(s3->side, "source", 6) == 0;
 }
 
-static void hint_for(const mm_s3 *s3, long status, const char *code, char *out, size_t n)
+/* What to fix when the server refuses the credentials: the keys of the
+ * config, or what useIAM found in their place. */
+static void credentials_fix(const mm_s3 *s3, char *out, size_t n)
 {
+    if (s3->iam_source)
+        snprintf(out, n, "the credentials %s.useIAM took from %s: fix them there, or set %s.useIAM: false and "
+                 "give %s.ak and %s.sk", s3->side, s3->iam_source, s3->side, s3->side, s3->side);
+    else
+        snprintf(out, n, "%s.ak and %s.sk", s3->side, s3->side);
+}
+
+/* The region the server says the bucket is in: <Region> of its error
+ * document, or the x-amz-bucket-region header (AWS). */
+static void bucket_region(const mm_s3_response *r, char *out, size_t n)
+{
+    mm_s3_xml_text(r->text.data, r->text.len, "Region", out, n);
+    if (!out[0])
+        snprintf(out, n, "%s", r->bucket_region);
+}
+
+static void hint_for(const mm_s3 *s3, const mm_s3_response *r, const char *code, char *out, size_t n)
+{
+    char fix[512], region[64];
     out[0] = '\0';
-    if (status == 403 && (strcmp(code, "SignatureDoesNotMatch") == 0 || strcmp(code, "InvalidAccessKeyId") == 0 ||
-                          strcmp(code, "AccessDenied") == 0))
-        snprintf(out, n, "; check %s.ak and %s.sk", s3->side, s3->side);
-    else if (strcmp(code, "NoSuchBucket") == 0)
+    bucket_region(r, region, sizeof region);
+    bool wrong_region = region[0] && strcmp(region, s3->region) != 0;
+    if (wrong_region || strcmp(code, "AuthorizationHeaderMalformed") == 0 ||
+        strcmp(code, "PermanentRedirect") == 0 || strcmp(code, "IllegalLocationConstraintException") == 0) {
+        if (wrong_region)
+            snprintf(out, n, "; set %s.region to %s, the bucket's region (the requests were signed for %s)",
+                     s3->side, region, s3->region);
+        else
+            snprintf(out, n, "; check %s.region (the requests were signed for %s)", s3->side, s3->region);
+    } else if (r->status == 403 && (strcmp(code, "SignatureDoesNotMatch") == 0 ||
+                                    strcmp(code, "InvalidAccessKeyId") == 0 || strcmp(code, "AccessDenied") == 0)) {
+        credentials_fix(s3, fix, sizeof fix);
+        snprintf(out, n, "; check %s", fix);
+    } else if (strcmp(code, "NoSuchBucket") == 0) {
         snprintf(out, n, "; %s %s.bucket", is_source(s3) ? "fix" : "create the bucket or fix", s3->side);
-    else if (strcmp(code, "AuthorizationHeaderMalformed") == 0)
-        snprintf(out, n, "; check %s.region", s3->side);
+    } else if (!code[0] && r->status >= 300 && r->status < 500 && r->status != 404 && r->status != 429) {
+        /* A refusal without a reason: say at least which settings are in play. */
+        snprintf(out, n, "; check %s.endpoint, %s.region and %s.bucket", s3->side, s3->side, s3->side);
+    }
 }
 
 /* TLS failures are not worth retrying and each has its own fix. */
@@ -203,6 +240,8 @@ static struct curl_slist *request_headers(const mm_s3 *s3, const mm_s3_call *cal
         snprintf(line, sizeof line, "Content-Type: %s", call->content_type);
         headers = curl_slist_append(headers, line);
     }
+    if (call->range_first_byte)
+        headers = curl_slist_append(headers, "Range: bytes=0-0");
     return headers;
 }
 
@@ -298,21 +337,49 @@ static void reset_response(mm_s3_response *r)
     mm_strbuf_init(&r->text);
     r->status = 0;
     r->etag[0] = '\0';
+    r->bucket_region[0] = '\0';
     r->content_length = -1;
     r->sunk = 0;
     r->sink_errno = 0;
     r->body_refused = false;
 }
 
+/* A HEAD answer has no body, and so no reason: a refused HEAD is asked
+ * again once as a GET (of the first byte, for an object) to read the
+ * server's error document, which says why ("the region 'us-west-2' is
+ * wrong; expecting 'us-east-1'"). */
+static void read_head_reason(mm_s3 *s3, const mm_s3_call *call, const char *url, mm_s3_response *r)
+{
+    if (strcmp(call->method, "HEAD") != 0 || r->text.len || r->status < 300 || r->status >= 500 ||
+        r->status == 404 || r->status == 429)
+        return;
+    mm_s3_call get = {.method = "GET", .key = call->key, .range_first_byte = call->key != NULL};
+    char *list_url = call->key ? NULL : request_url(s3, NULL, "max-keys=0");
+    mm_s3_response again = {.sink_fd = -1, .text_cap = 16384};
+    mm_strbuf_init(&again.text);
+    reset_response(&again);
+    char detail[CURL_ERROR_SIZE] = "";
+    CURLcode cc = perform(s3, &get, list_url ? list_url : url, &again, detail);
+    if (cc == CURLE_OK && again.status == r->status && again.text.len) {
+        mm_strbuf_free(&r->text);
+        r->text = again.text;
+        mm_strbuf_init(&again.text);
+        if (!r->bucket_region[0])
+            snprintf(r->bucket_region, sizeof r->bucket_region, "%s", again.bucket_region);
+    }
+    mm_strbuf_free(&again.text);
+    free(list_url);
+}
+
 static int http_error(mm_s3 *s3, const mm_s3_call *call, const char *target, mm_s3_response *r, int attempts,
                       mm_error *err)
 {
-    char code[128], message[512], hint[160], tried[48] = "";
+    char code[128], message[512], hint[768], tried[48] = "";
     mm_s3_xml_text(r->text.data, r->text.len, "Code", code, sizeof code);
     mm_s3_xml_text(r->text.data, r->text.len, "Message", message, sizeof message);
-    hint_for(s3, r->status, code, hint, sizeof hint);
+    hint_for(s3, r, code, hint, sizeof hint);
     if (mm_http_retryable(CURLE_OK, r->status))
-        snprintf(tried, sizeof tried, " (after %d attempts)", attempts);
+        mm_http_attempts_text(attempts, tried, sizeof tried);
     return mm_error_set(err, r->status == 403 ? MM_ERR_AUTH : MM_ERR_IO, "S3 %s %s: %ld %s%s%s%s%s", call->method,
                         target, r->status, code[0] ? code : status_name(r->status), message[0] ? ": " : "", message,
                         tried, hint);
@@ -360,14 +427,17 @@ int mm_s3_request(mm_s3 *s3, const mm_s3_call *call, mm_s3_response *r, mm_error
         bool damaged = cc == CURLE_OK && r->status == 400 &&
                        (strcmp(code_now, "BadDigest") == 0 || strcmp(code_now, "XAmzContentSHA256Mismatch") == 0);
         r->body_refused = damaged;
-        if (attempt < s3->max_retries && (mm_http_retryable(cc, r->status) || damaged)) {
+        if (attempt < s3->max_retries && !mm_sleep_interrupted() && (mm_http_retryable(cc, r->status) || damaged)) {
             mm_sleep_ms((long)s3->retry_base_ms << (attempt < 10 ? attempt : 10));
             continue;
         }
+        char tried[48];
+        mm_http_attempts_text(attempt + 1, tried, sizeof tried);
+        if (cc == CURLE_OK)
+            read_head_reason(s3, call, url, r);
         if (cc != CURLE_OK)
-            rc = mm_error_set(err, MM_ERR_NETWORK, "S3 %s %s: %s (after %d attempt(s)); check %s.endpoint and that "
-                              "the server is reachable", call->method, target, curl_easy_strerror(cc), attempt + 1,
-                              s3->side);
+            rc = mm_error_set(err, MM_ERR_NETWORK, "S3 %s %s: %s%s; check %s.endpoint and that the server is "
+                              "reachable", call->method, target, curl_easy_strerror(cc), tried, s3->side);
         else
             rc = http_error(s3, call, target, r, attempt + 1, err);
         break;
@@ -382,10 +452,16 @@ done:
  * at the first request as a TLS failure. */
 static int check_ca_file(const char *side, const char *path, mm_error *err)
 {
-    FILE *f = fopen(path, "r");
+    /* Only a file is opened: a FIFO there would hang the open. */
+    mm_error kind;
+    int regular = mm_check_regular(path, NULL, &kind);
+    if (regular < 0)
+        return mm_error_set(err, MM_ERR_CONFIG, "%s.caFile %s: cannot read it: %s; set it to a PEM file of CA "
+                            "certificates", side, path, kind.message);
+    FILE *f = regular == 0 ? fopen(path, "r") : NULL;
     if (!f)
         return mm_error_set(err, MM_ERR_CONFIG, "%s.caFile %s: cannot read it: %s; set it to a PEM file of CA "
-                            "certificates", side, path, strerror(errno));
+                            "certificates", side, path, strerror(regular == 1 ? ENOENT : errno));
     fclose(f);
     return 0;
 }
@@ -416,6 +492,7 @@ int mm_s3_open(const mm_s3_options *opt, mm_s3 **out, mm_error *err)
     s3->ak = mm_strdup(opt->access_key ? opt->access_key : "");
     s3->sk = mm_strdup(opt->secret_key ? opt->secret_key : "");
     s3->session_token = mm_has_text(opt->session_token) ? mm_strdup(opt->session_token) : NULL;
+    s3->iam_source = mm_has_text(opt->iam_source) ? mm_strdup(opt->iam_source) : NULL;
     s3->side = mm_strdup(side);
     s3->ca_file = mm_has_text(opt->ca_file) ? mm_strdup(opt->ca_file) : NULL;
     s3->sigv4 = mm_asprintf("aws:amz:%s:s3", region);
@@ -426,7 +503,7 @@ int mm_s3_open(const mm_s3_options *opt, mm_s3 **out, mm_error *err)
     s3->list_page_keys = opt->list_page_keys > 0 && opt->list_page_keys < 1000 ? opt->list_page_keys : 1000;
     if (!s3->base || !s3->bucket_url || !s3->bucket || !s3->region || !s3->ak || !s3->sk || !s3->sigv4 ||
         !s3->label || !s3->side || (mm_has_text(opt->ca_file) && !s3->ca_file) ||
-        (mm_has_text(opt->session_token) && !s3->session_token)) {
+        (mm_has_text(opt->session_token) && !s3->session_token) || (mm_has_text(opt->iam_source) && !s3->iam_source)) {
         mm_s3_close(s3);
         return mm_error_set(err, MM_ERR_NOMEM, "S3: out of memory");
     }
@@ -449,6 +526,7 @@ void mm_s3_close(mm_s3 *s3)
     free(s3->ak);
     free(s3->sk);
     free(s3->session_token);
+    free(s3->iam_source);
     free(s3->side);
     free(s3->ca_file);
     free(s3->sigv4);
@@ -466,6 +544,15 @@ const char *mm_s3_describe(const mm_s3 *s3)
     return s3->label;
 }
 
+/* A 403 that is about the region (AWS signs per region), not the keys. */
+static bool refused_for_region(const mm_s3 *s3, const mm_s3_response *r)
+{
+    char code[128], region[64];
+    mm_s3_xml_text(r->text.data, r->text.len, "Code", code, sizeof code);
+    bucket_region(r, region, sizeof region);
+    return strcmp(code, "AuthorizationHeaderMalformed") == 0 || (region[0] && strcmp(region, s3->region) != 0);
+}
+
 int mm_s3_check_bucket(mm_s3 *s3, mm_error *err)
 {
     mm_s3_response r = {.sink_fd = -1};
@@ -474,9 +561,12 @@ int mm_s3_check_bucket(mm_s3 *s3, mm_error *err)
     if (rc != 0 && r.status == 404)
         rc = mm_error_set(err, MM_ERR_IO, "S3 bucket %s does not exist; %s %s.bucket", s3->label,
                           is_source(s3) ? "fix" : "create it or fix", s3->side);
-    else if (rc != 0 && r.status == 403)
-        rc = mm_error_set(err, MM_ERR_AUTH, "S3 %s refused the credentials of access key '%s' (403); check "
-                          "%s.ak and %s.sk", s3->label, s3->ak, s3->side, s3->side);
+    else if (rc != 0 && r.status == 403 && !refused_for_region(s3, &r)) {
+        char fix[512];
+        credentials_fix(s3, fix, sizeof fix);
+        rc = mm_error_set(err, MM_ERR_AUTH, "S3 %s refused the credentials of access key '%s' (403); check %s",
+                          s3->label, s3->ak, fix);
+    }
     mm_strbuf_free(&r.text);
     return rc;
 }

@@ -24,6 +24,10 @@ typedef struct mm_s3_options {
     const char *access_key;
     const char *secret_key;
     const char *session_token; /* temporary credentials: sent as x-amz-security-token */
+    /* Where useIAM found the credentials ("environment variables ...",
+     * "profile 'x' of ..."), or NULL when they are <side>.ak and <side>.sk:
+     * what a refusal tells the user to fix. */
+    const char *iam_source;
     uint64_t part_size;       /* multipart above this; >= 5 MiB */
     int max_retries;          /* per request */
     int retry_base_ms;        /* first backoff; doubles */

@@ -17,6 +17,7 @@ struct mm_s3 {
     bool virtual_host;
     char *bucket, *region, *ak, *sk, *sigv4, *label, *side, *ca_file;
     char *session_token;
+    char *iam_source;   /* NULL: the keys are <side>.ak and <side>.sk */
     uint64_t part_size;
     int max_retries, retry_base_ms, list_page_keys;
 };
@@ -40,6 +41,7 @@ typedef struct mm_s3_response {
     mm_strbuf text;     /* body, capped: error XML and small answers (see text_cap) */
     size_t text_cap;    /* 0 = 64 KiB */
     char etag[128];
+    char bucket_region[64]; /* x-amz-bucket-region, which AWS sends with a refusal */
     int64_t content_length;
     /* Downloads: a 2xx body goes to this file (-1 = none) from offset 0 on
      * every attempt; sunk counts the bytes written. */
@@ -57,6 +59,7 @@ typedef struct mm_s3_call {
     mm_s3_body *in;
     const char *content_type;
     bool allow_404;           /* 404 counts as success */
+    bool range_first_byte;    /* GET of byte 0 only (Range: bytes=0-0) */
 } mm_s3_call;
 
 /* One request with retries (5xx, 429, connection failures, a body damaged

@@ -61,6 +61,7 @@ static int plan_credentials(const mm_config_remote *r, const char *side, const s
         p->s3.access_key = p->creds.access_key;
         p->s3.secret_key = p->creds.secret_key;
         p->s3.session_token = p->creds.session_token;
+        p->s3.iam_source = p->creds.source;
         mm_format_cut(p->credentials, sizeof p->credentials, "%s.useIAM: %s", side, p->creds.source);
         return 0;
     }
@@ -73,8 +74,8 @@ static int plan_credentials(const mm_config_remote *r, const char *side, const s
     return 0;
 }
 
-static int plan_s3(const mm_config_remote *r, const char *side, const s3_cloud *c, mm_storage_plan *p,
-                   mm_error *err)
+static int plan_s3(const mm_config_remote *r, const char *side, const s3_cloud *c, bool credentials,
+                   mm_storage_plan *p, mm_error *err)
 {
     p->kind = MM_STORAGE_KIND_S3;
     if (!c->default_region && !mm_has_text(r->region))
@@ -99,7 +100,7 @@ static int plan_s3(const mm_config_remote *r, const char *side, const s3_cloud *
     p->s3.bucket = r->bucket;
     p->s3.side = side;
     p->s3.ca_file = r->ca_file;
-    return plan_credentials(r, side, c, p, err);
+    return credentials ? plan_credentials(r, side, c, p, err) : 0;
 }
 
 /* An IP literal or localhost: an emulator or Azure Stack, addressed with the
@@ -157,8 +158,8 @@ static int plan_azure(const mm_config_remote *r, const char *side, mm_storage_pl
     return 0;
 }
 
-int mm_storage_plan_make(const mm_config_remote *remote, const char *side, const mm_storage_tuning *tuning,
-                         mm_storage_plan *plan, mm_error *err)
+static int plan_make(const mm_config_remote *remote, const char *side, const mm_storage_tuning *tuning,
+                     bool credentials, mm_storage_plan *plan, mm_error *err)
 {
     memset(plan, 0, sizeof *plan);
     if (!mm_has_text(side))
@@ -176,7 +177,7 @@ int mm_storage_plan_make(const mm_config_remote *remote, const char *side, const
         plan->azure.retry_base_ms = base_ms;
     } else {
         const s3_cloud *c = find_s3_cloud(remote->cloud);
-        rc = c ? plan_s3(remote, side, c, plan, err)
+        rc = c ? plan_s3(remote, side, c, credentials, plan, err)
                : mm_error_set(err, MM_ERR_INTERNAL, "%s.cloud: no backend for value %d", side, (int)remote->cloud);
         plan->s3.part_size = t.part_size;
         plan->s3.max_retries = retries;
@@ -185,6 +186,28 @@ int mm_storage_plan_make(const mm_config_remote *remote, const char *side, const
     if (rc != 0)
         mm_storage_plan_free(plan);
     return rc;
+}
+
+int mm_storage_plan_make(const mm_config_remote *remote, const char *side, const mm_storage_tuning *tuning,
+                         mm_storage_plan *plan, mm_error *err)
+{
+    return plan_make(remote, side, tuning, true, plan, err);
+}
+
+char *mm_storage_label(const mm_config_remote *remote, const char *side, mm_error *err)
+{
+    mm_storage_plan plan;
+    if (plan_make(remote, side, NULL, false, &plan, err) != 0)
+        return NULL;
+    /* As the backends describe themselves (mm_s3_open, mm_azure_open). */
+    char *label = plan.kind == MM_STORAGE_KIND_AZURE
+                      ? mm_asprintf("azure://%s at %s", plan.azure.container, plan.azure.service_url)
+                      : mm_asprintf("s3://%s at %s://%s", plan.s3.bucket, plan.s3.use_ssl ? "https" : "http",
+                                    plan.s3.endpoint);
+    mm_storage_plan_free(&plan);
+    if (!label)
+        mm_error_set(err, MM_ERR_NOMEM, "%s: out of memory", side);
+    return label;
 }
 
 void mm_storage_plan_free(mm_storage_plan *plan)

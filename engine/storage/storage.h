@@ -87,6 +87,12 @@ typedef struct mm_storage_tuning {
 int mm_storage_open(const mm_config_remote *remote, const char *side, const mm_storage_tuning *tuning,
                     mm_storage **out, mm_error *err);
 
+/* What mm_storage_describe says of the bucket once it is open, without
+ * opening it: no credentials are looked for (useIAM reads nothing), no
+ * request is sent. malloc'd; NULL with err set for a config that names no
+ * bucket. */
+char *mm_storage_label(const mm_config_remote *remote, const char *side, mm_error *err);
+
 static inline const char *mm_storage_describe(const mm_storage *st) { return st->ops->describe(st); }
 static inline const char *mm_storage_credentials(const mm_storage *st) { return st->credentials; }
 static inline int mm_storage_check(mm_storage *st, mm_error *err) { return st->ops->check(st, err); }

@@ -16,8 +16,10 @@ include(GNUInstallDirs)
 
 # Names the program is also installed under: each becomes a symbolic link
 # next to bin/milvus-migrate and is completed like it. This list is the one
-# place to add such an alias.
-set(MM_PROGRAM_ALIASES "")
+# place to add such an alias. milvus-migration: the reference tool's name,
+# which the official migration guide's commands use (the build directory
+# has the link too, CMakeLists.txt).
+set(MM_PROGRAM_ALIASES milvus-migration)
 
 set(MM_DATA_INSTALL_DIR ${CMAKE_INSTALL_DATADIR}/milvus-migrate)
 file(RELATIVE_PATH mm_data_from_bindir ${CMAKE_INSTALL_FULL_BINDIR} ${CMAKE_INSTALL_FULL_DATADIR}/milvus-migrate)

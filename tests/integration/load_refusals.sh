@@ -60,7 +60,7 @@ if [ "$lost" = "1720000000000001000 5" ] && [ "$twin" = 1720000000000002000 ]; t
   mm_expect_exit "two interrupted batches of 5 rows, 5 rows arrived: load stops" 3 \
     "load: connected to 127.0.0.1:$MM_EMU_PORT (Milvus v2.5.4)
 load: 2 batch(es) of twins were being submitted when the last run stopped; finding out whether Milvus received them
-milvus-migrate load: cannot tell whether 2 interrupted batch(es) of twins._default were imported: the partition holds 5 rows, expected 0 (none imported) to 10 (all imported), and no single set of them adds up to that. Nothing was sent again; inspect the partition, then drop the collection and re-run load, or start over with --restart" \
+milvus-migrate load: cannot tell whether 2 interrupted batch(es) of twins._default were imported: the partition holds 5 rows, expected 0 (none imported) to 10 (all imported), and 2 different sets of them add up to that, so which arrived is unknown. Nothing was sent again; inspect the partition, then drop the collection and re-run load, or start over with --restart" \
     "$bin" load -c "$d/migration.yaml"
   [ "$(mm_emulator_calls Import)" = "$imports" ] && ok "ambiguous: no Import sent" \
     || fail "ambiguous: $(( $(mm_emulator_calls Import) - imports )) Import(s) sent"

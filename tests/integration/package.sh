@@ -98,6 +98,12 @@ for f in usr/bin/milvus-migrate usr/share/man/man1/milvus-migrate.1.gz usr/share
          usr/share/milvus-migrate/emulator/emulator.js usr/share/milvus-migrate/emulator/package.json; do
   grep -q " \./$f$" "$work/contents" || fail "the package lacks /$f"
 done
+# The reference tool's name the migration guide uses: a link to the
+# program, completed like it.
+for f in usr/bin/milvus-migration usr/share/bash-completion/completions/milvus-migration; do
+  grep -q "^l.* \./$f -> milvus-migrate$" "$work/contents" && ok "/$f: a link to milvus-migrate" ||
+    fail "the package lacks the link /$f -> milvus-migrate"
+done
 # Every Node package the emulator has in this checkout is in the package.
 lock=$src/tests/emulator/node_modules/.package-lock.json
 node_missing=$(/usr/bin/python3 - "$lock" "$src/tests/emulator" "$work/contents" <<'PY'
@@ -199,20 +205,24 @@ done
 cat >"$work/complete.sh" <<'BASH'
 source /usr/share/bash-completion/bash_completion
 XDG_DATA_DIRS=$1/usr/share
-__load_completion milvus-migrate || { echo "no completion loaded"; exit 1; }
-fn=$(complete -p milvus-migrate | sed -n 's/.*-F \([^ ]*\) .*/\1/p')
-shift
+prog=$2
+__load_completion "$prog" || { echo "no completion loaded"; exit 1; }
+fn=$(complete -p "$prog" | sed -n 's/.*-F \([^ ]*\) .*/\1/p')
+shift 2
 for line in "$@"; do
   read -ra COMP_WORDS <<<"$line"
   [[ $line == *" " ]] && COMP_WORDS+=("")
   COMP_CWORD=$((${#COMP_WORDS[@]} - 1)) COMP_LINE=$line COMP_POINT=${#line} COMPREPLY=()
-  "$fn" milvus-migrate "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+  "$fn" "$prog" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
   printf '%s\n' "${COMPREPLY[@]}" | LC_ALL=C sort | tr '\n' ' '
   echo
 done
 BASH
-mapfile -t got < <(bash "$work/complete.sh" "$root" "milvus-migrate d" "milvus-migrate demo --g" \
+mapfile -t got < <(bash "$work/complete.sh" "$root" milvus-migrate "milvus-migrate d" "milvus-migrate demo --g" \
   "milvus-migrate demo --generation " "milvus-migrate wizard --theme ")
+alias_got=$(bash "$work/complete.sh" "$root" milvus-migration "milvus-migration d")
+[ "$alias_got" = "demo dump " ] && ok "completion: milvus-migration d<TAB> -> demo dump" ||
+  fail "completion of 'milvus-migration d': '$alias_got'"
 [ "${got[0]:-}" = "demo dump " ] && ok "completion: milvus-migrate d<TAB> -> demo dump" ||
   fail "completion of 'milvus-migrate d': '${got[0]:-}'"
 [ "${got[1]:-}" = "--generation " ] && [ "${got[2]:-}" = "$(cat "$work/generations.want")" ] && [ -n "${got[2]:-}" ] &&
@@ -226,6 +236,14 @@ printf 'snapshot source\n' >"$work/theme.script"
 [ ! -s "$work/theme.err" ] && grep -qF "(themes are $root/usr/share/milvus-migrate/themes/NAME.theme:" "$work/nope.err" &&
   ok "the wizard loads its themes from $root/usr/share/milvus-migrate/themes" ||
   { fail "themes"; cat "$work/theme.err" "$work/nope.err"; }
+
+# The alias is the same program, finding the same data through its link.
+"$root/usr/bin/milvus-migration" wizard --theme nope --script "$work/theme.script" --snapshot-dir "$work/tmp" \
+  >/dev/null 2>"$work/nope.err"
+grep -qF "(themes are $root/usr/share/milvus-migrate/themes/NAME.theme:" "$work/nope.err" &&
+  cmp -s <("$root/usr/bin/milvus-migration" --version) "$work/version.got" &&
+  ok "milvus-migration: the same --version, themes from $root/usr/share/milvus-migrate/themes" ||
+  { fail "milvus-migration from the package"; cat "$work/nope.err"; }
 
 "$mm" demo --headless >"$work/demo.out" 2>"$work/demo.err"
 status=$?
@@ -271,8 +289,8 @@ grep -q '^ok   the source tree .* is empty here$' "$work/inside.out" || grep -q 
   fail "the source tree could not be hidden"
 mm_failures=$((mm_failures + $(grep -c '^FAIL: ' "$work/inside.out")))
 # Every check inside passed or failed: none was left out by an early end.
-want_checks=14
-grep -q '^NOTE: no mount namespace' "$work/inside.out" && want_checks=12
+want_checks=16
+grep -q '^NOTE: no mount namespace' "$work/inside.out" && want_checks=14
 checks=$(grep -c '^ok   \|^FAIL: ' "$work/inside.out")
 [ "$checks" -eq "$want_checks" ] || fail "$checks checks ran from the extracted package, expected $want_checks"
 

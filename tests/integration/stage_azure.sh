@@ -207,7 +207,7 @@ small=noblob/migration/tables/big/1700000000000101000/data.npy
 set_faults cut 1000000 "/milvus/$small\$"
 status=0
 "$bin" dump -c "$work/noblob/migration.yaml" >"$work/noblob/out" 2>"$work/noblob/err" || status=$?
-want="milvus-migrate dump: dump collection 'big' segment 1700000000000101000: Azure PUT azure://milvus/$small at http://127.0.0.1:$proxy_port/$AZURITE_ACCOUNT: Server returned nothing (no headers, no data) (after 6 attempt(s)); check target.remote.endpoint and that the server is reachable"
+want="milvus-migrate dump: dump collection 'big' segment 1700000000000101000: Azure PUT azure://milvus/$small at http://127.0.0.1:$proxy_port/$AZURITE_ACCOUNT: Server returned nothing (no headers, no data) (after 6 attempts); check target.remote.endpoint and that the server is reachable"
 if [ "$status" = 1 ] && [ "$(grep -v '^dump: ' "$work/noblob/err")" = "$want" ] &&
    [ "$(grep -c "^cut PUT .*/$small$" "$work/faults")" -ge 1 ] && ! grep -qxF "$small" <<<"$(blobs noblob/ uncommittedblobs)"; then
   pass "a single-request upload cut half way, every time: exit 1, $small not there"

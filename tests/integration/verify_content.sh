@@ -32,14 +32,15 @@ start_case() {  # case scenario loadForSample [fault-json]
   [ -z "${4:-}" ] || mm_emulator_faults "$4" >/dev/null || fail "$1: fault $4 refused"
 }
 # Runs the command of a case; its stdout without the dump/load summaries
-# and with the port as PORT and the case's directory as DIR in $d/out.txt,
+# and the notes on the 1.x meta's row counts,
+# with the port as PORT and the case's directory as DIR in $d/out.txt,
 # its stderr without progress in $d/err.txt, its exit status in $status.
 run_case() {  # case command args...
   local d=$work/$1
   shift
   status=0
   "$bin" "$@" >"$d/stdout" 2>"$d/stderr" || status=$?
-  grep -v '^dumped \|^loaded ' "$d/stdout" | sed "s/127.0.0.1:$MM_EMU_PORT/127.0.0.1:PORT/g; s#$d#DIR#g" >"$d/out.txt"
+  grep -v '^dumped \|^loaded \|^row count: ' "$d/stdout" | sed "s/127.0.0.1:$MM_EMU_PORT/127.0.0.1:PORT/g; s#$d#DIR#g" >"$d/out.txt"
   grep -v '^dump: [0-9]*/[0-9]* segments\|^load: [0-9]*/[0-9]* batches' "$d/stderr" | sed "s#$d#DIR#g" >"$d/err.txt"
 }
 same_file() {  # label want-file got-file

@@ -164,3 +164,15 @@ mm_source_said() {
     *) echo "" ;;
   esac
 }
+
+# mm_rows_said SCENARIO: the "row count:" line a dump prints after its summary
+# for a scenario whose 1.x meta counts differ from the live rows (Milvus <= 1.0
+# subtracted repeated deleted_docs offsets twice); nothing for the others.
+mm_rows_said() {
+  local head="row count: collection"
+  case $1 in
+    basic_native) echo "$head 'vectors_l2': the 1.x meta counts 15 row(s) (TableFiles.row_count), but its segment files hold 17 live row(s), all of which are migrated: deleted_docs repeats 2 offset(s), which Milvus <= 1.0 subtracted from row_count twice; get_collection_stats in Milvus 2.x counts 17" ;;
+    partitions_orm) echo "$head 'docs': the 1.x meta counts 18 row(s) (TableFiles.row_count), but its segment files hold 19 live row(s), all of which are migrated: deleted_docs repeats 1 offset(s), which Milvus <= 1.0 subtracted from row_count twice; get_collection_stats in Milvus 2.x counts 19" ;;
+    *) ;;
+  esac
+}

@@ -136,7 +136,7 @@ MM_TEST(defaults)
     MM_CHECK_INT(cfg.dumper.worker.work_mode, MM_WORK_MODE_MILVUS1X);
     MM_CHECK_INT(cfg.dumper.worker.limit, 2);
     MM_CHECK_INT(cfg.dumper.worker.reader_buffer_kb, 1024);
-    MM_CHECK_INT(cfg.dumper.worker.writer_buffer_size, 1048576);
+    MM_CHECK_INT(cfg.dumper.worker.writer_buffer_kb, 1024);
     MM_CHECK_INT(cfg.dumper.nan_policy, MM_NAN_FAIL);
     MM_CHECK_INT(cfg.dumper.max_file_size, 17179869184LL);
     MM_CHECK_INT(cfg.dumper.part_size, 67108864);
@@ -186,7 +186,7 @@ MM_TEST(reference_ci_config)
     MM_CHECK_INT(warn.count, 0);
     MM_CHECK_INT(cfg.dumper.worker.limit, 2);
     MM_CHECK_INT(cfg.dumper.worker.reader_buffer_kb, 1024);
-    MM_CHECK_INT(cfg.dumper.worker.writer_buffer_size, 1024);
+    MM_CHECK_INT(cfg.dumper.worker.writer_buffer_kb, 1024);
     MM_CHECK_INT(cfg.loader.worker.limit, 2);
     MM_CHECK_INT(cfg.meta.mode, MM_META_MOCK);
     MM_CHECK_STR(cfg.meta.mock_file, "./testfiles/milvus1x/test1w/meta.json");
@@ -409,6 +409,12 @@ MM_TEST(unknown_keys_suggest)
     MM_CHECK_STR(load_warning("source:\n  tablesDir: /x\n"),
                  "t.yaml:2:3: unknown key source.tablesDir (ignored); did you mean "
                  "source.local.tablesDir or source.remote.tablesDir?");
+    /* Another last word after the same first ones. */
+    MM_CHECK_STR(load_warning("meta:\n  mode: remote\n  remoteMetaPath: m/meta.json\n"),
+                 "t.yaml:3:3: unknown key meta.remoteMetaPath (ignored); did you mean meta.remoteMetaFile?");
+    MM_CHECK_STR(load_warning("source:\n  local:\n    tablesPath: /x\n"),
+                 "t.yaml:3:5: unknown key source.local.tablesPath (ignored); did you mean "
+                 "source.local.tablesDir?");
     MM_CHECK_STR(load_warning("source:\n  es:\n    urls: [x]\n"),
                  "t.yaml:2:3: unknown key source.es (ignored)");
     MM_CHECK_STR(load_warning("target:\n  create:\n    collection:\n      name: c1\n"),
@@ -509,7 +515,7 @@ MM_TEST(values_normalised_like_the_reference)
     MM_CHECK_STR(err.message, "");
     MM_CHECK_INT(cfg.dumper.worker.limit, 2);
     MM_CHECK_INT(cfg.dumper.worker.reader_buffer_kb, 1024);
-    MM_CHECK_INT(cfg.dumper.worker.writer_buffer_size, 1048576);
+    MM_CHECK_INT(cfg.dumper.worker.writer_buffer_kb, 1024);
     MM_CHECK_INT(cfg.loader.worker.limit, 2);
     MM_CHECK_STR(cfg.target.remote.prefix, "output/x/");
     MM_CHECK_STR(cfg.source.remote.prefix, "/xxx/tables/");

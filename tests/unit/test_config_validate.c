@@ -202,6 +202,24 @@ MM_TEST(validation_warnings)
                  "used");
     mm_config_warnings_free(&warn);
     mm_config_free(&cfg);
+
+    /* writer.bufferSize is in KiB: the guide's 1024 is 1 MiB, quietly; a
+     * value in bytes is warned about. */
+    mm_config_init_defaults(&cfg);
+    MM_CHECK_INT(load("dumper:\n  worker:\n    writer:\n      bufferSize: 1024\n", &cfg, &warn, &err), 0);
+    MM_CHECK_INT(mm_config_validate(&cfg, 0, &warn, &err), 0);
+    MM_CHECK_INT(cfg.dumper.worker.writer_buffer_kb, 1024);
+    MM_CHECK_INT(warn.count, 0);
+    mm_config_free(&cfg);
+    mm_config_init_defaults(&cfg);
+    MM_CHECK_INT(load("dumper:\n  worker:\n    writer:\n      bufferSize: 1048576\n", &cfg, &warn, &err), 0);
+    MM_CHECK_INT(mm_config_validate(&cfg, 0, &warn, &err), 0);
+    MM_CHECK_INT(warn.count, 1);
+    MM_CHECK_STR(warn.count ? warn.items[0] : "",
+                 "dumper.worker.writer.bufferSize is in KiB (as the reference tool documents it): 1048576 means "
+                 "1024 MiB per output file; if 1048576 bytes were meant, write 1024");
+    mm_config_warnings_free(&warn);
+    mm_config_free(&cfg);
 }
 
 int main(void)

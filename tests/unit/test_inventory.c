@@ -208,7 +208,7 @@ MM_TEST(schema_problems_refused_per_collection)
                  "  collection 'm_99': metric_type 99 is not a Milvus 1.x metric (1 L2, 2 IP, 3 HAMMING, 4 JACCARD, "
                  "5 TANIMOTO, 6 SUBSTRUCTURE, 7 SUPERSTRUCTURE); engine_type 40 is not a Milvus 1.x index type "
                  "(1 FLAT .. 12 ANNOY)\n"
-                 "Correct these rows of the Tables table, or leave the collection(s) out with --col");
+                 "Correct these rows of the Tables table, or leave the collection(s) out of the migration");
     MM_CHECK_STR(inv.collections[3].dim_text, "NULL");
     MM_CHECK_INT(mm_inventory_filter(&inv, "good", &err), 0);
     MM_CHECK_INT(mm_inventory_check_schemas(&inv, &err), 0);

@@ -31,6 +31,19 @@ MM_TEST(no_subset_or_several_is_no_answer)
     MM_CHECK_INT(mm_load_arrived_subset(with_empty, 2, 3), -1); /* the empty one may or may not be in */
 }
 
+MM_TEST(a_refusal_knows_how_many_sets_fit)
+{
+    const int64_t rows[] = {4, 7, 9};
+    MM_CHECK_INT(mm_load_fitting_subsets(rows, 3, 5), 0);
+    MM_CHECK_INT(mm_load_fitting_subsets(rows, 3, 13), 1);
+    const int64_t twins[] = {5, 5};
+    MM_CHECK_INT(mm_load_fitting_subsets(twins, 2, 5), 2);
+    const int64_t three[] = {2, 2, 2};
+    MM_CHECK_INT(mm_load_fitting_subsets(three, 3, 4), 3);
+    int64_t many[MM_LOAD_SUBSET_MAX + 1] = {0};
+    MM_CHECK_INT(mm_load_fitting_subsets(many, MM_LOAD_SUBSET_MAX + 1, 0), -1);
+}
+
 MM_TEST(too_many_batches_are_not_guessed)
 {
     int64_t rows[MM_LOAD_SUBSET_MAX + 1];
@@ -57,6 +70,7 @@ int main(void)
     MM_RUN(no_rows_and_all_rows_are_unique_subsets);
     MM_RUN(the_one_subset_that_adds_up_is_found);
     MM_RUN(no_subset_or_several_is_no_answer);
+    MM_RUN(a_refusal_knows_how_many_sets_fit);
     MM_RUN(too_many_batches_are_not_guessed);
     MM_RUN(a_task_lists_a_file_as_a_whole_entry);
     return MM_TEST_EXIT();

@@ -202,6 +202,43 @@ MM_TEST(opened_storage_tells_how_it_authenticates)
     mm_storage_close(st);
 }
 
+/* verify names the bucket its journal is bound to without credentials:
+ * the label must be what the opened storage says of itself. */
+MM_TEST(a_bucket_is_named_as_it_describes_itself_without_credentials)
+{
+    for (size_t i = 0; i < sizeof s3_cases / sizeof s3_cases[0]; i++) {
+        const s3_case *c = &s3_cases[i];
+        mm_config_remote r = remote(c->cloud, c->endpoint, c->region, c->bucket);
+        r.use_ssl = c->use_ssl;
+        mm_storage *st = NULL;
+        mm_error err;
+        mm_error_clear(&err);
+        mm_test_current = c->name;
+        MM_CHECK_INT(mm_storage_open(&r, "target.remote", NULL, &st, &err), 0);
+        char *label = mm_storage_label(&r, "target.remote", &err);
+        MM_CHECK_STR(label ? label : "(null)", st ? mm_storage_describe(st) : "");
+        free(label);
+        mm_storage_close(st);
+        /* useIAM with no credentials anywhere: named all the same. */
+        r.use_iam = true;
+        setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
+        unsetenv("AWS_ACCESS_KEY_ID");
+        unsetenv("AWS_SECRET_ACCESS_KEY");
+        label = c->cloud == MM_CLOUD_AWS || c->cloud == MM_CLOUD_MINIO ? mm_storage_label(&r, "target.remote", &err)
+                                                                       : NULL;
+        if (c->cloud == MM_CLOUD_AWS || c->cloud == MM_CLOUD_MINIO)
+            MM_CHECK(label != NULL);
+        free(label);
+    }
+    mm_config_remote r = remote(MM_CLOUD_AZURE, "127.0.0.1:1", "", "staging");
+    r.ak = "acct";
+    r.sk = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+    mm_error err;
+    char *label = mm_storage_label(&r, "target.remote", &err);
+    MM_CHECK_STR(label ? label : "(null)", "azure://staging at http://127.0.0.1:1/acct");
+    free(label);
+}
+
 int main(void)
 {
     MM_RUN(s3_compatible_clouds_map_to_host_addressing_and_region);
@@ -210,5 +247,6 @@ int main(void)
     MM_RUN(impossible_mappings_are_refused_with_the_keys_to_fix);
     MM_RUN(a_bad_azure_key_is_refused_without_echoing_it);
     MM_RUN(opened_storage_tells_how_it_authenticates);
+    MM_RUN(a_bucket_is_named_as_it_describes_itself_without_credentials);
     return MM_TEST_EXIT();
 }

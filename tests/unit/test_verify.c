@@ -1,3 +1,4 @@
+#include "base/json_text.h"
 #include "base/strbuf.h"
 #include "testlib.h"
 #include "verify.h"
@@ -58,8 +59,21 @@ MM_TEST(collection_total_never_hides_a_partition)
     mm_verify_report_free(&r);
 }
 
+/* What is added to a report goes in as text: its 64-bit ids stay exact. */
+MM_TEST(report_member_added_as_text)
+{
+    char *text = mm_json_text_add_member(mm_strdup("{\n\t\"id\":\t9007199254740993\n}"), "rowCounts", "[{\n\t\"a\":\t1\n}]");
+    MM_CHECK_STR(text, "{\n\t\"id\":\t9007199254740993,\n\t\"rowCounts\":\t[{\n\t\t\"a\":\t1\n\t}]\n}");
+    free(text);
+    text = mm_json_text_add_member(mm_strdup("{\n}"), "rowCounts", "[]");
+    MM_CHECK_STR(text, "{\n\t\"rowCounts\":\t[]\n}");
+    free(text);
+    MM_CHECK(mm_json_text_add_member(mm_strdup("not json"), "x", "1") == NULL);
+}
+
 int main(void)
 {
     MM_RUN(collection_total_never_hides_a_partition);
+    MM_RUN(report_member_added_as_text);
     return MM_TEST_EXIT();
 }
