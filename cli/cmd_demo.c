@@ -40,6 +40,7 @@
 typedef struct demo {
     bool headless, keep;
     const char *generation;
+    const char *theme;    /* --theme, for the wizard */
     char *node;           /* node on PATH */
     char *emulator_dir;
     char *work;           /* the temporary directory */
@@ -368,8 +369,15 @@ static int run_wizard(demo *d)
         prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (getppid() != parent)
             _exit(1);
-        mm_wizard_options opt = {.config_path = d->config_path};
-        exit(mm_cli_run_wizard(&opt));
+        /* The wizard says where the demo's files and emulator are: the
+         * lines printed before it opened are behind the alternate screen. */
+        char *banner = mm_asprintf("Demo: sample 1.x installation, staging and journal in %s; Milvus 2.x emulator "
+                                   "(generation %s) on 127.0.0.1:%d. Quitting stops the emulator and removes the "
+                                   "directory.", d->work, d->generation, d->port);
+        mm_wizard_options opt = {.config_path = d->config_path, .theme = d->theme, .banner = banner};
+        int status = mm_cli_run_wizard(&opt);
+        free(banner);
+        exit(status);
     }
     wizard_pid = pid;
     if (demo_signal && demo_signal != SIGINT)
@@ -431,7 +439,7 @@ static void finish(demo *d)
 }
 
 typedef struct demo_args {
-    const char *generation;
+    const char *generation, *theme;
     bool headless, keep;
 } demo_args;
 
@@ -449,13 +457,15 @@ static const mm_option options[] = {
     {.kind = MM_OPT_STRING, .long_name = "generation", .value_name = "G", ARG(generation),
      .value_kind = MM_VALUE_CHOICE, .choices = generations,
      .help = "the Milvus 2.x generation the emulator plays: 2.3 or\n2.5 (default: 2.5)"},
+    {.kind = MM_OPT_STRING, .long_name = "theme", .value_name = "NAME", ARG(theme), .value_kind = MM_VALUE_THEME,
+     .help = "the wizard's colour theme, as for `wizard --theme`"},
     MM_OPT_HELP_ENTRY,
     {0},
 };
 MM_COMMAND_OPTIONS(demo, options)
 
 static const mm_option_text text = {
-    .usage = "Usage: milvus-migrate demo [--headless] [--keep] [--generation 2.3|2.5]\n"
+    .usage = "Usage: milvus-migrate demo [--headless] [--keep] [--generation 2.3|2.5] [--theme NAME]\n"
              "\n"
              "Shows the whole flow on this host: writes a sample Milvus 1.1.1 installation\n"
              "(a float collection with two partitions, one of them named in UTF-8, deleted\n"
@@ -482,7 +492,7 @@ int mm_cmd_demo(int argc, char **argv)
     int parsed = mm_options_parse("demo", options, &text, argc, argv, &a);
     if (parsed != MM_OPTIONS_GO_ON)
         return parsed;
-    demo d = {.generation = a.generation, .headless = a.headless, .keep = a.keep};
+    demo d = {.generation = a.generation, .theme = a.theme, .headless = a.headless, .keep = a.keep};
     if (!d.headless && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
         fprintf(stderr, "milvus-migrate demo: the wizard needs a terminal (standard input and output are not both "
                         "terminals); run 'milvus-migrate demo --headless' to migrate the sample without it\n");

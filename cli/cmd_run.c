@@ -10,6 +10,7 @@ static const mm_option options[] = {
     MM_STEPS_OPT_RESTART,
     MM_STEPS_OPT_REPORT,
     MM_STEPS_OPT_SAMPLE,
+    MM_STEPS_OPT_YES,
     MM_OPT_HELP_ENTRY,
     {0},
 };
@@ -17,11 +18,15 @@ MM_COMMAND_OPTIONS(run, options)
 
 static const mm_option_text text = {
     .usage = "Usage: milvus-migrate run [-c FILE] [--col A,B] [--restart] [--report BASE]\n"
-             "                          [--sample N]\n"
+             "                          [--sample N] [--yes]\n"
              "\n"
-             "Checks that Milvus 2.x is reachable, then runs dump, load and verify with\n"
-             "the same configuration and journal; each step resumes where an interrupted\n"
-             "run stopped.\n"
+             "Checks that Milvus 2.x is reachable and what exists there, then runs dump,\n"
+             "load and verify with the same configuration and journal; each step resumes\n"
+             "where an interrupted run stopped. An existing 2.x collection that\n"
+             "existingCollection: error would refuse stops the run before anything is\n"
+             "dumped. A step that would lose something (drop a 2.x collection, delete or\n"
+             "overwrite staged files, discard the journal) is named and asked about first,\n"
+             "default no; without a terminal the run refuses unless --yes is given.\n"
              "\n",
     .epilog = "\n"
               "Exit status: 0 migrated and verified, 1 failed, 2 usage or configuration\n"

@@ -73,13 +73,18 @@ static void dump_progress(void *ctx, const mm_dump_progress *p)
     }
     out->last_dump = now;
     double elapsed = seconds_between(&out->dump_started, &now);
-    double rate = elapsed > 0 ? (double)p->bytes_done / elapsed : 0;
-    char done[32], total[32], speed[32];
+    /* What an earlier run staged is done, but not at this run's speed. */
+    uint64_t fresh = p->bytes_done - p->bytes_reused;
+    double rate = elapsed > 0.2 ? (double)fresh / elapsed : 0;
+    char done[32], total[32], speed[40] = "--", eta[32] = "--";
     mm_format_bytes(p->bytes_done, done, sizeof done);
     mm_format_bytes(p->bytes_total, total, sizeof total);
-    mm_format_bytes((uint64_t)rate, speed, sizeof speed);
-    double eta = rate > 0 ? (double)(p->bytes_total - p->bytes_done) / rate : 0;
-    fprintf(stderr, "dump: %zu/%zu segments, %lld/%lld rows, %s of %s, %s/s, ETA %.0fs\n", p->segments_done,
+    if (rate > 0) {
+        mm_format_bytes((uint64_t)rate, speed, sizeof speed);
+        strcat(speed, "/s");
+        snprintf(eta, sizeof eta, "%.0fs", (double)(p->bytes_total - p->bytes_done) / rate);
+    }
+    fprintf(stderr, "dump: %zu/%zu segments, %lld/%lld rows, %s of %s, %s, ETA %s\n", p->segments_done,
             p->segments_total, (long long)p->rows_done, (long long)p->rows_total, done, total, speed, eta);
     pthread_mutex_unlock(&out->lock);
 }

@@ -1,5 +1,6 @@
 #include "steps.h"
 
+#include "confirm.h"
 #include "exit_status.h"
 #include "job/job.h"
 #include "output.h"
@@ -76,10 +77,11 @@ int mm_cli_run_steps(const char *command, const mm_steps_args *args, unsigned st
     mm_error_clear(&err);
     mm_job job;
     mm_milvus *milvus = NULL;
+    mm_cli_confirm confirm = {command, args->yes};
     mm_job_options o = {
         .command = command, .config_path = args->config_path ? args->config_path : "migration.yaml",
         .collections = args->collections, .restart = args->restart, .phases = MM_CONFIG_PHASE_MILVUS,
-        .dumps = (steps & MM_STEP_DUMP) != 0,
+        .dumps = (steps & MM_STEP_DUMP) != 0, .confirm = mm_cli_confirm_losses, .confirm_ctx = &confirm,
         /* Only dump and load read or write the staging bucket. */
         .bucket_on_demand = !(steps & (MM_STEP_DUMP | MM_STEP_LOAD)),
     };
@@ -97,6 +99,9 @@ int mm_cli_run_steps(const char *command, const mm_steps_args *args, unsigned st
          * cost the hours of a dump. */
         rc = mm_job_milvus_connect(&job.cfg, &milvus, &err);
     }
+    /* What exists in 2.x and what the run would lose, before any work. */
+    if (rc == 0 && (steps & (MM_STEP_DUMP | MM_STEP_LOAD)))
+        rc = mm_job_preflight(&job, milvus, NULL, &err);
     if (rc == 0 && (steps & MM_STEP_DUMP))
         rc = mm_job_dump(&job, &err);
     if (rc == 0 && (steps & MM_STEP_LOAD))

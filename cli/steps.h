@@ -15,6 +15,7 @@ typedef struct mm_steps_args {
     const char *report;        /* --report BASE */
     const char *sample;        /* --sample N: verify.sample for this run */
     bool restart;              /* --restart */
+    bool yes;                  /* --yes: accept what the run would lose without being asked */
 } mm_steps_args;
 
 /* The common options' fields, for the commands' option tables. */
@@ -27,6 +28,12 @@ typedef struct mm_steps_args {
 #define MM_STEPS_OPT_RESTART                                                                              \
     {.kind = MM_OPT_FLAG, .long_name = "restart",                                                         \
      .help = "discard a journal written for another configuration", .offset = offsetof(mm_steps_args, restart)}
+#define MM_STEPS_OPT_YES                                                                                  \
+    {.kind = MM_OPT_FLAG, .short_name = 'y', .long_name = "yes",                                          \
+     .help = "go on when the run would drop a 2.x collection holding\nrows, delete or overwrite staged "       \
+             "files, or discard the\njournal; without it a terminal asks (default no) and\nno terminal "       \
+             "means no",                                                                                  \
+     .offset = offsetof(mm_steps_args, yes)}
 #define MM_STEPS_OPT_REPORT                                                                               \
     {.kind = MM_OPT_STRING, .long_name = "report", .value_name = "BASE",                                  \
      .help = "write the report to BASE.json and BASE.md", .offset = offsetof(mm_steps_args, report)}

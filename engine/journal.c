@@ -106,7 +106,31 @@ static char *new_job_id(void)
     return mm_strdup(hex);
 }
 
-static int check_fingerprint(mm_journal *j, const char *fingerprint, bool restart, mm_error *err)
+typedef enum { OPEN_CHECK, OPEN_RESTART, OPEN_KEEP } open_mode;
+
+/* Replaces every record by an empty job for j->fingerprint (same job id). */
+static int wipe(mm_journal *j, mm_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (mm_journal_exec(j, "BEGIN IMMEDIATE; DELETE FROM job; DELETE FROM batch; DELETE FROM segment; DELETE FROM target; "
+                   "DELETE FROM target_partition;", err) != 0)
+        return -1;
+    if (sqlite3_prepare_v2(j->db, "INSERT INTO job VALUES(?, strftime('%s','now'), ?)", -1, &st, NULL) != SQLITE_OK) {
+        mm_journal_exec(j, "ROLLBACK", NULL);
+        return mm_journal_db_error(j, err, "record job");
+    }
+    sqlite3_bind_text(st, 1, j->fingerprint, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, j->job_id, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : mm_journal_db_error(j, err, "record job");
+    sqlite3_finalize(st);
+    if (rc != 0) {
+        mm_journal_exec(j, "ROLLBACK", NULL);
+        return rc;
+    }
+    return mm_journal_exec(j, "COMMIT", err);
+}
+
+static int check_fingerprint(mm_journal *j, const char *fingerprint, open_mode mode, mm_error *err)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(j->db, "SELECT fingerprint, job_id FROM job", -1, &st, NULL) != SQLITE_OK)
@@ -119,7 +143,7 @@ static int check_fingerprint(mm_journal *j, const char *fingerprint, bool restar
         const char *id = (const char *)sqlite3_column_text(st, 1);
         if (id && id[0])
             j->job_id = mm_strdup(id);
-        if (old && strcmp(old, fingerprint) != 0 && !restart)
+        if (old && strcmp(old, fingerprint) != 0 && mode == OPEN_CHECK)
             rc = mm_error_set(err, MM_ERR_CONFIG,
                               "journal %s belongs to another migration (%s); this one is %s. Use a "
                               "different state.dir, or start over %s, which discards that journal",
@@ -133,7 +157,7 @@ static int check_fingerprint(mm_journal *j, const char *fingerprint, bool restar
         j->job_id = new_job_id();
     if (!j->job_id || !j->fingerprint)
         return mm_error_set(err, MM_ERR_NOMEM, "journal %s: cannot make a job id", j->path);
-    if (have && !restart) {
+    if (have && mode != OPEN_RESTART) {
         /* A journal from before job ids gets one now. */
         if (sqlite3_prepare_v2(j->db, "UPDATE job SET job_id=? WHERE job_id IS NULL OR job_id=''", -1, &st, NULL) !=
             SQLITE_OK)
@@ -143,20 +167,7 @@ static int check_fingerprint(mm_journal *j, const char *fingerprint, bool restar
         sqlite3_finalize(st);
         return rc;
     }
-    if (mm_journal_exec(j, "BEGIN IMMEDIATE; DELETE FROM job; DELETE FROM batch; DELETE FROM segment; DELETE FROM target; "
-                   "DELETE FROM target_partition;", err) != 0)
-        return -1;
-    if (sqlite3_prepare_v2(j->db, "INSERT INTO job VALUES(?, strftime('%s','now'), ?)", -1, &st, NULL) != SQLITE_OK)
-        return mm_journal_db_error(j, err, "record job");
-    sqlite3_bind_text(st, 1, fingerprint, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, j->job_id, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : mm_journal_db_error(j, err, "record job");
-    sqlite3_finalize(st);
-    if (rc != 0) {
-        mm_journal_exec(j, "ROLLBACK", NULL);
-        return rc;
-    }
-    return mm_journal_exec(j, "COMMIT", err);
+    return wipe(j, err);
 }
 
 /* A journal.sqlite that is no SQLite database (or a damaged one) is moved
@@ -183,8 +194,8 @@ static bool is_damaged(sqlite3 *db)
     return code == SQLITE_NOTADB || code == SQLITE_CORRUPT;
 }
 
-int mm_journal_open(const char *state_dir, const char *fingerprint, bool restart, mm_journal **out,
-                    mm_error *err)
+static int open_journal(const char *state_dir, const char *fingerprint, open_mode mode, mm_journal **out,
+                        mm_error *err)
 {
     *out = NULL;
     if (mkdir(state_dir, 0700) != 0 && errno != EEXIST)
@@ -212,7 +223,7 @@ int mm_journal_open(const char *state_dir, const char *fingerprint, bool restart
         sqlite3_close(j->db);
         j->db = NULL;
         char aside[PATH_MAX];
-        if (!restart || attempt > 0) {
+        if (mode == OPEN_CHECK || attempt > 0) {
             mm_error_set(err, MM_ERR_IO, "journal %s is not a usable SQLite database (damaged, or not written by "
                          "milvus-migrate); start over %s, which sets it aside and starts a new journal (staged "
                          "batches are then dumped again), or move it out of state.dir %s",
@@ -226,13 +237,119 @@ int mm_journal_open(const char *state_dir, const char *fingerprint, bool restart
         }
     }
     if (mm_journal_exec(j, schema, err) != 0 ||
-        add_missing_columns(j, err) != 0 || check_fingerprint(j, fingerprint, restart, err) != 0) {
+        add_missing_columns(j, err) != 0 || check_fingerprint(j, fingerprint, mode, err) != 0) {
         mm_journal_close(j);
         return -1;
     }
     chmod(j->path, 0600);
     *out = j;
     return 0;
+}
+
+int mm_journal_open(const char *state_dir, const char *fingerprint, bool restart, mm_journal **out,
+                    mm_error *err)
+{
+    return open_journal(state_dir, fingerprint, restart ? OPEN_RESTART : OPEN_CHECK, out, err);
+}
+
+int mm_journal_open_for_restart(const char *state_dir, const char *fingerprint, mm_journal **out, mm_error *err)
+{
+    return open_journal(state_dir, fingerprint, OPEN_KEEP, out, err);
+}
+
+int mm_journal_restart(mm_journal *j, mm_error *err)
+{
+    pthread_mutex_lock(&j->lock);
+    int rc = wipe(j, err);
+    pthread_mutex_unlock(&j->lock);
+    return rc;
+}
+
+int mm_journal_open_readonly(const char *state_dir, mm_journal **out, mm_error *err)
+{
+    *out = NULL;
+    char *path = mm_asprintf("%s/journal.sqlite", state_dir);
+    if (!path)
+        return mm_error_set(err, MM_ERR_NOMEM, "read journal in %s: out of memory", state_dir);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        int e = errno;
+        free(path);
+        return e == ENOENT ? 0 : mm_error_errno(err, e, "read journal", state_dir);
+    }
+    mm_journal *j = calloc(1, sizeof *j);
+    if (!j) {
+        free(path);
+        return mm_error_set(err, MM_ERR_NOMEM, "read journal in %s: out of memory", state_dir);
+    }
+    j->path = path;
+    pthread_mutex_init(&j->lock, NULL);
+    if (sqlite3_open_v2(j->path, &j->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+        mm_journal_db_error(j, err, "open read-only");
+        mm_journal_close(j);
+        return -1;
+    }
+    sqlite3_busy_timeout(j->db, 5000);
+    sqlite3_stmt *q = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(j->db, "SELECT fingerprint, job_id FROM job", -1, &q, NULL) != SQLITE_OK) {
+        rc = mm_journal_db_error(j, err, "read job");
+    } else if (sqlite3_step(q) == SQLITE_ROW) {
+        j->fingerprint = mm_journal_column_dup(q, 0);
+        j->job_id = mm_journal_column_dup(q, 1);
+    }
+    sqlite3_finalize(q);
+    if (rc != 0 || !j->fingerprint) {
+        mm_journal_close(j);
+        return rc; /* no job recorded: as good as no journal */
+    }
+    *out = j;
+    return 0;
+}
+
+static int64_t count_of(mm_journal *j, const char *sql, mm_error *err, int *rc)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = 0;
+    if (*rc != 0)
+        return 0;
+    if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) != SQLITE_OK)
+        *rc = mm_journal_db_error(j, err, "summarize");
+    else if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+int mm_journal_summarize(mm_journal *j, mm_journal_summary *out, mm_error *err)
+{
+    memset(out, 0, sizeof *out);
+    int rc = 0;
+    pthread_mutex_lock(&j->lock);
+    out->batches = (size_t)count_of(j, "SELECT count(*) FROM batch", err, &rc);
+    out->rows = count_of(j, "SELECT coalesce(sum(rows),0) FROM batch", err, &rc);
+    out->dumped = (size_t)count_of(j, "SELECT count(*) FROM batch WHERE state>=1", err, &rc);
+    out->rows_dumped = count_of(j, "SELECT coalesce(sum(rows),0) FROM batch WHERE state>=1", err, &rc);
+    out->submitted = (size_t)count_of(j, "SELECT count(*) FROM batch WHERE state>=2", err, &rc);
+    out->imported = (size_t)count_of(j, "SELECT count(*) FROM batch WHERE state=3", err, &rc);
+    out->rows_imported = count_of(j, "SELECT coalesce(sum(imported_rows),0) FROM batch WHERE state=3", err, &rc);
+    out->collections = (size_t)count_of(j, "SELECT count(*) FROM target", err, &rc);
+    out->created_at = count_of(j, "SELECT coalesce(max(created_at),0) FROM job", err, &rc);
+    sqlite3_stmt *st = NULL;
+    if (rc == 0 && sqlite3_prepare_v2(j->db, "SELECT fingerprint FROM job", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        out->fingerprint = mm_journal_column_dup(st, 0);
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&j->lock);
+    if (rc == 0 && !out->fingerprint)
+        out->fingerprint = mm_strdup("");
+    return rc;
+}
+
+void mm_journal_summary_free(mm_journal_summary *s)
+{
+    free(s->fingerprint);
+    memset(s, 0, sizeof *s);
 }
 
 void mm_journal_close(mm_journal *j)

@@ -46,12 +46,36 @@ typedef struct mm_journal_batch {
  * duplicate data. */
 int mm_journal_open(const char *state_dir, const char *fingerprint, bool restart, mm_journal **out,
                     mm_error *err);
+/* As mm_journal_open with --restart, but the records stay until
+ * mm_journal_restart: a front end first says what would be discarded and
+ * asks. Whatever fingerprint the journal holds is accepted. */
+int mm_journal_open_for_restart(const char *state_dir, const char *fingerprint, mm_journal **out, mm_error *err);
+/* Discards every record; the journal is then this fingerprint's, with the
+ * same job id. */
+int mm_journal_restart(mm_journal *j, mm_error *err);
+/* The journal of state_dir opened read-only to look at it (the Plan
+ * screen, the wizard reopening a migration): *out is NULL when there is
+ * none. Nothing is created or changed; writing through it fails. */
+int mm_journal_open_readonly(const char *state_dir, mm_journal **out, mm_error *err);
 void mm_journal_close(mm_journal *j);
 const char *mm_journal_path(const mm_journal *j);
 /* A random identifier of this job, made when its journal was created and
  * kept across --restart: what marks the staging area as this job's. */
 const char *mm_journal_job_id(const mm_journal *j);
 const char *mm_journal_fingerprint(const mm_journal *j);
+
+/* Where a migration stands, from its journal: batches by the state they
+ * reached and their rows. */
+typedef struct mm_journal_summary {
+    size_t batches, dumped, submitted, imported;
+    int64_t rows, rows_dumped, rows_imported;
+    size_t collections;         /* 2.x collections recorded as this job's, appended to or skipped */
+    int64_t created_at;         /* when the job was recorded (seconds since the epoch) */
+    char *fingerprint;          /* of the configuration the journal was written for */
+} mm_journal_summary;
+
+int mm_journal_summarize(mm_journal *j, mm_journal_summary *out, mm_error *err);
+void mm_journal_summary_free(mm_journal_summary *s);
 
 /* Looks a batch up; *found tells whether it exists. out is filled when found
  * and must be released with mm_journal_batch_free. */

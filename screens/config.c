@@ -8,6 +8,7 @@
 #include "base/strbuf.h"
 #include "config_form.h"
 #include "tui/lineedit.h"
+#include "tui/path_complete.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -100,14 +101,27 @@ static unsigned config_action(mm_app *app, void *state, mm_action action, int ke
         return MM_TUI_REDRAW;
     }
     if (st->opening) {
-        if (action == MM_ACT_CANCEL)
+        if (action == MM_ACT_CANCEL) {
             close_open_prompt(st);
-        else if (action == MM_ACT_ACTIVATE)
+        } else if (action == MM_ACT_ACTIVATE) {
             open_file(app, st);
-        else
+        } else if (action == MM_ACT_COMPLETE) {
+            char *text = mm_lineedit_text(&st->edit), *choices = NULL;
+            char *done = mm_path_complete(text, &choices);
+            mm_lineedit_set_text(&st->edit, done);
+            free(st->open_error);
+            st->open_error = choices;
+            free(done);
+            free(text);
+        } else {
             mm_lineedit_key(&st->edit, key, action);
+        }
         return MM_TUI_REDRAW;
     }
+    bool edits = action == MM_ACT_ACTIVATE || action == MM_ACT_TOGGLE || action == MM_ACT_RESET ||
+                 action == MM_ACT_OPEN;
+    if (edits && mm_app_read_only(app, "the configuration"))
+        return MM_TUI_REDRAW;
     int r = mm_form_on_key(&st->form.form, key, action);
     if (r != MM_FORM_IGNORED)
         return MM_TUI_REDRAW;
@@ -131,8 +145,10 @@ static void config_draw(mm_app *app, void *state, const mm_rect *a)
 {
     config_state *st = state;
     int x = a->x + 1, w = a->w - 2;
-    char *head = mm_asprintf("%s%s", app->config_path, mm_app_dirty(app) ? " (unsaved changes)" : "");
-    mm_draw_text(a->y, x, w, head ? head : "", mm_theme_attr(MM_ROLE_SECTION), true);
+    bool running = mm_app_job_running(app);
+    char *head = mm_asprintf("%s%s%s", app->config_path, mm_app_dirty(app) ? " (unsaved changes)" : "",
+                             running ? "; read-only while the job runs (it uses its own copy)" : "");
+    mm_draw_text_cut(a->y, x, w, head ? head : "", mm_theme_attr(running ? MM_ROLE_WARNING : MM_ROLE_SECTION), true);
     free(head);
     mm_rect form = {a->y + 2, x, a->h - 2, w};
     if (st->opening || st->finding) {
@@ -153,6 +169,20 @@ static void config_draw(mm_app *app, void *state, const mm_rect *a)
     mm_form_draw(&st->form.form, &form);
 }
 
+static bool config_offers(mm_app *app, void *state, mm_action action)
+{
+    config_state *st = state;
+    if (action == MM_ACT_COMPLETE && st->opening)
+        return true;
+    if (action == MM_ACT_COMPLETE) {
+        const mm_config_key *key = mm_form_current(&st->form.form);
+        return mm_form_editing(&st->form.form) && key && key->type == MM_CFG_PATH;
+    }
+    if (action == MM_ACT_ACTIVATE || action == MM_ACT_TOGGLE || action == MM_ACT_RESET || action == MM_ACT_OPEN)
+        return !mm_app_job_running(app) || mm_form_editing(&st->form.form);
+    return true;
+}
+
 const mm_screen mm_screen_config = {
     .name = "config",
     .title = "Config",
@@ -163,4 +193,5 @@ const mm_screen mm_screen_config = {
     .draw = config_draw,
     .on_action = config_action,
     .capturing = config_capturing,
+    .offers = config_offers,
 };

@@ -42,12 +42,21 @@ static char *display(void *ctx, const void *id)
 static int set(void *ctx, const void *id, const char *text, char **problem)
 {
     mm_config_form *cf = ctx;
+    const mm_config_key *key = id;
     mm_error err;
     mm_error_clear(&err);
-    if (mm_config_set_string(cf->cfg, id, text, &err) == 0)
-        return 0;
-    *problem = mm_strdup(err.message);
-    return -1;
+    if (mm_config_set_string(cf->cfg, key, text, &err) != 0) {
+        *problem = mm_strdup(err.message);
+        return -1;
+    }
+    /* 0 or less stands for the default (the reference tool's rule): stored
+     * as that, and said, so the value shown is not a surprise. */
+    char *end;
+    long long v = strtoll(text, &end, 10);
+    if ((key->flags & MM_CFG_F_NONPOSITIVE_DEFAULT) && end != text && v <= 0)
+        *problem = mm_asprintf("%s: %s is 0 or less, which means the default, %s (as in the reference tool); "
+                               "%s is stored.", key->name, text, key->default_text, key->default_text);
+    return 0;
 }
 
 static void reset(void *ctx, const void *id)
@@ -91,6 +100,7 @@ static void add_key(mm_form *f, const mm_config_key *key, size_t label_offset)
         .mask = kind_of(key) == MM_FIELD_SECRET ? MM_MASK_ALL : (key->flags & MM_CFG_F_DSN) ? MM_MASK_SHAPE
                                                                                               : MM_MASK_NONE,
         .masker = (key->flags & MM_CFG_F_DSN) ? mm_config_mask_dsn : NULL,
+        .path = key->type == MM_CFG_PATH,
     };
     mm_form_add_field(f, &field);
     free(title);

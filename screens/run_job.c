@@ -34,6 +34,9 @@ struct mm_runjob {
     size_t n_names;
     mm_task *task;              /* the UI thread's handle */
     mm_task *self;              /* the same, as the task itself knows it */
+    bool restart;               /* discard the journal first (asked) */
+    bool restarted;             /* it was discarded (under lock) */
+    bool declined;              /* the losses were not confirmed (under lock) */
     mm_sink sink;               /* the job's: into the fields below */
     atomic_int_fast64_t last_wake_ms;
 
@@ -58,6 +61,12 @@ struct mm_runjob {
     char sample_where[256];
     mm_runjob_line *lines;
     size_t n_lines, cap_lines;
+    /* What the run would lose, waiting for the user's answer (the job
+     * thread waits on `answered` until answer is 0 or 1, or a cancel). */
+    pthread_cond_t answered;
+    char *question;
+    uint64_t question_id;
+    int answer;
 };
 
 /* ---- publishing (any thread) ---------------------------------------------------- */
@@ -223,12 +232,52 @@ static void apply_names(const mm_runjob *j, mm_inventory *inv)
     }
 }
 
+/* The job's confirm (job.h), on the job thread: publishes the losses as a
+ * question the Run screen asks in a dialog (default no), and waits for the
+ * answer or a cancel. */
+static int confirm_losses(void *ctx, const mm_findings *found, mm_error *err)
+{
+    mm_runjob *j = ctx;
+    char *list = mm_findings_text(found, MM_FINDING_LOSS);
+    if (!list)
+        return mm_error_set(err, MM_ERR_NOMEM, "wizard: out of memory");
+    for (size_t i = 0; i < found->n; i++)
+        if (found->items[i].kind == MM_FINDING_LOSS) {
+            char *logged = mm_asprintf("asking first, as the run would lose this: %s", found->items[i].text);
+            log_line(j, MM_ROLE_WARNING, logged ? logged : found->items[i].text);
+            free(logged);
+        }
+    pthread_mutex_lock(&j->lock);
+    free(j->question);
+    j->question = list;
+    j->question_id++;
+    j->answer = -1;
+    touch(j);
+    pthread_mutex_unlock(&j->lock);
+    wake(j, true);
+    pthread_mutex_lock(&j->lock);
+    while (j->answer < 0 && !mm_task_cancelled(j->self))
+        pthread_cond_wait(&j->answered, &j->lock);
+    int answer = j->answer;
+    j->declined = answer != 1;
+    free(j->question);
+    j->question = NULL;
+    touch(j);
+    pthread_mutex_unlock(&j->lock);
+    if (answer == 1) {
+        log_line(j, MM_ROLE_WARNING, "confirmed: the run goes on and loses what was listed");
+        return 0;
+    }
+    return mm_error_set(err, MM_ERR_CANCELLED, "the run would lose what the log lists, and it was not confirmed");
+}
+
 static int open_job(mm_runjob *j, mm_job *job, mm_error *err)
 {
     mm_job_options o = {
         .command = "wizard", .config_path = j->config_path, .cfg = &j->cfg, .collections = j->filter,
         .phases = j->steps & (MM_RUNJOB_LOAD | MM_RUNJOB_VERIFY) ? MM_CONFIG_PHASE_MILVUS : 0,
-        .dumps = (j->steps & MM_RUNJOB_DUMP) != 0,
+        .dumps = (j->steps & MM_RUNJOB_DUMP) != 0, .restart = j->restart,
+        .confirm = confirm_losses, .confirm_ctx = j,
     };
     if (mm_job_open(job, &o, &j->sink, err) != 0)
         return -1;
@@ -298,8 +347,9 @@ static void finish(mm_runjob *j, int rc, const mm_error *err)
     pthread_mutex_lock(&j->lock);
     j->phase = MM_RUNJOB_DONE;
     if (rc != 0) {
-        j->outcome = err->code == MM_ERR_CANCELLED || mm_task_cancelled(j->self) ? MM_RUNJOB_CANCELLED
-                                                                                  : MM_RUNJOB_FAILED;
+        j->outcome = j->declined                                               ? MM_RUNJOB_DECLINED
+                     : err->code == MM_ERR_CANCELLED || mm_task_cancelled(j->self) ? MM_RUNJOB_CANCELLED
+                                                                                     : MM_RUNJOB_FAILED;
         j->error = mm_strdup(err->message);
     } else {
         j->outcome = j->report && !j->report->all_match ? MM_RUNJOB_MISMATCH : MM_RUNJOB_OK;
@@ -329,6 +379,15 @@ static void run(mm_task *task, void *arg)
     int rc = open_job(j, &job, &err);
     if (rc == 0 && (j->steps & (MM_RUNJOB_LOAD | MM_RUNJOB_VERIFY)))
         rc = connect_milvus(j, &job, &milvus, &err);
+    /* What exists in 2.x and what the run would lose, before any work
+     * (a verification alone changes nothing). */
+    if (rc == 0 && (j->steps & (MM_RUNJOB_DUMP | MM_RUNJOB_LOAD)))
+        rc = mm_job_preflight(&job, milvus, NULL, &err);
+    if (rc == 0 && j->restart) {
+        pthread_mutex_lock(&j->lock);
+        j->restarted = true;
+        pthread_mutex_unlock(&j->lock);
+    }
     if (rc == 0)
         start_monitor(j, &job, milvus);
     if (rc == 0 && (j->steps & MM_RUNJOB_DUMP)) {
@@ -416,6 +475,8 @@ static void free_job(mm_runjob *j)
     mm_config_free(&j->cfg);
     free(j->config_path);
     free(j->filter);
+    free(j->question);
+    pthread_cond_destroy(&j->answered);
     pthread_mutex_destroy(&j->lock);
     free(j);
 }
@@ -432,6 +493,8 @@ mm_runjob *mm_runjob_start(const mm_app *app, unsigned steps, mm_error *err)
         return NULL;
     }
     pthread_mutex_init(&j->lock, NULL);
+    pthread_cond_init(&j->answered, NULL);
+    j->restart = app->restart;
     mm_inventory_init(&j->inv);
     mm_config_init_defaults(&j->cfg);
     j->steps = steps & ~MM_RUNJOB_LOAD_FOR_SAMPLE;
@@ -460,6 +523,37 @@ mm_runjob *mm_runjob_start(const mm_app *app, unsigned steps, mm_error *err)
 void mm_runjob_cancel(mm_runjob *j)
 {
     mm_task_cancel(j->task);
+    /* A question waiting for its answer ends with the cancel. */
+    pthread_mutex_lock(&j->lock);
+    pthread_cond_broadcast(&j->answered);
+    pthread_mutex_unlock(&j->lock);
+}
+
+bool mm_runjob_restarted(mm_runjob *j)
+{
+    pthread_mutex_lock(&j->lock);
+    bool r = j->restarted;
+    pthread_mutex_unlock(&j->lock);
+    return r;
+}
+
+char *mm_runjob_question(mm_runjob *j, uint64_t *id)
+{
+    pthread_mutex_lock(&j->lock);
+    char *q = j->question && j->answer < 0 ? mm_strdup(j->question) : NULL;
+    *id = j->question_id;
+    pthread_mutex_unlock(&j->lock);
+    return q;
+}
+
+void mm_runjob_answer(mm_runjob *j, uint64_t id, bool yes)
+{
+    pthread_mutex_lock(&j->lock);
+    if (j->question && j->question_id == id && j->answer < 0) {
+        j->answer = yes ? 1 : 0;
+        pthread_cond_broadcast(&j->answered);
+    }
+    pthread_mutex_unlock(&j->lock);
 }
 
 bool mm_runjob_cancelled(mm_runjob *j)
@@ -556,7 +650,7 @@ void mm_runjob_free(mm_runjob *j)
 {
     if (!j)
         return;
-    mm_task_cancel(j->task);
+    mm_runjob_cancel(j);
     mm_task_join(j->task);
     free_job(j);
 }

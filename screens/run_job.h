@@ -43,7 +43,15 @@ typedef enum {
     MM_RUNJOB_DONE
 } mm_runjob_phase;
 
-typedef enum { MM_RUNJOB_OK, MM_RUNJOB_MISMATCH, MM_RUNJOB_FAILED, MM_RUNJOB_CANCELLED } mm_runjob_outcome;
+/* DECLINED: the user did not confirm what the run would lose; it stopped
+ * before changing anything. */
+typedef enum {
+    MM_RUNJOB_OK,
+    MM_RUNJOB_MISMATCH,
+    MM_RUNJOB_FAILED,
+    MM_RUNJOB_CANCELLED,
+    MM_RUNJOB_DECLINED
+} mm_runjob_outcome;
 
 
 /* What the UI draws. Owned by the UI; plan points into the job. */
@@ -77,7 +85,15 @@ typedef struct mm_runjob mm_runjob;
 /* Starts the steps with a copy of app's configuration, its collection
  * selection and its 2.x names. */
 mm_runjob *mm_runjob_start(const mm_app *app, unsigned steps, mm_error *err);
+/* Cancels; a question waiting for its answer ends with it. */
 void mm_runjob_cancel(mm_runjob *job);
+/* What the run would lose, while the job waits for the user's answer
+ * ("- ..." lines, malloc'd), or NULL; *id tells one question from the next. */
+char *mm_runjob_question(mm_runjob *job, uint64_t *id);
+/* The journal was discarded as app->restart asked (the next run resumes). */
+bool mm_runjob_restarted(mm_runjob *job);
+/* The answer to question id: yes goes on, no stops before anything changed. */
+void mm_runjob_answer(mm_runjob *job, uint64_t id, bool yes);
 bool mm_runjob_cancelled(mm_runjob *job);
 /* The job thread has ended (its results are final). */
 bool mm_runjob_finished(mm_runjob *job);

@@ -98,44 +98,60 @@ static double eta(double done, double total, double seconds)
     return (total - done) / (done / seconds);
 }
 
-/* full: with the rate and ETA, which a narrow terminal leaves out. */
-static char *dump_label(const mm_app *app, const mm_runjob_view *v, bool full)
+/* The labels come in three widths (detail 2, 1, 0): everything; the rows,
+ * the rate and the ETA; the rows alone, for the narrowest terminal. The
+ * rate and the ETA count only this run's work: what an earlier run did
+ * (resumed from the journal) took no time now. */
+static char *dump_label(const mm_app *app, const mm_runjob_view *v, int detail)
 {
     const mm_dump_progress *d = &v->dump;
     if (!v->dump_started)
         return mm_strdup("waiting");
-    char done[32], total[32], rate[32], left[16];
+    char done[32], total[32], rate[40], left[16], rows[32], rows_total[32];
     mm_format_bytes(d->bytes_done, done, sizeof done);
     mm_format_bytes(d->bytes_total, total, sizeof total);
-    if (app->deterministic || v->dump_seconds <= 0.2)
+    mm_format_count(rows, sizeof rows, d->rows_done);
+    mm_format_count(rows_total, sizeof rows_total, d->rows_total);
+    uint64_t fresh = d->bytes_done - d->bytes_reused;
+    if (app->deterministic || v->dump_seconds <= 0.2 || fresh == 0) {
         snprintf(rate, sizeof rate, "--");
-    else
-        mm_format_bytes((uint64_t)((double)d->bytes_done / v->dump_seconds), rate, sizeof rate);
-    fmt_duration(left, sizeof left, eta((double)d->bytes_done, (double)d->bytes_total, v->dump_seconds),
-                 app->deterministic);
-    if (!full)
-        return mm_asprintf("%" PRId64 "/%" PRId64 " rows, %s of %s", d->rows_done, d->rows_total, done, total);
-    return mm_asprintf("%" PRId64 "/%" PRId64 " rows, %s of %s, %s/s, ETA %s", d->rows_done, d->rows_total, done,
-                       total, rate, left);
+    } else {
+        mm_format_bytes((uint64_t)((double)fresh / v->dump_seconds), rate, sizeof rate);
+        strcat(rate, "/s");
+    }
+    fmt_duration(left, sizeof left,
+                 eta((double)fresh, (double)(d->bytes_total - d->bytes_reused), v->dump_seconds), app->deterministic);
+    if (detail == 0)
+        return mm_asprintf("%s/%s rows", rows, rows_total);
+    if (detail == 1)
+        return mm_asprintf("%s/%s rows, %s, ETA %s", rows, rows_total, rate, left);
+    return mm_asprintf("%s/%s rows, %s of %s, %s, ETA %s", rows, rows_total, done, total, rate, left);
 }
 
-static char *load_label(const mm_app *app, const mm_runjob_view *v, bool full)
+static char *load_label(const mm_app *app, const mm_runjob_view *v, int detail)
 {
     const mm_load_progress *l = &v->load;
     if (!v->load_started)
         return mm_strdup("waiting");
-    char rate[32], left[16];
-    if (app->deterministic || v->load_seconds <= 0.2)
+    char rate[40], left[16], rows[32], rows_total[32];
+    mm_format_count(rows, sizeof rows, l->rows_done);
+    mm_format_count(rows_total, sizeof rows_total, l->rows_total);
+    int64_t fresh = l->rows_done - l->rows_reused;
+    if (app->deterministic || v->load_seconds <= 0.2 || fresh <= 0) {
         snprintf(rate, sizeof rate, "--");
-    else
-        snprintf(rate, sizeof rate, "%.0f", (double)l->rows_done / v->load_seconds);
-    fmt_duration(left, sizeof left, eta((double)l->rows_done, (double)l->rows_total, v->load_seconds),
+    } else {
+        char n[32];
+        mm_format_count(n, sizeof n, (int64_t)((double)fresh / v->load_seconds));
+        snprintf(rate, sizeof rate, "%s rows/s", n);
+    }
+    fmt_duration(left, sizeof left, eta((double)fresh, (double)(l->rows_total - l->rows_reused), v->load_seconds),
                  app->deterministic);
-    if (!full)
-        return mm_asprintf("%zu/%zu batches, %" PRId64 "/%" PRId64 " rows, %zu running", l->batches_done,
-                           l->batches_total, l->rows_done, l->rows_total, l->batches_running);
-    return mm_asprintf("%zu/%zu batches, %" PRId64 "/%" PRId64 " rows, %zu running, %s rows/s, ETA %s",
-                       l->batches_done, l->batches_total, l->rows_done, l->rows_total, l->batches_running, rate, left);
+    if (detail == 0)
+        return mm_asprintf("%s/%s rows", rows, rows_total);
+    if (detail == 1)
+        return mm_asprintf("%s/%s rows, %s, ETA %s", rows, rows_total, rate, left);
+    return mm_asprintf("%zu/%zu batches, %s/%s rows, %zu running, %s, ETA %s", l->batches_done, l->batches_total,
+                       rows, rows_total, l->batches_running, rate, left);
 }
 
 /* A bar whose label is padded to label_w columns, so the bars of a block
@@ -158,11 +174,11 @@ static void draw_step_bars(const mm_app *app, const mm_runjob_view *v, int y, in
 {
     char *dump = NULL, *load = NULL;
     int label_w = 0;
-    for (int full = 1; full >= 0; full--) {
+    for (int detail = 2; detail >= 0; detail--) {
         free(dump);
         free(load);
-        dump = dump_label(app, v, full);
-        load = load_label(app, v, full);
+        dump = dump_label(app, v, detail);
+        load = load_label(app, v, detail);
         int dw = dump ? mm_text_width(dump) : 0, lw = load ? mm_text_width(load) : 0;
         label_w = dw > lw ? dw : lw;
         /* "[" bar "]" + " 100%" + two spaces + label, after the 7-column title */
@@ -172,7 +188,9 @@ static void draw_step_bars(const mm_app *app, const mm_runjob_view *v, int y, in
     mm_draw_text(y, x, 7, "Dump", mm_theme_attr(MM_ROLE_SECTION), true);
     draw_bar(y, x + 7, w - 7, (uint64_t)v->dump.rows_done, (uint64_t)v->dump.rows_total, dump ? dump : "", label_w);
     mm_draw_text(y + 1, x, 7, "Load", mm_theme_attr(MM_ROLE_SECTION), true);
-    draw_bar(y + 1, x + 7, w - 7, v->load.batches_done, v->load.batches_total, load ? load : "", label_w);
+    /* Rows, not batches: batches differ in size. */
+    draw_bar(y + 1, x + 7, w - 7, (uint64_t)v->load.rows_done, (uint64_t)v->load.rows_total, load ? load : "",
+             label_w);
     free(dump);
     free(load);
 }
@@ -191,8 +209,7 @@ static void draw_verify_line(const mm_runjob_view *v, int y, int x, int w)
     } else if (v->phase == MM_RUNJOB_VERIFYING) {
         text = "comparing the 1.x live rows with the Milvus 2.x row counts...";
         role = MM_ROLE_STATUS;
-    } else if (v->phase >= MM_RUNJOB_CLEANING && v->outcome != MM_RUNJOB_FAILED &&
-               v->outcome != MM_RUNJOB_CANCELLED) {
+    } else if (v->phase >= MM_RUNJOB_CLEANING && (v->outcome == MM_RUNJOB_OK || v->outcome == MM_RUNJOB_MISMATCH)) {
         text = v->all_match ? "all counts match" : "counts do not match: see the Verify screen (F7)";
         role = v->all_match ? MM_ROLE_OK : MM_ROLE_MISMATCH;
     }
@@ -240,6 +257,11 @@ static char *status_text(const mm_app *app, const mm_runjob_view *v, bool starte
     case MM_RUNJOB_MISMATCH:
         *role = MM_ROLE_MISMATCH;
         return mm_asprintf("Done, but %zu count(s) do not match: the Verify screen (F7) shows which.", v->mismatches);
+    case MM_RUNJOB_DECLINED:
+        *role = MM_ROLE_WARNING;
+        return mm_strdup("Stopped before changing anything: the run would lose what the log lists, and that was not "
+                         "confirmed. Change what causes it (existingCollection: e on the Plan screen), or press "
+                         "Enter and confirm with y.");
     case MM_RUNJOB_CANCELLED:
         *role = MM_ROLE_WARNING;
         return journal ? mm_asprintf("Cancelled: %s\nCompleted batches are recorded in the journal %s; Enter "
@@ -247,6 +269,11 @@ static char *status_text(const mm_app *app, const mm_runjob_view *v, bool starte
                        : mm_asprintf("Cancelled: %s", v->error ? v->error : "");
     default:
         *role = MM_ROLE_ERROR;
+        /* Stopped before the dump began (a refusal of the source or the
+         * target): there is nothing to resume, only to run again. */
+        if (!v->dump_started && !v->load_started)
+            return mm_asprintf("Failed: %s\nNothing was dumped or imported. Fix the cause and press Enter to run "
+                               "again.", v->error ? v->error : "");
         return journal ? mm_asprintf("Failed: %s\nFix the cause and press Enter: the run resumes from the journal "
                                      "%s and never imports a batch twice.", v->error ? v->error : "", journal)
                        : mm_asprintf("Failed: %s\nFix the cause and press Enter to try again.",
@@ -260,8 +287,11 @@ static char *collection_label(const mm_runjob_view *v, size_t i)
 {
     const mm_monitor_collection *c = &v->collections[i];
     int64_t rows = v->plan->collections[i].rows;
-    return mm_asprintf("dumped %" PRId64 "/%" PRId64 ", imported %" PRId64 "/%" PRId64, c->dumped, rows, c->imported,
-                       rows);
+    char d[32], i2[32], t[32];
+    mm_format_count(d, sizeof d, c->dumped);
+    mm_format_count(i2, sizeof i2, c->imported);
+    mm_format_count(t, sizeof t, rows);
+    return mm_asprintf("dumped %s/%s, imported %s/%s", d, t, i2, t);
 }
 
 static void draw_collections(const mm_runjob_view *v, int y, int x, int w, int lines)
@@ -293,8 +323,8 @@ static void draw_collections(const mm_runjob_view *v, int y, int x, int w, int l
     }
 }
 
-void mm_run_view_draw(const mm_app *app, const mm_runjob_view *v, bool started, bool cancelling, mm_table *batches,
-                      const mm_log *log, const mm_rect *a)
+int mm_run_view_draw(const mm_app *app, const mm_runjob_view *v, bool started, bool cancelling, mm_table *batches,
+                     const mm_log *log, bool log_focus, const mm_rect *a)
 {
     int x = a->x + 1, w = a->w - 2, y = a->y, bottom = a->y + a->h;
     mm_role role;
@@ -307,6 +337,14 @@ void mm_run_view_draw(const mm_app *app, const mm_runjob_view *v, bool started, 
     y += 2;
     draw_verify_line(v, y++, x, w);
     int log_lines = a->h >= 27 ? 6 : a->h >= 21 ? 4 : 2;
+    /* The log never takes more rows than its messages need, and the batch
+     * table grows into the rest; focused, it takes half of what is free. */
+    int free_rows = bottom - y - 1;
+    if (log_focus && free_rows / 2 > log_lines)
+        log_lines = free_rows / 2;
+    int needed = mm_log_height(log, w);
+    if (!log_focus && v->plan && needed < log_lines)
+        log_lines = needed > 1 ? needed : 1;
     int room = bottom - y - 1 - log_lines - 1; /* blank, collections + table, log title */
     if (v->plan && room > 4) {
         y++;
@@ -317,11 +355,15 @@ void mm_run_view_draw(const mm_app *app, const mm_runjob_view *v, bool started, 
         y += lines + 1;
         mm_rect table = {y, a->x, bottom - log_lines - 1 - y, a->w};
         mm_table_draw(batches, &table, true);
-    } else if (!v->plan && started) {
+    } else if (!v->plan && started && v->phase != MM_RUNJOB_DONE) {
         mm_draw_text(y + 1, x, w, "Planning the batches...", mm_theme_attr(MM_ROLE_DIM), true);
     }
     int log_y = bottom - log_lines - 1;
-    mm_draw_text(log_y, x, w, "Log", mm_theme_attr(MM_ROLE_HEADER), true);
+    mm_draw_text(log_y, x, w,
+                 log_focus ? "Log: Up/Down, PgUp/PgDn, Home/End scroll; l returns to the batches"
+                           : "Log",
+                 mm_theme_attr(log_focus ? MM_ROLE_SELECTED : MM_ROLE_HEADER), true);
     mm_rect pane = {log_y + 1, x, log_lines, w};
     mm_log_draw(log, &pane);
+    return log_lines;
 }

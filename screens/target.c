@@ -54,7 +54,49 @@ typedef struct target_state {
     mm_task *task;
     char *staging, *milvus;     /* the last results */
     mm_role staging_role, milvus_role;
+    char *tested;               /* the settings they are about (settings_text) */
 } target_state;
+
+/* The fields' values as one string: results of a test belong to them. */
+static char *settings_text(const mm_app *app)
+{
+    mm_strbuf sb;
+    mm_strbuf_init(&sb);
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        const mm_config_key *key = fields[i].key ? mm_config_find_key(fields[i].key) : NULL;
+        if (!key)
+            continue;
+        int len = mm_config_get_string(&app->cfg, key, NULL, 0);
+        char *value = malloc((size_t)len + 1);
+        if (value)
+            mm_config_get_string(&app->cfg, key, value, (size_t)len + 1);
+        mm_strbuf_appendf(&sb, "%s=%s\n", fields[i].key, value ? value : "");
+        if (value)
+            memset(value, 0, strlen(value)); /* may be a password */
+        free(value);
+    }
+    return sb.data ? mm_strbuf_take(&sb) : mm_strdup("");
+}
+
+static bool results_stale(const mm_app *app, const target_state *st)
+{
+    if (!st->tested || st->task)
+        return false;
+    char *now = settings_text(app);
+    bool stale = !now || strcmp(now, st->tested) != 0;
+    if (now)
+        memset(now, 0, strlen(now));
+    free(now);
+    return stale;
+}
+
+static void forget_tested(target_state *st)
+{
+    if (st->tested)
+        memset(st->tested, 0, strlen(st->tested));
+    free(st->tested);
+    st->tested = NULL;
+}
 
 static void target_init(mm_app *app, void *state)
 {
@@ -87,6 +129,7 @@ static void target_fini(mm_app *app, void *state)
     mm_config_form_fini(&st->form);
     free(st->staging);
     free(st->milvus);
+    forget_tested(st);
 }
 
 static bool target_capturing(mm_app *app, void *state)
@@ -129,6 +172,9 @@ static void start_check(mm_app *app, target_state *st)
     st->staging = mm_strdup("Staging: checking...");
     st->milvus = mm_strdup("Milvus 2.x: connecting...");
     st->staging_role = st->milvus_role = MM_ROLE_STATUS;
+    forget_tested(st);
+    st->tested = settings_text(app);
+    mm_app_message(app, MM_ROLE_STATUS, "Testing the staging target and Milvus 2.x...");
 }
 
 static unsigned target_tick(mm_app *app, void *state)
@@ -151,20 +197,42 @@ static unsigned target_tick(mm_app *app, void *state)
     st->test = NULL;
     if (ok)
         mm_app_message(app, MM_ROLE_OK, "Target test passed: Tab shows the Plan");
-    else
-        mm_app_message(app, MM_ROLE_ERROR, "Target test failed: the message above says why");
+    else /* said in full, since the message stays when the screen changes */
+        mm_app_message(app, MM_ROLE_ERROR, "Target test failed: %s",
+                       st->staging_role == MM_ROLE_ERROR ? st->staging : st->milvus);
     return MM_TUI_REDRAW;
 }
 
 static unsigned target_action(mm_app *app, void *state, mm_action action, int key)
 {
     target_state *st = state;
-    if (!mm_form_editing(&st->form.form) && action == MM_ACT_TEST_SOURCE) {
+    bool editing = mm_form_editing(&st->form.form);
+    if (!editing && action == MM_ACT_TEST_SOURCE) {
         start_check(app, st);
         return MM_TUI_REDRAW;
     }
+    if (!editing && (action == MM_ACT_ACTIVATE || action == MM_ACT_TOGGLE || action == MM_ACT_RESET) &&
+        mm_app_read_only(app, "the target"))
+        return MM_TUI_REDRAW;
     int r = mm_form_on_key(&st->form.form, key, action);
+    /* The test's verdict on the message line describes settings that are
+     * gone: it goes with them. */
+    if (r != MM_FORM_IGNORED && app->message && strncmp(app->message, "Target test ", 12) == 0 &&
+        (st->staging || st->milvus) && results_stale(app, st))
+        mm_app_message(app, MM_ROLE_STATUS, "The target settings changed since the last test: t tests them again");
     return r == MM_FORM_IGNORED ? MM_TUI_NONE : MM_TUI_REDRAW;
+}
+
+static bool target_offers(mm_app *app, void *state, mm_action action)
+{
+    target_state *st = state;
+    if (action == MM_ACT_COMPLETE) {
+        const mm_config_key *key = mm_form_current(&st->form.form);
+        return mm_form_editing(&st->form.form) && key && key->type == MM_CFG_PATH;
+    }
+    if (action == MM_ACT_ACTIVATE || action == MM_ACT_TOGGLE || action == MM_ACT_RESET)
+        return !mm_app_job_running(app) || mm_form_editing(&st->form.form);
+    return true;
 }
 
 static void target_draw(mm_app *app, void *state, const mm_rect *a)
@@ -181,8 +249,15 @@ static void target_draw(mm_app *app, void *state, const mm_rect *a)
                         "Milvus 2.x connection, login and server version.", mm_theme_attr(MM_ROLE_DIM));
         return;
     }
-    int used = mm_draw_wrapped(result_y, x, w, RESULT_LINES - 1, st->staging, mm_theme_attr(st->staging_role));
-    mm_draw_wrapped(result_y + used, x, w, RESULT_LINES - used, st->milvus, mm_theme_attr(st->milvus_role));
+    bool stale = results_stale(app, st);
+    int used = 0;
+    if (stale)
+        used = mm_draw_wrapped(result_y, x, w, 1, "The settings changed since this test: t tests them again.",
+                               mm_theme_attr(MM_ROLE_WARNING));
+    used += mm_draw_wrapped(result_y + used, x, w, RESULT_LINES - 1 - used, st->staging,
+                            mm_theme_attr(stale ? MM_ROLE_DIM : st->staging_role));
+    mm_draw_wrapped(result_y + used, x, w, RESULT_LINES - used, st->milvus,
+                    mm_theme_attr(stale ? MM_ROLE_DIM : st->milvus_role));
 }
 
 const mm_screen mm_screen_target = {
@@ -197,4 +272,5 @@ const mm_screen mm_screen_target = {
     .capturing = target_capturing,
     .on_tick = target_tick,
     .busy = target_busy,
+    .offers = target_offers,
 };

@@ -173,6 +173,16 @@ static bool verify_running(mm_app *app, void *state)
     return st->job && !mm_runjob_finished(st->job);
 }
 
+/* c is offered only while a verification runs, w only with a report. */
+static bool verify_offers(mm_app *app, void *state, mm_action action)
+{
+    switch (action) {
+    case MM_ACT_CANCEL: return verify_running(app, state);
+    case MM_ACT_WRITE_REPORT: return app->report != NULL;
+    default: return true;
+    }
+}
+
 static void start(mm_app *app, verify_state *st, unsigned steps)
 {
     if (mm_app_job_running(app)) {
@@ -287,7 +297,7 @@ static void ask_load(mm_app *app)
     char *text = mm_asprintf("Load %s into the query nodes to read the content sample back? It takes about %s of "
                              "query-node memory; each is released again afterwards, and a FLAT or BIN_FLAT index made "
                              "for loading it is dropped.", names, size);
-    static const char *const buttons[] = {"Load and sample", "Cancel", NULL};
+    static const mm_dialog_button buttons[] = {{"Load and sample", 'y'}, {"Cancel", 'n'}, {NULL, 0}};
     mm_app_ask(app, DIALOG_LOAD, MM_ROLE_WARNING, "Load for the content sample", text ? text : "", buttons, 1);
     free(text);
     free(names);
@@ -347,6 +357,32 @@ static char *row_note(const mm_verify_report *r, const mm_table_item *item)
     return mm_strbuf_take(&sb);
 }
 
+/* What the appended collections held before this job: MILVUS counts those
+ * rows too, so an append that worked reads "before + imported". NULL when
+ * nothing was appended to. */
+static char *appended_text(const mm_verify_report *r)
+{
+    mm_strbuf sb;
+    mm_strbuf_init(&sb);
+    for (size_t i = 0; i < r->n_collections; i++) {
+        int64_t before = 0;
+        for (size_t k = 0; k < r->n_rows; k++)
+            if (strcmp(r->rows[k].collection, r->collections[i].collection) == 0)
+                before += r->rows[k].baseline;
+        if (before <= 0)
+            continue;
+        char n[32];
+        mm_strbuf_appendf(&sb, "%s%s held %s row(s) before this job", sb.len ? "; " : "Appended to: ",
+                          r->collections[i].target, mm_format_count(n, sizeof n, before));
+    }
+    if (!sb.len) {
+        mm_strbuf_free(&sb);
+        return NULL;
+    }
+    mm_strbuf_append(&sb, " (MILVUS counts them: it should read what was there before plus what was imported).");
+    return mm_strbuf_take(&sb);
+}
+
 static char *phase_text(const mm_runjob_view *v)
 {
     if (v->phase == MM_RUNJOB_OPENING)
@@ -390,6 +426,10 @@ static void verify_draw(mm_app *app, void *state, const mm_rect *a)
                                                "why.", r->mismatches);
     mm_draw_text(y++, x, w, summary ? summary : "", mm_theme_attr(r->all_match ? MM_ROLE_OK : MM_ROLE_MISMATCH), true);
     free(summary);
+    char *appended = appended_text(r);
+    if (appended)
+        y += mm_draw_wrapped(y, x, w, 2, appended, mm_theme_attr(MM_ROLE_STATUS));
+    free(appended);
     uint64_t memory = 0;
     char *names = not_loaded_text(r, &memory);
     if (names && names[0]) {
@@ -427,4 +467,5 @@ const mm_screen mm_screen_verify = {
     .on_tick = verify_tick,
     .on_dialog = verify_dialog,
     .running = verify_running,
+    .offers = verify_offers,
 };

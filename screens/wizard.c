@@ -11,10 +11,9 @@ static const mm_screen *const screens[] = {
 #undef MM_SCREEN_ENTRY
 };
 
-/* The wizard's way to take each remedy engine messages advise; starting
- * over is the one step it leaves to the command line. */
+/* The wizard's way to take each remedy engine messages advise. */
 static const char *const wizard_remedy_words[MM_REMEDY_COUNT] = {
-    [MM_REMEDY_START_OVER] = "with `milvus-migrate run --restart` in a shell",
+    [MM_REMEDY_START_OVER] = "with Start over, offered when the wizard is opened again on this migration",
     [MM_REMEDY_LEAVE_OUT] = "with Space on the Preview screen",
     [MM_REMEDY_WAL_DIR] = " (WAL directory on the Source screen)",
     [MM_REMEDY_TABLES_DIR] = " (Tables directory on the Source screen)",

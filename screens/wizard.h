@@ -7,12 +7,16 @@
 
 #include "base/error.h"
 
+#include <stdbool.h>
+
 typedef struct mm_wizard_options {
     const char *config_path;    /* -c FILE, or NULL: ./migration.yaml when it exists */
     const char *theme;          /* --theme NAME, or NULL: default */
     const char *script_path;    /* --script FILE: headless scripted session */
     const char *snapshot_dir;
     int cols, lines;            /* --size for scripted sessions */
+    const char *banner;         /* shown on the Source screen and in the help (the demo's directory and port) */
+    bool restart;               /* the first run discards the journal (asked before it does) */
 } mm_wizard_options;
 
 enum { MM_WIZARD_SCRIPT_FAILED = 1 };

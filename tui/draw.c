@@ -67,6 +67,24 @@ int mm_draw_text(int y, int x, int w, const char *text, attr_t attr, bool pad)
     return cols;
 }
 
+const char *mm_ellipsis(void)
+{
+    return MB_CUR_MAX > 1 ? "\u2026" : "~";
+}
+
+int mm_draw_text_cut(int y, int x, int w, const char *text, attr_t attr, bool pad)
+{
+    if (!text || mm_text_width(text) <= w)
+        return mm_draw_text(y, x, w, text, attr, pad);
+    if (w <= 0)
+        return 0;
+    int cols = mm_draw_text(y, x, w - 1, text, attr, false);
+    cols += mm_draw_text(y, x + cols, 1, mm_ellipsis(), attr, false);
+    if (pad && cols < w)
+        cols += mm_draw_text(y, x + cols, w - cols, "", attr, true);
+    return cols;
+}
+
 void mm_draw_text_right(int y, int x, int w, const char *text, attr_t attr)
 {
     int tw = mm_text_width(text);
@@ -122,26 +140,45 @@ static int wrap(int w, const char *text, void (*emit)(void *ctx, int i, const ch
 }
 
 struct wrap_draw {
-    int y, x, w, max;
+    int y, x, w, skip, max;
+    bool more;          /* lines beyond the window: the last one shown ends in an ellipsis */
     attr_t attr;
 };
 
 static void draw_line(void *ctx, int i, const char *s, size_t n)
 {
     struct wrap_draw *d = ctx;
-    if (i >= d->max)
+    i -= d->skip;
+    if (i < 0 || i >= d->max)
         return;
     char *copy = strndup(s, n);
-    if (copy)
+    if (!copy)
+        return;
+    if (i == d->max - 1 && d->more) {
+        int cols = mm_draw_text(d->y + i, d->x, d->w - 1, copy, d->attr, false);
+        mm_draw_text(d->y + i, d->x + cols, d->w - cols, mm_ellipsis(), d->attr, true);
+    } else {
         mm_draw_text(d->y + i, d->x, d->w, copy, d->attr, true);
+    }
     free(copy);
+}
+
+int mm_draw_wrapped_from(int y, int x, int w, int skip, int max_lines, const char *text, attr_t attr)
+{
+    if (max_lines <= 0 || !text)
+        return 0;
+    int total = wrap(w, text, NULL, NULL);
+    if (skip < 0)
+        skip = 0;
+    struct wrap_draw d = {y, x, w, skip, max_lines, total - skip > max_lines, attr};
+    wrap(w, text, draw_line, &d);
+    int n = total - skip;
+    return n < 0 ? 0 : n < max_lines ? n : max_lines;
 }
 
 int mm_draw_wrapped(int y, int x, int w, int max_lines, const char *text, attr_t attr)
 {
-    struct wrap_draw d = {y, x, w, max_lines, attr};
-    int n = wrap(w, text, draw_line, &d);
-    return n < max_lines ? n : max_lines;
+    return mm_draw_wrapped_from(y, x, w, 0, max_lines, text, attr);
 }
 
 int mm_wrapped_lines(int w, const char *text)

@@ -12,7 +12,8 @@
 static const mm_keybinding bindings[] = {
     /* The whole wizard, unless a text field, a dialog or the help is open. */
     {MM_ACT_NEXT_SCREEN, "global", {"Tab"}, "Go to the next screen", "next"},
-    {MM_ACT_PREV_SCREEN, "global", {"BTab"}, "Go to the previous screen", NULL},
+    {MM_ACT_PREV_SCREEN, "global", {"Shift-Tab"}, "Go to the previous screen", NULL},
+    {MM_ACT_BACK, "global", {"Esc"}, "Go back to the screen shown before this one", NULL},
     {MM_ACT_SCREEN_1, "global", {"F1"}, "Go to screen 1 (Source)", NULL},
     {MM_ACT_SCREEN_2, "global", {"F2"}, "Go to screen 2 (Preview)", NULL},
     {MM_ACT_SCREEN_3, "global", {"F3"}, "Go to screen 3 (Config)", NULL},
@@ -20,12 +21,14 @@ static const mm_keybinding bindings[] = {
     {MM_ACT_SCREEN_5, "global", {"F5"}, "Go to screen 5 (Plan)", NULL},
     {MM_ACT_SCREEN_6, "global", {"F6"}, "Go to screen 6 (Run: dump and load)", NULL},
     {MM_ACT_SCREEN_7, "global", {"F7"}, "Go to screen 7 (Verify)", NULL},
-    {MM_ACT_HELP, "global", {"?"}, "Show the keys of this screen", "help"},
-    {MM_ACT_QUIT, "global", {"q", "F10"},
+    {MM_ACT_HELP, "global", {"?"}, "Show every key, those of this screen first", "help"},
+    {MM_ACT_QUIT, "global", {"q", "F10", "C-c"},
      "Quit (asks first when a job is running or the configuration has unsaved changes)", "quit"},
     {MM_ACT_REDRAW, "global", {"C-l"}, "Redraw the screen", NULL},
+    {MM_ACT_MOUSE, "global", {"M"},
+     "Turn mouse clicks on tabs and rows on or off (NO_MOUSE=1 starts with them off)", NULL},
 
-    /* Moving in lists, tables and forms. */
+    /* Moving in lists, tables and forms (a mouse click highlights a row). */
     {MM_ACT_UP, "list", {"Up", "k"}, "Move up one row", NULL},
     {MM_ACT_DOWN, "list", {"Down", "j"}, "Move down one row", NULL},
     {MM_ACT_PAGE_UP, "list", {"PgUp"}, "Move up one page", NULL},
@@ -35,7 +38,10 @@ static const mm_keybinding bindings[] = {
 
     /* Source screen. */
     {MM_ACT_ACTIVATE, "source", {"Enter"}, "Edit the field, or run the highlighted button", "edit"},
-    {MM_ACT_TOGGLE, "source", {"Space"}, "Use the highlighted kind of source", "use"},
+    {MM_ACT_TOGGLE, "source", {"Space"},
+     "Use the highlighted kind of source; on Data directory, find installations as f does", "use"},
+    {MM_ACT_FIND_INSTALLS, "source", {"f"},
+     "Find Milvus 1.x installations in the usual places and pick one", "find"},
     {MM_ACT_TEST_SOURCE, "source", {"t"}, "Test connection: open the source and count what it holds",
      "test"},
 
@@ -46,7 +52,8 @@ static const mm_keybinding bindings[] = {
      NULL},
     {MM_ACT_FILTER, "preview", {"/"}, "Show only names containing a text", "filter"},
     {MM_ACT_RENAME, "preview", {"r"}, "Rename the Milvus 2.x collection or partition", "rename"},
-    {MM_ACT_CANCEL, "preview", {"Esc"}, "Clear the name filter", NULL},
+    {MM_ACT_WARNINGS, "preview", {"w"}, "List every warning about the source", "warnings"},
+    {MM_ACT_CANCEL, "preview", {"Esc"}, "Clear the name filter (without one, Esc goes back)", NULL},
 
     /* Config screen. */
     {MM_ACT_ACTIVATE, "config", {"Enter"}, "Edit the value (toggle a boolean, cycle a choice)", "edit"},
@@ -64,21 +71,29 @@ static const mm_keybinding bindings[] = {
 
     /* Plan screen. */
     {MM_ACT_CYCLE_POLICY, "plan", {"e"}, "Cycle existingCollection: error, append, drop, skip", "existing"},
+    {MM_ACT_TEST_SOURCE, "plan", {"t"},
+     "Check the target again: which 2.x collections exist, their rows, what the run would do to them", "check"},
+    {MM_ACT_WARNINGS, "plan", {"w"}, "List every warning about the source", "warnings"},
 
     /* Run screen. */
     {MM_ACT_START, "run", {"Enter"}, "Dump, load and verify (resumes from the journal)", "start"},
     {MM_ACT_CANCEL, "run", {"c"}, "Cancel the running job (asks first)", "cancel"},
+    {MM_ACT_LOG_FOCUS, "run", {"l"},
+     "Switch the highlight between the batch table and the log; list keys then scroll the log", "log"},
 
     /* Verify screen. */
     {MM_ACT_VERIFY, "verify", {"v"}, "Verify again against the Milvus 2.x row counts", "verify"},
     {MM_ACT_WRITE_REPORT, "verify", {"w"}, "Write report.json and report.md to the state dir", "write report"},
     {MM_ACT_LOAD_FOR_SAMPLE, "verify", {"l"}, "Load the collections not loaded, sample them, release them (asks first)",
      "load+sample"},
-    {MM_ACT_CANCEL, "verify", {"c"}, "Cancel the running verification", NULL},
+    {MM_ACT_CANCEL, "verify", {"c"}, "Cancel the running verification", "cancel"},
 
     /* A text field being edited. */
     {MM_ACT_ACTIVATE, "edit", {"Enter"}, "Accept the text", "accept"},
     {MM_ACT_CANCEL, "edit", {"Esc"}, "Cancel the edit", "cancel"},
+    {MM_ACT_COMPLETE, "edit", {"Tab"},
+     "Complete a file or directory name (fields that hold a path); the choices are listed when several fit",
+     "complete"},
     {MM_ACT_LEFT, "edit", {"Left"}, "Move the cursor left", NULL},
     {MM_ACT_RIGHT, "edit", {"Right"}, "Move the cursor right", NULL},
     {MM_ACT_HOME, "edit", {"Home", "C-a"}, "Go to the start of the text", NULL},
@@ -87,16 +102,25 @@ static const mm_keybinding bindings[] = {
     {MM_ACT_DELETE_CHAR, "edit", {"Del"}, "Delete the character under the cursor", NULL},
     {MM_ACT_CLEAR_LINE, "edit", {"C-u"}, "Clear the text", NULL},
 
-    /* A dialog. */
-    {MM_ACT_LEFT, "dialog", {"Left", "BTab"}, "Highlight the previous button", NULL},
+    /* A dialog (its own key hints name what each key does there). */
+    {MM_ACT_LEFT, "dialog", {"Left", "Shift-Tab"}, "Highlight the previous button", NULL},
     {MM_ACT_RIGHT, "dialog", {"Right", "Tab"}, "Highlight the next button", NULL},
-    {MM_ACT_ACTIVATE, "dialog", {"Enter"}, "Press the highlighted button", "choose"},
-    {MM_ACT_CANCEL, "dialog", {"Esc"}, "Close the dialog (the last button)", "cancel"},
+    {MM_ACT_ACTIVATE, "dialog", {"Enter"}, "Press the highlighted button", NULL},
+    {MM_ACT_HOTKEY, "dialog", {"y", "n", "s", "d", "c", "r"},
+     "Press the button marked with that letter: (y) yes, (n) no, (s) save, (d) discard, (c) continue, "
+     "(r) start over", NULL},
+    {MM_ACT_UP, "dialog", {"Up"}, "Scroll a long message up", NULL},
+    {MM_ACT_DOWN, "dialog", {"Down"}, "Scroll a long message down", NULL},
+    {MM_ACT_CANCEL, "dialog", {"Esc"}, "Press the last button, the one that changes nothing", NULL},
 
-    /* The help overlay. */
+    /* The help and the list of warnings. */
     {MM_ACT_UP, "help", {"Up", "k"}, "Scroll up", NULL},
     {MM_ACT_DOWN, "help", {"Down", "j"}, "Scroll down", NULL},
-    {MM_ACT_CANCEL, "help", {"Esc", "?", "q"}, "Close the help", "close"},
+    {MM_ACT_PAGE_UP, "help", {"PgUp"}, "Scroll up one page", NULL},
+    {MM_ACT_PAGE_DOWN, "help", {"PgDn"}, "Scroll down one page", NULL},
+    {MM_ACT_HOME, "help", {"Home", "g"}, "Go to the top", NULL},
+    {MM_ACT_END, "help", {"End", "G"}, "Go to the bottom", NULL},
+    {MM_ACT_CANCEL, "help", {"Esc", "?", "q"}, "Close this box", "close"},
 };
 
 static const char *const action_names[] = {
@@ -221,20 +245,24 @@ static void append_keys(mm_strbuf *sb, const mm_keybinding *b, const char *sep)
     }
 }
 
-char *mm_keymap_hints(const char *const *contexts)
+char *mm_keymap_hints(const char *const *contexts, mm_keymap_offers offers, void *ctx)
 {
     mm_strbuf sb;
     mm_strbuf_init(&sb);
+    bool shown[MM_ACT_COUNT] = {false};
     for (const char *const *c = contexts; *c; c++)
         for (size_t i = 0; i < sizeof bindings / sizeof bindings[0]; i++) {
             const mm_keybinding *b = &bindings[i];
-            if (!b->hint || strcmp(b->context, *c) != 0)
+            if (!b->hint || strcmp(b->context, *c) != 0 || shown[b->action])
                 continue;
+            if (offers && !offers(ctx, *c, b->action))
+                continue;
+            shown[b->action] = true;
             if (sb.len)
                 mm_strbuf_append(&sb, "  ");
             mm_strbuf_appendf(&sb, "%s %s", b->keys[0], b->hint);
         }
-    return mm_strbuf_take(&sb);
+    return sb.data ? mm_strbuf_take(&sb) : mm_strdup("");
 }
 
 static const struct {
@@ -251,8 +279,15 @@ static const struct {
     {"verify", "Verify screen"},
     {"edit", "Editing a text field"},
     {"dialog", "Dialogs"},
-    {"help", "This help"},
+    {"help", "The help and the list of warnings"},
 };
+
+const char *const *mm_keymap_contexts(void)
+{
+    static const char *const order[] = {"global", "list", "edit", "dialog", "help", "source", "preview",
+                                        "config", "target", "plan", "run", "verify", NULL};
+    return order;
+}
 
 static const char *context_title(const char *context)
 {
@@ -307,6 +342,11 @@ char *mm_keymap_help_text(const char *const *contexts)
     mm_strbuf sb;
     mm_strbuf_init(&sb);
     for (const char *const *c = contexts; *c; c++) {
+        bool seen = false;
+        for (const char *const *d = contexts; d < c; d++)
+            seen = seen || strcmp(*d, *c) == 0;
+        if (seen)
+            continue;
         bool any = false;
         for (size_t i = 0; i < sizeof bindings / sizeof bindings[0]; i++) {
             const mm_keybinding *b = &bindings[i];
@@ -321,9 +361,9 @@ char *mm_keymap_help_text(const char *const *contexts)
             mm_strbuf sk;
             mm_strbuf_init(&sk);
             append_keys(&sk, b, ", ");
-            mm_strbuf_appendf(&sb, "  %-14s %s\n", sk.data ? sk.data : "", b->description);
+            mm_strbuf_appendf(&sb, "  %-14s\t%s\n", sk.data ? sk.data : "", b->description);
             mm_strbuf_free(&sk);
         }
     }
-    return mm_strbuf_take(&sb);
+    return sb.data ? mm_strbuf_take(&sb) : mm_strdup("");
 }

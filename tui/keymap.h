@@ -57,6 +57,13 @@
     X(CYCLE_POLICY, "existing-policy")                                                             \
     X(VERIFY, "verify")                                                                            \
     X(WRITE_REPORT, "write-report")                                                                \
+    X(BACK, "back")                                                                                \
+    X(COMPLETE, "complete")                                                                        \
+    X(WARNINGS, "warnings")                                                                        \
+    X(FIND_INSTALLS, "find-installs")                                                              \
+    X(LOG_FOCUS, "log-focus")                                                                      \
+    X(MOUSE, "mouse")                                                                              \
+    X(HOTKEY, "button-letter")                                                                     \
     X(LOAD_FOR_SAMPLE, "load-for-sample")
 
 typedef enum {
@@ -66,7 +73,7 @@ typedef enum {
     MM_ACT_COUNT
 } mm_action;
 
-#define MM_KEYS_MAX 4
+#define MM_KEYS_MAX 6
 
 typedef struct mm_keybinding {
     mm_action action;
@@ -83,7 +90,7 @@ const char *mm_action_name(mm_action action);
  * NULL-terminated contexts in order. MM_ACT_NONE when unbound. */
 mm_action mm_keymap_lookup(int key, const char *const *contexts);
 
-/* Key names: Up Down Left Right Enter Tab BTab (Shift-Tab) Esc Space
+/* Key names: Up Down Left Right Enter Tab Shift-Tab (or BTab) Esc Space
  * Backspace Del Home End PgUp PgDn F1-F12, C-a..C-z, or one character
  * (UTF-8). Returns the key code or MM_KEY_NONE. */
 int mm_key_parse(const char *name);
@@ -93,14 +100,21 @@ const char *mm_key_name(int key, char *buf, size_t n);
  * variants -> MM_KEY_FN(KEY_BACKSPACE). fn = the code came as KEY_CODE_YES. */
 int mm_key_from_curses(wint_t wch, bool fn);
 
+/* Whether an action applies now (the key hints leave out those that do
+ * not); NULL offers every action. */
+typedef bool (*mm_keymap_offers)(void *ctx, const char *context, mm_action action);
+
 /* "Tab next  ? help  q quit" style hints for the contexts (first binding
- * of each action with a hint). malloc'd. */
-char *mm_keymap_hints(const char *const *contexts);
+ * of each action with a hint that `offers` accepts). malloc'd. */
+char *mm_keymap_hints(const char *const *contexts, mm_keymap_offers offers, void *ctx);
+/* Every context of the table in the order the help shows them after the
+ * current screen's: NULL-terminated, static. */
+const char *const *mm_keymap_contexts(void);
 /* The key table as man(7) lines (.SS per context, .TP per action), for the
  * KEYS section of milvus-migrate(1). malloc'd. */
 char *mm_keymap_man(void);
-/* Help overlay lines "  KEYS      description" per context heading, for
- * the given contexts. malloc'd, '\n'-separated. */
+/* Help overlay lines "  KEYS\tdescription" under a heading per context,
+ * for the given contexts (each once). malloc'd, '\n'-separated. */
 char *mm_keymap_help_text(const char *const *contexts);
 
 #endif

@@ -94,6 +94,14 @@ bool mm_lineedit_key(mm_lineedit *e, int key, mm_action action)
     return true;
 }
 
+void mm_lineedit_set_text(mm_lineedit *e, const char *utf8)
+{
+    mm_mask mask = e->mask;
+    mm_masker masker = e->masker;
+    mm_lineedit_fini(e);
+    mm_lineedit_init(e, utf8, mask, masker);
+}
+
 char *mm_lineedit_text(const mm_lineedit *e)
 {
     size_t cap = e->len * MB_LEN_MAX + 1;

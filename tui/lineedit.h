@@ -31,6 +31,8 @@ void mm_lineedit_fini(mm_lineedit *e);
 /* Handles one key (action = its "edit" binding). Returns true when the
  * text or cursor changed; Enter and Esc are the caller's business. */
 bool mm_lineedit_key(mm_lineedit *e, int key, mm_action action);
+/* Replaces the text (a completion), cursor at its end. */
+void mm_lineedit_set_text(mm_lineedit *e, const char *utf8);
 /* The text as UTF-8, malloc'd. */
 char *mm_lineedit_text(const mm_lineedit *e);
 /* Draws the field in w columns at (y, x) and places the cursor. */

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
@@ -101,6 +102,23 @@ static bool running(const mm_loop_client *c)
     return c->running && c->running(c->ctx);
 }
 
+/* A quit signal arrived: whether the loop ends. The client may handle it
+ * (a question) and re-arm the handler. */
+static bool signal_quits(const mm_loop_client *c, unsigned *flags)
+{
+    int sig = mm_term_caught_signal();
+    if (!sig)
+        return false;
+    if (!c->on_signal)
+        return true;
+    unsigned f = c->on_signal(c->ctx, sig);
+    if (f & MM_TUI_QUIT)
+        return true;
+    mm_term_clear_signal();
+    *flags |= f;
+    return false;
+}
+
 /* Waits (ticking) until done(c) or the limit; repaints what changed. */
 static int script_wait(const mm_loop_client *c, mm_script *script, const mm_script_step *step,
                        bool (*done)(const mm_loop_client *c, const mm_script_step *step), int limit_ms,
@@ -109,9 +127,11 @@ static int script_wait(const mm_loop_client *c, mm_script *script, const mm_scri
     int64_t deadline = now_ms() + limit_ms;
     for (;;) {
         unsigned flags = tick(c);
+        if (signal_quits(c, &flags))
+            return 0;
         if (flags)
             paint(c, flags & MM_TUI_RELAYOUT);
-        if (done(c, step) || mm_term_caught_signal())
+        if (done(c, step))
             return 0;
         if (now_ms() > deadline)
             return mm_error_set(err, MM_ERR_INTERNAL, "%s:%d: %s: still waiting after %d s", script->path,
@@ -140,7 +160,9 @@ static int run_script(const mm_loop_client *c, mm_script *script, mm_error *err)
     for (;;) {
         int64_t deadline = now_ms() + SCRIPT_STEP_LIMIT_MS;
         unsigned flags = tick(c);
-        while (busy(c) && !mm_term_caught_signal()) {
+        while (busy(c)) {
+            if (signal_quits(c, &flags))
+                return 0;
             if (now_ms() > deadline)
                 return mm_error_set(err, MM_ERR_INTERNAL, "script %s: background work still running after "
                                     "%d s", script->path, SCRIPT_STEP_LIMIT_MS / 1000);
@@ -148,8 +170,10 @@ static int run_script(const mm_loop_client *c, mm_script *script, mm_error *err)
             poll(&pfd, 1, BUSY_TICK_MS);
             flags |= tick(c);
         }
-        if ((flags & MM_TUI_QUIT) || mm_term_caught_signal())
+        if ((flags & MM_TUI_QUIT) || signal_quits(c, &flags))
             return 0;
+        if (flags)
+            paint(c, flags & MM_TUI_RELAYOUT);
         const mm_script_step *step = mm_script_next(script);
         if (!step || step->kind == MM_STEP_QUIT)
             return 0;
@@ -182,6 +206,16 @@ static int run_script(const mm_loop_client *c, mm_script *script, mm_error *err)
             mm_term_resize(step->cols, step->lines);
             flags = c->on_key(c->ctx, MM_KEY_FN(KEY_RESIZE));
             break;
+        case MM_STEP_SIGNAL:
+            /* As the terminal's Ctrl-C would: through the real handler. */
+            raise(step->lines);
+            flags = 0;
+            if (signal_quits(c, &flags))
+                return 0;
+            break;
+        case MM_STEP_CLICK:
+            flags = c->on_click && mm_term_mouse() ? c->on_click(c->ctx, step->lines, step->cols, 1) : 0;
+            break;
         case MM_STEP_WAIT_JOB:
         case MM_STEP_WAIT_TEXT:
             if (script_wait(c, script, step, step->kind == MM_STEP_WAIT_JOB ? job_done : text_shown,
@@ -213,6 +247,14 @@ static unsigned read_keys(const mm_loop_client *c, bool *dead, int *keys)
             break;
         }
         (*keys)++;
+        if (rc == KEY_CODE_YES && wch == KEY_MOUSE) {
+            MEVENT ev;
+            if (getmouse(&ev) == OK && c->on_click) {
+                int button = (ev.bstate & BUTTON4_PRESSED) ? 4 : (ev.bstate & BUTTON5_PRESSED) ? 5 : 1;
+                flags |= c->on_click(c->ctx, ev.y, ev.x, button);
+            }
+            continue;
+        }
         flags |= c->on_key(c->ctx, mm_key_from_curses(wch, rc == KEY_CODE_YES));
         if (flags & MM_TUI_QUIT)
             break;
@@ -237,9 +279,9 @@ static int run_terminal(const mm_loop_client *c, mm_error *err)
         }
         struct pollfd pfd[2] = {{STDIN_FILENO, POLLIN, 0}, {wake_pipe[0], POLLIN, 0}};
         int n = poll(pfd, 2, timeout);
-        if (mm_term_caught_signal())
-            return 0;
         unsigned flags = 0;
+        if (signal_quits(c, &flags))
+            return 0;
         bool dead = false;
         /* EINTR is usually SIGWINCH: get_wch then returns KEY_RESIZE. */
         if ((n > 0 && (pfd[0].revents & POLLIN)) || (n < 0 && errno == EINTR)) {

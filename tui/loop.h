@@ -31,6 +31,13 @@ typedef struct mm_loop_client {
     void (*draw)(void *ctx);                 /* the whole frame into stdscr */
     bool (*running)(void *ctx);              /* a long job: ticks go on, script steps do not wait
                                               * (wait-job does); may be NULL */
+    /* SIGINT/SIGTERM/SIGHUP arrived: MM_TUI_QUIT ends the loop, anything
+     * else means the client handled it (Ctrl-C asked a question) and the
+     * next signal is caught again. NULL: every signal quits. */
+    unsigned (*on_signal)(void *ctx, int sig);
+    /* A mouse click (or wheel: button 4 up, 5 down) at screen row y,
+     * column x; may be NULL. */
+    unsigned (*on_click)(void *ctx, int y, int x, int button);
 } mm_loop_client;
 
 /* Creates the wake pipe; call before starting workers. */

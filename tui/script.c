@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <limits.h>
+#include <signal.h>
 #include <string.h>
 #include <wchar.h>
 
@@ -107,6 +108,33 @@ static int parse_line(mm_script *s, char *line, int lineno, mm_error *err)
         NEED(st->text = mm_strdup(p + 10));
         return 0;
     }
+    if (strncmp(p, "signal ", 7) == 0) {
+        static const struct {
+            const char *name;
+            int sig;
+        } sigs[] = {{"INT", SIGINT}, {"TERM", SIGTERM}, {"HUP", SIGHUP}};
+        int sig = 0;
+        for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+            if (strcmp(p + 7, sigs[i].name) == 0)
+                sig = sigs[i].sig;
+        if (!sig)
+            return mm_error_set(err, MM_ERR_ARGUMENT, "%s:%d: expected 'signal INT', 'signal TERM' or 'signal HUP', "
+                                "got '%s'", s->path, lineno, p);
+        NEED(st = add_step(s, MM_STEP_SIGNAL, lineno));
+        st->lines = sig;
+        return 0;
+    }
+    if (strncmp(p, "click ", 6) == 0) {
+        int col, row;
+        char extra;
+        if (sscanf(p + 6, "%d %d %c", &col, &row, &extra) != 2 || col < 0 || row < 0)
+            return mm_error_set(err, MM_ERR_ARGUMENT, "%s:%d: expected 'click COLUMN LINE' (0-based), got '%s'",
+                                s->path, lineno, p);
+        NEED(st = add_step(s, MM_STEP_CLICK, lineno));
+        st->cols = col;
+        st->lines = row;
+        return 0;
+    }
     if (strcmp(p, "quit") == 0) {
         NEED(add_step(s, MM_STEP_QUIT, lineno));
         return 0;
@@ -116,7 +144,7 @@ static int parse_line(mm_script *s, char *line, int lineno, mm_error *err)
         if (key == MM_KEY_NONE)
             return mm_error_set(err, MM_ERR_ARGUMENT, "%s:%d: unknown key or command '%s' (keys: Up, Down, "
                                 "Enter, Tab, Esc, F1-F12, Space, Backspace, PgDn, one character; "
-                                "commands: type, snapshot, resize, wait-idle, wait-job, wait-text, quit)", s->path, lineno, tok);
+                                "commands: type, snapshot, resize, wait-idle, wait-job, wait-text, signal, click, quit)", s->path, lineno, tok);
         NEED(st = add_step(s, MM_STEP_KEY, lineno));
         st->key = key;
     }

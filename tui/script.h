@@ -10,6 +10,8 @@
  *   wait-idle         waits until no background work is running
  *   wait-job          waits until the running job (dump, load, verify) ends
  *   wait-text TEXT    waits until TEXT appears on the screen
+ *   signal INT|TERM   sends the process that signal (Ctrl-C is INT)
+ *   click COL LINE    a mouse click at that column and line (0-based)
  *   quit              ends the session at once
  * Every step first waits for short background work (a connection test) to
  * finish, so snapshots are deterministic. A job (dump, load, verify) keeps
@@ -33,6 +35,8 @@ typedef enum {
     MM_STEP_WAIT_IDLE,
     MM_STEP_WAIT_JOB,
     MM_STEP_WAIT_TEXT,
+    MM_STEP_SIGNAL,
+    MM_STEP_CLICK,
     MM_STEP_QUIT
 } mm_step_kind;
 
@@ -40,7 +44,7 @@ typedef struct mm_script_step {
     mm_step_kind kind;
     int key;            /* MM_STEP_KEY */
     char *text;         /* TYPE, WAIT_TEXT: the text; SNAPSHOT: the name */
-    int cols, lines;    /* RESIZE */
+    int cols, lines;    /* RESIZE, CLICK; SIGNAL: lines is the signal */
     int lineno;
 } mm_script_step;
 

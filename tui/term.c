@@ -12,7 +12,7 @@
 
 static SCREEN *screen;
 static FILE *term_in, *term_out;
-static bool active, headless, colors;
+static bool active, headless, colors, mouse;
 static volatile sig_atomic_t caught_signal;
 static volatile sig_atomic_t wake_fd = -1;
 static int saved_stderr = -1;
@@ -156,6 +156,17 @@ int mm_term_start(const mm_term_options *opt, mm_error *err)
                             "(e.g. TERM=xterm-256color)", term && *term ? term : "xterm-256color");
     }
     set_term(screen);
+    /* Without cursor addressing nothing can be drawn where it belongs. */
+    const char *cup = tigetstr("cup");
+    if (!headless && (!cup || cup == (const char *)-1)) {
+        endwin();
+        delscreen(screen);
+        screen = NULL;
+        return mm_error_set(err, MM_ERR_ARGUMENT,
+                            "start the terminal: terminal type '%s' cannot move the cursor, so the wizard cannot "
+                            "draw on it; set TERM to the terminal's real type (e.g. TERM=xterm-256color), or use "
+                            "the headless commands (inspect, dump, load, verify, run)", term && *term ? term : "?");
+    }
     active = true;
     if (!atexit_registered) {
         atexit(mm_term_stop);
@@ -173,9 +184,10 @@ int mm_term_start(const mm_term_options *opt, mm_error *err)
     intrflush(stdscr, FALSE);
     keypad(stdscr, TRUE);
     curs_set(0);
-    colors = has_colors();
+    colors = opt->colors && has_colors();
     if (colors)
         start_color();
+    mm_term_set_mouse(opt->mouse);
     return 0;
 }
 
@@ -221,6 +233,30 @@ void mm_term_resize(int cols, int lines)
 int mm_term_caught_signal(void)
 {
     return caught_signal;
+}
+
+void mm_term_clear_signal(void)
+{
+    caught_signal = 0;
+}
+
+bool mm_term_set_mouse(bool on)
+{
+    if (!active)
+        return mouse = false;
+    mmask_t want = on ? BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED : 0;
+    mmask_t got = 0;
+    if (!headless)
+        mousemask(want, &got);
+    else
+        got = want; /* scripted clicks need no terminal */
+    mouse = on && got != 0;
+    return mouse;
+}
+
+bool mm_term_mouse(void)
+{
+    return mouse;
 }
 
 void mm_term_set_wake_fd(int fd)

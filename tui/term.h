@@ -16,8 +16,15 @@
 typedef struct mm_term_options {
     bool headless;
     int cols, lines;       /* headless size */
+    /* Colours wanted (false for NO_COLOR): without them curses never starts
+     * its colour support, so not one colour escape reaches the terminal. */
+    bool colors;
+    bool mouse;            /* report mouse clicks (mm_term_set_mouse changes it later) */
 } mm_term_options;
 
+/* A terminal that cannot move its cursor (TERM=dumb, or a type whose
+ * terminfo has no cursor addressing) is refused with MM_ERR_ARGUMENT
+ * rather than drawn blank. */
 int mm_term_start(const mm_term_options *opt, mm_error *err);
 /* Idempotent. Replays what was written to stderr while curses was up. */
 void mm_term_stop(void);
@@ -28,6 +35,12 @@ bool mm_term_has_colors(void);
 void mm_term_resize(int cols, int lines);
 /* SIGINT/SIGTERM/SIGHUP received since start, or 0. */
 int mm_term_caught_signal(void);
+/* The caller handled the caught signal (Ctrl-C opened a question): the
+ * next one is caught again instead of ending the program at once. */
+void mm_term_clear_signal(void);
+/* Mouse clicks on or off; returns whether they are on now. */
+bool mm_term_set_mouse(bool on);
+bool mm_term_mouse(void);
 /* Where the signal handler writes one byte to wake the event loop. */
 void mm_term_set_wake_fd(int fd);
 /* After mm_term_stop: re-raises a caught signal with its default action so

@@ -1,6 +1,7 @@
 #include "widget_form.h"
 
 #include "base/strbuf.h"
+#include "path_complete.h"
 #include "widget_table.h"
 
 #include <stdlib.h>
@@ -25,6 +26,8 @@ static void clear_error(mm_form *f)
 {
     free(f->error);
     f->error = NULL;
+    free(f->note);
+    f->note = NULL;
 }
 
 static void stop_editing(mm_form *f)
@@ -145,8 +148,22 @@ static int commit(mm_form *f, const void *id, const char *text)
         return MM_FORM_HANDLED;
     }
     clear_error(f);
+    f->note = problem;
     mm_form_build(f);
     return MM_FORM_HANDLED | MM_FORM_CHANGED;
+}
+
+/* Tab in a path field: the completed name, and the choices when several fit. */
+static void complete_path(mm_form *f)
+{
+    char *text = mm_lineedit_text(&f->edit);
+    char *choices = NULL;
+    char *done = mm_path_complete(text, &choices);
+    mm_lineedit_set_text(&f->edit, done);
+    clear_error(f);
+    f->note = choices;
+    free(done);
+    free(text);
 }
 
 /* Secrets pass through here: the copies are wiped before they are freed. */
@@ -183,6 +200,11 @@ int mm_form_on_key(mm_form *f, int key, mm_action action)
             if (rc & MM_FORM_CHANGED)
                 stop_editing(f);
             return rc;
+        }
+        if (action == MM_ACT_COMPLETE) {
+            if (field->path)
+                complete_path(f);
+            return MM_FORM_HANDLED;
         }
         mm_lineedit_key(&f->edit, key, action);
         return MM_FORM_HANDLED;
@@ -245,12 +267,31 @@ static char *display_value(const mm_form *f, const mm_form_field *field)
     return v;
 }
 
+/* The help under the rows: the field's title and its help, refusal or remark. */
+static const char *help_body(const mm_form *f, const mm_form_field *cur, mm_role *role)
+{
+    *role = f->error ? MM_ROLE_ERROR : f->note ? MM_ROLE_WARNING : MM_ROLE_DIM;
+    return f->error ? f->error : f->note ? f->note : cur->help ? cur->help : "";
+}
+
 void mm_form_draw(mm_form *f, const mm_rect *r)
 {
-    int help_h = help_lines(f);
-    int list_h = r->h - help_h - 1;
-    if (list_h < 1)
-        list_h = r->h;
+    const mm_form_field *cur = f->selected < f->n_rows && f->rows[f->selected].id ? &f->rows[f->selected] : NULL;
+    mm_role body_role = MM_ROLE_DIM;
+    const char *body = cur ? help_body(f, cur, &body_role) : "";
+    /* The help takes what it needs, the rows keep at least half the room
+     * (or all they need), and a blank line parts the two. */
+    int avail = r->h - 1;
+    int need_help = 1 + (cur ? mm_wrapped_lines(r->w, body) : 0);
+    if (need_help < help_lines(f))
+        need_help = help_lines(f);
+    int min_list = (int)f->n_rows < avail / 2 ? (int)f->n_rows : avail / 2;
+    if (min_list < 1)
+        min_list = 1;
+    int list_h = avail - need_help < min_list ? min_list : avail - need_help;
+    int help_h = avail - list_h;
+    if (help_h < 1 || !cur)
+        list_h = r->h, help_h = 0;
     f->page = list_h;
     int label_w = 0;
     for (size_t i = 0; i < f->n_rows; i++)
@@ -275,33 +316,29 @@ void mm_form_draw(mm_form *f, const mm_rect *r)
             continue;
         const mm_form_field *row = &f->rows[idx];
         if (!row->id) {
-            mm_draw_text(y, r->x, r->w, row->label, mm_theme_attr(MM_ROLE_SECTION), true);
+            mm_draw_text_cut(y, r->x, r->w, row->label, mm_theme_attr(MM_ROLE_SECTION), true);
             continue;
         }
         bool current = idx == f->selected;
         attr_t attr = current && !f->editing ? mm_theme_attr(MM_ROLE_SELECTED) : normal;
         int vx = r->x + 4 + label_w + 2;
         mm_draw_text(y, r->x, 2, current ? ">" : "", attr, true);
-        mm_draw_text(y, r->x + 2, label_w + 4, row->label, attr, true);
+        mm_draw_text_cut(y, r->x + 2, label_w + 4, row->label, attr, true);
         if (current && f->editing) {
             mm_lineedit_draw(&f->edit, y, vx, r->x + r->w - vx, mm_theme_attr(MM_ROLE_FIELD_EDIT));
             continue;
         }
         char *value = display_value(f, row);
-        mm_draw_text(y, vx, r->x + r->w - vx, value ? value : "", current ? attr : mm_theme_attr(MM_ROLE_FIELD),
-                     true);
+        mm_draw_text_cut(y, vx, r->x + r->w - vx, value ? value : "",
+                         current ? attr : mm_theme_attr(MM_ROLE_FIELD), true);
         free(value);
     }
-    /* The help of the highlighted field, or the owner's refusal. */
+    if (!help_h)
+        return;
+    /* The help of the highlighted field, or the owner's refusal or remark. */
     int hy = r->y + list_h + 1;
     mm_rect help = {hy - 1, r->x, help_h + 1, r->w};
     mm_draw_fill(&help, normal);
-    const mm_form_field *cur = f->selected < f->n_rows && f->rows[f->selected].id ? &f->rows[f->selected] : NULL;
-    if (!cur || list_h == r->h)
-        return;
-    mm_draw_text(hy, r->x, r->w, cur->title ? cur->title : "", mm_theme_attr(MM_ROLE_SECTION), true);
-    if (f->error)
-        mm_draw_wrapped(hy + 1, r->x, r->w, help_h - 1, f->error, mm_theme_attr(MM_ROLE_ERROR));
-    else
-        mm_draw_wrapped(hy + 1, r->x, r->w, help_h - 1, cur->help ? cur->help : "", mm_theme_attr(MM_ROLE_DIM));
+    mm_draw_text_cut(hy, r->x, r->w, cur->title ? cur->title : "", mm_theme_attr(MM_ROLE_SECTION), true);
+    mm_draw_wrapped(hy + 1, r->x, r->w, help_h - 1, body, mm_theme_attr(body_role));
 }

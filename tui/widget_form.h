@@ -31,7 +31,8 @@ typedef struct mm_form mm_form;
 typedef struct mm_form_ops {
     char *(*get)(void *ctx, const void *id);       /* the value in clear, for editing */
     char *(*display)(void *ctx, const void *id);   /* the value as shown (secrets masked) */
-    /* Checks and stores text; -1 with *problem (malloc'd) when refused. */
+    /* Checks and stores text; -1 with *problem (malloc'd) when refused. A
+     * value stored with a remark (0 and *problem set) shows the remark. */
     int (*set)(void *ctx, const void *id, const char *text, char **problem);
     void (*reset)(void *ctx, const void *id);      /* back to the default */
     /* CHOICE: the value after the current one, or NULL. */
@@ -49,6 +50,7 @@ typedef struct mm_form_field {
     char *title, *help;         /* under the form when highlighted: "<name>: <doc>" and a paragraph */
     mm_mask mask;               /* while edited */
     mm_masker masker;           /* MM_MASK_SHAPE */
+    bool path;                  /* holds a file or directory name: Tab completes it while edited */
 } mm_form_field;
 
 struct mm_form {
@@ -61,7 +63,9 @@ struct mm_form {
     bool editing;
     mm_lineedit edit;
     char *error;                /* the owner's last refusal for the selected field */
-    int help_lines;             /* lines of help under the rows (0: 3) */
+    char *note;                 /* a remark on the selected field: a stored value, completion choices */
+    int help_lines;             /* at least this many lines of help under the rows (0: 3); more
+                                 * when the help needs them and the rows leave room */
 };
 
 /* What a key did to the form (bit set). */

@@ -158,3 +158,22 @@ void mm_emit_line(void (*fn)(void *ctx, const char *line), void *ctx, const char
     va_end(ap);
     fn(ctx, line);
 }
+
+const char *mm_format_count(char *buf, size_t n, int64_t v)
+{
+    char digits[32], out[48];
+    /* The magnitude as unsigned, so INT64_MIN has one too. */
+    uint64_t mag = v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v;
+    int len = snprintf(digits, sizeof digits, "%llu", (unsigned long long)mag);
+    size_t o = 0;
+    if (v < 0)
+        out[o++] = '-';
+    for (int i = 0; i < len; i++) {
+        if (i > 0 && (len - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    out[o] = '\0';
+    snprintf(buf, n, "%s", out);
+    return buf;
+}

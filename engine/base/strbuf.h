@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct mm_strbuf {
     char *data;
@@ -31,6 +32,9 @@ char *mm_strbuf_take(mm_strbuf *sb);
 char *mm_strdup(const char *s);
 char *mm_strndup(const char *s, size_t n);
 /* malloc'd printf; NULL on allocation failure. */
+/* A count with thousands separators ("4,206": 8984845 is easy to misread);
+ * buf of 32 bytes holds any int64. Returns buf. */
+const char *mm_format_count(char *buf, size_t n, int64_t v);
 char *mm_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *mm_vasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 /* printf into a fixed buffer where a cut text is better than a failure

@@ -4,6 +4,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Sleeps ms milliseconds, resuming after signal interruptions, and ending
  * early once the interrupt flag (below) is set, so that a retry backoff or
@@ -16,5 +17,7 @@ void mm_sleep_set_interrupt(const atomic_bool *flag);
 bool mm_sleep_interrupted(void);
 /* Seconds on the monotonic clock, for elapsed-time checks. */
 double mm_monotonic_seconds(void);
+/* "45s", "3m07s", "2h05m"; "--" for a negative value (not known). */
+const char *mm_format_duration(char *buf, size_t n, double seconds);
 
 #endif

@@ -116,7 +116,11 @@ static void int_expect(const mm_config_key *key, char *buf, size_t n)
 {
     char bounds[96];
     bounds_text(key, bounds, sizeof bounds);
-    snprintf(buf, n, "an integer%s%s", *bounds ? " " : "", bounds);
+    /* The reference tool's rule for these keys, said wherever the range is. */
+    if (key->flags & MM_CFG_F_NONPOSITIVE_DEFAULT)
+        snprintf(buf, n, "an integer%s%s, or 0 or less for %s", *bounds ? " " : "", bounds, key->default_text);
+    else
+        snprintf(buf, n, "an integer%s%s", *bounds ? " " : "", bounds);
 }
 
 static int int_parse(const mm_config_key *key, const char *text, const char *got, mm_config_value *v, char *problem,

@@ -26,6 +26,10 @@ typedef struct mm_dump_progress {
     uint64_t bytes_done, bytes_total;
     size_t segments_done, segments_total;
     size_t segments_skipped;      /* already complete in the journal */
+    /* Of rows_done and bytes_done, what an earlier run had done: a rate
+     * counts only the rest. */
+    int64_t rows_reused;
+    uint64_t bytes_reused;
 } mm_dump_progress;
 
 typedef enum { MM_DUMP_NAN_FAIL = 0, MM_DUMP_NAN_SKIP = 1 } mm_dump_nan_policy;

@@ -56,6 +56,9 @@ const char *mm_dump_vector_field(const mm_dump_options *opt);
 /* A failure elsewhere or the user's cancel: stop at the next row run. */
 bool mm_dump_cancelled(const mm_dump_state *st);
 void mm_dump_report(mm_dump_state *st, int64_t rows, uint64_t bytes, size_t segments, size_t skipped);
+/* Rows and bytes an earlier run already staged (batches reused): counted
+ * as done, and as reused so that rates leave them out. */
+void mm_dump_report_reused(mm_dump_state *st, int64_t rows, uint64_t bytes);
 void mm_dump_count_recorded(mm_dump_state *st, const mm_journal_batch *b);
 /* Records the first failure (later ones are consequences). */
 void mm_dump_fail(mm_dump_state *st, const mm_error *err);

@@ -55,7 +55,7 @@ static int dump_batches(mm_dump_state *sh, const mm_dump_job *jb, mm_segment_rea
             pthread_mutex_lock(&sh->lock);
             sh->result.batches_reused++;
             pthread_mutex_unlock(&sh->lock);
-            mm_dump_report(sh, rows, (uint64_t)rows * (f->bpv + 8), 0, 0);
+            mm_dump_report_reused(sh, rows, (uint64_t)rows * (f->bpv + 8));
         } else if (rc == 0 && (rc = stream ? 0 : mm_mkdir_p(dir, err)) == 0) {
             mm_journal_batch b = {
                 .collection = jb->c->name, .partition = jb->p->tag, .segment = jb->s->segment_id,
@@ -137,7 +137,7 @@ static bool remote_segment_reused(mm_dump_state *sh, const mm_dump_job *jb)
     sh->result.batches_reused += (size_t)rec.batches;
     sh->result.nan_rows_skipped += rec.nan_skipped;
     pthread_mutex_unlock(&sh->lock);
-    mm_dump_report(sh, rec.rows + rec.nan_skipped, (uint64_t)rec.rows * (bpv + 8), 0, 0);
+    mm_dump_report_reused(sh, rec.rows + rec.nan_skipped, (uint64_t)rec.rows * (bpv + 8));
     return true;
 }
 

@@ -30,6 +30,15 @@ void mm_dump_report(mm_dump_state *sh, int64_t rows, uint64_t bytes, size_t segm
         sh->opt->progress(sh->opt->progress_ctx, &snapshot);
 }
 
+void mm_dump_report_reused(mm_dump_state *sh, int64_t rows, uint64_t bytes)
+{
+    pthread_mutex_lock(&sh->lock);
+    sh->progress.rows_reused += rows;
+    sh->progress.bytes_reused += bytes;
+    pthread_mutex_unlock(&sh->lock);
+    mm_dump_report(sh, rows, bytes, 0, 0);
+}
+
 void mm_dump_count_recorded(mm_dump_state *sh, const mm_journal_batch *b)
 {
     pthread_mutex_lock(&sh->lock);

@@ -316,8 +316,73 @@ int mm_job_open(mm_job *job, const mm_job_options *opt, const mm_sink *sink, mm_
         if (!job->root || !job->fingerprint)
             rc = mm_error_set(err, MM_ERR_NOMEM, "%s: out of memory", job->command);
     }
-    if (rc == 0)
-        rc = mm_journal_open(job->state_dir, job->fingerprint, opt->restart, &job->journal, err);
+    job->confirm = opt->confirm;
+    job->confirm_ctx = opt->confirm_ctx;
+    job->restart_pending = opt->restart;
+    job->dumps = opt->dumps;
+    if (rc == 0 && opt->restart)
+        rc = mm_journal_open_for_restart(job->state_dir, job->fingerprint, &job->journal, err);
+    else if (rc == 0)
+        rc = mm_journal_open(job->state_dir, job->fingerprint, false, &job->journal, err);
+    return rc;
+}
+
+/* Only warnings go to the sink here: blockers end in the error, losses are
+ * named by the confirmation (or by the refusal without one), and the rest
+ * (what the run does with its own collections) is the Plan screen's. */
+static void say_finding(const mm_job *job, const mm_finding *f)
+{
+    if (f->kind == MM_FINDING_WARNING)
+        mm_sink_message(job->sink, MM_SINK_WARNING, "target", "%s", f->text);
+}
+
+int mm_job_preflight(mm_job *job, mm_milvus *milvus, mm_findings *out, mm_error *err)
+{
+    mm_findings found;
+    mm_preflight_input in = {.cfg = &job->cfg, .inv = &job->inv, .milvus = milvus, .journal = job->journal,
+                             .restart = job->restart_pending, .dumps = job->dumps};
+    if (out)
+        mm_findings_init(out);
+    if (mm_target_preflight(&in, &found, err) != 0)
+        return mm_error_wrap(err, "check the target before the run");
+    for (size_t i = 0; i < found.n; i++)
+        say_finding(job, &found.items[i]);
+    int rc = 0;
+    if (mm_findings_count(&found, MM_FINDING_BLOCKER)) {
+        char *list = mm_findings_text(&found, MM_FINDING_BLOCKER);
+        rc = mm_error_set(err, MM_ERR_CONFIG, "the run would fail on the target, so nothing was dumped or "
+                          "changed:\n%s", list ? list : "");
+        free(list);
+    }
+    if (rc == 0 && mm_findings_count(&found, MM_FINDING_LOSS)) {
+        if (!job->confirm) {
+            char *list = mm_findings_text(&found, MM_FINDING_LOSS);
+            rc = mm_error_set(err, MM_ERR_ARGUMENT, "the run would lose what follows, and nobody was asked; "
+                              "nothing was changed:\n%s", list ? list : "");
+            free(list);
+        } else {
+            rc = job->confirm(job->confirm_ctx, &found, err);
+        }
+    }
+    if (rc == 0) {
+        mm_findings_drops_free(job->drops_confirmed);
+        job->drops_confirmed = mm_findings_drops(&found);
+        if (!job->drops_confirmed)
+            rc = mm_error_set(err, MM_ERR_NOMEM, "%s: out of memory", job->command);
+    }
+    if (rc == 0 && job->restart_pending) {
+        rc = mm_journal_restart(job->journal, err);
+        if (rc == 0) {
+            job->restart_pending = false;
+            mm_sink_message(job->sink, MM_SINK_NOTE, job->command, "discarded the journal %s: the migration starts over",
+                            mm_journal_path(job->journal));
+        }
+    }
+    job->preflight_done = rc == 0;
+    if (out && rc == 0)
+        *out = found;
+    else
+        mm_findings_free(&found);
     return rc;
 }
 
@@ -355,6 +420,7 @@ int mm_job_check_target_bucket(const mm_config *cfg, const char *config_path, mm
 
 void mm_job_close(mm_job *job)
 {
+    mm_findings_drops_free(job->drops_confirmed);
     mm_source_watch_free(job->watch);
     mm_wal_guard_free(&job->wal);
     mm_journal_close(job->journal);

@@ -4,15 +4,17 @@
  * command line and the wizard call only this layer; everything the steps
  * have to say goes through the job's sink (sink.h), nothing is printed.
  *
- * Call order: mm_job_open, then any of mm_job_dump, mm_job_load (after a
- * dump, with a connected client), mm_job_verify, then mm_job_close, which
- * also releases the job's lock on state.dir. */
+ * Call order: mm_job_open, mm_job_preflight (before a dump or a load),
+ * then any of mm_job_dump, mm_job_load (after a dump, with a connected
+ * client), mm_job_verify, then mm_job_close, which also releases the job's
+ * lock on state.dir. */
 #ifndef MM_JOB_H
 #define MM_JOB_H
 
 #include "base/error.h"
 #include "config/config.h"
 #include "job/sink.h"
+#include "job/target_preflight.h"
 #include "job_lock.h"
 #include "journal.h"
 #include "milvus2/client.h"
@@ -47,6 +49,14 @@ typedef struct mm_job {
     mm_job_lock *lock;     /* <state.dir>/milvus-migrate.lock, held while the job is open */
     mm_wal_guard wal;      /* unflushed data: what was checked and found */
     mm_source_watch *watch;/* jobs that dump: the source must hold still */
+    /* --restart: the journal's records stay until mm_job_preflight had the
+     * loss confirmed. */
+    bool restart_pending;
+    bool dumps;
+    bool preflight_done;
+    char **drops_confirmed; /* the 2.x collections the user agreed to drop */
+    int (*confirm)(void *ctx, const mm_findings *losses, mm_error *err);
+    void *confirm_ctx;
 } mm_job;
 
 typedef struct mm_job_options {
@@ -63,6 +73,12 @@ typedef struct mm_job_options {
      * watches the source while it dumps. Other jobs check the WAL only for
      * the report. */
     bool dumps;
+    /* Asked before anything is lost (mm_job_preflight): the losses found;
+     * 0 goes on, -1 with err set (the front end's words: declined, or no
+     * terminal to ask on) stops before anything is changed. NULL refuses
+     * every loss. */
+    int (*confirm)(void *ctx, const mm_findings *losses, mm_error *err);
+    void *confirm_ctx;
     /* The steps read nothing from the staging bucket (verify): it is not
      * opened, and no credentials are looked for, unless
      * mm_job_delete_staged needs it. */
@@ -77,6 +93,15 @@ typedef struct mm_job_options {
  * MM_ERR_NOT_FOUND error. */
 int mm_job_open(mm_job *job, const mm_job_options *opt, const mm_sink *sink, mm_error *err);
 void mm_job_close(mm_job *job);
+
+/* Before any work: what the run meets on the target and what it would
+ * lose (target_preflight.h), with milvus connected (NULL: 2.x is not
+ * looked at, as for a dump alone). Every finding goes to the sink; a
+ * blocker fails with MM_ERR_CONFIG naming all of them; losses are handed
+ * to the job's confirm and nothing is changed unless it says yes. Then a
+ * pending --restart discards the journal. The findings are left in out
+ * (may be NULL). */
+int mm_job_preflight(mm_job *job, mm_milvus *milvus, mm_findings *out, mm_error *err);
 
 /* The steps, each reporting its events and summary to the job's sink. */
 int mm_job_dump(mm_job *job, mm_error *err);

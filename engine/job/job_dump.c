@@ -44,6 +44,8 @@ int mm_job_dump(mm_job *job, mm_error *err)
 {
     const mm_config *cfg = &job->cfg;
     const mm_sink *sink = job->sink;
+    if (!job->preflight_done)
+        return mm_error_set(err, MM_ERR_INTERNAL, "%s: dump before the target check (mm_job_preflight)", job->command);
     mm_sink_step_started(sink, "dump");
     mm_dump_options dopt = {
         .inv = &job->inv, .tables_dirs = (const char *const *)job->src.tables_dirs,

@@ -17,6 +17,8 @@ int mm_job_load(mm_job *job, mm_milvus *milvus, mm_error *err)
 {
     const mm_config *cfg = &job->cfg;
     const mm_sink *sink = job->sink;
+    if (!job->preflight_done)
+        return mm_error_set(err, MM_ERR_INTERNAL, "%s: load before the target check (mm_job_preflight)", job->command);
     mm_sink_step_started(sink, "load");
     char local_root[PATH_MAX];
     if (!job->storage && !realpath(job->root, local_root))
@@ -27,7 +29,8 @@ int mm_job_load(mm_job *job, mm_milvus *milvus, mm_error *err)
     mm_load_options o = {
         .inv = &job->inv, .journal = job->journal, .milvus = milvus,
         .id_field = cfg->target.milvus2x.fields.id, .vector_field = cfg->target.milvus2x.fields.vector,
-        .existing = cfg->target.milvus2x.existing_collection, .create_index = cfg->target.milvus2x.create_index,
+        .existing = cfg->target.milvus2x.existing_collection, .drops_confirmed = (const char *const *)job->drops_confirmed,
+        .create_index = cfg->target.milvus2x.create_index,
         .local_root = job->storage ? NULL : local_root, .storage = job->storage, .remote_root = job->remote_root,
         .scratch_dir = job->root, .workers = cfg->loader.worker.limit,
         .poll_interval_ms = cfg->loader.poll_interval_seconds * 1000,

@@ -11,6 +11,7 @@
 #include "source/target_names.h"
 
 #include <cjson/cJSON.h>
+#include <glob.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -95,6 +96,15 @@ int mm_job_configure_source(mm_config *cfg, const char *path, char **note, mm_er
     if (mm_discover(path, &inst, err) != 0)
         return -1;
     int rc = 0;
+    struct stat st;
+    if (inst.sqlite_path && (stat(inst.sqlite_path, &st) != 0 || !S_ISREG(st.st_mode))) {
+        rc = mm_error_set(err, MM_ERR_NOT_FOUND, "%s looks like a Milvus 1.x installation (%s), but its meta.sqlite "
+                          "%s does not exist: copy meta.sqlite (with -wal and -shm) there, or give the meta.sqlite "
+                          "or a MySQL DSN", path, inst.config_file ? inst.config_file : "a tables directory",
+                          inst.sqlite_path);
+        mm_install_free(&inst);
+        return rc;
+    }
     if (inst.sqlite_path) {
         rc |= set_key(cfg, "meta.mode", "sqlite", err);
         rc |= set_key(cfg, "meta.sqliteFile", inst.sqlite_path, err);
@@ -126,6 +136,105 @@ int mm_job_configure_source(mm_config *cfg, const char *path, char **note, mm_er
     return rc != 0 ? -1 : 0;
 }
 
+/* Where 1.x installations usually are: the packages' and the docker
+ * images' data directories, docker volumes, and where the user is. */
+static const char *const usual_places[] = {"/var/lib/milvus", "/milvus", "/var/lib/docker/volumes/*/_data", ".",
+                                           NULL};
+
+static int add_found(mm_found_install **list, size_t *n, const char *path, const mm_install *inst, mm_error *err)
+{
+    mm_found_install *grown = realloc(*list, (*n + 1) * sizeof *grown);
+    if (!grown)
+        return mm_error_set(err, MM_ERR_NOMEM, "find installations: out of memory");
+    *list = grown;
+    char *masked = inst->mysql_uri ? mm_config_mask_dsn(inst->mysql_uri) : NULL;
+    mm_found_install *f = &grown[*n];
+    f->path = mm_strdup(path);
+    f->summary = mm_asprintf("Milvus %s: meta %s%s%s", inst->version_hint ? inst->version_hint : "1.x",
+                             inst->sqlite_path ? inst->sqlite_path : masked ? masked : "?",
+                             inst->config_file ? ", config " : "", inst->config_file ? inst->config_file : "");
+    free(masked);
+    if (!f->path || !f->summary) {
+        free(f->path);
+        free(f->summary);
+        return mm_error_set(err, MM_ERR_NOMEM, "find installations: out of memory");
+    }
+    (*n)++;
+    return 0;
+}
+
+/* One place: itself, its milvus/ and its conf/server_config.yaml. */
+static int try_place(const char *dir, mm_found_install **list, size_t *n, mm_error *err)
+{
+    char *candidates[] = {mm_strdup(dir), mm_asprintf("%s/milvus", dir), NULL};
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && candidates[i]; i++) {
+        mm_install inst;
+        struct stat st;
+        if (stat(candidates[i], &st) != 0 || !S_ISDIR(st.st_mode) || mm_discover(candidates[i], &inst, NULL) != 0)
+            continue;
+        bool usable = inst.mysql_uri || (inst.sqlite_path && stat(inst.sqlite_path, &st) == 0 && S_ISREG(st.st_mode));
+        if (usable) {
+            /* Reached twice (a place and its milvus/): keep the first. */
+            bool seen = false;
+            for (size_t k = 0; k < *n; k++)
+                seen = seen || (inst.sqlite_path && strstr((*list)[k].summary, inst.sqlite_path));
+            if (!seen)
+                rc = add_found(list, n, candidates[i], &inst, err);
+        }
+        mm_install_free(&inst);
+    }
+    free(candidates[0]);
+    free(candidates[1]);
+    return rc;
+}
+
+int mm_job_find_installs(mm_found_install **out, size_t *n, mm_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    const char *env = getenv("MM_INSTALL_SEARCH_PATH");
+    char *own = env && *env ? mm_strdup(env) : NULL;
+    const char **places = NULL;
+    size_t n_places = 0;
+    if (own) {
+        places = calloc(strlen(own) + 2, sizeof *places);
+        char *save = NULL;
+        for (char *p = places ? strtok_r(own, ":", &save) : NULL; p; p = strtok_r(NULL, ":", &save))
+            places[n_places++] = p;
+    } else {
+        places = calloc(sizeof usual_places / sizeof usual_places[0], sizeof *places);
+        for (size_t i = 0; places && usual_places[i]; i++)
+            places[n_places++] = usual_places[i];
+    }
+    int rc = places ? 0 : mm_error_set(err, MM_ERR_NOMEM, "find installations: out of memory");
+    for (size_t i = 0; rc == 0 && i < n_places; i++) {
+        glob_t g;
+        if (glob(places[i], GLOB_NOSORT, NULL, &g) != 0)
+            continue;
+        for (size_t k = 0; rc == 0 && k < g.gl_pathc; k++)
+            rc = try_place(g.gl_pathv[k], out, n, err);
+        globfree(&g);
+    }
+    free(places);
+    free(own);
+    if (rc != 0) {
+        mm_found_installs_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+void mm_found_installs_free(mm_found_install *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(list[i].path);
+        free(list[i].summary);
+    }
+    free(list);
+}
+
 /* ---- the wizard's test ---------------------------------------------------------- */
 
 void mm_source_probe_run(const mm_config *cfg, const mm_sink *sink, mm_source_probe *out)
@@ -136,6 +245,8 @@ void mm_source_probe_run(const mm_config *cfg, const mm_sink *sink, mm_source_pr
     mm_config local;
     mm_config_init_defaults(&local);
     mm_source_spec spec;
+    out->allow_unflushed = cfg->source.allow_unflushed;
+    out->allow_running_server = cfg->source.allow_running_server;
     if (mm_config_copy(&local, cfg, &out->err) != 0) {
         mm_config_free(&local);
         return;
@@ -154,7 +265,7 @@ void mm_source_probe_run(const mm_config *cfg, const mm_sink *sink, mm_source_pr
         } else {
             mm_scan_options opt = {
                 .tables_dirs = (const char *const *)out->src.tables_dirs, .n_tables_dirs = out->src.n_tables_dirs,
-                .missing_deleted_docs_ok = local.source.missing_deleted_docs_ok, .check_duplicate_ids = false,
+                .missing_deleted_docs_ok = local.source.missing_deleted_docs_ok, .check_duplicate_ids = true,
                 .missing_hint = out->src.missing_hint,
                 .progress = has_scan_progress(sink) ? scan_progress_go_on : NULL, .progress_ctx = (void *)sink,
             };
@@ -178,11 +289,16 @@ char *mm_source_probe_alert(const mm_source_probe *p, bool brief, mm_probe_sever
         mm_strbuf_appendf(&sb, "The WAL could not be checked: %s", p->wal_err.message);
         *severity = MM_PROBE_ERROR;
     } else if (p->wal.status == MM_WAL_STATUS_UNFLUSHED) {
-        mm_strbuf_appendf(&sb, "Unflushed data %s; the run stops unless source.allowUnflushed is set:",
-                          p->wal.summary);
+        if (p->allow_unflushed)
+            mm_strbuf_appendf(&sb, "Warning: unflushed data %s; the run goes on without it "
+                              "(source.allowUnflushed: true), so these rows are not migrated:", p->wal.summary);
+        else
+            mm_strbuf_appendf(&sb, "Unflushed data %s; the run stops unless source.allowUnflushed is set:",
+                              p->wal.summary);
         for (size_t i = 0; i < p->wal.n_details; i++)
             mm_strbuf_appendf(&sb, "\n  %s", p->wal.details[i]);
-        *severity = MM_PROBE_ERROR;
+        if (!p->allow_unflushed)
+            *severity = MM_PROBE_ERROR;
     } else if (p->wal.warning && brief) {
         /* The Source screen said where it looked. */
         mm_strbuf_append(&sb, p->wal.status == MM_WAL_STATUS_NEVER_CHECKED
@@ -194,12 +310,17 @@ char *mm_source_probe_alert(const mm_source_probe *p, bool brief, mm_probe_sever
         mm_strbuf_appendf(&sb, "Warning: %s.", p->wal.warning);
     }
     for (size_t i = 0; i < p->live.n_evidence; i++) {
-        if (i == 0)
+        if (i == 0 && p->allow_running_server)
+            mm_strbuf_appendf(&sb, "%sWarning: a Milvus 1.x server (or another program) still uses the installation; "
+                              "the run goes on (source.allowRunningServer: true) and stops if the source changes:",
+                              sb.len ? "\n" : "");
+        else if (i == 0)
             mm_strbuf_appendf(&sb, "%sA Milvus 1.x server (or another program) still uses the installation; the "
                               "run refuses to start until it is stopped (or source.allowRunningServer is set):",
                               sb.len ? "\n" : "");
         mm_strbuf_appendf(&sb, "\n  %s", p->live.evidence[i]);
-        *severity = MM_PROBE_ERROR;
+        if (!p->allow_running_server)
+            *severity = MM_PROBE_ERROR;
     }
     return sb.len ? mm_strbuf_take(&sb) : (mm_strbuf_free(&sb), NULL);
 }

@@ -24,6 +24,21 @@
  * err set when nothing usable is there (cfg may hold the keys set so far). */
 int mm_job_configure_source(mm_config *cfg, const char *path, char **note, mm_error *err);
 
+/* A 1.x installation found where installations usually are. */
+typedef struct mm_found_install {
+    char *path;       /* what to give mm_job_configure_source */
+    char *summary;    /* "Milvus 0.10+: meta /var/lib/milvus/db/meta.sqlite, config ..." */
+} mm_found_install;
+
+/* Looks in the usual places: the directories of MM_INSTALL_SEARCH_PATH
+ * (colon-separated) when set, else /var/lib/milvus, /milvus, the docker
+ * volumes /var/lib/docker/volumes/NAME/_data and the current directory;
+ * in each, the directory itself, its milvus/ and its conf/server_config.yaml
+ * (whose storage path leads to the data). Nothing is opened for writing;
+ * a meta.sqlite that is not there is not offered. *out is malloc'd. */
+int mm_job_find_installs(mm_found_install **out, size_t *n, mm_error *err);
+void mm_found_installs_free(mm_found_install *list, size_t n);
+
 /* ---- the wizard's test -------------------------------------------------------- */
 
 typedef enum { MM_PROBE_OK, MM_PROBE_WARNING, MM_PROBE_ERROR } mm_probe_severity;
@@ -37,12 +52,16 @@ typedef struct mm_source_probe {
     mm_error scan_err, wal_err;
     mm_wal_guard wal;           /* when wal_rc is 0 */
     mm_live_server live;        /* a 1.x server still on the source */
+    /* source.allowUnflushed / allowRunningServer as tested: the run then
+     * goes on, and the alert says what it leaves out instead of "stops". */
+    bool allow_unflushed, allow_running_server;
 } mm_source_probe;
 
 /* Opens the source named by cfg's meta.* and source.local.* (an unset
  * source.mode counts as local), builds the inventory with cfg's 2.x names,
- * scans every segment (scan progress and cancel through the sink), checks
- * the WAL and looks for a running 1.x server. The outcome is in out. */
+ * scans every segment and checks for duplicate ids as inspect does (scan
+ * progress and cancel through the sink), checks the WAL and looks for a
+ * running 1.x server. The outcome is in out. */
 void mm_source_probe_run(const mm_config *cfg, const mm_sink *sink, mm_source_probe *out);
 /* "Connected to ... N collection(s) ..." and what the checks found, and
  * how bad that is. malloc'd. */

@@ -201,6 +201,8 @@ int mm_load_run(const mm_load_options *opt, mm_load_result *res, mm_error *err)
                 res->batches_reused++;
                 sh.progress.batches_done++;
                 sh.progress.rows_done += sh.jobs[i].b.rows;
+                sh.progress.batches_reused++;
+                sh.progress.rows_reused += sh.jobs[i].b.rows;
             }
         }
         if (opt->progress)

@@ -33,6 +33,10 @@
 typedef struct mm_load_progress {
     size_t batches_total, batches_done, batches_running;
     int64_t rows_total, rows_done;
+    /* Of batches_done and rows_done, what an earlier run had imported: a
+     * rate counts only the rest. */
+    size_t batches_reused;
+    int64_t rows_reused;
 } mm_load_progress;
 
 typedef struct mm_load_options {
@@ -41,6 +45,10 @@ typedef struct mm_load_options {
     mm_milvus *milvus;
     const char *id_field, *vector_field;
     mm_existing_policy existing;
+    /* The existing 2.x collections the user agreed to drop (NULL-terminated;
+     * NULL: none). existingCollection: drop refuses any other one: it came
+     * after the run was confirmed (job/target_preflight.h). */
+    const char *const *drops_confirmed;
     bool create_index;
     /* Staged locally: the absolute directory the journal's keys are
      * relative to (Milvus must use local storage that sees it). NULL when
@@ -74,6 +82,12 @@ typedef struct mm_load_result {
 } mm_load_result;
 
 int mm_load_run(const mm_load_options *opt, mm_load_result *res, mm_error *err);
+
+/* Whether an existing 2.x collection can take the staged files of c
+ * (Milvus matches files to fields by name and wants one for every field):
+ * -1 with MM_ERR_CONFIG naming the field otherwise. */
+int mm_load_check_schema(mm_milvus *milvus, const mm_collection_info *c, const char *id_field,
+                         const char *vector_field, mm_error *err);
 
 /* The Milvus 2.x index for a 1.x engine type, or NULL when there is none;
  * *params_out is the 2.x params JSON (malloc'd). */

@@ -184,6 +184,8 @@ int mm_load_resolve_uncertain(mm_load_state *sh, const mm_collection_info *c, mm
                     sh->res->rows_imported += j->b.rows;
                 } else {
                     sh->res->batches_reused++;
+                    sh->progress.batches_reused++; /* an earlier run's import, found settled */
+                    sh->progress.rows_reused += j->b.rows;
                 }
                 pthread_mutex_unlock(&sh->lock);
                 mm_load_report(sh, 0, 1, j->b.rows);

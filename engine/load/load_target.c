@@ -19,10 +19,11 @@ static const char *partition_target(const mm_collection_info *c, size_t j)
 
 /* An existing collection is usable only if the staged files fit it exactly:
  * Milvus matches files to fields by name and wants a file for every field. */
-static int check_schema(const mm_load_options *opt, const mm_collection_info *c, mm_error *err)
+int mm_load_check_schema(mm_milvus *milvus, const mm_collection_info *c, const char *id_field,
+                         const char *vector_field, mm_error *err)
 {
     mm_milvus_collection mc;
-    if (mm_milvus_describe_collection(opt->milvus, c->target_name, &mc, err) != 0)
+    if (mm_milvus_describe_collection(milvus, c->target_name, &mc, err) != 0)
         return -1;
     int want_vector = c->binary ? MM_MILVUS_BINARY_VECTOR : MM_MILVUS_FLOAT_VECTOR;
     const char *problem = NULL;
@@ -30,11 +31,11 @@ static int check_schema(const mm_load_options *opt, const mm_collection_info *c,
     bool have_id = false, have_vector = false;
     for (size_t i = 0; i < mc.n_fields && !problem; i++) {
         const mm_milvus_field *f = &mc.fields[i];
-        if (strcmp(f->name, opt->id_field) == 0) {
+        if (strcmp(f->name, id_field) == 0) {
             have_id = true;
             if (f->data_type != MM_MILVUS_INT64 || !f->primary || f->auto_id)
                 problem = "its id field is not an Int64 primary key with autoID off";
-        } else if (strcmp(f->name, opt->vector_field) == 0) {
+        } else if (strcmp(f->name, vector_field) == 0) {
             have_vector = true;
             if (f->data_type != want_vector || f->dim != c->dim) {
                 snprintf(detail, sizeof detail, "its field '%s' is not a %s of dim %lld (dim there: %lld)",
@@ -47,16 +48,29 @@ static int check_schema(const mm_load_options *opt, const mm_collection_info *c,
         }
     }
     if (!problem && (!have_id || !have_vector)) {
-        snprintf(detail, sizeof detail, "it has no field '%s'", have_id ? opt->vector_field : opt->id_field);
+        snprintf(detail, sizeof detail, "it has no field '%s'", have_id ? vector_field : id_field);
         problem = detail;
     }
     int rc = 0;
     if (problem)
         rc = mm_error_set(err, MM_ERR_CONFIG, "collection '%s' exists on %s with another schema: %s; drop it, "
                           "choose another target name, or set target.milvus2x.existingCollection: drop",
-                          c->target_name, mm_milvus_endpoint(opt->milvus), problem);
+                          c->target_name, mm_milvus_endpoint(milvus), problem);
     mm_milvus_collection_free(&mc);
     return rc;
+}
+
+static int check_schema(const mm_load_options *opt, const mm_collection_info *c, mm_error *err)
+{
+    return mm_load_check_schema(opt->milvus, c, opt->id_field, opt->vector_field, err);
+}
+
+static bool drop_confirmed(const mm_load_options *opt, const char *name)
+{
+    for (const char *const *n = opt->drops_confirmed; n && *n; n++)
+        if (strcmp(*n, name) == 0)
+            return true;
+    return false;
 }
 
 /* Batches that an earlier run imported into a collection that has since
@@ -143,6 +157,10 @@ static int apply_policy(const mm_load_options *opt, const mm_collection_info *c,
         return mm_journal_target_put(opt->journal, &t, err);
     }
     case MM_EXISTING_DROP:
+        if (!drop_confirmed(opt, c->target_name))
+            return mm_error_set(err, MM_ERR_CONFIG, "collection '%s' exists on Milvus at %s, but it was not there "
+                                "when the run was checked and confirmed, so it is not dropped; nothing of it was "
+                                "changed. Run again to see it and be asked", c->target_name, endpoint);
         /* Recorded as ours first: a crash after the drop resumes the creation. */
         if (mm_journal_target_put(opt->journal,
                                   &(mm_journal_target){.collection = c->name, .target = c->target_name,

@@ -90,6 +90,7 @@ expect "demo --generation=: its choices" "$generations" milvus-migrate demo --ge
 expect "demo --generation=$first_generation" "$first_generation " milvus-migrate demo --generation = "$first_generation"
 themes=$(ls "$src/themes" | sed -n 's/\.theme$//p' | LC_ALL=C sort | tr '\n' ' ')
 expect "wizard --theme: the theme names" "$themes" milvus-migrate wizard --theme ""
+expect "demo --theme: the theme names" "$themes" milvus-migrate demo --theme ""
 expect "dump -c: files" "migration.yaml notes.txt staging sub-dir " milvus-migrate dump -c ""
 expect "dump --config=m: files" "migration.yaml " milvus-migrate dump --config = m
 expect "inspect DIR: directories only" "staging sub-dir " milvus-migrate inspect ""

@@ -132,14 +132,14 @@ for entry in $seeds; do
   "$bin" dump -c "$d/migration.yaml" >"$d/dump.out" 2>"$d/dump.err" || { bad=1; cat "$d/dump.err"; }
   kills=0
   schedule=
-  for _ in 1 2 3; do kill_at load_progress "$batches" 400 "$bin" load -c "$d/migration.yaml"; done
+  for _ in 1 2 3; do kill_at load_progress "$batches" 400 "$bin" load --yes -c "$d/migration.yaml"; done
   load_schedule=$schedule
   if [ "$dump_kills" -lt 2 ] || [ "$kills" -lt 2 ]; then
     echo "  too few kills landed: dump at$dump_schedule ($dump_kills), load at$load_schedule ($kills)"
     bad=1
   fi
   status=0
-  "$bin" load -c "$d/migration.yaml" >"$d/load.out" 2>"$d/load.err" || { status=$?; bad=1; cat "$d/load.err"; }
+  "$bin" load --yes -c "$d/migration.yaml" >"$d/load.out" 2>"$d/load.err" || { status=$?; bad=1; cat "$d/load.err"; }
   "$bin" verify -c "$d/migration.yaml" --report "$d/report" >"$d/verify.out" 2>&1 || { bad=1; cat "$d/verify.out"; }
   /usr/bin/python3 "$src/tests/lib/emulator_ids.py" "$work/fx/expected/liveset.tsv" "$d/report.json" \
     "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" >"$d/ids.out" 2>&1 && grep -q "^partitions=5 bad=0$" "$d/ids.out" \

@@ -50,7 +50,7 @@ exact_ids() {  # label
 # Runs load; status in $status, stderr without progress lines in $d/$2.err.
 load() {  # label out-base
   status=0
-  "$bin" load -c "$d/migration.yaml" >"$d/$2.out" 2>"$d/$2.raw" || status=$?
+  "$bin" load --yes -c "$d/migration.yaml" >"$d/$2.out" 2>"$d/$2.raw" || status=$?
   grep -v '^load: [0-9]*/[0-9]* batches imported' "$d/$2.raw" >"$d/$2.err" || true
 }
 
@@ -121,7 +121,7 @@ faults_reset_q
 new_job expired_rerun basic_native
 before=$(calls Import)
 faults '{"stepMs": 1500}'
-"$bin" load -c "$d/migration.yaml" >"$d/load1.out" 2>&1 &
+"$bin" load --yes -c "$d/migration.yaml" >"$d/load1.out" 2>&1 &
 load_pid=$!
 # Killed once the journal holds the task ids of two submitted batches.
 tasks_recorded() { sqlite3 "file:$d/state/journal.sqlite?mode=ro" "SELECT count(*) FROM batch WHERE state = 2 AND task_ids != ''" 2>/dev/null || echo 0; }
@@ -153,7 +153,7 @@ sys.exit(0 if len(tasks) == 2 and all(t["state"] == 1 for t in tasks) else 1)' "
 }
 known=$(mm_emulator_state | /usr/bin/python3 -c 'import json, sys; print(sum(t["collection"] == "bin_hamming" for t in json.load(sys.stdin)["tasks"]))')
 faults '{"expireTasks": true, "stepMs": 2000, "failImport": {"collection": "bin_hamming", "reason": "lost"}}'
-"$bin" load -c "$d/migration.yaml" >"$d/load.out" 2>"$d/load.raw" &
+"$bin" load --yes -c "$d/migration.yaml" >"$d/load.out" 2>"$d/load.raw" &
 load_pid=$!
 cleared=0
 for _ in $(seq 1 300); do
@@ -198,7 +198,7 @@ mm_emulator_start "$work/emu23" --generation 2.3 --storage-dir "$work/emu23/stor
 new_job rerun23 partitions_orm
 before=$(calls Import)
 faults '{"stepMs": 1500}'
-"$bin" load -c "$d/migration.yaml" >"$d/load1.out" 2>&1 &
+"$bin" load --yes -c "$d/migration.yaml" >"$d/load1.out" 2>&1 &
 load_pid=$!
 for _ in $(seq 1 100); do [ "$(( $(calls Import) - before ))" -ge 2 ] && break; sleep 0.05; done
 kill -9 "$load_pid"; wait "$load_pid" 2>/dev/null || true

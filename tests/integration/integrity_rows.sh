@@ -32,7 +32,7 @@ setup() {  # case [output-dir]
 # lists it with SKIPPED rows, Milvus holds exactly the live set.
 runs_with_warning() {  # case skipped-rows warning
   local status=0
-  "$bin" run -c "$d/migration.yaml" --report "$d/report" >"$d/run.out" 2>"$d/run.err" || status=$?
+  "$bin" run --yes -c "$d/migration.yaml" --report "$d/report" >"$d/run.out" 2>"$d/run.err" || status=$?
   if [ "$status" -eq 0 ] && [ "$(grep '^dump: warning: ' "$d/run.err")" = "dump: warning: $3" ]; then
     ok "$1: exit 0 and the dump says: $3"
   else
@@ -61,7 +61,7 @@ runs_with_warning null_table_id 4 "TableFiles row id 2 (segment 1710000000000001
 
 setup bad_owner
 status=0
-"$bin" run -c "$d/migration.yaml" --report "$d/report" >"$d/run.out" 2>"$d/run.err" || status=$?
+"$bin" run --yes -c "$d/migration.yaml" --report "$d/report" >"$d/run.out" 2>"$d/run.err" || status=$?
 cat >"$d/warnings.want" <<'TXT'
 dump: warning: partition 'self' (table_id 1710000000000200000) names itself as its owner collection; its 398 row(s) in 1 segment(s) are skipped
 dump: warning: partition 'nested' (table_id 1710000000000300000) names partition 'p' (table_id 1710000000000100000) as its owner, but 1.x partitions belong to collections, never to other partitions; its 5 row(s) in 1 segment(s) are skipped

@@ -106,13 +106,13 @@ victim=''
 [ "$(mm_emulator_calls Import)" -eq 4 ] && ok "the wizard's run imported the 4 batches" || fail "imports: $(mm_emulator_calls Import)"
 
 # ... and the wizard's Run refuses while a CLI dump holds the migration.
-MM_TEST_STOP_AT_SOURCE_CHECK=1 "$bin" dump -c "$work/wizard/migration.yaml" --restart >/dev/null 2>&1 &
+MM_TEST_STOP_AT_SOURCE_CHECK=1 "$bin" dump -c "$work/wizard/migration.yaml" --restart --yes >/dev/null 2>&1 &
 victim=$!
 wait_stopped "$victim"
-printf 'F6\nEnter\nwait-job\nsnapshot refused\nquit\n' >"$work/refused.script"
+printf 'c\nF6\nEnter\nwait-job\nsnapshot refused\nquit\n' >"$work/refused.script"
 "$bin" wizard -c "$work/wizard/migration.yaml" --script "$work/refused.script" --snapshot-dir "$work" --size 200x40 \
   >/dev/null 2>&1 || fail "wizard session"
-grep -q "another milvus-migrate (pid $victim, started at .*, command milvus-migrate dump -c $work/wizard/migration.yaml --restart) is" "$work/refused.txt" \
+grep -q "another milvus-migrate (pid $victim, started at .*, command milvus-migrate dump -c $work/wizard/migration.yaml --restart --yes) is" "$work/refused.txt" \
   && ok "the wizard's Run refuses while a dump runs" || { fail "wizard Run screen"; cat "$work/refused.txt"; }
 kill -CONT "$victim"
 wait "$victim" || fail "the CLI dump did not complete"

@@ -72,19 +72,20 @@ fi
 
 # ---- append into a collection of another schema ---------------------------------------
 job base twins "existingCollection: drop"
-"$bin" run -c "$d/migration.yaml" --report "$d/report" >"$d/run.out" 2>&1 || { fail "base run"; cat "$d/run.out"; }
+# twins exists (the job above created it): its drop is accepted with --yes.
+"$bin" run -c "$d/migration.yaml" --yes --report "$d/report" >"$d/run.out" 2>&1 || { fail "base run"; cat "$d/run.out"; }
 mm_check_emulator_ids "the collection appended to" "$work/twins/expected/liveset.tsv" "$d/report.json"
 base_report=$d/report.json
 imports=$(mm_emulator_calls Import)
 job append16 twins16 "existingCollection: append"
 mm_expect_exit "append with another dim: refused" 2 \
-  "load: connected to 127.0.0.1:$MM_EMU_PORT (Milvus v2.5.4)
-milvus-migrate run: collection 'twins' exists on 127.0.0.1:$MM_EMU_PORT with another schema: its field 'data' is not a FloatVector of dim 16 (dim there: 8); drop it, choose another target name, or set target.milvus2x.existingCollection: drop" \
+  "milvus-migrate run: the run would fail on the target, so nothing was dumped or changed:
+- collection 'twins' exists on 127.0.0.1:$MM_EMU_PORT with another schema: its field 'data' is not a FloatVector of dim 16 (dim there: 8); drop it, choose another target name, or set target.milvus2x.existingCollection: drop" \
   "$bin" run -c "$d/migration.yaml"
 job appendbin twinsbin "existingCollection: append"
 mm_expect_exit "append binary vectors to float ones: refused" 2 \
-  "load: connected to 127.0.0.1:$MM_EMU_PORT (Milvus v2.5.4)
-milvus-migrate run: collection 'twins' exists on 127.0.0.1:$MM_EMU_PORT with another schema: its field 'data' is not a BinaryVector of dim 8 (dim there: 8); drop it, choose another target name, or set target.milvus2x.existingCollection: drop" \
+  "milvus-migrate run: the run would fail on the target, so nothing was dumped or changed:
+- collection 'twins' exists on 127.0.0.1:$MM_EMU_PORT with another schema: its field 'data' is not a BinaryVector of dim 8 (dim there: 8); drop it, choose another target name, or set target.milvus2x.existingCollection: drop" \
   "$bin" run -c "$d/migration.yaml"
 [ "$(mm_emulator_calls Import)" = "$imports" ] && ok "append refused: no Import sent" \
   || fail "append refused: $(( $(mm_emulator_calls Import) - imports )) Import(s) sent"

@@ -180,7 +180,8 @@ sed -i '/^loader:/,/^  pollIntervalSeconds/s/^    limit: 2$/    limit: 1/' "$d/m
 "$bin" dump -c "$d/migration.yaml" --col vectors_l2 >/dev/null 2>&1 || fail "partly: dump"
 before=$(calls Import)
 mm_emulator_faults_q '{"loseAnswerRpc": "Import", "loseAnswerCount": 1}'
-"$bin" load -c "$d/migration.yaml" --col vectors_l2 >/dev/null 2>"$d/load1.err" && fail "partly: the lost answer did not stop load"
+# vectors_l2 exists from the job above: its drop is accepted with --yes.
+"$bin" load -c "$d/migration.yaml" --col vectors_l2 --yes >/dev/null 2>"$d/load1.err" && fail "partly: the lost answer did not stop load"
 j="$d/.milvus-migrate/journal.sqlite"
 lost=$(sqlite3 "$j" "SELECT segment || ' ' || rows FROM batch WHERE state = 2 AND task_ids = ''")
 other=$(sqlite3 "$j" "SELECT segment FROM batch WHERE state = 1 AND partition_tag = '' AND rows != ${lost#* } ORDER BY segment LIMIT 1")
@@ -227,13 +228,13 @@ sed -i '/^loader:/,/^  pollIntervalSeconds/s/^    limit: 2$/    limit: 1/' "$d/m
 coll=$(cut -f1 "$d/fx/expected/liveset.tsv" | sort -u | head -1)
 mm_emulator_faults_q "{\"failImport\": {\"collection\": \"$coll\", \"reason\": \"disk quota exceeded\"}}"
 status=0
-"$bin" load -c "$d/migration.yaml" >/dev/null 2>"$d/load1.err" || status=$?
+"$bin" load -c "$d/migration.yaml" --yes >/dev/null 2>"$d/load1.err" || status=$?
 task=$(mm_emulator_state | /usr/bin/python3 -c 'import json, sys; print(" ".join(t["id"] for t in json.load(sys.stdin)["tasks"] if t["state"] == 1))')
 want="milvus-migrate load: import task $task (batch 1615497440222000000/0 of vectors_ip (partition _default), files tables/vectors_ip/1615497440222000000/id.npy, tables/vectors_ip/1615497440222000000/data.npy) failed on 127.0.0.1:$MM_EMU_PORT: disk quota exceeded. Fix the cause and re-run load; imported batches are not imported again"
 [ "$status" -eq 1 ] && [ "$(tail -1 "$d/load1.err")" = "$want" ] \
   && ok "failed task: exit 1 with the batch, its files and the reason" || { fail "failed task: exit $status"; cat "$d/load1.err"; echo "  expected: $want"; }
 mm_emulator_faults_reset >/dev/null
-"$bin" run -c "$d/migration.yaml" --report "$d/report" >"$d/run.out" 2>"$d/run.err" && check_ids "failed task then re-run" "$d/fx" "$d/report.json" || { fail "failed task: re-run"; cat "$d/run.err"; }
+"$bin" run -c "$d/migration.yaml" --yes --report "$d/report" >"$d/run.out" 2>"$d/run.err" && check_ids "failed task then re-run" "$d/fx" "$d/report.json" || { fail "failed task: re-run"; cat "$d/run.err"; }
 
 # loader.deleteStagedFiles: the .npy files go only after verify matched, and
 # a later run neither re-dumps nor re-imports those batches.
@@ -242,7 +243,7 @@ mkdir -p "$d"
 /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/scenarios/binary.json" "$d/fx" >/dev/null
 write_config "$d" "$d/fx" "$MM_EMU_PORT" "    existingCollection: drop"
 sed -i 's/^  pollIntervalSeconds: 1$/  pollIntervalSeconds: 1\n  deleteStagedFiles: true/' "$d/migration.yaml"
-"$bin" run -c "$d/migration.yaml" --report "$d/report" >"$d/run.out" 2>&1 || { fail "cleanup: run"; cat "$d/run.out"; }
+"$bin" run -c "$d/migration.yaml" --yes --report "$d/report" >"$d/run.out" 2>&1 || { fail "cleanup: run"; cat "$d/run.out"; }
 files=$(find "$d/out/migration/tables" -name '*.npy' | wc -l)
 n=$(mm_batch_count "$d/out/migration")
 [ "$files" -eq 0 ] && [ "$(tail -1 "$d/run.out")" = "deleted $((2 * n)) staged file(s) (loader.deleteStagedFiles: true)" ] \
@@ -265,8 +266,11 @@ cp -r "$work/crash/fx" "$d/fx"
 write_config "$d" "$d/fx" "$MM_EMU_PORT"
 status=0
 "$bin" run -c "$d/migration.yaml" >/dev/null 2>"$d/err" || status=$?
-want="milvus-migrate run: collection 'docs' already exists on Milvus at 127.0.0.1:$MM_EMU_PORT; set target.milvus2x.existingCollection to append, drop or skip, or rename the target"
-[ "$status" -eq 2 ] && [ "$(grep -v '^dump:\|^load:' "$d/err")" = "$want" ] && ok "existing collection: refused by default" || { fail "existing: exit $status"; cat "$d/err"; }
+# Found before anything is dumped (the target check), not after the dump.
+want="milvus-migrate run: the run would fail on the target, so nothing was dumped or changed:
+- 2.x collection docs already exists on 127.0.0.1:$MM_EMU_PORT with 19 row(s), and target.milvus2x.existingCollection is error: the run would stop there. Set it to append, drop or skip, or give the collection another 2.x name (target.milvus2x.names)"
+[ "$status" -eq 2 ] && [ "$(cat "$d/err")" = "$want" ] && [ ! -e "$d/out/migration/batches.json" ] \
+  && ok "existing collection: refused by default before anything is dumped" || { fail "existing: exit $status"; cat "$d/err"; ls -R "$d/out" 2>&1 | head; }
 write_config "$d" "$d/fx" "$MM_EMU_PORT" "    existingCollection: skip"
 imports=$(calls Import)
 "$bin" run -c "$d/migration.yaml" --report "$d/skip" >"$d/skip.out" 2>&1 || { fail "skip: run"; cat "$d/skip.out"; }

@@ -108,7 +108,7 @@ step() {
   fi
 }
 
-# ---- the wizard first (its collections are then dropped by the CLI run) --------
+# ---- the wizard first (its collections are then dropped by the CLI run, --yes) --
 # The S3 secret is typed (drawn as '*'), first wrongly: the target test fails.
 mkdir -p snaps reports
 cat >"$script/wizard.script" <<SCRIPT
@@ -175,9 +175,9 @@ step inspect_dsn 0 "$bin" inspect -m "$good_dsn" -t "$work/fx/milvus/db/tables"
 step inspect_json 0 "$bin" inspect --json -c "$cfg/good.yaml"
 step export 0 "$bin" export -m "$good_dsn" -o export
 step dump 0 "$bin" dump -c "$cfg/good.yaml"
-step load 0 "$bin" load -c "$cfg/good.yaml"
+step load 0 "$bin" load --yes -c "$cfg/good.yaml"
 step verify 0 "$bin" verify -c "$cfg/good.yaml" --report reports/verify
-step run 0 "$bin" run -c "$cfg/good.yaml" --report reports/run
+step run 0 "$bin" run --yes -c "$cfg/good.yaml" --report reports/run
 grep -q "^All counts match.$" logs/run.out && ok "run: all counts match" || fail "run: no 'All counts match.'"
 /usr/bin/python3 "$src/tests/lib/emulator_ids.py" "$work/fx/expected/liveset.tsv" reports/run.json \
   "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" >"$work/rows.out" 2>&1 \

@@ -29,6 +29,8 @@ declare -A compared # every expected file compared, checked against tests/expect
 
 export TERM=xterm-256color LC_ALL=C.UTF-8 TZ=UTC HOME=$work
 unset NO_COLOR LINES COLUMNS MM_THEMES_DIR
+# The search for installations looks in a private place, not on this host.
+export MM_INSTALL_SEARCH_PATH=$work/no-install-here
 cd "$work" || exit 1
 /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/scenarios/partitions_orm.json" parts >/dev/null
 password='Mv2-pa55word'
@@ -84,6 +86,11 @@ session() {
   env "${envs[@]}" "${wrapper[@]}" "$bin" wizard --script "$tag.script" --snapshot-dir "snaps/$tag" "$@" 2>"$tag.err"
   local status=$?
   [ "$status" -eq 0 ] || fail "$tag: exit status $status: $(cat "$tag.err")"
+  # Nothing is printed behind the screen: every message is on it.
+  # (Lines of a valgrind wrapper, "==PID== ...", are its own report.)
+  local behind
+  behind=$(grep -v '^==[0-9]*==' "$tag.err")
+  [ "$status" -ne 0 ] || [ -z "$behind" ] || fail "$tag: printed behind the screen: $behind"
   # Exactly the snapshots the script asks for, no fewer and no more.
   local want got
   want=$(sed -n 's/^snapshot //p' "$tag.script" | LC_ALL=C sort)
@@ -91,7 +98,7 @@ session() {
   [ "$got" = "$want" ] || fail "$tag: snapshots written [$(echo $got)], the script takes [$(echo $want)]"
   for f in "snaps/$tag"/*.txt; do
     [ -e "$f" ] || continue
-    sed -i -E "s|$work|/tmp/mm-tui-run.XXXXXX|g; s|127\.0\.0\.1:$port|127.0.0.1:19530|g; s|449[0-9]{15}|NNNNNNNNNNNNNNNNNN|g" "$f"
+    sed -i -E "s|$work|/tmp/mm-tui-run.XXXXXX|g; s|127\.0\.0\.1:$port|127.0.0.1:19530|g; s|449[0-9]{15}|NNNNNNNNNNNNNNNNNN|g; s|[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} UTC|YYYY-MM-DD HH:MM UTC|g" "$f"
     local snap
     snap=$(basename "$f")
     compared[$snap]=1
@@ -132,6 +139,7 @@ Enter
 C-u
 type notadir
 Enter
+snapshot target-changed
 t
 snapshot target-staging_not_dir
 quit
@@ -164,6 +172,10 @@ snapshot run-done
 resize 80x24
 snapshot run-done_80x24
 resize 100x30
+l
+Home
+snapshot run-log_scrolled
+l
 F7
 snapshot verify-match
 w
@@ -183,6 +195,7 @@ calls() { curl -s "http://127.0.0.1:$MM_EMU_CONTROL_PORT/calls" | /usr/bin/pytho
 # ---- l: asked first, then the collection is indexed, loaded, sampled,
 # released and its index dropped; every partition is read back.
 session load -- -c run/run.yaml <<'S'
+c
 F7
 v
 wait-job
@@ -207,7 +220,18 @@ mm_emulator_state | /usr/bin/python3 -c 'import json, sys; c = json.load(sys.std
 # verifying the first job again finds twice the rows in Milvus.
 config append "    existingCollection: append"
 "$bin" run -c append/append.yaml >append.out 2>&1 || fail "headless append run: $(cat append.out)"
+# The appending job's own verification says what was there before it.
+session appended -- -c append/append.yaml <<'S'
+c
+F7
+v
+wait-job
+snapshot verify-appended
+quit
+S
 session verify -- -c run/run.yaml <<'S'
+snapshot reopen-run
+Enter
 F7
 v
 wait-job
@@ -223,12 +247,66 @@ S
 # One loader worker and slow import tasks make the moment deterministic:
 # the first task stays pending for 4 s, and the screen shows it (with its
 # task id) as soon as the journal records it.
+# ---- A drop is asked about first, naming the collection and its rows,
+# default No: Enter (the default) and n stop the run before anything
+# changed; the headless run without a terminal refuses unless --yes.
+rows_of() {  # rows_of COLLECTION: its row count in the emulator
+  curl -s "http://127.0.0.1:$MM_EMU_CONTROL_PORT/state" | /usr/bin/python3 -c 'import json, sys
+c = json.load(sys.stdin)["collections"].get(sys.argv[1])
+print(sum(p["rows"] for p in c["partitions"].values()) if c else "none")' "$1"
+}
+before=$(rows_of docs)
+config declined "    existingCollection: drop"
+session declined -- -c declined/declined.yaml <<'S'
+F6
+Enter
+wait-text Confirm data loss
+snapshot run-confirm_drop
+Enter
+wait-job
+snapshot run-drop_declined
+Enter
+wait-text Confirm data loss
+n
+wait-job
+quit
+S
+[ "$(rows_of docs)" = "$before" ] && ok "declined drops left docs with its $before rows" || fail "docs holds $(rows_of docs) rows, had $before"
+"$bin" run -c declined/declined.yaml >headless.out 2>&1 </dev/null
+status=$?
+[ "$status" -ne 0 ] && grep -qF "2.x collection docs on 127.0.0.1:$port is dropped with its $before row(s)" headless.out \
+  && grep -qF -- "--yes" headless.out && ok "headless run without a terminal refuses the drop (exit $status), naming docs and its rows" \
+  || { fail "headless run without --yes: exit $status"; cat headless.out; }
+[ "$(rows_of docs)" = "$before" ] && ok "the refused headless run left docs as it was" || fail "docs changed by a refused run"
+
+# ---- An existing 2.x collection under existingCollection: error: the
+# Plan screen names it with its rows before anything runs, and the run
+# stops before dumping anything.
+config existing
+session existing -- -c existing/existing.yaml <<'S'
+t
+F5
+snapshot plan-existing_error
+F6
+Enter
+wait-job
+snapshot run-existing_refused
+quit
+S
+[ ! -e existing/out/migration/batches.json ] && [ ! -d existing/out/migration/tables ] \
+  && ok "the refused run staged nothing" || fail "the refused run staged files: $(ls -R existing/out | head)"
+
 config cancel "    existingCollection: drop" ", worker: {limit: 1}"
 faults '{"stepMs": 4000}'
 session cancel -- -c cancel/cancel.yaml <<'S'
 F6
 Enter
+wait-text Confirm data loss
+y
 wait-text pending 0%
+signal INT
+snapshot run-ctrl_c_dialog
+n
 c
 snapshot run-cancel_dialog
 Left Enter
@@ -239,6 +317,7 @@ S
 faults "$fast"
 config cancel "    existingCollection: drop"
 session resume -- -c cancel/cancel.yaml <<'S'
+c
 F6
 Enter
 wait-job
@@ -253,6 +332,8 @@ faults '{"failImport": {"collection": "docs", "reason": "disk quota exceeded"}}'
 session fail -- -c fail/fail.yaml <<'S'
 F6
 Enter
+wait-text Confirm data loss
+y
 wait-job
 snapshot run-failed
 quit
@@ -260,6 +341,7 @@ S
 faults "$fast"
 config fail "    existingCollection: drop"
 session fail_resume -- -c fail/fail.yaml <<'S'
+c
 F6
 Enter
 wait-job
@@ -278,6 +360,9 @@ F5
 snapshot plan-80x24
 F6
 Enter
+wait-text Confirm data loss
+snapshot run-confirm_80x24
+y
 wait-job
 snapshot run-80x24
 F7
@@ -290,7 +375,7 @@ S
 # file behind, unchecked.
 while IFS= read -r snap; do
   [ -n "${compared[$snap]:-}" ] || fail "$snap: expected file that no session produced"
-done < <(find "$expected_dir" -name '*.txt' -printf '%f\n' | grep -E '^(target|plan|run|verify)-' | LC_ALL=C sort)
+done < <(find "$expected_dir" -name '*.txt' -printf '%f\n' | grep -E '^(target|plan|run|verify|reopen)-' | LC_ALL=C sort)
 
 [ "$failures" -eq 0 ] && echo "$0: all passed"
 [ "$failures" -eq 0 ]

@@ -278,7 +278,7 @@ MM_TEST(type_errors_with_positions)
     MM_CHECK_STR(load_error("dumper:\n  worker:\n    limit: two\n"),
                  "t.yaml:3:12: dumper.worker.limit: expected an integer, got \"two\"");
     MM_CHECK_STR(load_error("dumper:\n  worker:\n    limit: 1000\n"),
-                 "t.yaml:3:12: dumper.worker.limit: expected an integer from 1 to 256, got 1000");
+                 "t.yaml:3:12: dumper.worker.limit: expected an integer from 1 to 256, or 0 or less for 2, got 1000");
     MM_CHECK_STR(load_error("dumper:\n  worker:\n    limit: 2.5\n"),
                  "t.yaml:3:12: dumper.worker.limit: expected an integer, got \"2.5\"");
     MM_CHECK_STR(load_error("target:\n  remote:\n    useSSL: maybe\n"),

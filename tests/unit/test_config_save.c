@@ -358,7 +358,7 @@ MM_TEST(single_key_access)
 
     char expect[300];
     MM_CHECK_STR(mm_config_key_expectation(limit, expect, sizeof expect),
-                 "an integer from 1 to 256");
+                 "an integer from 1 to 256, or 0 or less for 2");
     MM_CHECK_STR(mm_config_key_expectation(mode, expect, sizeof expect),
                  "one of sqlite, mysql, local, mock, remote");
     MM_CHECK_STR(mm_config_key_expectation(mm_config_find_key("dumper.partSize"), expect,
@@ -390,7 +390,7 @@ MM_TEST(man_section_is_roff)
     char *man = mm_config_man_section();
     MM_CHECK(man && strncmp(man, ".SS dumper: Reading 1.x segments and writing .npy files\n.TP\n",
                             58) == 0);
-    MM_CHECK(man && strstr(man, ".TP\n\\fBdumper.worker.limit\\fR (integer from 1 to 256; "
+    MM_CHECK(man && strstr(man, ".TP\n\\fBdumper.worker.limit\\fR (integer from 1 to 256, or 0 or less for 2; "
                                 "default \\fB2\\fR)\nSegments dumped at the same time.\n"));
     MM_CHECK(man && strstr(man, "\\fBstate.dir\\fR (path; default "
                                 "\\fB<config file dir>/.milvus\\-migrate\\fR)\n"));
