@@ -55,7 +55,9 @@ static const mm_option_text text = {
              "\n"
              "Reads the Milvus 1.x metadata and every live segment (read-only) and prints,\n"
              "per collection and partition, the live and deleted rows, segments, bytes,\n"
-             "dimension, vector type, metric and index, then every warning: unflushed data,\n"
+             "dimension, vector type, metric and index, the import plan (batches after\n"
+             "packing small segments, dumper.batchSize) and how many workers the dump uses\n"
+             "and why (not with --json), then every warning: unflushed data,\n"
              "row_count discrepancies, duplicate ids, names that are invalid in Milvus 2.x.\n"
              "\n",
     .epilog = "\n"
@@ -92,7 +94,8 @@ int mm_cmd_inspect(int argc, char **argv)
     mm_config cfg;
     mm_config_init_defaults(&cfg);
     mm_inspect_options o = {.collections = a.collections, .check_duplicate_ids = !a.no_id_check,
-                            .missing_deleted_docs_ok = a.missing_deleted_docs_ok, .json = a.json};
+                            .missing_deleted_docs_ok = a.missing_deleted_docs_ok, .json = a.json,
+                            .cfg = &cfg};
     spec_of(&a, &o.spec);
     int status = -1;
     if (a.config) {

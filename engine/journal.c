@@ -22,11 +22,12 @@ static const char schema[] =
     " batch INTEGER NOT NULL, state INTEGER NOT NULL, rows INTEGER NOT NULL,"
     " id_key TEXT, data_key TEXT, id_bytes INTEGER, data_bytes INTEGER,"
     " id_crc32 INTEGER, data_crc32 INTEGER, task_ids TEXT, imported_rows INTEGER,"
-    " id_etag TEXT, data_etag TEXT,"
+    " id_etag TEXT, data_etag TEXT, members TEXT,"
     " PRIMARY KEY(collection, segment, batch));"
     "CREATE TABLE IF NOT EXISTS segment("
     " collection TEXT NOT NULL, segment TEXT NOT NULL, batches INTEGER NOT NULL,"
-    " rows INTEGER NOT NULL, nan_skipped INTEGER NOT NULL, PRIMARY KEY(collection, segment));"
+    " rows INTEGER NOT NULL, nan_skipped INTEGER NOT NULL, packed_into TEXT,"
+    " PRIMARY KEY(collection, segment));"
     "CREATE TABLE IF NOT EXISTS target("
     " collection TEXT PRIMARY KEY, target TEXT NOT NULL, state INTEGER NOT NULL,"
     " baseline_rows INTEGER NOT NULL);"
@@ -77,6 +78,8 @@ static int add_missing_columns(mm_journal *j, mm_error *err)
         {"job", "job_id", "ALTER TABLE job ADD COLUMN job_id TEXT"},
         {"batch", "id_etag", "ALTER TABLE batch ADD COLUMN id_etag TEXT"},
         {"batch", "data_etag", "ALTER TABLE batch ADD COLUMN data_etag TEXT"},
+        {"batch", "members", "ALTER TABLE batch ADD COLUMN members TEXT"},
+        {"segment", "packed_into", "ALTER TABLE segment ADD COLUMN packed_into TEXT"},
     };
     for (size_t i = 0; i < sizeof added / sizeof added[0]; i++) {
         char sql[128];

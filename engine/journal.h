@@ -9,6 +9,7 @@
 #include "base/error.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct mm_journal mm_journal;
@@ -37,6 +38,10 @@ typedef struct mm_journal_batch {
     char *id_etag, *data_etag;
     char *task_ids;          /* comma-separated Import task ids */
     int64_t imported_rows;
+    /* A batch packing several whole segments of one partition (plan.h):
+     * their ids, comma-separated, the first being `segment`, whose id the
+     * batch is keyed and named by; "" for a batch of one segment's rows. */
+    char *members;
 } mm_journal_batch;
 
 /* Opens (creating 0700 dir and the database as needed) the journal of a
@@ -97,8 +102,13 @@ int mm_journal_forget_dumped(mm_journal *j, const char *collection, mm_error *er
 int mm_journal_forget_batch(mm_journal *j, const char *collection, const char *segment, int batch, mm_error *err);
 void mm_journal_batch_free(mm_journal_batch *b);
 
+/* Longest segment id a packed batch may name (plan.h packs no other). */
+enum { MM_JOURNAL_SEGMENT_ID_MAX = 128 };
+
 /* A segment whose every batch is dumped: how many batches, how many rows
  * they hold and how many NaN/Inf rows were left out (dumper.nanPolicy skip).
+ * A segment packed into a batch keyed by another segment owns no batch
+ * (batches 0) and names that segment in packed_into; "" otherwise.
  * Load refuses to start while a live segment has no such record. */
 typedef struct mm_journal_segment {
     const char *collection;
@@ -106,9 +116,14 @@ typedef struct mm_journal_segment {
     int batches;
     int64_t rows;
     int64_t nan_skipped;
+    char packed_into[MM_JOURNAL_SEGMENT_ID_MAX + 1];
 } mm_journal_segment;
 
 int mm_journal_segment_done(mm_journal *j, const mm_journal_segment *s, mm_error *err);
+/* Records batches and segment records in one durable transaction (the
+ * dump's group commit): all of them or, on failure, none. */
+int mm_journal_record_group(mm_journal *j, const mm_journal_batch *batches, size_t n_batches,
+                            const mm_journal_segment *segments, size_t n_segments, mm_error *err);
 int mm_journal_segment_get(mm_journal *j, const char *collection, const char *segment, mm_journal_segment *out,
                            bool *found, mm_error *err);
 /* Calls fn for every segment record (strings valid during the call only). */

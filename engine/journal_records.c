@@ -6,6 +6,7 @@
 #include "base/strbuf.h"
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,11 +28,12 @@ static void read_row(sqlite3_stmt *st, mm_journal_batch *b)
     b->imported_rows = sqlite3_column_int64(st, 13);
     b->id_etag = mm_journal_column_dup(st, 14);
     b->data_etag = mm_journal_column_dup(st, 15);
+    b->members = mm_journal_column_dup(st, 16);
 }
 
 #define BATCH_COLUMNS                                                                              \
     "collection, partition_tag, segment, batch, state, rows, id_key, data_key, id_bytes, "         \
-    "data_bytes, id_crc32, data_crc32, task_ids, imported_rows, id_etag, data_etag"
+    "data_bytes, id_crc32, data_crc32, task_ids, imported_rows, id_etag, data_etag, members"
 
 static void read_batch(sqlite3_stmt *st, void *out)
 {
@@ -50,12 +52,12 @@ int mm_journal_get(mm_journal *j, const char *collection, const char *segment, i
     return mm_journal_query_one(j, &q, found, err);
 }
 
-int mm_journal_put(mm_journal *j, const mm_journal_batch *b, mm_error *err)
+/* With the lock held. */
+static int put_batch(mm_journal *j, const mm_journal_batch *b, mm_error *err)
 {
-    pthread_mutex_lock(&j->lock);
     sqlite3_stmt *st = NULL;
     int rc = 0;
-    if (sqlite3_prepare_v2(j->db, "INSERT OR REPLACE INTO batch(" BATCH_COLUMNS ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    if (sqlite3_prepare_v2(j->db, "INSERT OR REPLACE INTO batch(" BATCH_COLUMNS ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                            -1, &st, NULL) != SQLITE_OK) {
         rc = mm_journal_db_error(j, err, "record batch");
     } else {
@@ -75,10 +77,18 @@ int mm_journal_put(mm_journal *j, const mm_journal_batch *b, mm_error *err)
         sqlite3_bind_int64(st, 14, b->imported_rows);
         sqlite3_bind_text(st, 15, b->id_etag ? b->id_etag : "", -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 16, b->data_etag ? b->data_etag : "", -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 17, b->members ? b->members : "", -1, SQLITE_TRANSIENT);
         if (sqlite3_step(st) != SQLITE_DONE)
             rc = mm_journal_db_error(j, err, "record batch");
     }
     sqlite3_finalize(st);
+    return rc;
+}
+
+int mm_journal_put(mm_journal *j, const mm_journal_batch *b, mm_error *err)
+{
+    pthread_mutex_lock(&j->lock);
+    int rc = put_batch(j, b, err);
     pthread_mutex_unlock(&j->lock);
     return rc;
 }
@@ -180,8 +190,12 @@ void mm_journal_batch_free(mm_journal_batch *b)
     free(b->task_ids);
     free(b->id_etag);
     free(b->data_etag);
+    free(b->members);
     memset(b, 0, sizeof *b);
 }
+
+static const char segment_insert[] =
+    "INSERT OR REPLACE INTO segment(collection, segment, batches, rows, nan_skipped, packed_into) VALUES(?,?,?,?,?,?)";
 
 static void bind_segment(sqlite3_stmt *st, const void *ctx)
 {
@@ -191,12 +205,58 @@ static void bind_segment(sqlite3_stmt *st, const void *ctx)
     sqlite3_bind_int(st, 3, s->batches);
     sqlite3_bind_int64(st, 4, s->rows);
     sqlite3_bind_int64(st, 5, s->nan_skipped);
+    sqlite3_bind_text(st, 6, s->packed_into, -1, SQLITE_TRANSIENT);
 }
 
 int mm_journal_segment_done(mm_journal *j, const mm_journal_segment *s, mm_error *err)
 {
-    return mm_journal_run(j, "INSERT OR REPLACE INTO segment VALUES(?,?,?,?,?)", "record segment", bind_segment, s,
-                         err);
+    return mm_journal_run(j, segment_insert, "record segment", bind_segment, s, err);
+}
+
+/* With the lock held. */
+static int put_segment(mm_journal *j, const mm_journal_segment *s, mm_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(j->db, segment_insert, -1, &st, NULL) != SQLITE_OK) {
+        rc = mm_journal_db_error(j, err, "record segment");
+    } else {
+        bind_segment(st, s);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = mm_journal_db_error(j, err, "record segment");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int exec_locked(mm_journal *j, const char *sql, const char *what, mm_error *err)
+{
+    return sqlite3_exec(j->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : mm_journal_db_error(j, err, what);
+}
+
+/* The lock is held from BEGIN to COMMIT: no other thread's record can slip
+ * into this transaction, or be rolled back with it. */
+int mm_journal_record_group(mm_journal *j, const mm_journal_batch *batches, size_t n_batches,
+                            const mm_journal_segment *segments, size_t n_segments, mm_error *err)
+{
+    pthread_mutex_lock(&j->lock);
+    int rc = exec_locked(j, "BEGIN IMMEDIATE", "record batches", err);
+    for (size_t i = 0; rc == 0 && i < n_batches; i++)
+        rc = put_batch(j, &batches[i], err);
+    for (size_t i = 0; rc == 0 && i < n_segments; i++)
+        rc = put_segment(j, &segments[i], err);
+    if (rc == 0)
+        rc = exec_locked(j, "COMMIT", "record batches", err);
+    if (rc != 0)
+        sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+    pthread_mutex_unlock(&j->lock);
+    return rc;
+}
+
+static void copy_packed_into(sqlite3_stmt *st, int col, mm_journal_segment *s)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    snprintf(s->packed_into, sizeof s->packed_into, "%s", t ? (const char *)t : "");
 }
 
 static void read_segment(sqlite3_stmt *st, void *out)
@@ -205,6 +265,7 @@ static void read_segment(sqlite3_stmt *st, void *out)
     s->batches = sqlite3_column_int(st, 0);
     s->rows = sqlite3_column_int64(st, 1);
     s->nan_skipped = sqlite3_column_int64(st, 2);
+    copy_packed_into(st, 3, s);
 }
 
 int mm_journal_segment_get(mm_journal *j, const char *collection, const char *segment, mm_journal_segment *out,
@@ -212,7 +273,7 @@ int mm_journal_segment_get(mm_journal *j, const char *collection, const char *se
 {
     memset(out, 0, sizeof *out);
     one_row_query q = {
-        .sql = "SELECT batches, rows, nan_skipped FROM segment WHERE collection=? AND segment=?",
+        .sql = "SELECT batches, rows, nan_skipped, packed_into FROM segment WHERE collection=? AND segment=?",
         .what = "read segment", .keys = {collection, segment}, .read = read_segment, .out = out,
     };
     return mm_journal_query_one(j, &q, found, err);
@@ -230,7 +291,7 @@ int mm_journal_each_segment(mm_journal *j, int (*fn)(void *ctx, const mm_journal
     pthread_mutex_lock(&j->lock);
     sqlite3_stmt *st = NULL;
     int rc = 0;
-    if (sqlite3_prepare_v2(j->db, "SELECT collection, segment, batches, rows, nan_skipped FROM segment "
+    if (sqlite3_prepare_v2(j->db, "SELECT collection, segment, batches, rows, nan_skipped, packed_into FROM segment "
                            "ORDER BY collection, segment", -1, &st, NULL) != SQLITE_OK) {
         rc = mm_journal_db_error(j, err, "list segments");
     } else {
@@ -252,6 +313,7 @@ int mm_journal_each_segment(mm_journal *j, int (*fn)(void *ctx, const mm_journal
             r->s.batches = sqlite3_column_int(st, 2);
             r->s.rows = sqlite3_column_int64(st, 3);
             r->s.nan_skipped = sqlite3_column_int64(st, 4);
+            copy_packed_into(st, 5, &r->s);
         }
         if (rc == 0 && step != SQLITE_DONE)
             rc = mm_journal_db_error(j, err, "list segments");

@@ -52,7 +52,8 @@ static void rebuild(mm_app *app, plan_state *st)
         return;
     mm_error err;
     mm_error_clear(&err);
-    if (mm_plan_build(&st->plan, &app->inv, app->selected, app->cfg.dumper.max_file_size, &err) != 0) {
+    mm_plan_limits limits = mm_plan_limits_of(&app->cfg);
+    if (mm_plan_build(&st->plan, &app->inv, app->selected, &limits, &err) != 0) {
         st->problem = mm_strdup(err.message);
         return;
     }

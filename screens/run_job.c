@@ -283,7 +283,8 @@ static int open_job(mm_runjob *j, mm_job *job, mm_error *err)
         return -1;
     apply_names(j, &job->inv);
     mm_plan plan;
-    if (mm_plan_build(&plan, &job->inv, NULL, job->cfg.dumper.max_file_size, err) != 0)
+    mm_plan_limits limits = mm_plan_limits_of(&job->cfg);
+    if (mm_plan_build(&plan, &job->inv, NULL, &limits, err) != 0)
         return -1;
     pthread_mutex_lock(&j->lock);
     j->plan = plan;

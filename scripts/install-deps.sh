@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config
   libncurses-dev libyaml-dev libcjson-dev libsqlite3-dev
   libmariadb-dev libcurl4-openssl-dev libssl-dev libxml2-dev
-  libprotobuf-c-dev protobuf-c-compiler libgrpc-dev
+  libprotobuf-c-dev protobuf-c-compiler libgrpc-dev libdeflate-dev
   # test tooling: real servers and checkers
   mariadb-server mariadb-client sqlite3 python3-numpy python3-swift
   tmux curl valgrind clang libclang-rt-14-dev groff-base

@@ -2,6 +2,7 @@
 
 #include "strbuf.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -336,4 +337,26 @@ bool mm_path_within(const char *path, const char *dir)
         return true;
     size_t n = strlen(dir);
     return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+void mm_remove_atomic_leftovers(const char *path)
+{
+    char *dir = mm_path_dir(path);
+    const char *slash = strrchr(path, '/');
+    char *prefix = mm_asprintf("%s.tmp.", slash ? slash + 1 : path);
+    DIR *d = dir && prefix ? opendir(dir) : NULL;
+    size_t n = prefix ? strlen(prefix) : 0;
+    for (struct dirent *e; d && (e = readdir(d)) != NULL;) {
+        /* mkostemp's six characters, nothing else */
+        if (strncmp(e->d_name, prefix, n) != 0 || strlen(e->d_name) != n + 6)
+            continue;
+        char *leftover = mm_asprintf("%s/%s", dir, e->d_name);
+        if (leftover)
+            unlink(leftover);
+        free(leftover);
+    }
+    if (d)
+        closedir(d);
+    free(dir);
+    free(prefix);
 }

@@ -23,6 +23,10 @@ char *mm_path_dir(const char *path);
  * path is the old file or the complete new one, never a mix. Errors start
  * "save <path>: ". */
 int mm_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, mm_error *err);
+/* Removes the temporary files a killed mm_write_file_atomic of path left
+ * beside it ("<path>.tmp.XXXXXX"); for a caller that alone writes path
+ * (under the job's lock), before it writes path again. */
+void mm_remove_atomic_leftovers(const char *path);
 int mm_write_full(int fd, const void *buf, size_t len, const char *path, mm_error *err);
 /* Reads exactly len bytes at off; a file that ends first is an error naming
  * path (it shrank while we read it). */

@@ -53,6 +53,7 @@ int mm_config_copy(mm_config *dst, const mm_config *src, mm_error *err)
     tmp.origin = mm_strdup(src->origin);
     tmp.config_dir = mm_strdup(src->config_dir);
     memcpy(tmp.where, src->where, sizeof tmp.where);
+    memcpy(tmp.given, src->given, sizeof tmp.given);
     if (oom) {
         mm_config_free(&tmp);
         return mm_error_set(err, MM_ERR_NOMEM, "copy configuration: out of memory");
@@ -146,7 +147,14 @@ int mm_config_set_string(mm_config *cfg, const mm_config_key *key, const char *t
         return mm_error_set(err, MM_ERR_CONFIG, "%s: %s", key->name, problem);
     mm_cfg_store(cfg, key, &v);
     cfg->where[mm_cfg_key_index(key)] = (struct mm_config_pos){0, 0};
+    cfg->given[mm_cfg_key_index(key)] = !mm_cfg_blank(text);
     return 0;
+}
+
+bool mm_config_given(const mm_config *cfg, const char *name)
+{
+    const mm_config_key *key = mm_config_find_key(name);
+    return key && cfg->given[mm_cfg_key_index(key)];
 }
 
 void mm_config_reset_key(mm_config *cfg, const mm_config_key *key)
@@ -155,6 +163,7 @@ void mm_config_reset_key(mm_config *cfg, const mm_config_key *key)
     mm_cfg_default(key, &v);
     mm_cfg_store(cfg, key, &v);
     cfg->where[mm_cfg_key_index(key)] = (struct mm_config_pos){0, 0};
+    cfg->given[mm_cfg_key_index(key)] = false;
 }
 
 /* ---- conditions --------------------------------------------------------------- */

@@ -96,6 +96,7 @@ typedef struct mm_config {
         } worker;
         mm_nan_policy nan_policy;
         uint64_t max_file_size;     /* no staged .npy file above this */
+        uint64_t batch_size;        /* small segments packed into batches up to this; 0 = never */
         uint64_t part_size;         /* S3 multipart part size */
     } dumper;
     struct {
@@ -184,6 +185,7 @@ typedef struct mm_config {
     struct mm_config_pos {
         int line, column;           /* 1-based position of the key; 0 = not from a file */
     } where[MM_CONFIG_KEY_MAX];
+    bool given[MM_CONFIG_KEY_MAX];  /* set in the file or since, not left to its default */
 } mm_config;
 
 /* ---- the key table ------------------------------------------------------- */
@@ -341,6 +343,9 @@ int mm_config_set_string(mm_config *cfg, const mm_config_key *key, const char *t
                          mm_error *err);
 void mm_config_reset_key(mm_config *cfg, const mm_config_key *key);
 bool mm_config_is_default(const mm_config *cfg, const mm_config_key *key);
+/* Whether the key was set (in the file loaded, or since), rather than left
+ * to its default: a default the program computes applies only then. */
+bool mm_config_given(const mm_config *cfg, const char *name);
 /* Whether the key matters under the current modes (its shown_if holds). */
 bool mm_config_key_shown(const mm_config *cfg, const mm_config_key *key);
 

@@ -266,7 +266,10 @@ static const mm_config_key keys[] = {
      .doc = "Segments dumped at the same time",
      .help = "Each worker reads one 1.x segment (.uid, .rv and deleted_docs) and writes its "
              "id.npy and data.npy. More workers help when source and target are different disks "
-             "or the target is a bucket. 0 or less means 2, as in the reference tool.",
+             "or the target is a bucket. When the key is not set, one worker per core this "
+             "process may use, at most 8 (one worker is bound by the CPU well below a disk's "
+             "speed); inspect says which count is used and why. 0 or less means 2, "
+             "as in the reference tool.",
      .flags = MM_CFG_F_NONPOSITIVE_DEFAULT,
      .phases = P_SRC,
      .min = 1,
@@ -316,6 +319,20 @@ static const mm_config_key keys[] = {
      .flags = MM_CFG_F_OURS,
      .phases = P_STAGE,
      .min = MiB},
+    {.name = "dumper.batchSize",
+     .type = MM_CFG_SIZE,
+     .offset = SIZE_AT(dumper.batch_size),
+     .default_text = "1GiB",
+     .doc = "Target size of an import batch packed from small segments",
+     .help = "Whole segments of one partition are packed, in order, into one batch (one id.npy and "
+             "data.npy, one Import) up to this size, so that thousands of small 1.x segments become "
+             "few imports. A packed batch also stays within 1/16 of its partition, so that imports "
+             "still run side by side and a failed one redoes little: a partition of fewer than about "
+             "32 segments keeps one batch per segment. The batch is named after its first segment. "
+             "0 keeps one batch per segment always, as the reference tool does.",
+     .flags = MM_CFG_F_OURS,
+     .phases = P_STAGE,
+     .max = 16 * GiB},
     {.name = "dumper.partSize",
      .type = MM_CFG_SIZE,
      .offset = SIZE_AT(dumper.part_size),

@@ -228,6 +228,7 @@ static int walk_mapping(load_ctx *c, yaml_node_t *map, const char *prefix, bool 
                 return fail_at(c, knode->start_mark, key->name, problem);
             }
             where->line = (int)knode->start_mark.line + 1;
+            c->cfg->given[mm_cfg_key_index(key)] = true;
             where->column = (int)knode->start_mark.column + 1;
             if (set_leaf(c, key, value) != 0)
                 return -1;

@@ -53,6 +53,7 @@ typedef struct mm_dump_options {
     const char *remote_root;      /* key prefix in the bucket: <outputDir>/migration */
     int workers;
     uint64_t max_file_size;       /* per .npy file */
+    uint64_t batch_size;          /* dumper.batchSize: small segments packed up to it (plan.h) */
     mm_dump_nan_policy nan_policy;
     /* Milvus matches import files to fields by base name: <field>.npy.
      * NULL or "" = "id" and "data", the reference tool's names. */

@@ -71,8 +71,9 @@ static void add_space_hint(mm_dump_state *sh, const char *dir, int e, uint64_t b
  * the journal records and the part SHA-256s that sign the upload, and no
  * local copy at all. Fills src (data then id) with the .npy headers and
  * the file ranges that follow them. */
-int mm_dump_hash_batch(mm_dump_state *sh, const mm_dump_job *jb, mm_dump_files *f, mm_dump_rows *it, int64_t rows, mm_journal_batch *b,
-                      mm_dump_stream_file src[2], mm_part_digest *digests[2], mm_error *err)
+int mm_dump_hash_batch(mm_dump_state *sh, const mm_dump_job *jb, mm_dump_files *f, mm_dump_rows *it, int64_t rows,
+                       bool check_floats, mm_journal_batch *b, mm_dump_stream_file src[2], mm_part_digest *digests[2],
+                       mm_error *err)
 {
     /* digests are handed over only on success. */
     uint64_t part_size = mm_storage_digest_part_size(sh->opt->storage);
@@ -92,8 +93,8 @@ int mm_dump_hash_batch(mm_dump_state *sh, const mm_dump_job *jb, mm_dump_files *
         if (digests[i])
             mm_part_digest_update(digests[i], src[i].head, src[i].head_len);
     }
-    uLong crc[2] = {crc32(crc32(0L, Z_NULL, 0), (const Bytef *)src[0].head, (uInt)src[0].head_len),
-                    crc32(crc32(0L, Z_NULL, 0), (const Bytef *)src[1].head, (uInt)src[1].head_len)};
+    uint32_t crc[2] = {libdeflate_crc32(0, src[0].head, src[0].head_len),
+                       libdeflate_crc32(0, src[1].head, src[1].head_len)};
     const size_t width[2] = {f->bpv, 8};
     /* Rows per read: the wider of a vector and an id fills the buffer. */
     const int64_t per_read = MM_DUMP_IO_BLOCK / (int64_t)(f->bpv > 8 ? f->bpv : 8);
@@ -112,7 +113,12 @@ int mm_dump_hash_batch(mm_dump_state *sh, const mm_dump_job *jb, mm_dump_files *
             rc = mm_error_set(err, MM_ERR_CANCELLED, "dump cancelled");
         for (int i = 0; rc == 0 && i < 2; i++) {
             size_t n = (size_t)count * width[i];
-            rc = mm_pread_full(src[i].fd, f->buf, n, (off_t)(8 + (uint64_t)start * width[i]), src[i].path, err);
+            uint64_t at = 8 + (uint64_t)start * width[i];
+            rc = mm_pread_full(src[i].fd, f->buf, n, (off_t)at, src[i].path, err);
+            if (rc == 0 && i == 0 && check_floats && !jb->c->binary &&
+                mm_dump_find_bad_float(f, f->buf, n, at, f->bpv))
+                rc = mm_error_set(err, MM_ERR_FORMAT, "%s: row %lld has a NaN or infinite value", f->rv_path,
+                                  (long long)f->bad_row);
             if (rc == 0)
                 mm_dump_checksum(&crc[i], digests[i], f->buf, n);
         }
@@ -123,8 +129,8 @@ int mm_dump_hash_batch(mm_dump_state *sh, const mm_dump_job *jb, mm_dump_files *
                           (long long)left);
     b->data_bytes = src[0].head_len + src[0].length;
     b->id_bytes = src[1].head_len + src[1].length;
-    b->data_crc32 = (uint32_t)crc[0];
-    b->id_crc32 = (uint32_t)crc[1];
+    b->data_crc32 = crc[0];
+    b->id_crc32 = crc[1];
     for (int i = 0; i < 2; i++)
         if (digests[i] && (rc != 0 || mm_part_digest_finish(digests[i]) != 0)) {
             mm_part_digest_free(digests[i]);
@@ -133,77 +139,116 @@ int mm_dump_hash_batch(mm_dump_state *sh, const mm_dump_job *jb, mm_dump_files *
     return rc;
 }
 
-/* Writes data.npy and id.npy of one batch in a single pass over its runs.
- * Hands over (*digests, data then id) the part SHA-256s when staging in a
- * bucket; both NULL otherwise or when hashing failed. */
-int mm_dump_write_batch(mm_dump_state *sh, const mm_dump_job *jb, mm_dump_files *f, mm_dump_rows *it, int64_t rows, const char *dir,
-                       bool offload, mm_journal_batch *b, mm_part_digest *digests[2], mm_error *err)
+int mm_dump_writer_open(mm_dump_state *sh, const mm_collection_info *c, int64_t rows, const char *dir, char *gather,
+                        bool check_floats, mm_dump_writer *w, mm_error *err)
 {
+    memset(w, 0, sizeof *w);
+    w->data.fd = w->ids.fd = -1;
+    w->left = rows;
     uint64_t digest_part_size = sh->opt->storage ? mm_storage_digest_part_size(sh->opt->storage) : 0;
-    uint64_t cols = jb->c->binary ? (uint64_t)jb->c->dim / 8 : (uint64_t)jb->c->dim;
-    char *data_path = mm_asprintf("%s/%s.npy", dir, mm_dump_vector_field(sh->opt));
-    char *id_path = mm_asprintf("%s/%s.npy", dir, mm_dump_id_field(sh->opt));
-    mm_npy_out data, ids;
-    memset(&data, 0, sizeof data);
-    memset(&ids, 0, sizeof ids);
-    data.fd = ids.fd = -1;
-    int rc = (!data_path || !id_path) ? mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory") : 0;
-    if (rc == 0)
-        rc = mm_npy_open(&data, data_path, f->rv, f->rv_path, f->bpv, jb->c->binary ? MM_NPY_U1 : MM_NPY_F4,
-                      (uint64_t)rows, cols, digest_part_size, err);
-    if (rc == 0)
-        rc = mm_npy_open(&ids, id_path, f->uid, f->uid_path, 8, MM_NPY_I8, (uint64_t)rows, 0, digest_part_size, err);
+    uint64_t cols = c->binary ? (uint64_t)c->dim / 8 : (uint64_t)c->dim;
+    size_t bpv = (size_t)mm_collection_vector_bytes(c);
+    w->dir = mm_strdup(dir);
+    w->data_path = mm_asprintf("%s/%s.npy", dir, mm_dump_vector_field(sh->opt));
+    w->id_path = mm_asprintf("%s/%s.npy", dir, mm_dump_id_field(sh->opt));
+    if (!w->dir || !w->data_path || !w->id_path)
+        return mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
+    if (mm_npy_open(&w->data, w->data_path, false, bpv, c->binary ? MM_NPY_U1 : MM_NPY_F4, (uint64_t)rows, cols,
+                    digest_part_size, gather, gather + MM_DUMP_IO_BLOCK, check_floats && !c->binary, err) != 0)
+        return -1;
+    int rc = mm_npy_open(&w->ids, w->id_path, true, 8, MM_NPY_I8, (uint64_t)rows, 0, digest_part_size,
+                         gather + 2 * MM_DUMP_IO_BLOCK, gather + 3 * MM_DUMP_IO_BLOCK, false, err);
+    /* A local dump's files get their final names from the group commit. */
+    w->data.keep_partial = w->ids.keep_partial = sh->committer != NULL;
+    return rc;
+}
+
+int mm_dump_writer_feed(mm_dump_state *sh, mm_dump_writer *w, mm_dump_files *f, mm_dump_rows *it, int64_t rows,
+                        bool offload, mm_error *err)
+{
+    mm_npy_next_source(&w->data);
+    mm_npy_next_source(&w->ids);
     int64_t left = rows, start, count;
-    uint64_t reported = 0;      /* progress counted for this batch, lost if it fails */
-    while (rc == 0 && left > 0 && mm_dump_rows_next(it, left < MM_DUMP_IO_BLOCK / 8 ? left : MM_DUMP_IO_BLOCK / 8, &start, &count)) {
+    int rc = 0;
+    while (rc == 0 && left > 0 &&
+           mm_dump_rows_next(it, left < MM_DUMP_IO_BLOCK / 8 ? left : MM_DUMP_IO_BLOCK / 8, &start, &count)) {
         if (mm_dump_cancelled(sh))
             rc = mm_error_set(err, MM_ERR_CANCELLED, "dump cancelled");
         if (rc == 0)
-            rc = mm_npy_copy_rows(&data, f, start, count, offload, err);
+            rc = mm_npy_copy_rows(&w->data, f, start, count, offload, err);
         if (rc == 0)
-            rc = mm_npy_copy_rows(&ids, f, start, count, offload, err);
+            rc = mm_npy_copy_rows(&w->ids, f, start, count, offload, err);
         left -= count;
         /* Bound for a bucket, a batch counts once it is uploaded. */
         if (rc == 0 && !sh->opt->storage) {
             mm_dump_report(sh, count, (uint64_t)count * (f->bpv + 8), 0, 0);
-            reported += (uint64_t)count * (f->bpv + 8);
+            w->reported_rows += count;
+            w->reported += (uint64_t)count * (f->bpv + 8);
         }
     }
     if (rc == 0 && left != 0)
-        rc = mm_error_set(err, MM_ERR_INTERNAL, "dump %s: %lld rows missing from the live set", dir, (long long)left);
-    b->data_bytes = data.size;
-    b->id_bytes = ids.size;
-    b->data_crc32 = (uint32_t)data.crc;
-    b->id_crc32 = (uint32_t)ids.crc;
+        rc = mm_error_set(err, MM_ERR_INTERNAL, "dump %s: %lld rows missing from the live set", w->dir,
+                          (long long)left);
+    w->left -= rows;
+    return rc;
+}
+
+int mm_dump_writer_close(mm_dump_state *sh, mm_dump_writer *w, int rc, mm_journal_batch *b, mm_part_digest *digests[2],
+                         mm_error *err)
+{
+    if (rc == 0 && w->left != 0)
+        rc = mm_error_set(err, MM_ERR_INTERNAL, "dump %s: %lld rows missing from the live set", w->dir,
+                          (long long)w->left);
+    b->data_bytes = w->data.size;
+    b->id_bytes = w->ids.size;
+    b->data_crc32 = w->data.crc;
+    b->id_crc32 = w->ids.crc;
     /* data.npy is closed only after id.npy is complete too, so a crash
      * never leaves a final data.npy whose id.npy is missing... */
-    /* Staged for a bucket, the local copy only feeds the upload: the batch
-     * is recorded once the objects are complete, and a crash before that
-     * writes it again, so forcing it to disk would only slow the dump. */
-    bool durable = !sh->opt->storage;
-    int rc_ids = mm_npy_close(&ids, rc == 0, durable, err);
+    int rc_ids = mm_npy_close(&w->ids, rc == 0, err);
     if (rc == 0)
         rc = rc_ids;
-    int rc_data = mm_npy_close(&data, rc == 0, durable, err);
+    int rc_data = mm_npy_close(&w->data, rc == 0, err);
     if (rc == 0)
         rc = rc_data;
-    int e = data.io_errno ? data.io_errno : ids.io_errno;
+    int e = w->data.io_errno ? w->data.io_errno : w->ids.io_errno;
     if (rc != 0 && (e == ENOSPC || e == EDQUOT || e == EFBIG))
-        add_space_hint(sh, dir, e, data.size + ids.size, data.size > ids.size ? data.size : ids.size, reported, err);
-    if (rc != 0)
-        unlink(id_path); /* ...and a failed batch leaves no final id.npy either. */
-    digests[0] = digests[1] = NULL;
-    if (rc == 0 && data.digest && ids.digest && mm_part_digest_finish(data.digest) == 0 &&
-        mm_part_digest_finish(ids.digest) == 0) {
-        digests[0] = data.digest;
-        digests[1] = ids.digest;
-    } else {
-        mm_part_digest_free(data.digest);
-        mm_part_digest_free(ids.digest);
+        add_space_hint(sh, w->dir, e, w->data.size + w->ids.size, w->data.size > w->ids.size ? w->data.size : w->ids.size,
+                       w->reported, err);
+    if (rc != 0 && w->id_path) {
+        unlink(w->id_path); /* ...and a failed batch leaves no final id.npy either, */
+        char *partial = mm_asprintf("%s.partial", w->id_path);
+        if (partial) /* nor a complete one waiting for the group commit */
+            unlink(partial);
+        free(partial);
     }
-    free(data_path);
-    free(id_path);
+    if (rc != 0 && w->reported_rows)
+        mm_dump_report(sh, -w->reported_rows, (uint64_t)0 - w->reported, 0, 0);
+    digests[0] = digests[1] = NULL;
+    if (rc == 0 && w->data.digest && w->ids.digest && mm_part_digest_finish(w->data.digest) == 0 &&
+        mm_part_digest_finish(w->ids.digest) == 0) {
+        digests[0] = w->data.digest;
+        digests[1] = w->ids.digest;
+    } else {
+        mm_part_digest_free(w->data.digest);
+        mm_part_digest_free(w->ids.digest);
+    }
+    free(w->dir);
+    free(w->data_path);
+    free(w->id_path);
+    memset(w, 0, sizeof *w);
     return rc;
+}
+
+int mm_dump_pack_changed(const mm_journal_batch *b, const char *members, mm_error *err)
+{
+    char *label = mm_staged_batch_label(b);
+    mm_error_set(err, MM_ERR_META, "%s was submitted for import holding segment(s) %s, but the plan now puts %s "
+                 "into it: the 1.x source or dumper.batchSize changed after the import began. Nothing was written; "
+                 "restore both as they were, or drop the 2.x collection and start over with --restart",
+                 label ? label : "a batch", b->members[0] ? b->members : b->segment, members[0] ? members : b->segment);
+    free(label);
+    return -1;
 }
 
 /* Whether batch k of the job's segment, with `rows` rows under the keys
@@ -229,6 +274,15 @@ int mm_dump_judge_batch(mm_dump_state *sh, const mm_dump_job *jb, int k, const c
         return 0;
     int rc = 0;
     bool same_keys = strcmp(b.id_key, id_key) == 0 && strcmp(b.data_key, data_key) == 0;
+    if (b.members[0]) {
+        /* A batch that packed this segment with others: not this batch. */
+        if (b.state >= MM_BATCH_SUBMITTED)
+            rc = mm_dump_pack_changed(&b, "", err);
+        else if (!same_keys)
+            rc = mm_dump_remove_staged(opt, &b, err);
+        mm_journal_batch_free(&b);
+        return rc;
+    }
     if (b.state >= MM_BATCH_SUBMITTED && b.rows == rows) {
         *verdict = MM_BATCH_REUSE;
     } else if (b.state >= MM_BATCH_SUBMITTED) {

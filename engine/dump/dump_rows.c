@@ -52,6 +52,17 @@ static int bad_float_index(const unsigned char *row, size_t dim)
     return -1;
 }
 
+int mm_dump_nan_error(mm_dump_files *f, int64_t row, int dim, mm_error *err)
+{
+    int64_t id = 0;
+    mm_pread_full(f->uid, &id, 8, 8 + row * 8, f->uid_path, NULL);
+    return mm_error_set(err, MM_ERR_FORMAT,
+                        "%s: row %lld (id %lld) has a NaN or infinite value in dimension %d; Milvus "
+                        "2.x rejects such vectors. Set dumper.nanPolicy: skip to leave these rows "
+                        "out (they are counted in the report), or repair the source",
+                        f->rv_path, (long long)row, (long long)id, dim);
+}
+
 /* Finds the rows holding NaN/Inf (float collections). */
 int mm_dump_scan_nan(mm_dump_state *sh, const mm_dump_job *jb, mm_dump_files *f, mm_segment_reader *r, int64_t **out,
                          size_t *n_out, mm_error *err)
@@ -75,15 +86,9 @@ int mm_dump_scan_nan(mm_dump_state *sh, const mm_dump_job *jb, mm_dump_files *f,
             if (dim_index < 0)
                 continue;
             if (sh->opt->nan_policy == MM_DUMP_NAN_FAIL) {
-                int64_t id = 0;
-                mm_pread_full(f->uid, &id, 8, 8 + (start + i) * 8, f->uid_path, NULL);
                 free(*out);
                 *out = NULL;
-                return mm_error_set(err, MM_ERR_FORMAT,
-                                    "%s: row %lld (id %lld) has a NaN or infinite value in dimension %d; Milvus "
-                                    "2.x rejects such vectors. Set dumper.nanPolicy: skip to leave these rows "
-                                    "out (they are counted in the report), or repair the source",
-                                    f->rv_path, (long long)(start + i), (long long)id, dim_index);
+                return mm_dump_nan_error(f, start + i, dim_index, err);
             }
             if (*n_out == cap) {
                 cap = cap ? cap * 2 : 64;

@@ -41,6 +41,7 @@ static void free_item(item *it)
     free(it->b.task_ids);
     free(it->b.id_etag);
     free(it->b.data_etag);
+    free(it->b.members);
     free(it->dir);
     free(it->data_path);
     free(it->id_path);
@@ -215,7 +216,9 @@ static bool copy_batch(item *it, const mm_journal_batch *b)
     it->b.task_ids = mm_strdup(b->task_ids ? b->task_ids : "");
     it->b.id_etag = NULL;
     it->b.data_etag = NULL;
-    return it->b.collection && it->b.partition && it->b.segment && it->b.id_key && it->b.data_key && it->b.task_ids;
+    it->b.members = mm_strdup(b->members ? b->members : "");
+    return it->b.collection && it->b.partition && it->b.segment && it->b.id_key && it->b.data_key && it->b.task_ids &&
+           it->b.members;
 }
 
 int mm_dump_uploader_stream(mm_dump_uploader *up, const mm_journal_batch *b, uint64_t progress_bytes,

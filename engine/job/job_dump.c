@@ -5,6 +5,7 @@
 #include "base/strbuf.h"
 #include "dump/dump.h"
 #include "dump/dump_guard.h"
+#include "plan.h"
 #include "source/inventory_render.h"
 #include "source/row_counts.h"
 
@@ -47,12 +48,14 @@ int mm_job_dump(mm_job *job, mm_error *err)
     if (!job->preflight_done)
         return mm_error_set(err, MM_ERR_INTERNAL, "%s: dump before the target check (mm_job_preflight)", job->command);
     mm_sink_step_started(sink, "dump");
+    char workers_why[96];
     mm_dump_options dopt = {
         .inv = &job->inv, .tables_dirs = (const char *const *)job->src.tables_dirs,
         .n_tables_dirs = job->src.n_tables_dirs, .missing_deleted_docs_ok = cfg->source.missing_deleted_docs_ok,
         .remote_source = job->remote_source,
         .output_root = job->root, .storage = job->storage, .remote_root = job->remote_root,
-        .workers = cfg->dumper.worker.limit, .max_file_size = cfg->dumper.max_file_size,
+        .workers = mm_plan_workers(cfg, workers_why, sizeof workers_why), .max_file_size = cfg->dumper.max_file_size,
+        .batch_size = cfg->dumper.batch_size,
         .nan_policy = cfg->dumper.nan_policy == MM_NAN_SKIP ? MM_DUMP_NAN_SKIP : MM_DUMP_NAN_FAIL,
         .id_field = cfg->target.milvus2x.fields.id, .vector_field = cfg->target.milvus2x.fields.vector,
         .disable_copy_offload = getenv("MM_DUMP_NO_OFFLOAD") != NULL,

@@ -4,6 +4,7 @@
 #include "base/strbuf.h"
 #include "job/job.h"
 #include "path_safety.h"
+#include "plan.h"
 #include "source/discover.h"
 #include "source/inventory_render.h"
 #include "source/meta_json.h"
@@ -370,6 +371,40 @@ void mm_source_probe_free(mm_source_probe *p)
 
 /* ---- inspect ---------------------------------------------------------------------- */
 
+/* The import plan's outline, as the dump would follow it: how many batches
+ * (after packing small segments), and how many workers dump them and why.
+ * malloc'd; NULL when out of memory. */
+static char *plan_text(const mm_inventory *inv, const mm_config *given)
+{
+    mm_config defaults;
+    const mm_config *cfg = given;
+    if (!cfg) {
+        mm_config_init_defaults(&defaults);
+        cfg = &defaults;
+    }
+    mm_plan_limits limits = mm_plan_limits_of(cfg);
+    mm_plan plan;
+    mm_error err;
+    mm_error_clear(&err);
+    mm_strbuf sb;
+    mm_strbuf_init(&sb);
+    if (mm_plan_build(&plan, inv, NULL, &limits, &err) != 0) {
+        mm_strbuf_appendf(&sb, "Import plan: %s\n", err.message);
+    } else {
+        char size[32];
+        mm_format_bytes(limits.batch_size, size, sizeof size);
+        mm_strbuf_appendf(&sb, "Import plan: %zu batch(es), %zu segment(s) packed with others "
+                          "(dumper.batchSize %s)\n", plan.n_batches, plan.segments_packed, size);
+        mm_plan_free(&plan);
+    }
+    char why[96];
+    int workers = mm_plan_workers(cfg, why, sizeof why);
+    mm_strbuf_appendf(&sb, "Dump workers: %d (%s)\n", workers, why);
+    if (!given)
+        mm_config_free(&defaults);
+    return mm_strbuf_take(&sb);
+}
+
 int mm_job_inspect(const mm_inspect_options *opt, const mm_sink *sink, mm_inspect *out, mm_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -391,8 +426,11 @@ int mm_job_inspect(const mm_inspect_options *opt, const mm_sink *sink, mm_inspec
     warn_in_use(&src, sink);
     if (out->wal_rc == 0 && wal.warning)
         mm_sink_message(sink, MM_SINK_WARNING, NULL, "%s", wal.warning);
+    /* The plan needs every segment's live rows. */
+    char *plan = !opt->json && out->scan_rc == 0 ? plan_text(&inv, opt->cfg) : NULL;
     out->text = opt->json ? mm_inventory_render_json(&inv, out->wal_rc == 0 ? &wal : NULL)
-                          : mm_inventory_render_text(&inv, out->wal_rc == 0 ? &wal : NULL);
+                          : mm_inventory_render_text(&inv, out->wal_rc == 0 ? &wal : NULL, plan);
+    free(plan);
     out->schema_rc = mm_inventory_check_schemas(&inv, &out->schema_err);
     if (out->wal_rc == 0)
         mm_wal_guard_free(&wal);

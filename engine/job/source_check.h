@@ -81,6 +81,10 @@ typedef struct mm_inspect_options {
     bool check_duplicate_ids;
     bool missing_deleted_docs_ok;
     bool json;
+    /* dumper.* of migration.yaml, for the import plan printed after the
+     * inventory's table (batches, packing, dump workers); NULL: the
+     * defaults. */
+    const mm_config *cfg;
 } mm_inspect_options;
 
 typedef struct mm_inspect {

@@ -67,6 +67,7 @@ static int collect_batch(void *ctx, const mm_journal_batch *b)
     j->b.task_ids = mm_strdup(b->task_ids);
     j->b.id_etag = mm_strdup(b->id_etag ? b->id_etag : "");
     j->b.data_etag = mm_strdup(b->data_etag ? b->data_etag : "");
+    j->b.members = mm_strdup(b->members ? b->members : "");
     j->task = b->task_ids && b->task_ids[0] ? strtoll(b->task_ids, NULL, 10) : 0;
     return 0;
 }

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 enum { READ_BLOCK = 1 << 20 };
 
@@ -48,7 +48,7 @@ static int file_crc32(int fd, const char *path, uint32_t *crc_out, mm_error *err
     unsigned char *buf = malloc(READ_BLOCK);
     if (!buf)
         return mm_error_set(err, MM_ERR_NOMEM, "check %s: out of memory", path);
-    uLong crc = crc32(0L, Z_NULL, 0);
+    uint32_t crc = 0;
     int rc = 0;
     for (;;) {
         ssize_t n = read(fd, buf, READ_BLOCK);
@@ -60,10 +60,10 @@ static int file_crc32(int fd, const char *path, uint32_t *crc_out, mm_error *err
         }
         if (n == 0)
             break;
-        crc = crc32(crc, buf, (uInt)n);
+        crc = libdeflate_crc32(crc, buf, (size_t)n);
     }
     free(buf);
-    *crc_out = (uint32_t)crc;
+    *crc_out = crc;
     return rc;
 }
 

@@ -102,6 +102,8 @@ static int write_manifest(const mm_staging_area *area, mm_journal *journal, mm_e
     int rc;
     if (!area->storage) {
         char *path = mm_asprintf("%s/%s", area->local_root, manifest_name);
+        if (path) /* what a run killed while writing it left */
+            mm_remove_atomic_leftovers(path);
         rc = !path ? mm_error_set(err, MM_ERR_NOMEM, "write the staging manifest: out of memory")
                    : mm_mkdir_p(area->local_root, err) == 0 ? mm_write_file_atomic(path, text, strlen(text), 0644, err)
                                                             : -1;

@@ -151,7 +151,7 @@ static void render_wal(mm_strbuf *sb, const mm_wal_guard *wal)
     free(text);
 }
 
-char *mm_inventory_render_text(const mm_inventory *inv, const mm_wal_guard *wal)
+char *mm_inventory_render_text(const mm_inventory *inv, const mm_wal_guard *wal, const char *after_table)
 {
     mm_inventory_totals t;
     mm_inventory_totals_of(inv, &t);
@@ -226,6 +226,10 @@ char *mm_inventory_render_text(const mm_inventory *inv, const mm_wal_guard *wal)
         for (int c = 0; c < N_COLS; c++)
             free(rows[i].cells[c]);
     free(rows);
+    if (after_table) {
+        mm_strbuf_append(&sb, "\n");
+        mm_strbuf_append(&sb, after_table);
+    }
 
     mm_strbuf_append(&sb, "\n");
     render_wal(&sb, wal);

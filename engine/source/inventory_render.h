@@ -22,7 +22,9 @@ void mm_partition_totals(const mm_partition_info *p, int64_t *rows, int64_t *del
 void mm_format_bytes(uint64_t bytes, char *buf, size_t n);
 
 /* wal may be NULL (not checked). Both return malloc'd text or NULL on OOM. */
-char *mm_inventory_render_text(const mm_inventory *inv, const mm_wal_guard *wal);
+/* after_table (NULL: nothing): lines printed between the table and the
+ * unflushed-data check (inspect's import plan). */
+char *mm_inventory_render_text(const mm_inventory *inv, const mm_wal_guard *wal, const char *after_table);
 char *mm_inventory_render_json(const mm_inventory *inv, const mm_wal_guard *wal);
 
 #endif

@@ -145,6 +145,7 @@ static void az_close(mm_storage *st)
     free(az->side);
     free(az->label);
     free(az->ca_file);
+    mm_http_pool_free(az->pool);
     free(az);
 }
 
@@ -189,7 +190,8 @@ int mm_storage_azure_open(const mm_azure_options *opt, mm_storage **out, mm_erro
     az->block_size = opt->block_size ? (opt->block_size < max_block ? opt->block_size : max_block) : (uint64_t)64 << 20;
     az->max_retries = opt->max_retries > 0 ? opt->max_retries : 0;
     az->retry_base_ms = opt->retry_base_ms > 0 ? opt->retry_base_ms : 200;
-    if (!host || !az->path_prefix || !az->account || !az->container || !az->side || !az->label ||
+    az->pool = mm_http_pool_new();
+    if (!host || !az->pool || !az->path_prefix || !az->account || !az->container || !az->side || !az->label ||
         (mm_has_text(opt->sas_token) && !az->sas) || (mm_has_text(opt->ca_file) && !az->ca_file)) {
         az_close(&az->base);
         return host ? mm_error_set(err, MM_ERR_NOMEM, "Azure: out of memory")

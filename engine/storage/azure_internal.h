@@ -57,6 +57,7 @@ typedef struct mm_azure {
     int key_len;         /* 0 = SAS or anonymous */
     uint64_t block_size;
     int max_retries, retry_base_ms;
+    struct mm_http_pool *pool;  /* connections kept between requests */
 } mm_azure;
 
 /* What a request sends: nothing, bytes from memory, or a range of a file. */

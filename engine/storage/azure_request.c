@@ -64,6 +64,15 @@ static size_t read_body(char *out, size_t size, size_t n, void *ctx)
     return want;
 }
 
+static int seek_body(void *ctx, curl_off_t offset, int origin)
+{
+    mm_azure_body *b = ctx;
+    if (origin != SEEK_SET || offset < 0 || (uint64_t)offset > b->length)
+        return CURL_SEEKFUNC_CANTSEEK;
+    b->sent = (uint64_t)offset;
+    return CURL_SEEKFUNC_OK;
+}
+
 static size_t write_body(char *data, size_t size, size_t n, void *ctx)
 {
     mm_azure_response *r = ctx;
@@ -246,6 +255,7 @@ int mm_azure_request(mm_azure *az, const mm_azure_call *call, mm_azure_response 
             rc = mm_error_set(err, MM_ERR_NOMEM, "Azure %s %s: cannot create a request", call->method, target);
             break;
         }
+        mm_http_pool_use(az->pool, c);
         curl_easy_setopt(c, CURLOPT_URL, url);
         curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
         curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -266,6 +276,9 @@ int mm_azure_request(mm_azure *az, const mm_azure_call *call, mm_azure_response 
             curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
             curl_easy_setopt(c, CURLOPT_READFUNCTION, read_body);
             curl_easy_setopt(c, CURLOPT_READDATA, in);
+            /* A kept connection closed meanwhile: the body again, on a new one. */
+            curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, seek_body);
+            curl_easy_setopt(c, CURLOPT_SEEKDATA, in);
             curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)length);
         } else if (strcmp(call->method, "GET") != 0) {
             curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, call->method);

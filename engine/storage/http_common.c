@@ -1,7 +1,9 @@
 #include "storage/http_common.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -39,4 +41,61 @@ int mm_http_sink_write(int fd, const char *data, size_t len, uint64_t at)
         done += (size_t)w;
     }
     return 0;
+}
+
+struct mm_http_pool {
+    CURLSH *share;
+    pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
+};
+
+static void pool_lock(CURL *c, curl_lock_data data, curl_lock_access access, void *ctx)
+{
+    (void)c;
+    (void)access;
+    mm_http_pool *pool = ctx;
+    pthread_mutex_lock(&pool->locks[data]);
+}
+
+static void pool_unlock(CURL *c, curl_lock_data data, void *ctx)
+{
+    (void)c;
+    mm_http_pool *pool = ctx;
+    pthread_mutex_unlock(&pool->locks[data]);
+}
+
+mm_http_pool *mm_http_pool_new(void)
+{
+    mm_http_pool *pool = calloc(1, sizeof *pool);
+    if (!pool)
+        return NULL;
+    pool->share = curl_share_init();
+    if (!pool->share) {
+        free(pool);
+        return NULL;
+    }
+    for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+        pthread_mutex_init(&pool->locks[i], NULL);
+    curl_share_setopt(pool->share, CURLSHOPT_LOCKFUNC, pool_lock);
+    curl_share_setopt(pool->share, CURLSHOPT_UNLOCKFUNC, pool_unlock);
+    curl_share_setopt(pool->share, CURLSHOPT_USERDATA, pool);
+    curl_share_setopt(pool->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    curl_share_setopt(pool->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl_share_setopt(pool->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    return pool;
+}
+
+void mm_http_pool_free(mm_http_pool *pool)
+{
+    if (!pool)
+        return;
+    curl_share_cleanup(pool->share);
+    for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+        pthread_mutex_destroy(&pool->locks[i]);
+    free(pool);
+}
+
+void mm_http_pool_use(mm_http_pool *pool, CURL *c)
+{
+    if (pool)
+        curl_easy_setopt(c, CURLOPT_SHARE, pool->share);
 }

@@ -287,6 +287,15 @@ static size_t read_body(char *out, size_t size, size_t n, void *ctx)
     return want;
 }
 
+static int seek_body(void *ctx, curl_off_t offset, int origin)
+{
+    mm_s3_body *b = ctx;
+    if (origin != SEEK_SET || offset < 0 || (uint64_t)offset > b->length)
+        return CURL_SEEKFUNC_CANTSEEK;
+    b->sent = (uint64_t)offset;
+    return CURL_SEEKFUNC_OK;
+}
+
 /* Runs the request once; the curl code and its detail text are returned. */
 static CURLcode perform(mm_s3 *s3, const mm_s3_call *call, const char *url, mm_s3_response *r, char *detail)
 {
@@ -296,6 +305,7 @@ static CURLcode perform(mm_s3 *s3, const mm_s3_call *call, const char *url, mm_s
         return CURLE_OUT_OF_MEMORY;
     }
     struct curl_slist *headers = request_headers(s3, call);
+    mm_http_pool_use(s3->pool, c);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_AWS_SIGV4, s3->sigv4);
     /* Set separately: access keys such as Swift's "test:tester" hold a ':'. */
@@ -317,6 +327,11 @@ static CURLcode perform(mm_s3 *s3, const mm_s3_call *call, const char *url, mm_s
         call->in->sent = 0;
         curl_easy_setopt(c, CURLOPT_READFUNCTION, read_body);
         curl_easy_setopt(c, CURLOPT_READDATA, call->in);
+        /* A kept connection the server has closed meanwhile is found only
+         * once the body is on its way: curl then sends it again on a new
+         * one, from the start. */
+        curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, seek_body);
+        curl_easy_setopt(c, CURLOPT_SEEKDATA, call->in);
         /* Larger reads than curl's 64 KiB default: fewer calls into
          * read_body and pread for the same bytes. */
         curl_easy_setopt(c, CURLOPT_UPLOAD_BUFFERSIZE, 512L * 1024);
@@ -501,7 +516,8 @@ int mm_s3_open(const mm_s3_options *opt, mm_s3 **out, mm_error *err)
     s3->max_retries = opt->max_retries >= 0 ? opt->max_retries : 0;
     s3->retry_base_ms = opt->retry_base_ms > 0 ? opt->retry_base_ms : 200;
     s3->list_page_keys = opt->list_page_keys > 0 && opt->list_page_keys < 1000 ? opt->list_page_keys : 1000;
-    if (!s3->base || !s3->bucket_url || !s3->bucket || !s3->region || !s3->ak || !s3->sk || !s3->sigv4 ||
+    s3->pool = mm_http_pool_new();
+    if (!s3->pool || !s3->base || !s3->bucket_url || !s3->bucket || !s3->region || !s3->ak || !s3->sk || !s3->sigv4 ||
         !s3->label || !s3->side || (mm_has_text(opt->ca_file) && !s3->ca_file) ||
         (mm_has_text(opt->session_token) && !s3->session_token) || (mm_has_text(opt->iam_source) && !s3->iam_source)) {
         mm_s3_close(s3);
@@ -531,6 +547,7 @@ void mm_s3_close(mm_s3 *s3)
     free(s3->ca_file);
     free(s3->sigv4);
     free(s3->label);
+    mm_http_pool_free(s3->pool);
     free(s3);
 }
 

@@ -20,6 +20,7 @@ struct mm_s3 {
     char *iam_source;   /* NULL: the keys are <side>.ak and <side>.sk */
     uint64_t part_size;
     int max_retries, retry_base_ms, list_page_keys;
+    struct mm_http_pool *pool;  /* connections kept between requests */
 };
 
 /* What a request sends: nothing, bytes from memory (data), or head_len

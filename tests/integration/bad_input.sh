@@ -259,7 +259,7 @@ fi
 sed -i 's/^dumper: {worker: {workMode: milvus1x, limit: 2}}$/dumper: {worker: {workMode: milvus1x, limit: 2}, nanPolicy: skip}/' "$d/migration.yaml"
 grep -v -P '\t100[25]\t' "$d/fx/expected/liveset.tsv" >"$d/expected-skip.tsv"
 want_liveset=$d/expected-skip.tsv
-completes "NaN with nanPolicy skip (after --restart)" --restart
+completes "NaN with nanPolicy skip (after --restart)" --restart --yes
 grep -q "; 2 row(s) with NaN/Inf left out (dumper.nanPolicy: skip)$" "$d/fixed.out" && ok "nanPolicy skip says how many rows it left out" \
   || { fail "nanPolicy skip summary"; cat "$d/fixed.out"; }
 

@@ -156,7 +156,8 @@ mkdir -p "$work/rel/db"
 expect "10. a relative meta.sqlite that is not there" 2 "milvus-migrate export: -s db/meta.sqlite does not exist (relative to the working directory $work/rel); set -s to the 1.x db/meta.sqlite, copied from the stopped 1.x server together with meta.sqlite-wal and meta.sqlite-shm (the three files belong together)" env -C "$work/rel" "$guide" export -s db/meta.sqlite -o "$work/rel/out"
 job journal "$keys" && mkdir -p "$work/journal/state" && head -c 8192 /dev/urandom >"$work/journal/state/journal.sqlite"
 expect "10. a garbage journal" 1 "milvus-migrate dump: journal $work/journal/state/journal.sqlite is not a usable SQLite database (damaged, or not written by milvus-migrate); start over with --restart, which sets it aside and starts a new journal (staged batches are then dumped again), or move it out of state.dir $work/journal/state" "$guide" dump --config="$work/journal/migration.yaml"
-expect "10. a garbage journal, --restart" 0 "$warnings" "$guide" dump --config="$work/journal/migration.yaml" --restart
+expect "10. a garbage journal, --restart" 0 "dump: discarded the journal $work/journal/state/journal.sqlite: the migration starts over
+$warnings" "$guide" dump --config="$work/journal/migration.yaml" --restart
 [ -n "$(find "$work/journal/state" -name 'journal.sqlite.damaged-*')" ] && ok "10. --restart kept the damaged journal aside" \
   || { fail "10. the damaged journal is gone"; ls "$work/journal/state"; }
 

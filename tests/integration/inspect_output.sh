@@ -14,15 +14,17 @@ trap 'rm -rf "$work"' EXIT
 failures=0
 
 # check NAME EXPECTED_STATUS COMMAND... : stdout+stderr (temp dir shown as
-# <FIXTURE>, the time of a WAL check as <TIME>) and the exit status must
-# equal tests/expected/inspect/NAME.txt.
+# <FIXTURE>, the time of a WAL check as <TIME>, the host's cores that set
+# the dump's workers as <CORES>) and the exit status must equal
+# tests/expected/inspect/NAME.txt.
 check() {
   local name=$1 want=$2
   shift 2
   "$@" >"$work/out" 2>"$work/err"
   local status=$?
   { cat "$work/out"; echo "--- stderr"; cat "$work/err"; echo "--- exit $status"; } |
-    sed -E "s|$work|<FIXTURE>|g; s|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z|<TIME>|g" >"$work/$name.txt"
+    sed -E "s|$work|<FIXTURE>|g; s|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z|<TIME>|g
+      s|^Dump workers: [0-9]+ \(dumper.worker.limit is not set: [0-9]+ core|Dump workers: <CORES> (dumper.worker.limit is not set: <CORES> core|" >"$work/$name.txt"
   mm_golden_update "$work/$name.txt" "$expected_dir/$name.txt"
   if [ "$status" -ne "$want" ]; then
     echo "FAIL $name: exit status $status, expected $want"; failures=$((failures + 1))

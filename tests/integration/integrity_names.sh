@@ -40,6 +40,9 @@ docs                    docs                        4  float    L2      FLAT    
   Łódź                  Lodz                                                          1     2        0     2   48 B
   データ                _xe38387_xe383bc_xe382bf                                      1     1        0     1   24 B
 
+Import plan: 8 batch(es), 0 segment(s) packed with others (dumper.batchSize 1.0 GiB)
+Dump workers: 2 (dumper.worker.limit)
+
 Unflushed data: none (meta and WAL checked; WAL $d/fx/milvus/wal, found beside the db directory)
 
 Warnings (5):
