@@ -299,7 +299,9 @@ static int write_config(demo *d, mm_error *err)
     char *sqlite = mm_asprintf("%s/db/meta.sqlite", data ? data : "");
     char *tables = mm_asprintf("%s/db/tables", data ? data : "");
     char *wal = mm_asprintf("%s/wal", data ? data : "");
-    char *staging = work_path(d, "staging");
+    /* Inside the emulator's storage: it plays a Milvus with local storage
+     * on this host, which reads nothing outside its own storage. */
+    char *staging = work_path(d, "milvus-2.x/staging");
     char *state = work_path(d, "state");
     char *endpoint = mm_asprintf("127.0.0.1:%d", d->port);
     d->config_path = work_path(d, "migration.yaml");
@@ -445,7 +447,7 @@ typedef struct demo_args {
 
 #define ARG(field) .offset = offsetof(demo_args, field)
 
-static const char *const generations[] = {"2.3", "2.5", NULL};
+static const char *const generations[] = {"2.3", "2.5", "2.6", "3.0", NULL};
 
 static const mm_option options[] = {
     MM_OPT_GROUP_ENTRY("Options:"),
@@ -456,7 +458,7 @@ static const mm_option options[] = {
              "print where it is"},
     {.kind = MM_OPT_STRING, .long_name = "generation", .value_name = "G", ARG(generation),
      .value_kind = MM_VALUE_CHOICE, .choices = generations,
-     .help = "the Milvus 2.x generation the emulator plays: 2.3 or\n2.5 (default: 2.5)"},
+     .help = "the Milvus 2.x generation the emulator plays: 2.3,\n2.5, 2.6 or 3.0 (default: 2.5)"},
     {.kind = MM_OPT_STRING, .long_name = "theme", .value_name = "NAME", ARG(theme), .value_kind = MM_VALUE_THEME,
      .help = "the wizard's colour theme, as for `wizard --theme`"},
     MM_OPT_HELP_ENTRY,
@@ -465,7 +467,7 @@ static const mm_option options[] = {
 MM_COMMAND_OPTIONS(demo, options)
 
 static const mm_option_text text = {
-    .usage = "Usage: milvus-migrate demo [--headless] [--keep] [--generation 2.3|2.5] [--theme NAME]\n"
+    .usage = "Usage: milvus-migrate demo [--headless] [--keep] [--generation 2.3|2.5|2.6|3.0] [--theme NAME]\n"
              "\n"
              "Shows the whole flow on this host: writes a sample Milvus 1.1.1 installation\n"
              "(a float collection with two partitions, one of them named in UTF-8, deleted\n"

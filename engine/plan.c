@@ -41,20 +41,23 @@ void mm_plan_vector_type(const mm_collection_info *c, char *buf, size_t n)
     snprintf(buf, n, "%s(%lld)", c->binary ? "BinaryVector" : "FloatVector", (long long)c->dim);
 }
 
+/* Milvus 2.4 and later check the import size limit against the sum of
+ * one import's files (internal/util/importutilv2/numpy/reader.go 100-110
+ * sums the request's files for preimport's check, task_preimport.go
+ * 190-199 on 2.6), 2.2 and 2.3 against each file: bounding id.npy and
+ * data.npy together satisfies both. */
 int64_t mm_plan_rows_per_batch(uint64_t max_file_size, const mm_collection_info *c)
 {
-    uint64_t vector_bytes = (uint64_t)mm_collection_vector_bytes(c);
+    uint64_t row_bytes = (uint64_t)mm_collection_vector_bytes(c) + 8;
     uint64_t cols = c->binary ? (uint64_t)c->dim / 8 : (uint64_t)c->dim;
-    uint64_t data_header = mm_npy_file_size(c->binary ? MM_NPY_U1 : MM_NPY_F4, 0, cols);
-    uint64_t id_header = mm_npy_file_size(MM_NPY_I8, 0, 0);
-    if (max_file_size <= data_header + vector_bytes || max_file_size <= id_header + 8)
+    uint64_t headers = mm_npy_file_size(c->binary ? MM_NPY_U1 : MM_NPY_F4, 0, cols) + mm_npy_file_size(MM_NPY_I8, 0, 0);
+    if (max_file_size < headers + row_bytes)
         return 0;
-    uint64_t by_data = (max_file_size - data_header) / vector_bytes;
-    uint64_t by_id = (max_file_size - id_header) / 8;
-    uint64_t by_sum = (MM_PLAN_IMPORT_LIMIT - data_header - id_header) / (vector_bytes + 8);
-    uint64_t rows = by_data < by_id ? by_data : by_id;
-    if (by_sum < rows)
-        rows = by_sum;
+    uint64_t rows = (max_file_size - headers) / row_bytes;
+    /* And never above Milvus's own limit, whatever maxFileSize says. */
+    uint64_t by_limit = MM_PLAN_IMPORT_LIMIT > headers ? (MM_PLAN_IMPORT_LIMIT - headers) / row_bytes : 0;
+    if (by_limit < rows)
+        rows = by_limit;
     return rows > INT64_MAX ? INT64_MAX : (int64_t)rows;
 }
 

@@ -102,9 +102,9 @@ typedef struct mm_plan {
     uint64_t bytes;
 } mm_plan;
 
-/* Rows per batch so that neither id.npy nor data.npy of a collection's
- * batch exceeds max_file_size, nor both together MM_PLAN_IMPORT_LIMIT; 0
- * when not even one row fits. */
+/* Rows per batch so that id.npy and data.npy of a collection's batch,
+ * together, exceed neither max_file_size nor MM_PLAN_IMPORT_LIMIT; 0 when
+ * not even one row fits. */
 int64_t mm_plan_rows_per_batch(uint64_t max_file_size, const mm_collection_info *c);
 /* The most bytes a packed batch of a partition holding `partition_bytes`
  * (the .npy files its segments would give one by one) may take: batch_size,

@@ -2,7 +2,9 @@
  * directory or a bucket, target.local.* / target.remote.*) and the Milvus
  * 2.x that imports them (target.milvus2x.*: endpoint, login, TLS,
  * database). The fields edit the same configuration as the Config screen.
- * t tests both on a worker thread and shows the exact error of each. */
+ * t tests both on a worker thread and shows the exact error of each, then
+ * what the pre-flight with the server found (the staging probe: does
+ * Milvus read what is staged there). */
 #include "screens.h"
 
 #include "base/strbuf.h"
@@ -53,7 +55,8 @@ typedef struct target_state {
     target_test *test;
     mm_task *task;
     char *staging, *milvus;     /* the last results */
-    mm_role staging_role, milvus_role;
+    char *findings;             /* the pre-flight's, or NULL */
+    mm_role staging_role, milvus_role, findings_role;
     char *tested;               /* the settings they are about (settings_text) */
 } target_state;
 
@@ -129,6 +132,7 @@ static void target_fini(mm_app *app, void *state)
     mm_config_form_fini(&st->form);
     free(st->staging);
     free(st->milvus);
+    free(st->findings);
     forget_tested(st);
 }
 
@@ -169,6 +173,8 @@ static void start_check(mm_app *app, target_state *st)
     st->test = t;
     free(st->staging);
     free(st->milvus);
+    free(st->findings);
+    st->findings = NULL;
     st->staging = mm_strdup("Staging: checking...");
     st->milvus = mm_strdup("Milvus 2.x: connecting...");
     st->staging_role = st->milvus_role = MM_ROLE_STATUS;
@@ -189,10 +195,12 @@ static unsigned target_tick(mm_app *app, void *state)
     free(st->milvus);
     st->staging = r->staging;
     st->milvus = r->milvus;
-    r->staging = r->milvus = NULL;
+    st->findings = r->findings;
+    r->staging = r->milvus = r->findings = NULL;
     st->staging_role = r->staging_ok ? MM_ROLE_OK : MM_ROLE_ERROR;
     st->milvus_role = r->milvus_ok ? MM_ROLE_OK : MM_ROLE_ERROR;
-    bool ok = r->staging_ok && r->milvus_ok;
+    st->findings_role = r->findings_ok ? MM_ROLE_OK : MM_ROLE_ERROR;
+    bool ok = r->staging_ok && r->milvus_ok && r->findings_ok;
     free_test(st->test);
     st->test = NULL;
     if (ok)
@@ -256,8 +264,11 @@ static void target_draw(mm_app *app, void *state, const mm_rect *a)
                                mm_theme_attr(MM_ROLE_WARNING));
     used += mm_draw_wrapped(result_y + used, x, w, RESULT_LINES - 1 - used, st->staging,
                             mm_theme_attr(stale ? MM_ROLE_DIM : st->staging_role));
-    mm_draw_wrapped(result_y + used, x, w, RESULT_LINES - used, st->milvus,
-                    mm_theme_attr(stale ? MM_ROLE_DIM : st->milvus_role));
+    used += mm_draw_wrapped(result_y + used, x, w, RESULT_LINES - used, st->milvus,
+                            mm_theme_attr(stale ? MM_ROLE_DIM : st->milvus_role));
+    if (st->findings && used < RESULT_LINES)
+        mm_draw_wrapped(result_y + used, x, w, RESULT_LINES - used, st->findings,
+                        mm_theme_attr(stale ? MM_ROLE_DIM : st->findings_role));
 }
 
 const mm_screen mm_screen_target = {

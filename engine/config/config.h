@@ -105,6 +105,8 @@ typedef struct mm_config {
         } worker;
         int poll_interval_seconds;
         int import_timeout_minutes; /* 0 = wait forever */
+        int settle_seconds;         /* 2.6+: wait for a late import job before counting */
+        bool probe_staging;         /* prove Milvus reads the staging place before anything is created */
         bool delete_staged_files;
     } loader;
     struct {

@@ -312,10 +312,12 @@ static const mm_config_key keys[] = {
      .type = MM_CFG_SIZE,
      .offset = SIZE_AT(dumper.max_file_size),
      .default_text = "16GiB",
-     .doc = "Largest staged .npy file",
-     .help = "Milvus 2.x refuses import files above its limit, 16 GiB by default (on 2.4 and "
-             "later for the id.npy and data.npy of one import together). Larger segments are "
-             "split into several imports. Raise it only if the server's limit was raised.",
+     .doc = "Largest import: the id.npy and data.npy of one batch together",
+     .help = "Milvus 2.x refuses an import above its limit, 16 GiB by default "
+             "(dataNode.import.maxImportFileSizeInGB; on 2.4 and later for the files of one "
+             "import together, on 2.2 and 2.3 for each file). Larger segments are split into "
+             "several imports. Raise it only if the server's limit was raised: run and the "
+             "wizard's Plan warn above 16 GiB.",
      .flags = MM_CFG_F_OURS,
      .phases = P_STAGE,
      .min = MiB},
@@ -379,6 +381,33 @@ static const mm_config_key keys[] = {
      .phases = P_MILVUS,
      .min = 0,
      .max = 525600},
+    {.name = "loader.settleSeconds",
+     .type = MM_CFG_INT,
+     .offset = INT_AT(loader.settle_seconds),
+     .default_text = "60",
+     .doc = "Seconds to wait for a late import job (Milvus 2.6 and later)",
+     .help = "Milvus 2.6 and later create an import job in a callback that outlives the Import "
+             "call, so an Import whose answer was lost (a deadline, a dropped connection) can "
+             "still get its job later. Before such a batch is counted and perhaps sent again, "
+             "load waits this long, then lists the collection's imports and reads the row "
+             "counts again. Earlier servers create the job before they answer and are not "
+             "waited for.",
+     .flags = MM_CFG_F_OURS,
+     .phases = P_MILVUS,
+     .min = 0,
+     .max = 86400},
+    {.name = "loader.probeStaging",
+     .type = MM_CFG_BOOL,
+     .offset = BOOL_AT(loader.probe_staging),
+     .default_text = "true",
+     .doc = "Prove that Milvus reads the staging place before anything is created",
+     .help = "Milvus reads import files from its own storage (its bucket, or with local storage "
+             "its own filesystem), not from this host. Before any collection is created (and in "
+             "run before anything is dumped) a one-row probe is staged next to the migration, "
+             "imported into a scratch collection and removed with it. Needs the CreateCollection, "
+             "Import and DropCollection privileges; false skips the probe.",
+     .flags = MM_CFG_F_OURS,
+     .phases = P_MILVUS},
     {.name = "loader.deleteStagedFiles",
      .type = MM_CFG_BOOL,
      .offset = BOOL_AT(loader.delete_staged_files),

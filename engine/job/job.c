@@ -1,6 +1,7 @@
 /* Opening and closing a job: configuration, source, inventory, staging
  * target, lock and journal. */
 #include "job/job.h"
+#include "job/preflight.h"
 
 #include "base/fsutil.h"
 #include "base/strbuf.h"
@@ -345,6 +346,14 @@ int mm_job_preflight(mm_job *job, mm_milvus *milvus, mm_findings *out, mm_error 
         mm_findings_init(out);
     if (mm_target_preflight(&in, &found, err) != 0)
         return mm_error_wrap(err, "check the target before the run");
+    /* The plan against Milvus's limits, then whether Milvus reads what is
+     * staged, once nothing else blocks (preflight.h). */
+    mm_preflight_limits(&job->cfg, &job->inv, NULL, &found);
+    if (milvus && !mm_findings_count(&found, MM_FINDING_BLOCKER) &&
+        mm_job_probe_staging(job, milvus, &found, err) != 0) {
+        mm_findings_free(&found);
+        return -1;
+    }
     for (size_t i = 0; i < found.n; i++)
         say_finding(job, &found.items[i]);
     int rc = 0;
@@ -416,6 +425,17 @@ int mm_job_check_target_bucket(const mm_config *cfg, const char *config_path, mm
         rc = open_target_bucket(&job, err);
     mm_job_close(&job);
     return rc;
+}
+
+int mm_job_open_target_storage(const mm_config *cfg, mm_storage **out, mm_error *err)
+{
+    mm_storage_tuning tuning = {.part_size = cfg->dumper.part_size, .max_retries = 5, .retry_base_ms = 200};
+    *out = NULL;
+    if (mm_storage_open(&cfg->target.remote, "target.remote", &tuning, out, err) == 0 && mm_storage_check(*out, err) == 0)
+        return 0;
+    mm_storage_close(*out);
+    *out = NULL;
+    return -1;
 }
 
 void mm_job_close(mm_job *job)

@@ -128,6 +128,9 @@ int mm_job_open_target_bucket(mm_job *job, mm_error *err);
  * only call after a verification that matched. Reports the count. */
 int mm_job_delete_staged(mm_job *job, mm_error *err);
 
+/* Part of mm_job_preflight: the staging probe (preflight.h) into found,
+ * while something is left to dump or import. */
+int mm_job_probe_staging(mm_job *job, mm_milvus *milvus, mm_findings *found, mm_error *err);
 /* Says, for each collection whose 1.x meta row count differs from the live
  * rows the scanned segments hold, why (source/row_counts.h): a summary
  * line "row count: collection '...': ..." per collection; `what` ends
@@ -139,6 +142,8 @@ int mm_job_milvus_connect(const mm_config *cfg, mm_milvus **out, mm_error *err);
 /* target.remote.* opened and checked the way a job opens it (reachable,
  * credentials accepted, bucket exists), then closed. */
 int mm_job_check_target_bucket(const mm_config *cfg, const char *config_path, mm_error *err);
+/* The same, left open for the caller (cfg must outlive it). */
+int mm_job_open_target_storage(const mm_config *cfg, mm_storage **out, mm_error *err);
 
 /* Loads and validates migration.yaml (into a cfg already set up with
  * mm_config_init_defaults) for the given MM_CONFIG_PHASE_* set; warnings

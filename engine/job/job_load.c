@@ -34,7 +34,7 @@ int mm_job_load(mm_job *job, mm_milvus *milvus, mm_error *err)
         .local_root = job->storage ? NULL : local_root, .storage = job->storage, .remote_root = job->remote_root,
         .scratch_dir = job->root, .workers = cfg->loader.worker.limit,
         .poll_interval_ms = cfg->loader.poll_interval_seconds * 1000,
-        .import_timeout_s = cfg->loader.import_timeout_minutes * 60,
+        .import_timeout_s = cfg->loader.import_timeout_minutes * 60, .settle_s = cfg->loader.settle_seconds,
         .progress = sink && sink->ops ? sink->ops->load_progress : NULL, .progress_ctx = sink ? sink->ctx : NULL,
         .log = load_event, .log_ctx = (void *)sink, .cancel = sink ? sink->cancel : NULL,
     };

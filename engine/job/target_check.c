@@ -2,6 +2,7 @@
 
 #include "base/strbuf.h"
 #include "job/job.h"
+#include "job/preflight.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -92,7 +93,34 @@ static char *check_staging(const mm_config *cfg, const char *config_path, bool *
                        r->bucket, r->endpoint[0] ? " at " : "", r->endpoint, r->prefix, r->prefix[0] ? "/" : "");
 }
 
-static char *check_milvus(const mm_config *cfg, bool *ok)
+/* The staging probe against the connected Milvus (target.mode remote:
+ * the bucket opened the way a job opens it). */
+static void check_probe(const mm_config *cfg, mm_milvus *m, mm_findings *f)
+{
+    mm_error err;
+    mm_error_clear(&err);
+    mm_storage *storage = NULL;
+    if (cfg->target.mode != MM_LOCATION_LOCAL && mm_job_open_target_storage(cfg, &storage, &err) != 0) {
+        mm_findings_add(f, MM_FINDING_BLOCKER, MM_LOSS_NONE, NULL, -1, mm_strdup(err.message), &err);
+        return;
+    }
+    const char *tmp = getenv("TMPDIR");
+    char *dir = mm_asprintf("%s/milvus-migrate-probe-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+    if (!dir || !mkdtemp(dir))
+        mm_findings_add(f, MM_FINDING_BLOCKER, MM_LOSS_NONE, NULL, -1,
+                        mm_asprintf("staging probe: cannot create a scratch directory %s: %s", dir ? dir : "in TMPDIR",
+                                    strerror(errno)),
+                        &err);
+    else {
+        mm_preflight_probe(cfg, m, storage, dir, NULL, f);
+        rmdir(dir);
+    }
+    free(dir);
+    mm_storage_close(storage);
+}
+
+static char *check_milvus(const mm_config *cfg, bool staging_ok, bool *ok, char **findings,
+                          bool *findings_ok)
 {
     mm_error err;
     mm_error_clear(&err);
@@ -109,6 +137,14 @@ static char *check_milvus(const mm_config *cfg, bool *ok)
                              mm_config_tls_enabled(cfg) ? " over TLS" : "", mm_milvus_version(m),
                              login ? login : "", db[0] ? db : "default");
     free(login);
+    if (staging_ok) {
+        mm_findings f;
+        mm_findings_init(&f);
+        check_probe(cfg, m, &f);
+        *findings_ok = mm_findings_count(&f, MM_FINDING_BLOCKER) == 0;
+        *findings = mm_findings_text(&f, *findings_ok ? MM_FINDING_INFO : MM_FINDING_BLOCKER);
+        mm_findings_free(&f);
+    }
     mm_milvus_close(m);
     return text;
 }
@@ -116,12 +152,15 @@ static char *check_milvus(const mm_config *cfg, bool *ok)
 void mm_target_check(const mm_config *cfg, const char *config_path, mm_target_report *out)
 {
     out->staging = check_staging(cfg, config_path, &out->staging_ok);
-    out->milvus = check_milvus(cfg, &out->milvus_ok);
+    out->findings = NULL;
+    out->findings_ok = true;
+    out->milvus = check_milvus(cfg, out->staging_ok, &out->milvus_ok, &out->findings, &out->findings_ok);
 }
 
 void mm_target_report_free(mm_target_report *r)
 {
     free(r->staging);
     free(r->milvus);
-    r->staging = r->milvus = NULL;
+    free(r->findings);
+    r->staging = r->milvus = r->findings = NULL;
 }

@@ -13,8 +13,12 @@
  * GetImportState; a batch whose Import was sent but whose task id never
  * reached the journal, or whose task Milvus no longer knows (expired, lost),
  * is resolved by listing the collection's tasks and comparing partition row
- * counts once none runs: recorded as imported when its rows are there, sent
- * again when they are not, never sent again blindly. */
+ * counts once none runs and the counts hold still (a failed job's rows
+ * leave them a few seconds late), after loader.settleSeconds where a job
+ * can be created after its call ended (2.6+): recorded as imported when its
+ * rows are there, sent again when they are not, never sent again blindly.
+ * An Import Milvus refuses as busy (rate limit, too many unfinished jobs)
+ * created nothing and is sent again after a pause. */
 #ifndef MM_LOAD_H
 #define MM_LOAD_H
 
@@ -64,6 +68,10 @@ typedef struct mm_load_options {
     int workers;                   /* concurrent Import tasks */
     int poll_interval_ms;
     int import_timeout_s;          /* per task; 0 = wait as long as it takes */
+    /* Where Milvus may create an import job after the Import call ended
+     * (mm_milvus_late_jobs), how long to wait for such a job before an
+     * uncertain batch is counted (loader.settleSeconds). */
+    int settle_s;
     void (*progress)(void *ctx, const mm_load_progress *p);  /* from any worker thread */
     void *progress_ctx;
     void (*log)(void *ctx, const char *line); /* one event per call, no newline */

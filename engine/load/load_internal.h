@@ -65,6 +65,10 @@ const char *mm_load_partition_name(const mm_load_batch *j);
 /* Records the batch's state (and task) in the journal. */
 int mm_load_record(mm_load_state *sh, mm_load_batch *j, mm_batch_state state, int64_t task, int64_t imported,
                    mm_error *err);
+/* One Import, sent again while Milvus answers that it is busy (logged);
+ * returns as mm_milvus_import. */
+int mm_load_import(mm_load_state *sh, const char *collection, const char *partition, const char *const *files,
+                   size_t n_files, int64_t *task, mm_import_outcome *outcome, mm_error *err);
 /* One phase over the batches: submit_phase sends every batch still to
  * import and waits for it, otherwise only recorded tasks are waited for. */
 int mm_load_run_workers(mm_load_state *sh, bool submit_phase, mm_error *err);

@@ -55,9 +55,107 @@ long mm_load_fitting_subsets(const int64_t *rows, size_t n, int64_t arrived)
     return fitting(rows, n, arrived, &found);
 }
 
+/* A failed job's rows stay in the statistics until DataCoord's import
+ * checker fails its tasks and the inspector drops their segments, each on
+ * a 2 s tick (internal/datacoord/import_checker.go 468-488,
+ * import_inspector.go 132-152 on 2.6; statistics count every segment not
+ * dropped, meta.go isSegmentHealthy 2090-2095): a count is taken only when
+ * two reads this far apart agree, with no import running in between.
+ * Import v2 (2.4 on) works this way; 2.2 and 2.3 count a task's rows only
+ * once it persisted. */
+enum { COUNT_SETTLED_MS = 5000, COUNT_SETTLED_SINCE_GENERATION = 24 };
+/* Rounds of reading counts that moved before giving up. */
+enum { COUNT_ROUNDS = 60 };
+
+/* Sleeps ms in short steps; false when the load was cancelled meanwhile. */
+static bool pause_ms(mm_load_state *sh, long ms)
+{
+    for (long slept = 0; slept < ms; slept += 200) {
+        if (mm_load_cancelled(sh))
+            return false;
+        mm_sleep_ms(ms - slept < 200 ? ms - slept : 200);
+    }
+    return !mm_load_cancelled(sh);
+}
+
+/* Lists the collection's import tasks until none runs; *tasks keeps the
+ * last listing. */
+static int wait_idle(mm_load_state *sh, const mm_collection_info *c, double started, mm_milvus_task_info **tasks,
+                     size_t *n_tasks, mm_error *err)
+{
+    const mm_load_options *opt = sh->opt;
+    for (;;) {
+        mm_milvus_task_infos_free(*tasks, *n_tasks);
+        *tasks = NULL;
+        *n_tasks = 0;
+        if (mm_milvus_list_import_tasks(opt->milvus, c->target_name, tasks, n_tasks, err) != 0)
+            return -1;
+        bool running = false;
+        for (size_t t = 0; t < *n_tasks; t++)
+            running |= !mm_milvus_import_state_final((*tasks)[t].state);
+        if (!running)
+            return 0;
+        if (mm_load_cancelled(sh))
+            return mm_error_set(err, MM_ERR_CANCELLED, "load cancelled");
+        if (opt->import_timeout_s > 0 && mm_monotonic_seconds() - started > opt->import_timeout_s)
+            return mm_error_set(err, MM_ERR_NETWORK, "import tasks of %s are still running after %d minute(s); "
+                                "re-run load later", c->target_name, opt->import_timeout_s / 60);
+        mm_sleep_ms(opt->poll_interval_ms > 0 ? opt->poll_interval_ms : 1000);
+    }
+}
+
+/* The row count of every partition of c with uncertain batches (-1 for
+ * the others), once it holds still: read, wait COUNT_SETTLED_MS with no
+ * import of the collection running, read again, until both agree. */
+static int settled_counts(mm_load_state *sh, const mm_collection_info *c, double started, int64_t *counts,
+                          mm_error *err)
+{
+    const mm_load_options *opt = sh->opt;
+    bool window = mm_milvus_generation(opt->milvus) >= COUNT_SETTLED_SINCE_GENERATION;
+    mm_milvus_task_info *tasks = NULL;
+    size_t n_tasks = 0;
+    int rc = 0;
+    for (int round = 0; rc == 0; round++) {
+        bool moved = false;
+        for (size_t p = 0; rc == 0 && p < c->n_partitions; p++) {
+            bool pending = false;
+            for (size_t i = 0; i < sh->n_jobs; i++)
+                pending |= sh->jobs[i].c == c && sh->jobs[i].partition == p &&
+                           sh->jobs[i].b.state == MM_BATCH_SUBMITTED && sh->jobs[i].task == 0;
+            int64_t now = -1;
+            if (pending)
+                rc = mm_milvus_partition_rows(opt->milvus, c->target_name, p == 0 ? "_default" :
+                                              c->partitions[p].target_name, &now, err);
+            moved |= round > 0 && now != counts[p];
+            counts[p] = now;
+        }
+        if (rc != 0 || !window || (round > 0 && !moved))
+            break;
+        if (round >= COUNT_ROUNDS) {
+            rc = mm_error_set(err, MM_ERR_NETWORK, "the row counts of %s on %s kept changing for %d rounds of %d s "
+                              "with no import of it running; nothing was sent again. Find out what else writes to "
+                              "the collection, then re-run load", c->target_name, mm_milvus_endpoint(opt->milvus),
+                              COUNT_ROUNDS, COUNT_SETTLED_MS / 1000);
+            break;
+        }
+        if (round > 0 && moved)
+            mm_emit_line(opt->log, opt->log_ctx, "the row counts of %s are still changing (a failed import's rows "
+                         "leaving?); reading them again in %d s", c->target_name, COUNT_SETTLED_MS / 1000);
+        if (!pause_ms(sh, COUNT_SETTLED_MS))
+            rc = mm_error_set(err, MM_ERR_CANCELLED, "load cancelled");
+        if (rc == 0)
+            rc = wait_idle(sh, c, started, &tasks, &n_tasks, err);
+    }
+    mm_milvus_task_infos_free(tasks, n_tasks);
+    return rc;
+}
+
 /* Waits until Milvus runs no task of the collection, then matches the
  * uncertain batches to listed tasks (2.2/2.3 list their files) or, failing
- * that, to the partition's row count. */
+ * that, to the partition's row count, once that count holds still. Where
+ * jobs may be created late (2.6+), an Import whose answer never came may
+ * still get its job after the call ended: loader.settleSeconds are waited
+ * first, and the listing is read again after them. */
 int mm_load_resolve_uncertain(mm_load_state *sh, const mm_collection_info *c, mm_error *err)
 {
     const mm_load_options *opt = sh->opt;
@@ -78,22 +176,18 @@ int mm_load_resolve_uncertain(mm_load_state *sh, const mm_collection_info *c, mm
     mm_milvus_task_info *tasks = NULL;
     size_t n_tasks = 0;
     double started = mm_monotonic_seconds();
-    for (;;) {
-        if (mm_milvus_list_import_tasks(opt->milvus, c->target_name, &tasks, &n_tasks, err) != 0)
-            return -1;
-        bool running = false;
-        for (size_t t = 0; t < n_tasks; t++)
-            running |= !mm_milvus_import_state_final(tasks[t].state);
-        if (!running)
-            break;
+    if (wait_idle(sh, c, started, &tasks, &n_tasks, err) != 0) {
         mm_milvus_task_infos_free(tasks, n_tasks);
-        tasks = NULL;
-        if (mm_load_cancelled(sh))
-            return mm_error_set(err, MM_ERR_CANCELLED, "load cancelled");
-        if (opt->import_timeout_s > 0 && mm_monotonic_seconds() - started > opt->import_timeout_s)
-            return mm_error_set(err, MM_ERR_NETWORK, "import tasks of %s are still running after %d minute(s); "
-                                "re-run load later", c->target_name, opt->import_timeout_s / 60);
-        mm_sleep_ms(opt->poll_interval_ms > 0 ? opt->poll_interval_ms : 1000);
+        return -1;
+    }
+    if (uncertain > forgotten && mm_milvus_late_jobs(opt->milvus) && opt->settle_s > 0) {
+        mm_emit_line(opt->log, opt->log_ctx, "Milvus %s may still create the job of an Import whose answer was "
+                     "lost: waiting %d s (loader.settleSeconds), then listing and counting again",
+                     mm_milvus_version(opt->milvus), opt->settle_s);
+        if (!pause_ms(sh, opt->settle_s * 1000L) || wait_idle(sh, c, started, &tasks, &n_tasks, err) != 0) {
+            mm_milvus_task_infos_free(tasks, n_tasks);
+            return mm_load_cancelled(sh) ? mm_error_set(err, MM_ERR_CANCELLED, "load cancelled") : -1;
+        }
     }
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < sh->n_jobs; i++) {
@@ -113,8 +207,13 @@ int mm_load_resolve_uncertain(mm_load_state *sh, const mm_collection_info *c, mm
         }
     }
     mm_milvus_task_infos_free(tasks, n_tasks);
+    int64_t *counts = calloc(c->n_partitions ? c->n_partitions : 1, sizeof *counts);
+    if (!counts)
+        return mm_error_set(err, MM_ERR_NOMEM, "load: out of memory");
+    if (rc == 0)
+        rc = settled_counts(sh, c, started, counts, err);
     for (size_t p = 0; rc == 0 && p < c->n_partitions; p++) {
-        int64_t expected = 0, pending = 0, actual = 0;
+        int64_t expected = 0, pending = 0, actual = counts[p];
         int64_t rows[MM_LOAD_SUBSET_MAX];   /* of the first pending batches */
         bool known = false;
         size_t n_pending = 0;
@@ -137,9 +236,6 @@ int mm_load_resolve_uncertain(mm_load_state *sh, const mm_collection_info *c, mm
         if (rc != 0 || !n_pending)
             continue;
         const char *pname = p == 0 ? "_default" : c->partitions[p].target_name;
-        rc = mm_milvus_partition_rows(opt->milvus, c->target_name, pname, &actual, err);
-        if (rc != 0)
-            break;
         bool none = actual == expected, all = actual == expected + pending;
         int64_t arrived = none || all ? 0 : mm_load_arrived_subset(rows, n_pending, actual - expected);
         if (arrived < 0) {
@@ -192,5 +288,6 @@ int mm_load_resolve_uncertain(mm_load_state *sh, const mm_collection_info *c, mm
             }
         }
     }
+    free(counts);
     return rc;
 }

@@ -132,6 +132,37 @@ mm_staged_place mm_load_staged_place(const mm_load_options *opt)
 const char mm_load_staged_fix[] = "nothing of it was imported; run `milvus-migrate dump` with the same config to "
                                  "write it again, then load";
 
+/* Milvus refused an Import as busy: the rate limiter, or the cluster's
+ * limit of unfinished import jobs (dataCoord.import.maxImportJobNum, 1024).
+ * Both refuse before a job exists, so the call is repeated after waits
+ * that double from 1 s to a minute, for half an hour at most. */
+enum { BUSY_FIRST_WAIT_MS = 1000, BUSY_MAX_WAIT_MS = 60000, BUSY_GIVE_UP_S = 1800 };
+
+int mm_load_import(mm_load_state *sh, const char *collection, const char *partition, const char *const *files,
+                   size_t n_files, int64_t *task, mm_import_outcome *outcome, mm_error *err)
+{
+    const mm_load_options *opt = sh->opt;
+    double started = mm_monotonic_seconds();
+    long wait = BUSY_FIRST_WAIT_MS;
+    for (int attempt = 1;; attempt++) {
+        int rc = mm_milvus_import(opt->milvus, collection, partition, files, n_files, task, outcome, err);
+        if (rc == 0 || *outcome != MM_IMPORT_BUSY)
+            return rc;
+        if (mm_monotonic_seconds() - started > BUSY_GIVE_UP_S)
+            return mm_error_wrap(err, "Milvus stayed busy for %d minutes; nothing of %s was imported, re-run load "
+                                 "later", BUSY_GIVE_UP_S / 60, files[0]);
+        mm_emit_line(opt->log, opt->log_ctx, "Milvus is busy (%s); sending the Import of %s again in %ld s "
+                     "(attempt %d)", err->message, files[0], wait / 1000, attempt + 1);
+        for (long slept = 0; slept < wait; slept += 200) {
+            if (mm_load_cancelled(sh))
+                return mm_error_set(err, MM_ERR_CANCELLED, "load cancelled while Milvus was busy; nothing of %s "
+                                    "was imported", files[0]);
+            mm_sleep_ms(200);
+        }
+        wait = wait * 2 < BUSY_MAX_WAIT_MS ? wait * 2 : BUSY_MAX_WAIT_MS;
+    }
+}
+
 static int submit(mm_load_state *sh, mm_load_batch *j, mm_error *err)
 {
     const mm_load_options *opt = sh->opt;
@@ -152,18 +183,19 @@ static int submit(mm_load_state *sh, mm_load_batch *j, mm_error *err)
         opt->local_root ? mm_asprintf("%s/%s", opt->local_root, j->b.data_key) : mm_strdup(j->b.data_key);
     const char *files[] = {id_file, data_file};
     int64_t task = 0;
-    bool maybe = true;
     j->sent_here = true;
     j->forgotten = false;
-    int rc = mm_milvus_import(opt->milvus, j->c->target_name, mm_load_partition_name(j), files, 2, &task, &maybe, err);
+    mm_import_outcome outcome;
+    int rc = mm_load_import(sh, j->c->target_name, mm_load_partition_name(j), files, 2, &task, &outcome, err);
     free(id_file);
     free(data_file);
     if (rc != 0) {
-        if (!maybe)
+        if (outcome != MM_IMPORT_UNCERTAIN)
             mm_load_record(sh, j, MM_BATCH_DUMPED, 0, 0, NULL);
         else
             mm_error_wrap(err, "the Import call may or may not have reached Milvus; a re-run of load finds out "
-                          "before sending it again");
+                          "before sending it again%s", mm_milvus_late_jobs(opt->milvus) ? " (waiting "
+                          "loader.settleSeconds first, as Milvus 2.6 and later can still create its job)" : "");
         return -1;
     }
     return mm_load_record(sh, j, MM_BATCH_SUBMITTED, task, 0, err);

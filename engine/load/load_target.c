@@ -17,8 +17,34 @@ static const char *partition_target(const mm_collection_info *c, size_t j)
     return j == 0 ? "_default" : c->partitions[j].target_name;
 }
 
-/* An existing collection is usable only if the staged files fit it exactly:
- * Milvus matches files to fields by name and wants a file for every field. */
+/* Whether Milvus fills field f itself when an import brings no file for
+ * it, so the two staged files (id and vector) still fit the collection.
+ * Every generation skips the dynamic $meta field and function outputs; 2.6
+ * and later also fill nullable fields with null and fields with a default
+ * value with it (internal/util/importutilv2/numpy/util.go 105-124 on 2.6,
+ * AppendNullableDefaultFieldsData in internal/datanode/importv2/util.go
+ * 262-330); 2.5 wants a file for a default-value field and refuses a
+ * collection with any nullable field (numpy/reader.go 48-53 on 2.5). *why
+ * says what stands in the way when it does not. */
+static bool filled_by_milvus(mm_milvus *milvus, const mm_milvus_field *f, const char **why)
+{
+    bool fills_nullable = mm_milvus_generation(milvus) >= 26;
+    *why = "that the 1.x data cannot fill";
+    if (f->dynamic || f->function_output)
+        return true;
+    if ((f->nullable || f->has_default) && fills_nullable)
+        return true;
+    if (f->nullable)
+        *why = "that is nullable, and Milvus before 2.6 refuses NumPy imports into a collection with a nullable "
+               "field";
+    else if (f->has_default)
+        *why = "with a default value, for which Milvus before 2.6 still wants a file the 1.x data cannot fill";
+    return false;
+}
+
+/* An existing collection is usable only if the staged files fit it: Milvus
+ * matches files to fields by name and wants a file for every field it does
+ * not fill itself (filled_by_milvus). */
 int mm_load_check_schema(mm_milvus *milvus, const mm_collection_info *c, const char *id_field,
                          const char *vector_field, mm_error *err)
 {
@@ -26,7 +52,7 @@ int mm_load_check_schema(mm_milvus *milvus, const mm_collection_info *c, const c
     if (mm_milvus_describe_collection(milvus, c->target_name, &mc, err) != 0)
         return -1;
     int want_vector = c->binary ? MM_MILVUS_BINARY_VECTOR : MM_MILVUS_FLOAT_VECTOR;
-    const char *problem = NULL;
+    const char *problem = NULL, *why = NULL;
     char detail[512] = "";
     bool have_id = false, have_vector = false;
     for (size_t i = 0; i < mc.n_fields && !problem; i++) {
@@ -42,8 +68,8 @@ int mm_load_check_schema(mm_milvus *milvus, const mm_collection_info *c, const c
                          f->name, c->binary ? "BinaryVector" : "FloatVector", (long long)c->dim, (long long)f->dim);
                 problem = detail;
             }
-        } else {
-            snprintf(detail, sizeof detail, "it has a field '%s' that the 1.x data cannot fill", f->name);
+        } else if (!filled_by_milvus(milvus, f, &why)) {
+            snprintf(detail, sizeof detail, "it has a field '%s' %s", f->name, why);
             problem = detail;
         }
     }

@@ -4,6 +4,8 @@
 #include "milvus2/client_internal.h"
 
 #include "base/strbuf.h"
+#include "base/timeutil.h"
+#include "milvus2/answers.h"
 
 #include <grpc/status.h>
 #include <openssl/evp.h>
@@ -16,12 +18,86 @@
 
 /* ---- plumbing ------------------------------------------------------------ */
 
-int mm_milvus_call(mm_milvus *m, const char *method, const void *request, const ProtobufCMessageDescriptor *desc,
-                   bool idempotent, void *response, mm_grpc_result *result, mm_error *err)
+/* Rate-limited calls: waits of 1, 2, 4, 8, 16 and 30 s, then the answer
+ * is the caller's to report (about a minute in all). */
+enum { RATE_LIMIT_ATTEMPTS = 7, RATE_LIMIT_FIRST_WAIT_MS = 1000, RATE_LIMIT_MAX_WAIT_MS = 30000 };
+
+/* The Status of a response: the response itself or its `status` field. */
+static const pb_status *response_status(const ProtobufCMessage *msg)
+{
+    if (!msg)
+        return NULL;
+    if (msg->descriptor == &milvus__proto__common__status__descriptor)
+        return (const pb_status *)msg;
+    const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, "status");
+    if (!f || f->type != PROTOBUF_C_TYPE_MESSAGE || f->descriptor != &milvus__proto__common__status__descriptor)
+        return NULL;
+    return *(const pb_status *const *)((const char *)msg + f->offset);
+}
+
+/* RBAC's refusal (a gRPC status, not a Status in the answer) as one
+ * message: who lacks which privilege for what, and how to fix it. */
+static int permission_error(const mm_milvus *m, const char *method, const char *details, mm_error *err)
+{
+    char privilege[64], user[128], db[128];
+    bool parsed = mm_milvus_parse_denial(details, privilege, sizeof privilege, user, sizeof user, db, sizeof db);
+    const char *needed = parsed ? privilege : mm_milvus_privilege_of(method);
+    const char *who = parsed ? user : m->user[0] ? m->user : "the user";
+    const char *where = parsed ? db : m->database[0] ? m->database : "default";
+    if (!needed)
+        return mm_error_set(err, MM_ERR_AUTH, "%s on %s: permission denied (%s); check the roles of Milvus user %s "
+                            "(target.milvus2x.username)", method, m->label, details, who);
+    return mm_error_set(err, MM_ERR_AUTH, "%s on %s: Milvus user %s lacks the privilege %s in database %s, which "
+                        "milvus-migrate needs to %s; grant %s on the target collections to a role of %s (or use "
+                        "another target.milvus2x.username), then re-run. Milvus said: %s",
+                        method, m->label, who, needed, where, mm_milvus_privilege_use(method), needed, who, details);
+}
+
+static int call(mm_milvus *m, const char *method, const void *request, const ProtobufCMessageDescriptor *desc,
+                bool idempotent, int deadline_ms, bool wait_rate_limit, void *response, mm_grpc_result *result,
+                mm_error *err)
 {
     char path[128];
     snprintf(path, sizeof path, SERVICE "%s", method);
-    return mm_grpc_unary(m->ch, path, request, desc, idempotent, (ProtobufCMessage **)response, result, err);
+    mm_grpc_result local;
+    if (!result)
+        result = &local;
+    ProtobufCMessage **out = response;
+    long wait = RATE_LIMIT_FIRST_WAIT_MS;
+    for (int attempt = 1;; attempt++) {
+        if (mm_grpc_unary_deadline(m->ch, path, request, desc, idempotent, deadline_ms, out, result, err) != 0) {
+            if (result->status == GRPC_STATUS_PERMISSION_DENIED)
+                permission_error(m, method, result->details, err);
+            return -1;
+        }
+        const pb_status *st = response_status(*out);
+        if (!wait_rate_limit || !st || !mm_milvus_rate_limited(st->code, (int)st->error_code) ||
+            attempt >= RATE_LIMIT_ATTEMPTS || mm_sleep_interrupted())
+            return 0;
+        mm_milvus_release(*out);
+        *out = NULL;
+        mm_sleep_ms(wait);
+        wait = wait * 2 < RATE_LIMIT_MAX_WAIT_MS ? wait * 2 : RATE_LIMIT_MAX_WAIT_MS;
+    }
+}
+
+int mm_milvus_call(mm_milvus *m, const char *method, const void *request, const ProtobufCMessageDescriptor *desc,
+                   bool idempotent, void *response, mm_grpc_result *result, mm_error *err)
+{
+    return call(m, method, request, desc, idempotent, 0, true, response, result, err);
+}
+
+int mm_milvus_call_once(mm_milvus *m, const char *method, const void *request, const ProtobufCMessageDescriptor *desc,
+                        bool idempotent, void *response, mm_grpc_result *result, mm_error *err)
+{
+    return call(m, method, request, desc, idempotent, 0, false, response, result, err);
+}
+
+int mm_milvus_call_deadline(mm_milvus *m, const char *method, const void *request,
+                            const ProtobufCMessageDescriptor *desc, int deadline_seconds, void *response,
+                            mm_grpc_result *result, mm_error *err)
+{
+    return call(m, method, request, desc, false, deadline_seconds * 1000, false, response, result, err);
 }
 
 void mm_milvus_release(void *msg)
@@ -167,7 +243,7 @@ static int greet(mm_milvus *m, mm_error *err)
         m->version = mm_strdup(vresp->version);
         m->generation = parse_generation(m->version);
         if (m->generation == 0)
-            m->generation = 25; /* unparseable (a dev build): assume the current behaviour */
+            m->generation = 30; /* unparseable (a dev build): assume the newest behaviour, late jobs included */
         if (m->generation < 22)
             rc = mm_error_set(err, MM_ERR_CONFIG, "%s runs Milvus %s; milvus-migrate imports into Milvus 2.2 "
                               "or newer", m->label, m->version);
@@ -193,6 +269,8 @@ int mm_milvus_connect(const mm_milvus_options *opt, mm_milvus **out, mm_error *e
     }
     m->label = mm_asprintf("Milvus at %s", m->endpoint);
     m->database = mm_strdup(opt->database ? opt->database : "");
+    m->user = mm_strdup(opt->username ? opt->username : "");
+    m->timeout_seconds = opt->timeout_seconds > 0 ? opt->timeout_seconds : 30;
     mm_grpc_header headers[2];
     size_t n_headers = 0;
     char *token = NULL;
@@ -232,6 +310,7 @@ void mm_milvus_close(mm_milvus *m)
     free(m->endpoint);
     free(m->label);
     free(m->database);
+    free(m->user);
     free(m->version);
     free(m);
 }
@@ -239,3 +318,17 @@ void mm_milvus_close(mm_milvus *m)
 const char *mm_milvus_endpoint(const mm_milvus *m) { return m->endpoint; }
 const char *mm_milvus_version(const mm_milvus *m) { return m->version ? m->version : ""; }
 int mm_milvus_generation(const mm_milvus *m) { return m->generation; }
+
+/* 2.6.14+ creates the job in DataCoord's WAL ack callback, retried with no
+ * time limit (internal/datacoord/ddl_callbacks_import.go 38-86,
+ * internal/streamingcoord/server/broadcaster/ack_callback_scheduler.go
+ * 294-318); 2.6.0-2.6.13 broadcast from the proxy and created it in a
+ * callback too. 2.5 and before create it before Import answers. */
+bool mm_milvus_late_jobs(const mm_milvus *m) { return m->generation >= 26; }
+
+int mm_milvus_import_deadline_seconds(const mm_milvus *m)
+{
+    if (mm_milvus_late_jobs(m) && m->timeout_seconds < MM_MILVUS_IMPORT_DEADLINE_LATE_JOBS)
+        return MM_MILVUS_IMPORT_DEADLINE_LATE_JOBS;
+    return m->timeout_seconds;
+}

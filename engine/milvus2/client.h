@@ -2,10 +2,13 @@
  * bulk Import and its state, statistics and indexes.
  *
  * Every answer's Status is checked on both error_code (all versions) and
- * code (2.3+). The server generation is detected once with GetVersion, so
- * callers can account for 2.4+/2.5 answering Import through import v2
- * (no Persisted state, task ids that expire). Thread-safe: calls may be made
- * from several threads on one client. */
+ * code (2.3+), and classified by answers.h. The server generation is
+ * detected once with GetVersion, so callers can account for 2.4+ answering
+ * Import through import v2 (no Persisted state, task ids that expire) and
+ * 2.6+ creating an import job after a call that ended early. A call the
+ * rate limiter refuses (code 8) is repeated after a pause, a few times; a
+ * call RBAC refuses ends in one message naming the privilege. Thread-safe:
+ * calls may be made from several threads on one client. */
 #ifndef MM_MILVUS_CLIENT_H
 #define MM_MILVUS_CLIENT_H
 
@@ -44,15 +47,16 @@ enum {
     MM_IMPORT_FLUSHED = 8
 };
 
-/* merr code Milvus answers for an unknown or expired import task. */
-#define MM_MILVUS_CODE_IMPORT_JOB_MISSING 2100
-
 typedef struct mm_milvus_field {
     char *name;
     int data_type;
     bool primary;
     bool auto_id;
     int64_t dim;             /* vectors; 0 otherwise */
+    bool nullable;           /* 2.5+ */
+    bool has_default;        /* a default value is set */
+    bool function_output;    /* filled by a function (BM25, ...) */
+    bool dynamic;            /* the hidden $meta field */
 } mm_milvus_field;
 
 typedef struct mm_milvus_collection {
@@ -77,8 +81,17 @@ void mm_milvus_close(mm_milvus *m);
 
 const char *mm_milvus_endpoint(const mm_milvus *m);  /* host:port */
 const char *mm_milvus_version(const mm_milvus *m);   /* e.g. "v2.5.4" */
-/* 22, 23, 24, 25, ... from the version; servers newer than we know count as their minor. */
+/* 22, 23, 24, 25, 26, 30, ... from the version (major * 10 + minor). */
 int mm_milvus_generation(const mm_milvus *m);
+/* 2.6 and later create an import job in a callback that outlives the
+ * Import call: a call that ended early (deadline, lost connection) may
+ * still get its job, seconds or minutes later (late_jobs). */
+bool mm_milvus_late_jobs(const mm_milvus *m);
+/* The deadline of one Import call: the per-call timeout, and at least
+ * MM_MILVUS_IMPORT_DEADLINE_LATE_JOBS seconds where jobs may come late, so
+ * that a slow coordinator ends the call with an answer instead. */
+enum { MM_MILVUS_IMPORT_DEADLINE_LATE_JOBS = 600 };
+int mm_milvus_import_deadline_seconds(const mm_milvus *m);
 
 int mm_milvus_has_collection(mm_milvus *m, const char *name, bool *exists, mm_error *err);
 /* Creates `name` with an Int64 primary key (autoID off) and one vector
@@ -94,11 +107,22 @@ int mm_milvus_has_partition(mm_milvus *m, const char *collection, const char *pa
                             mm_error *err);
 int mm_milvus_create_partition(mm_milvus *m, const char *collection, const char *partition, mm_error *err);
 
-/* One Import of a set of .npy files; never retried (see grpc_channel.h).
- * On failure *maybe_submitted tells whether Milvus may have created the
- * task anyway (the call failed in transport, not with an answer). */
+/* How one Import call ended. */
+typedef enum {
+    MM_IMPORT_SENT,       /* a task id was returned (the job exists) */
+    MM_IMPORT_REFUSED,    /* an answer refused it: nothing was created */
+    MM_IMPORT_BUSY,       /* refused before any work, to be sent again later: the
+                           * rate limiter, or the cluster's limit of unfinished jobs */
+    MM_IMPORT_UNCERTAIN,  /* no answer (transport, deadline): a job may exist, or
+                           * appear later (mm_milvus_late_jobs) */
+} mm_import_outcome;
+
+/* One Import of a set of .npy files; never retried here (see
+ * grpc_channel.h). Returns 0 only for MM_IMPORT_SENT; err says why
+ * otherwise. The options never include auto_commit, whose false would make
+ * a 3.0 job look failed to this API. */
 int mm_milvus_import(mm_milvus *m, const char *collection, const char *partition, const char *const *files,
-                     size_t n_files, int64_t *task, bool *maybe_submitted, mm_error *err);
+                     size_t n_files, int64_t *task, mm_import_outcome *outcome, mm_error *err);
 /* A task the server has forgotten is not an error: out->missing is set. */
 int mm_milvus_get_import_state(mm_milvus *m, int64_t task, mm_milvus_import_state *out, mm_error *err);
 void mm_milvus_import_state_free(mm_milvus_import_state *s);

@@ -16,17 +16,29 @@ struct mm_milvus {
     char *endpoint;
     char *label;
     char *database;
+    char *user;              /* "" without authorization */
     char *version;
     int generation;
+    int timeout_seconds;     /* per call */
 };
 
 typedef Milvus__Proto__Common__Status pb_status;
 typedef Milvus__Proto__Common__KeyValuePair pb_kv;
 
 /* One unary call of MilvusService.<method>; response is freed with
- * mm_milvus_release. */
+ * mm_milvus_release. A response whose Status says the rate limiter refused
+ * the call is waited out and the call repeated, a few times (a refused
+ * call did nothing, so this holds for Import too); PERMISSION_DENIED
+ * becomes one message naming the privilege. */
 int mm_milvus_call(mm_milvus *m, const char *method, const void *request, const ProtobufCMessageDescriptor *desc,
                    bool idempotent, void *response, mm_grpc_result *result, mm_error *err);
+/* The same without repeating a rate-limited call (its caller reports it). */
+int mm_milvus_call_once(mm_milvus *m, const char *method, const void *request, const ProtobufCMessageDescriptor *desc,
+                        bool idempotent, void *response, mm_grpc_result *result, mm_error *err);
+/* The same with another deadline (seconds) than the client's. */
+int mm_milvus_call_deadline(mm_milvus *m, const char *method, const void *request,
+                            const ProtobufCMessageDescriptor *desc, int deadline_seconds, void *response,
+                            mm_grpc_result *result, mm_error *err);
 void mm_milvus_release(void *msg);
 /* Success is error_code == 0 and code == 0 (the second exists from 2.3). */
 bool mm_milvus_status_ok(const pb_status *st);

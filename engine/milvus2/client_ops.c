@@ -4,6 +4,7 @@
 #include "milvus2/client_internal.h"
 
 #include "base/strbuf.h"
+#include "milvus2/answers.h"
 
 #include <grpc/status.h>
 #include <stdio.h>
@@ -118,7 +119,9 @@ int mm_milvus_describe_collection(mm_milvus *m, const char *name, mm_milvus_coll
             const char *dim = mm_milvus_kv_get(f->type_params, f->n_type_params, "dim");
             out->fields[i] = (mm_milvus_field){
                 .name = mm_strdup(f->name), .data_type = f->data_type, .primary = f->is_primary_key,
-                .auto_id = f->autoid, .dim = dim ? strtoll(dim, NULL, 10) : 0,
+                .auto_id = f->autoid, .dim = dim ? strtoll(dim, NULL, 10) : 0, .nullable = f->nullable,
+                .has_default = f->default_value != NULL, .function_output = f->is_function_output,
+                .dynamic = f->is_dynamic,
             };
             out->n_fields++;
         }
@@ -179,9 +182,9 @@ int mm_milvus_create_partition(mm_milvus *m, const char *collection, const char 
 /* ---- import ------------------------------------------------------------------ */
 
 int mm_milvus_import(mm_milvus *m, const char *collection, const char *partition, const char *const *files,
-                     size_t n_files, int64_t *task, bool *maybe_submitted, mm_error *err)
+                     size_t n_files, int64_t *task, mm_import_outcome *outcome, mm_error *err)
 {
-    *maybe_submitted = true;
+    *outcome = MM_IMPORT_UNCERTAIN;
     Milvus__Proto__Milvus__ImportRequest req = MILVUS__PROTO__MILVUS__IMPORT_REQUEST__INIT;
     req.db_name = mm_milvus_db_name(m);
     req.collection_name = (char *)collection;
@@ -190,23 +193,34 @@ int mm_milvus_import(mm_milvus *m, const char *collection, const char *partition
     req.files = (char **)files;
     Milvus__Proto__Milvus__ImportResponse *resp = NULL;
     mm_grpc_result res;
-    if (mm_milvus_call(m, "Import", &req, &milvus__proto__milvus__import_response__descriptor, false, &resp, &res, err)) {
+    if (mm_milvus_call_deadline(m, "Import", &req, &milvus__proto__milvus__import_response__descriptor,
+                                mm_milvus_import_deadline_seconds(m), &resp, &res, err)) {
         /* Refused before reaching the service: nothing can have been created. */
         if (res.status == GRPC_STATUS_UNAUTHENTICATED || res.status == GRPC_STATUS_PERMISSION_DENIED ||
             res.status == GRPC_STATUS_UNIMPLEMENTED)
-            *maybe_submitted = false;
+            *outcome = MM_IMPORT_REFUSED;
         return -1;
     }
-    *maybe_submitted = false;
-    int rc = 0;
-    if (!mm_milvus_status_ok(resp->status))
-        rc = mm_milvus_status_error(m, resp->status, err, "Import into %s.%s of %s", collection,
-                          partition && partition[0] ? partition : "_default", n_files ? files[0] : "");
-    else if (resp->n_tasks != 1 && (*maybe_submitted = resp->n_tasks > 0, true))
-        rc = mm_error_set(err, MM_ERR_NETWORK, "Import into %s on %s: expected one task id, got %zu", collection,
-                          m->label, resp->n_tasks);
-    else
+    int rc = -1;
+    const char *pname = partition && partition[0] ? partition : "_default";
+    if (!mm_milvus_status_ok(resp->status)) {
+        const pb_status *st = resp->status;
+        /* Refused by the rate limiter or by the job limit before the job
+         * was allocated or broadcast (import_util.go 787-797 via
+         * ddl_callbacks_import.go 90-127 on 2.6): nothing exists. */
+        *outcome = mm_milvus_classify(st->code, (int)st->error_code, st->reason) == MM_MILVUS_ANSWER_BUSY
+                       ? MM_IMPORT_BUSY
+                       : MM_IMPORT_REFUSED;
+        mm_milvus_status_error(m, st, err, "Import into %s.%s of %s", collection, pname, n_files ? files[0] : "");
+    } else if (resp->n_tasks != 1) {
+        *outcome = resp->n_tasks > 0 ? MM_IMPORT_UNCERTAIN : MM_IMPORT_REFUSED;
+        mm_error_set(err, MM_ERR_NETWORK, "Import into %s on %s: expected one task id, got %zu", collection,
+                     m->label, resp->n_tasks);
+    } else {
+        *outcome = MM_IMPORT_SENT;
         *task = resp->tasks[0];
+        rc = 0;
+    }
     mm_milvus_release(resp);
     return rc;
 }
@@ -222,11 +236,13 @@ int mm_milvus_get_import_state(mm_milvus *m, int64_t task, mm_milvus_import_stat
         return -1;
     int rc = 0;
     if (!mm_milvus_status_ok(resp->status)) {
-        const char *reason = resp->status->reason ? resp->status->reason : "";
-        if (mm_milvus_status_code(resp->status) == MM_MILVUS_CODE_IMPORT_JOB_MISSING || strstr(reason, "does not exist"))
+        const pb_status *st = resp->status;
+        const char *reason = st->reason ? st->reason : "";
+        /* 2100 "import job does not exist" up to 2.6.18, 2101 from 2.6.19. */
+        if (mm_milvus_classify(st->code, (int)st->error_code, reason) == MM_MILVUS_ANSWER_JOB_MISSING)
             out->missing = true;
         else
-            rc = mm_milvus_status_error(m, resp->status, err, "GetImportState of task %lld", (long long)task);
+            rc = mm_milvus_status_error(m, st, err, "GetImportState of task %lld", (long long)task);
         out->failed_reason = mm_strdup(reason);
     } else {
         out->state = resp->state;

@@ -245,13 +245,11 @@ static ProtobufCMessage *unpack_response(grpc_byte_buffer *bb, const ProtobufCMe
 
 /* One call attempt: the six operations of a unary call in one batch. */
 static int call_once(mm_grpc_channel *ch, const char *method_path, grpc_byte_buffer *request,
-                     const ProtobufCMessageDescriptor *response_desc, attempt *out)
+                     const ProtobufCMessageDescriptor *response_desc, int timeout_ms, attempt *out)
 {
     memset(out, 0, sizeof *out);
     grpc_completion_queue *cq = grpc_completion_queue_create_for_pluck(NULL);
-    gpr_timespec deadline = gpr_time_add(gpr_now(GPR_CLOCK_REALTIME),
-                                         gpr_time_from_millis(ch->opt.timeout_ms > 0 ? ch->opt.timeout_ms : 30000,
-                                                              GPR_TIMESPAN));
+    gpr_timespec deadline = gpr_time_add(gpr_now(GPR_CLOCK_REALTIME), gpr_time_from_millis(timeout_ms, GPR_TIMESPAN));
     grpc_slice method = grpc_slice_from_copied_string(method_path);
     grpc_call *call = grpc_channel_create_call(ch->channel, NULL, GRPC_PROPAGATE_DEFAULTS, cq, method, NULL,
                                                deadline, NULL);
@@ -321,7 +319,7 @@ static const char *method_name(const char *path)
 }
 
 static int describe_failure(const mm_grpc_channel *ch, const char *method_path, const attempt *a, int attempts,
-                            double since, mm_error *err)
+                            double since, int timeout_ms, mm_error *err)
 {
     const char *method = method_name(method_path);
     const char *details = a->details ? a->details : "";
@@ -355,7 +353,7 @@ static int describe_failure(const mm_grpc_channel *ch, const char *method_path, 
     case GRPC_STATUS_DEADLINE_EXCEEDED:
         return mm_error_set(err, MM_ERR_NETWORK, "%s on %s: no answer within %d s; raise "
                             "target.milvus2x.timeoutSeconds or check the server", method, ch->label,
-                            (ch->opt.timeout_ms > 0 ? ch->opt.timeout_ms : 30000) / 1000);
+                            timeout_ms / 1000);
     case GRPC_STATUS_UNIMPLEMENTED:
         return mm_error_set(err, MM_ERR_NETWORK, "%s on %s: the server does not implement this call (%s); "
                             "is it Milvus 2.2 or newer?", method, ch->label, details);
@@ -370,7 +368,16 @@ int mm_grpc_unary(mm_grpc_channel *ch, const char *method_path, const ProtobufCM
                   const ProtobufCMessageDescriptor *response_desc, bool idempotent,
                   ProtobufCMessage **response, mm_grpc_result *result, mm_error *err)
 {
+    return mm_grpc_unary_deadline(ch, method_path, request, response_desc, idempotent, 0, response, result, err);
+}
+
+int mm_grpc_unary_deadline(mm_grpc_channel *ch, const char *method_path, const ProtobufCMessage *request,
+                           const ProtobufCMessageDescriptor *response_desc, bool idempotent, int timeout_ms,
+                           ProtobufCMessage **response, mm_grpc_result *result, mm_error *err)
+{
     *response = NULL;
+    if (timeout_ms <= 0)
+        timeout_ms = ch->opt.timeout_ms > 0 ? ch->opt.timeout_ms : 30000;
     grpc_byte_buffer *bb = pack_request(request);
     if (!bb)
         return mm_error_set(err, MM_ERR_NOMEM, "gRPC: out of memory");
@@ -381,7 +388,12 @@ int mm_grpc_unary(mm_grpc_channel *ch, const char *method_path, const ProtobufCM
     double started = mm_monotonic_seconds();
     for (;;) {
         attempts++;
-        rc = call_once(ch, method_path, bb, response_desc, &a);
+        /* Sending moves the slices out of the buffer it is given (gRPC core
+         * takes them for the stream), so each attempt sends a copy: a retry
+         * must carry the request, not an empty message. */
+        grpc_byte_buffer *copy = grpc_byte_buffer_copy(bb);
+        rc = call_once(ch, method_path, copy, response_desc, timeout_ms, &a);
+        grpc_byte_buffer_destroy(copy);
         if (rc == 0 || a.status != GRPC_STATUS_UNAVAILABLE || attempts >= max_attempts || mm_sleep_interrupted())
             break;
         free(a.details);
@@ -389,10 +401,12 @@ int mm_grpc_unary(mm_grpc_channel *ch, const char *method_path, const ProtobufCM
         delay *= 2;
     }
     grpc_byte_buffer_destroy(bb);
-    if (result)
+    if (result) {
         *result = (mm_grpc_result){.status = a.status, .attempts = attempts};
+        snprintf(result->details, sizeof result->details, "%s", rc != 0 && a.details ? a.details : "");
+    }
     if (rc != 0) {
-        describe_failure(ch, method_path, &a, attempts, started, err);
+        describe_failure(ch, method_path, &a, attempts, started, timeout_ms, err);
         free(a.details);
         return -1;
     }

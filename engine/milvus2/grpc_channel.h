@@ -46,6 +46,7 @@ void mm_grpc_close(mm_grpc_channel *ch);
 typedef struct mm_grpc_result {
     int status;        /* grpc_status_code */
     int attempts;
+    char details[512]; /* the server's status message ("" when none) */
 } mm_grpc_result;
 
 /* Calls /<service>/<method> with `request`; on success *response is a
@@ -58,6 +59,11 @@ typedef struct mm_grpc_result {
 int mm_grpc_unary(mm_grpc_channel *ch, const char *method_path, const ProtobufCMessage *request,
                   const ProtobufCMessageDescriptor *response_desc, bool idempotent,
                   ProtobufCMessage **response, mm_grpc_result *result, mm_error *err);
+
+/* The same with a deadline of its own (milliseconds; 0: the channel's). */
+int mm_grpc_unary_deadline(mm_grpc_channel *ch, const char *method_path, const ProtobufCMessage *request,
+                           const ProtobufCMessageDescriptor *response_desc, bool idempotent, int timeout_ms,
+                           ProtobufCMessage **response, mm_grpc_result *result, mm_error *err);
 
 /* The gRPC status name ("UNAVAILABLE", ...) of a status code. */
 const char *mm_grpc_status_name(int status);

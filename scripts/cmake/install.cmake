@@ -106,8 +106,8 @@ install(DIRECTORY ${mm_emulator}/ DESTINATION ${MM_DATA_INSTALL_DIR}/emulator ${
 # The files above are installed 0644; the packages' scripts (a "#!" line,
 # such as the code generators npm links as commands) stay executable.
 install(CODE "
-file(GLOB_RECURSE mm_js_files \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${MM_DATA_INSTALL_DIR}/emulator/*.js\")
-foreach(f IN LISTS mm_js_files)
+file(GLOB_RECURSE mm_emulator_files \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${MM_DATA_INSTALL_DIR}/emulator/*\")
+foreach(f IN LISTS mm_emulator_files)
   file(READ \"\${f}\" head LIMIT 2)
   if(head MATCHES \"^#!\")
     file(CHMOD \"\${f}\" PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)

@@ -1,28 +1,20 @@
 'use strict';
 // Cross-checks our compiled protobuf descriptors (dumped to JSON by a C tool)
-// against the upstream .proto files shipped in @zilliz/milvus2-sdk-node:
-// every message, field and enum value we have must exist upstream with the
-// same number, type and repeated-ness.
+// against the official descriptors shipped in @zilliz/milvus2-sdk-node
+// (descriptors.js): every message, field and enum value we have must exist
+// upstream with the same number, type and repeated-ness.
 //
-//   node check_descriptors.js OURS.json
+//   node check_descriptors.js [--sdk 3.0|2.5] OURS.json
+//
+// --sdk picks the pinned SDK line (default 3.0); the first output line
+// names the SDK release checked against.
 //
 // OURS.json: {"messages": {"pkg.Msg": [{"name", "number", "label": "optional"|"repeated",
 //             "type": "int32"|…|"enum"|"message", "typeName"?}]}, "enums": {"pkg.Enum": {"Name": n}}}
 
 const fs = require('node:fs');
-const path = require('node:path');
 const protobuf = require('protobufjs');
-
-const PROTO_DIR = path.join(path.dirname(require.resolve('@zilliz/milvus2-sdk-node/package.json')),
-  'dist', 'proto', 'proto');
-
-function loadUpstream() {
-  const root = new protobuf.Root();
-  root.resolvePath = (_origin, target) => (path.isAbsolute(target) ? target : path.join(PROTO_DIR, target));
-  root.loadSync('milvus.proto', { keepCase: true });
-  root.resolveAll();
-  return root;
-}
+const { loadRoot, sdkVersion, SDKS } = require('./descriptors');
 
 function lookup(root, fullName, kind) {
   try {
@@ -62,9 +54,15 @@ function sameField(ours, up) {
 }
 
 function main() {
-  const file = process.argv[2];
-  if (!file) {
-    console.error('usage: node check_descriptors.js OURS.json');
+  const argv = process.argv.slice(2);
+  let line = '3.0';
+  if (argv[0] === '--sdk') {
+    line = argv[1];
+    argv.splice(0, 2);
+  }
+  const file = argv[0];
+  if (!file || !SDKS[line]) {
+    console.error('usage: node check_descriptors.js [--sdk 3.0|2.5] OURS.json');
     process.exit(2);
   }
   let ours;
@@ -74,7 +72,8 @@ function main() {
     console.error(`check_descriptors: cannot read ${file}: ${e.message}`);
     process.exit(2);
   }
-  const root = loadUpstream();
+  const root = loadRoot(line);
+  console.log(`sdk: ${SDKS[line]} ${sdkVersion(line)}`);
   const messages = Object.entries(ours.messages || {});
   const enums = Object.entries(ours.enums || {});
   let nFields = 0;

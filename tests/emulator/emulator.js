@@ -3,16 +3,19 @@
 // over real gRPC on 127.0.0.1, plus an HTTP control port for fault injection
 // and state inspection: GET /state (collections, partitions with their ids,
 // tasks, calls, faults), GET /rows[?collection=C] (every imported row: id and
-// vector bytes), GET /calls, POST /faults, POST /faults/reset.
+// vector bytes), GET /calls, GET /calls?by=collection, POST /faults,
+// POST /faults/reset (state.js lists the faults).
 //
-//   node emulator.js --port P --control-port C --generation 2.2|2.3|2.4|2.5
+//   node emulator.js --port P --control-port C --generation 2.2|2.3|2.4|2.5|2.6|3.0
 //        [--version vX.Y.Z] [--auth user:password] [--storage-dir DIR]
 //        [--s3-endpoint URL --s3-bucket B --s3-access-key AK --s3-secret-key SK [--s3-region R]]
 //        [--azure-endpoint URL --azure-account A --azure-key BASE64 --azure-container C]
 //        [--ready-file F] [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]
 // Port 0 picks a free port; the ready file F receives {port, controlPort, pid}.
 // --version reports another build of the generation (generation.js says
-// what differs, e.g. v2.2.8 has no databases).
+// what differs, e.g. v2.2.8 has no databases, v2.6.18 answers 2100 for a
+// missing job). Imports read only Milvus's own storage: --storage-dir (the
+// local storage, as far as this host shares it) or the bucket.
 
 const fs = require('node:fs');
 const http = require('node:http');
@@ -22,7 +25,7 @@ const { createServer } = require('./server');
 const { AZURE_OPTIONS, azureFromOptions } = require('./azureget');
 const { resolveGeneration } = require('./generation');
 
-const USAGE = 'usage: node emulator.js --port P --control-port C --generation 2.2|2.3|2.4|2.5 [--version vX.Y.Z] '
+const USAGE = 'usage: node emulator.js --port P --control-port C --generation 2.2|2.3|2.4|2.5|2.6|3.0 [--version vX.Y.Z] '
   + '[--auth user:password] '
   + '[--storage-dir DIR] [--s3-endpoint URL --s3-bucket B --s3-access-key AK --s3-secret-key SK [--s3-region R]] '
   + '[--ready-file F] [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]';
@@ -72,6 +75,10 @@ function parseArgs(argv) {
     };
   }
   cfg.azure = azureFromOptions(o, die);
+  const storages = [cfg.storageDir, cfg.s3, cfg.azure].filter(Boolean).length;
+  if (storages !== 1) {
+    die('Milvus reads imports from one storage: give --storage-dir DIR (local storage) or one bucket (--s3-* or --azure-*)');
+  }
   return cfg;
 }
 
@@ -99,6 +106,7 @@ function controlServer(store) {
         return reply(200, store.rowsSnapshot(only === null ? undefined : only));
       }
       if (req.method === 'GET' && req.url === '/calls') return reply(200, store.calls);
+      if (req.method === 'GET' && req.url === '/calls?by=collection') return reply(200, store.callsByCollection);
       if (req.method === 'POST' && req.url === '/faults/reset') {
         store.resetFaults();
         return reply(200, store.faults);
@@ -127,6 +135,7 @@ function controlServer(store) {
 
 function main() {
   const cfg = parseArgs(process.argv.slice(2));
+  if (cfg.storageDir) fs.mkdirSync(cfg.storageDir, { recursive: true });
   const store = new Store(cfg.generation, { storageDir: cfg.storageDir, s3: cfg.s3, azure: cfg.azure });
   const server = createServer(store, { auth: cfg.auth, generation: cfg.generation });
   const control = controlServer(store);

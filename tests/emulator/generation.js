@@ -17,12 +17,41 @@
 //   milvus.proto, added 2023-05-17, first in go-api v2.2.10); a server
 //   before that answers them UNIMPLEMENTED and ignores the dbname header.
 //   GetVersion exists from 2.2.0.
+// - 2.6 and 3.0 keep the 2.5 family's v1 adapters (internal/proxy/impl.go
+//   Import 5124-5132, convertToV1GetImportResponse 5045-5093 on 2.6 at
+//   bede7cf6) and differ where the flags below say; the Milvus upstream
+//   notes of the project (A1-A8) cite each line:
+//   * lateJob (2.6.14+, 3.0): DataCoord ImportV2 broadcasts the import and
+//     creates the job in the WAL ack callback
+//     (internal/datacoord/ddl_callbacks_import.go 38-86 and 131-189 on 2.6,
+//     171-229 on 3.0), retried without a time limit
+//     (internal/streamingcoord/server/broadcaster/ack_callback_scheduler.go
+//     294-318, MaxElapsedTime 0); a client whose deadline passes first gets
+//     no job id, and the job appears later. Before 2.6.14 (commit
+//     66e48546fc69) and on 2.4/2.5 the job exists before Import answers.
+//   * sysFailedCode (2.6.19+, 3.0): a missing job and "try again later"
+//     answer merr 2101 ErrImportSysFailed (pkg/util/merr/errors.go 265 on
+//     2.6; internal/datacoord/services.go 1996 on 2.6, 2085 on 3.0), and the
+//     reason is the whole wrap chain; before (2.5, 2.6.0-2.6.18) both are
+//     2100 with the innermost text (services.go 1997 at f15a9962).
+//   * optionalNullable (2.6.0+): the NumPy reader makes the files of
+//     nullable and default-value fields optional
+//     (internal/util/importutilv2/numpy/util.go 105-124, since commit
+//     1ee8cea35b8); 2.5 refuses any nullable field (numpy/reader.go 48-53).
+//   * countImporting (2.6, 3.0): statistics count the segments of a running
+//     import (internal/datacoord/meta.go isSegmentHealthy 2090-2095 on 2.6,
+//     import_task_import.go ~203-207 raises NumOfRows as data is written),
+//     and a failed job's segments are dropped only by the next passes of the
+//     import checker and inspector, 2 s apart (import_checker.go 468-488,
+//     import_inspector.go 132-152), modelled by the fault failedRowsMs.
 
 const GENERATIONS = {
   '2.2': { family: '2.3', version: 'v2.2.16', merrStatus: false },
   '2.3': { family: '2.3', version: 'v2.3.21', merrStatus: true },
   '2.4': { family: '2.5', version: 'v2.4.15', merrStatus: true },
   '2.5': { family: '2.5', version: 'v2.5.4', merrStatus: true },
+  '2.6': { family: '2.5', version: 'v2.6.22', merrStatus: true },
+  '3.0': { family: '2.5', version: 'v3.0.0', merrStatus: true },
 };
 
 function parseVersion(v) {
@@ -35,7 +64,8 @@ function atLeast(v, want) {
   return true;
 }
 
-// {generation, family, version, merrStatus, databases} or an error text.
+// {generation, family, version, merrStatus, databases, lateJob,
+// sysFailedCode, optionalNullable, countImporting} or an error text.
 // `version` (vX.Y.Z within the generation) overrides the build it reports.
 function resolveGeneration(generation, version) {
   const g = GENERATIONS[generation];
@@ -47,6 +77,10 @@ function resolveGeneration(generation, version) {
   }
   return {
     generation, family: g.family, version: v, merrStatus: g.merrStatus, databases: atLeast(parts, [2, 2, 9]),
+    lateJob: atLeast(parts, [2, 6, 14]),
+    sysFailedCode: atLeast(parts, [2, 6, 19]),
+    optionalNullable: atLeast(parts, [2, 6, 0]),
+    countImporting: atLeast(parts, [2, 6, 0]),
   };
 }
 

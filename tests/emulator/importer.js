@@ -31,17 +31,43 @@ function dimOf(field) {
   return d === undefined ? 0 : Number(d);
 }
 
-// Resolves a file to {size, data} or throws an Error (with .notFound).
+// Resolves a file to {data} or throws an Error (with .notFound). Milvus
+// reads import paths through its own storage layer, never the client's
+// filesystem (internal/datanode/importv2/task_preimport.go 152 and
+// task_import.go 177 hand the node's ChunkManager to the reader;
+// internal/util/importutilv2/numpy/util.go 95 calls cm.Reader per file):
+// with remote storage a path is an object key relative to the root of
+// Milvus's bucket (internal/storage/remote_chunk_manager.go 132-139), with
+// local storage a path on the data node's own filesystem
+// (internal/storage/local_chunk_manager.go 73-81). The storage directory
+// stands for the part of that filesystem this host shares with Milvus (the
+// volume of a container, say): a path outside it does not exist for Milvus,
+// so a test cannot pass by having the emulator read the host's files.
+// Relative paths resolve against it, as they would against the data node's
+// working directory.
 async function fetchFile(cfg, file) {
   if (cfg.s3) return s3Get(cfg.s3, file).then((data) => ({ data }));
   if (cfg.azure) return azureGet(cfg.azure, file).then((data) => ({ data }));
-  const full = path.isAbsolute(file) ? file : path.join(cfg.storageDir || process.cwd(), file);
+  const root = await fs.realpath(cfg.storageDir);
+  const full = path.isAbsolute(file) ? file : path.join(root, file);
+  const missing = () => {
+    const err = new Error(`open ${full}: no such file or directory`);
+    err.notFound = true;
+    return err;
+  };
+  let real;
   try {
-    return { data: await fs.readFile(full) };
+    real = await fs.realpath(full);
   } catch (e) {
-    const err = new Error(e.code === 'ENOENT' ? `open ${full}: no such file or directory` : e.message);
-    err.notFound = e.code === 'ENOENT';
-    throw err;
+    if (e.code === 'ENOENT' || e.code === 'ENOTDIR') throw missing();
+    throw e;
+  }
+  if (real !== root && !real.startsWith(`${root}${path.sep}`)) throw missing();
+  try {
+    return { data: await fs.readFile(real) };
+  } catch (e) {
+    if (e.code === 'ENOENT') throw missing();
+    throw e;
   }
 }
 
@@ -67,9 +93,19 @@ function matchFiles23(fields, files) {
   return files.map((file) => ({ file, field: fields.find((f) => f.name === baseName(file).name) }));
 }
 
-function matchFiles25(fields, files) {
+// 2.5: every field but an auto-ID key, a dynamic field and a function
+// output needs its file, and a nullable field refuses the whole import
+// (numpy/reader.go 48-53 and ~143-157 on 2.5). 2.6 and 3.0: the files of
+// nullable and default-value fields are optional too, filled with the
+// default or null (numpy/util.go 62-125; AppendNullableDefaultFieldsData,
+// internal/datanode/importv2/util.go 262-330).
+function matchFiles25(fields, files, optionalNullable) {
   const byName = new Map();
   for (const file of files) byName.set(baseName(file).name, file); // last one wins
+  if (!optionalNullable) {
+    const nullable = fields.find((f) => f.nullable);
+    if (nullable) throw failure(`not support bulk insert numpy files in field(${nullable.name}) which set nullable == true`);
+  }
   const out = [];
   for (const f of fields) {
     const file = byName.get(f.name);
@@ -78,7 +114,9 @@ function matchFiles25(fields, files) {
       continue;
     }
     if (file === undefined) {
-      if (f.is_dynamic) continue;
+      const optional = f.is_dynamic || f.is_function_output
+        || (optionalNullable && (f.nullable || (f.default_value !== null && f.default_value !== undefined)));
+      if (optional) continue;
       throw failure(`no file for field: ${f.name}, files: [${[...byName.values()].join(' ')}]`);
     }
     out.push({ file, field: f });
@@ -206,7 +244,7 @@ function vectorRows(field, hdr, values) {
 // one Buffer per row (see vectorRows). Rejects with ImportFailure.
 async function runImport(cfg, gen, collection, files) {
   const fields = collection.schema.fields;
-  const pairs = gen === '2.3' ? matchFiles23(fields, files) : matchFiles25(fields, files);
+  const pairs = gen === '2.3' ? matchFiles23(fields, files) : matchFiles25(fields, files, cfg.optionalNullable);
   const loaded = [];
   let totalSize = 0;
   for (const { file, field } of pairs) {

@@ -191,12 +191,13 @@ async function main() {
   const twoPkReason = gen === '2.3'
     ? 'there are more than one primary key, field name = id, id2'
     : 'there are more than one primary key, field name = id, id2: invalid parameter';
-  // The high-level call throws with the reason; the low-level one returns the Status.
+  // The high-level call throws (an Error up to SDK 2.5, the Status itself
+  // from 3.0 on); the low-level one returns the Status.
   let thrown = 'no error';
   try {
     await c.createCollection(twoPkReq);
   } catch (e) {
-    thrown = e.message;
+    thrown = e instanceof Error ? e.message : e.reason;
   }
   check('two primary keys: SDK error text', thrown, twoPkReason);
   const twoPk = await c._createCollection(twoPkReq);

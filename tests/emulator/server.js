@@ -3,32 +3,19 @@
 // applies injected outages, authenticates, checks the database and logs one
 // line (never the authorization value).
 
-const path = require('node:path');
 const grpc = require('@grpc/grpc-js');
-const protoLoader = require('@grpc/proto-loader');
-const protobuf = require('protobufjs');
 const st = require('./status');
 const { validateCreate, schemaKey } = require('./schema');
 const { STATE } = require('./state');
 const { baseName } = require('./importer');
+const { denial } = require('./privileges');
 const { queryHandlers } = require('./query');
 
-const PROTO_DIR = path.join(path.dirname(require.resolve('@zilliz/milvus2-sdk-node/package.json')),
-  'dist', 'proto', 'proto');
-const LOADER_OPTIONS = { keepCase: true, longs: String, enums: Number, defaults: true, oneofs: true };
 const { withoutMerr } = require('./generation');
-const SERVICE = 'milvus.proto.milvus.MilvusService';
-
-function loadService() {
-  const def = protoLoader.loadSync(path.join(PROTO_DIR, 'milvus.proto'), { ...LOADER_OPTIONS, includeDirs: [PROTO_DIR] });
-  return grpc.loadPackageDefinition(def).milvus.proto.milvus.MilvusService.service;
-}
+const { SERVICE, loadRoot, loadService } = require('./descriptors');
 
 function loadSchemaType() {
-  const root = new protobuf.Root();
-  root.resolvePath = (_origin, target) => (path.isAbsolute(target) ? target : path.join(PROTO_DIR, target));
-  root.loadSync('schema.proto', { keepCase: true });
-  return root.lookupType('milvus.proto.schema.CollectionSchema');
+  return loadRoot().lookupType('milvus.proto.schema.CollectionSchema');
 }
 
 function metaValue(md, key) {
@@ -176,7 +163,8 @@ function createServer(store, opts) {
       return st.ok();
     },
 
-    Import(req) {
+    Import(req, md, call) {
+      recordDeadline(call);
       const c = coll(req.collection_name);
       if (!c) return { status: st.collectionNotFound(req.collection_name), tasks: [] };
       const partition = req.partition_name || '_default';
@@ -197,6 +185,12 @@ function createServer(store, opts) {
           };
         }
       }
+      // Validated before the job is broadcast, so a refusal creates nothing
+      // (ddl_callbacks_import.go 90-127 on 2.6; services.go 1961-1968 on 2.5).
+      if (gen !== '2.3' && store.unfinishedJobs() >= store.faults.jobLimit) {
+        return { status: st.importJobLimit(played), tasks: [] };
+      }
+      if (store.takeLateJob()) return lateJob(c, partition, files);
       const task = store.createTask(c, partition, files);
       return { status: st.ok(), tasks: [String(task.id)] };
     },
@@ -205,7 +199,7 @@ function createServer(store, opts) {
       if (!task || store.faults.expireTasks) {
         const status = gen === '2.3'
           ? st.fail(st.CODE.importFailed, "import task id doesn't exist", 1)
-          : st.fail(st.CODE.importFailed, `import job does not exist, jobID=${req.task}`);
+          : st.importJobMissing(played, req.task);
         return { status, infos: [] };
       }
       return taskState(task);
@@ -292,6 +286,31 @@ function createServer(store, opts) {
     ...queryHandlers(store, gen),
   };
 
+  // The job id is allocated before the broadcast (services.go 1838-1849 on
+  // 2.6), the client's context ends first (AddTask returns its error,
+  // broadcast_scheduler.go 46-65), and the broadcast and its ack callback
+  // go on in the background until the job exists
+  // (broadcast_scheduler.go 142-162, ack_callback_scheduler.go 294-318):
+  // the client sees DEADLINE_EXCEEDED and no job id, the job appears
+  // lateJobMs later. A collection dropped meanwhile drops the import
+  // (ddl_callbacks_import.go 79-84).
+  function lateJob(c, partition, files) {
+    const id = store.newId();
+    const collectionId = c.id;
+    setTimeout(() => {
+      const now = coll(c.name);
+      if (now && now.id === collectionId && now.partitions.has(partition)) store.createTask(now, partition, files, id);
+    }, store.faults.lateJobMs).unref();
+    return { grpcError: { code: grpc.status.DEADLINE_EXCEEDED, details: 'Deadline exceeded' } };
+  }
+
+  // Seconds left before the deadline the client gave the Import call.
+  function recordDeadline(call) {
+    const d = call && call.getDeadline ? call.getDeadline() : Infinity;
+    const ms = d instanceof Date ? d.getTime() : Number(d);
+    store.importDeadlines.push(Number.isFinite(ms) ? Math.round((ms - Date.now()) / 1000) : null);
+  }
+
   function taskState(t) {
     if (gen === '2.3') {
       return {
@@ -306,8 +325,13 @@ function createServer(store, opts) {
         id: String(t.id), collection_id: String(t.collectionId), segment_ids: t.segmentIds, create_ts: t.createTs,
       };
     }
+    // row_count is ImportedRows: partial while importing on the generations
+    // that count importing segments, 0 on a failed job (import_util.go
+    // 562-600 on 2.6).
+    const rows = t.state === STATE.Completed || (played.countImporting && t.state === STATE.Started && t.counted)
+      ? t.rows : 0;
     return {
-      status: st.ok(), state: t.state, row_count: String(t.state === STATE.Completed ? t.rows : 0), id_list: [],
+      status: st.ok(), state: t.state, row_count: String(rows), id_list: [],
       infos: [
         { key: 'failed_reason', value: t.reason },
         { key: 'progress_percent', value: String(t.progress) },
@@ -322,6 +346,23 @@ function createServer(store, opts) {
     return `code=${s.code} error_code=${s.error_code} reason=${JSON.stringify(s.reason)}`;
   }
 
+  // The collection a call is about, for the per-collection call counts.
+  function collectionOf(rpc, req) {
+    if (!req) return undefined;
+    if (req.collection_name) return req.collection_name;
+    if (rpc === 'GetImportState' && req.task !== undefined) {
+      const t = store.tasks.get(String(req.task));
+      return t ? t.collection : undefined;
+    }
+    return undefined;
+  }
+
+  // A failed response of the method's type: its Status, or the Status itself.
+  function failedResponse(rpc, status) {
+    const fields = service[rpc].responseType.type.field.map((f) => f.name);
+    return fields.includes('status') ? { status } : status;
+  }
+
   function log(rpc, req, result) {
     const target = req && (req.collection_name || (req.task !== undefined && `task=${req.task}`)) || '';
     process.stderr.write(`${new Date().toISOString()} ${rpc}${target ? ` ${target}` : ''} -> ${result}\n`);
@@ -332,7 +373,7 @@ function createServer(store, opts) {
     const fn = handlers[rpc];
     impl[rpc] = (call, callback) => {
       const req = call.request;
-      store.countCall(rpc);
+      store.countCall(rpc, collectionOf(rpc, req));
       if (store.takeOutage(rpc)) {
         log(rpc, req, 'UNAVAILABLE (injected)');
         callback({ code: grpc.status.UNAVAILABLE, details: 'emulated outage' });
@@ -349,18 +390,31 @@ function createServer(store, opts) {
         callback({ code: grpc.status.UNIMPLEMENTED, details: `unknown method ${rpc} for service ${SERVICE}` });
         return;
       }
+      const denied = opts.auth ? denial(rpc, opts.auth.user, (req && req.db_name) || metaValue(call.metadata, 'dbname')
+        || 'default', store.faults.denyPrivileges) : null;
+      if (denied) {
+        log(rpc, req, `PERMISSION_DENIED ${denied}`);
+        callback({ code: grpc.status.PERMISSION_DENIED, details: denied });
+        return;
+      }
       const dbErr = dbProblem(req, call.metadata);
       let resp;
       try {
         if (dbErr) {
-          const fields = service[rpc].responseType.type.field.map((f) => f.name);
-          resp = fields.includes('status') ? { status: dbErr } : dbErr;
+          resp = failedResponse(rpc, dbErr);
+        } else if (store.takeRateLimit(rpc)) {
+          resp = failedResponse(rpc, st.rateLimited(0.1));
         } else {
-          resp = fn(req, call.metadata);
+          resp = fn(req, call.metadata, call);
         }
       } catch (e) {
         log(rpc, req, `INTERNAL ${e.message}`);
         callback({ code: grpc.status.INTERNAL, details: e.message });
+        return;
+      }
+      if (resp && resp.grpcError) {
+        log(rpc, req, `${grpc.status[resp.grpcError.code]} ${resp.grpcError.details} (injected)`);
+        callback(resp.grpcError);
         return;
       }
       if (!played.merrStatus) withoutMerr(resp);
@@ -378,4 +432,4 @@ function createServer(store, opts) {
   return server;
 }
 
-module.exports = { createServer, PROTO_DIR };
+module.exports = { createServer };

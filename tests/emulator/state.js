@@ -14,11 +14,36 @@ const STATE_NAME = Object.fromEntries(Object.entries(STATE).map(([k, v]) => [v, 
 
 const DEFAULT_MAX_FILE_SIZE = 17179869184; // 16 GiB, common.ImportMaxFileSize
 
-function defaultFaults() {
+// dataCoord.import.maxImportJobNum (pkg/util/paramtable/component_param.go
+// 6111-6115 on 2.6): unfinished jobs, cluster-wide, before Import answers
+// "try again later" (internal/datacoord/import_util.go 787-797).
+const DEFAULT_JOB_LIMIT = 1024;
+// How long a failed job's rows stay counted: the import checker fails the
+// job's tasks and the inspector drops their segments on their next passes,
+// 2 s apart (dataCoord.import.checkIntervalHigh and scheduleInterval;
+// import_checker.go 468-488, import_inspector.go 132-152 on 2.6).
+const FAILED_ROWS_MS = 2000;
+
+// failImport: {collection, reason[, afterRows]}: the collection's imports
+//   fail; with afterRows the rows are written (and counted, where the
+//   generation counts importing segments) before the job fails.
+// lateJobMs/lateJobCount: the next lateJobCount Imports answer
+//   DEADLINE_EXCEEDED, as when the client's deadline passes during the
+//   broadcast, and their jobs are created lateJobMs later (2.6.14+, 3.0).
+// jobLimit: unfinished jobs before Import answers "try again later".
+// rateLimitRpc/rateLimitCount: the next rateLimitCount calls of the RPC are
+//   refused by the rate limiter (code 8).
+// failedRowsMs: how long a failed job's rows stay counted (2.6, 3.0).
+// denyPrivileges: privileges (grant names: "Import", "CreateCollection")
+//   the authenticated user lacks: calls that need one answer
+//   PERMISSION_DENIED (needs --auth).
+function defaultFaults(generation) {
   return {
     unavailable: 0, unavailableRpc: null, unavailableCount: 0, failImport: null,
     stepMs: 100, expireTasks: false, maxFileSize: DEFAULT_MAX_FILE_SIZE,
     loseAnswerRpc: null, loseAnswerCount: 0, corruptImport: null,
+    lateJobMs: 0, lateJobCount: 0, jobLimit: DEFAULT_JOB_LIMIT, rateLimitRpc: null, rateLimitCount: 0,
+    failedRowsMs: generation && generation.countImporting ? FAILED_ROWS_MS : 0, denyPrivileges: [],
   };
 }
 
@@ -47,11 +72,16 @@ class Store {
   constructor(generation, fileCfg) {
     this.gen = generation.generation;
     this.family = generation.family;
-    this.fileCfg = { ...fileCfg, maxFileSize: () => this.faults.maxFileSize };
+    this.played = generation;
+    this.fileCfg = {
+      ...fileCfg, maxFileSize: () => this.faults.maxFileSize, optionalNullable: generation.optionalNullable,
+    };
     this.collections = new Map();
     this.tasks = new Map();
     this.calls = {};
-    this.faults = defaultFaults();
+    this.callsByCollection = {};
+    this.importDeadlines = []; // seconds left before each Import's deadline, as the client set it
+    this.faults = defaultFaults(generation);
     this.pending = new Set(); // task steps waiting on a timer
     this.nextId = 449000000000000000n; // looks like a Milvus TSO-derived id
     this.nextAutoPk = 450000000000000000n;
@@ -72,15 +102,46 @@ class Store {
       if (!(k in this.faults) && k !== 'crashAfterImportSubmit') throw new Error(`unknown fault '${k}'`);
       const bad = k === 'corruptImport' ? checkFault(v) : null;
       if (bad) throw new Error(bad);
-      this.faults[k] = v;
     }
+    if (patch.lateJobMs && !this.played.lateJob) {
+      throw new Error(`lateJobMs: Milvus ${this.played.version} creates the job before Import answers; `
+        + 'late jobs exist from 2.6.14 on');
+    }
+    for (const [k, v] of Object.entries(patch)) this.faults[k] = v;
     if ('stepMs' in patch) this.retime();
   }
 
   resetFaults() {
     const stepMs = this.faults.stepMs;
-    this.faults = defaultFaults();
+    this.faults = defaultFaults(this.played);
     if (this.faults.stepMs !== stepMs) this.retime();
+  }
+
+  // Consumes one injected rate-limit refusal for `rpc` if any is pending.
+  takeRateLimit(rpc) {
+    if (this.faults.rateLimitRpc === rpc && this.faults.rateLimitCount > 0) {
+      this.faults.rateLimitCount -= 1;
+      return true;
+    }
+    return false;
+  }
+
+  // Consumes one injected late job: true when this Import's job is to be
+  // created after the call has ended.
+  takeLateJob() {
+    if (this.faults.lateJobMs > 0 && this.faults.lateJobCount > 0) {
+      this.faults.lateJobCount -= 1;
+      return true;
+    }
+    return false;
+  }
+
+  unfinishedJobs() {
+    let n = 0;
+    for (const t of this.tasks.values()) {
+      if (![STATE.Completed, STATE.Failed, STATE.FailedAndCleaned].includes(t.state)) n += 1;
+    }
+    return n;
   }
 
   // A new step time applies to the steps already waiting too, so a test
@@ -115,8 +176,12 @@ class Store {
     return false;
   }
 
-  countCall(rpc) {
+  // Per RPC, and per RPC and collection (GetImportState: the task's).
+  countCall(rpc, collection) {
     this.calls[rpc] = (this.calls[rpc] || 0) + 1;
+    if (collection === undefined) return;
+    const per = this.callsByCollection[rpc] || (this.callsByCollection[rpc] = {});
+    per[collection] = (per[collection] || 0) + 1;
   }
 
   addCollection(name, schema, key, req) {
@@ -158,11 +223,12 @@ class Store {
 
   // ---- import tasks -------------------------------------------------------
 
-  createTask(coll, partition, files) {
+  // id: a job id allocated earlier (a late job), or a new one.
+  createTask(coll, partition, files, id) {
     const task = {
-      id: this.newId(), collection: coll.name, collectionId: coll.id, partition, files: [...files],
+      id: id || this.newId(), collection: coll.name, collectionId: coll.id, partition, files: [...files],
       state: STATE.Pending, rows: 0, reason: '', progress: 0, createTs: String(Math.floor(Date.now() / 1000)),
-      segmentIds: [], idRanges: [], result: null, counted: false,
+      segmentIds: [], idRanges: [], result: null, counted: false, added: [],
     };
     this.tasks.set(String(task.id), task);
     this.schedule(task, () => this.start(task));
@@ -178,7 +244,14 @@ class Store {
   fail(task, reason) {
     task.state = STATE.Failed;
     task.reason = reason;
+    task.progress = 0;
     if (this.family === '2.3') this.schedule(task, () => { task.state = STATE.FailedAndCleaned; });
+    // Rows a failed job wrote stay counted until its segments are dropped.
+    if (task.counted) {
+      const drop = () => this.uncountRows(task);
+      if (this.faults.failedRowsMs > 0) setTimeout(drop, this.faults.failedRowsMs).unref();
+      else drop();
+    }
   }
 
   async start(task) {
@@ -188,7 +261,7 @@ class Store {
     const coll = this.collections.get(task.collection);
     // An injected failure wins over whatever the files would have produced.
     const injected = this.faults.failImport;
-    if (injected && injected.collection === task.collection) {
+    if (injected && injected.collection === task.collection && !injected.afterRows) {
       this.schedule(task, () => this.fail(task, injected.reason || 'emulated import failure'));
       return;
     }
@@ -202,8 +275,18 @@ class Store {
       return;
     }
     task.result = result;
-    if (this.family === '2.3') this.schedule(task, () => this.persist(task));
-    else this.schedule(task, () => this.complete(task));
+    // 2.6 and 3.0 count the rows of importing segments (generation.js).
+    if (this.played.countImporting || (injected && injected.collection === task.collection)) {
+      task.progress = 70;
+      this.countRows(task);
+    }
+    if (injected && injected.collection === task.collection) {
+      this.schedule(task, () => this.fail(task, injected.reason || 'emulated import failure'));
+    } else if (this.family === '2.3') {
+      this.schedule(task, () => this.persist(task));
+    } else {
+      this.schedule(task, () => this.complete(task));
+    }
   }
 
   persist(task) {
@@ -243,8 +326,25 @@ class Store {
       row.task = task;
       if (!part.entities.has(key)) part.entities.set(key, []);
       part.entities.get(key).push(row);
+      task.added.push([key, row]);
     });
     part.rows += task.result.rows;
+  }
+
+  // The rows of a failed job leave the partition (its segments dropped).
+  uncountRows(task) {
+    const coll = this.collections.get(task.collection);
+    const part = coll && coll.id === task.collectionId ? coll.partitions.get(task.partition) : null;
+    if (!part || !task.counted) return;
+    for (const [key, row] of task.added) {
+      const list = part.entities.get(key) || [];
+      const at = list.indexOf(row);
+      if (at >= 0) list.splice(at, 1);
+      if (!list.length) part.entities.delete(key);
+    }
+    part.rows -= task.added.length;
+    task.added = [];
+    task.counted = false;
   }
 
   complete(task) {
@@ -309,7 +409,10 @@ class Store {
       id: String(t.id), collection: t.collection, partition: t.partition, files: t.files,
       state: t.state, stateName: STATE_NAME[t.state], rows: t.rows, reason: t.reason,
     }));
-    return { generation: this.gen, collections, tasks, calls: this.calls, faults: this.faults };
+    return {
+      generation: this.gen, version: this.played.version, collections, tasks, calls: this.calls,
+      callsByCollection: this.callsByCollection, importDeadlines: this.importDeadlines, faults: this.faults,
+    };
   }
 }
 

@@ -286,7 +286,7 @@ else
   fail "names: JSON"; cat "$d/json.err"
 fi
 # ... and reach Milvus 2.x under those names with exactly their ids.
-mm_emulator_start "$work/emu" --generation 2.5 --storage-dir "$work/emu/storage"
+mm_emulator_start "$work/emu" --generation 2.5 --storage-dir "$work"
 echo "  milvus2x: {endpoint: '127.0.0.1:$MM_EMU_PORT', retries: 1}" >>"$d/migration.yaml"
 status=0
 { "$bin" load -c "$d/migration.yaml" && "$bin" verify -c "$d/migration.yaml" --report "$d/report"; } >"$d/load.out" 2>&1 || status=$?

@@ -2,10 +2,12 @@
 # `milvus-migrate demo`: the headless demo migrates the generated sample into
 # the real emulator with the exact verification table (every partition's
 # content sampled and read back: the collections are loaded for it, then
-# released and their indexes dropped), on both server generations; it leaves no process and (without --keep) no directory
-# behind, also when SIGTERM arrives in the middle of the load or while the
-# emulator starts (a stand-in that ignores SIGTERM and has a child of its own
-# checks the process-group kill); missing prerequisites and usage mistakes
+# released and their indexes dropped), on every server generation it plays
+# (2.3, 2.5, 2.6 and 3.0); it leaves no process and (without --keep) no
+# directory behind, also when SIGTERM arrives in the middle of the load or
+# while the emulator starts (a stand-in that ignores SIGTERM and has a child
+# of its own checks the process-group kill); missing prerequisites and usage
+# mistakes
 # end with the exact message and exit status.
 set -uo pipefail
 src=${MM_SOURCE_DIR:?}
@@ -85,6 +87,22 @@ grep -q "^dumped 2913 rows in 6 new batch(es) " "$work/plain.out" && grep -q "^l
   fail "demo --headless: emulator pid '$emu_pid' still runs"
 check_removed "demo --headless" "$t"
 
+# ---- the newest generations: 2.6 and 3.0 ----------------------------------------
+for played in 2.6:v2.6.22 3.0:v3.0.0; do
+  gen=${played%%:*} version=${played#*:}
+  t=$work/tmp-$gen
+  mkdir -p "$t"
+  status=0
+  TMPDIR=$t "$bin" demo --headless --generation "$gen" >"$work/$gen.out" 2>"$work/$gen.err" || status=$?
+  parse_stdout "$work/$gen.out"
+  [ "$status" -eq 0 ] && ok "demo --headless --generation $gen exits 0" || { fail "demo --generation $gen exit $status"; cat "$work/$gen.err"; }
+  expected_stdout "$gen" "$version" "Removed DIR" >"$work/$gen.want"
+  normalise "$work/$gen.out" >"$work/$gen.got"
+  diff -u "$work/$gen.want" "$work/$gen.got" && ok "demo --generation $gen: all counts match against Milvus $version" ||
+    fail "demo --generation $gen output differs"
+  check_removed "demo --generation $gen" "$t"
+done
+
 # ---- --keep --generation 2.3 ------------------------------------------------------
 t=$work/tmp-keep
 mkdir -p "$t"
@@ -132,7 +150,7 @@ source:
 target:
   mode: local
   local:
-    outputDir: "DIR/staging"
+    outputDir: "DIR/milvus-2.x/staging"
   milvus2x:
     endpoint: "127.0.0.1:PORT"
 verify:
@@ -160,7 +178,14 @@ for _ in $(seq 1 300); do
   sleep 0.05
 done
 control=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["controlPort"])' "$ready" 2>/dev/null)
-# Import tasks then take a minute per state: the load is still waiting when SIGTERM comes.
+# Once the staging probe's scratch collection is dropped again (run's
+# pre-flight, before the dump), import tasks take a minute per state (steps
+# already scheduled included): the load is still waiting when SIGTERM comes.
+probed() { curl -s "http://127.0.0.1:$control/calls?by=collection" | /usr/bin/python3 -c '
+import json, sys
+drops = json.load(sys.stdin).get("DropCollection", {})
+print(sum(n for c, n in drops.items() if c.startswith("milvus_migrate_probe_")))' 2>/dev/null || echo 0; }
+for _ in $(seq 1 300); do [ "$(probed)" -ge 1 ] && break; sleep 0.05; done
 curl -sS -X POST -H 'content-type: application/json' --data '{"stepMs": 60000}' \
   "http://127.0.0.1:$control/faults" >/dev/null || fail "SIGTERM: cannot slow the emulator down"
 # The load is under way once it created the collections and sent an Import
@@ -273,8 +298,8 @@ mm_expect_exit "a Node.js older than the emulator asks for" 1 \
 mm_expect_exit "no terminal without --headless" 2 \
   "milvus-migrate demo: the wizard needs a terminal (standard input and output are not both terminals); run 'milvus-migrate demo --headless' to migrate the sample without it" \
   env TMPDIR="$t" "$bin" demo </dev/null
-mm_expect_exit "--generation 3.0" 2 "milvus-migrate demo: --generation expects 2.3 or 2.5, got '3.0'
-Try 'milvus-migrate demo --help'." "$bin" demo --headless --generation 3.0
+mm_expect_exit "--generation 2.4" 2 "milvus-migrate demo: --generation expects 2.3, 2.5, 2.6 or 3.0, got '2.4'
+Try 'milvus-migrate demo --help'." "$bin" demo --headless --generation 2.4
 mm_expect_exit "an extra argument" 2 "milvus-migrate demo: unexpected argument 'now'
 Try 'milvus-migrate demo --help'." "$bin" demo --headless now
 check_removed "prerequisite and usage errors" "$t"

@@ -75,15 +75,18 @@ $rows_said"
   fi
 done
 
-# Splitting: 10000 rows of dim 64 (2.5 MB) with a 1 MiB limit per file.
+# Splitting: 10000 rows of dim 64 (2.5 MB) with a 1 MiB limit per import.
 out=$work/split
 /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/large/split.json" "$out/fx"
 write_config "$out" "$out/fx/milvus/db/meta.sqlite" "$out/fx/milvus/db/tables" "  maxFileSize: 1MiB"
 "$bin" dump -c "$out/migration.yaml" >/dev/null 2>"$out/stderr" || { fail "split: dump failed"; cat "$out/stderr"; }
 npy_liveset "$out/out/migration" >"$out/dumped.tsv"
 diff -u "$out/fx/expected/liveset.tsv" "$out/dumped.tsv" >/dev/null && echo "ok   split batches hold the same rows" || fail "split: rows differ"
-biggest=$(find "$out/out/migration/tables" -name '*.npy' -printf '%s\n' | sort -n | tail -1)
-[ "$biggest" -le 1048576 ] && echo "ok   no file above maxFileSize ($biggest bytes)" || fail "split: a file has $biggest bytes"
+# The limit holds for one import's files together (Milvus 2.4+ sums them).
+biggest=$(for b in "$out"/out/migration/tables/*/*/; do echo $(( $(stat -c %s "$b/id.npy") + $(stat -c %s "$b/data.npy") )); done |
+  sort -n | tail -1)
+[ "$biggest" -le 1048576 ] && echo "ok   no batch above maxFileSize, id.npy and data.npy together ($biggest bytes)" ||
+  fail "split: a batch has $biggest bytes"
 [ "$(ls "$out/out/migration/tables/wide" | sort | tr '\n' ' ')" = "1650000000000000000-0 1650000000000000000-1 1650000000000000000-2 1650000000000001000 " ] \
   && echo "ok   split directories" || { fail "split: directories"; ls "$out/out/migration/tables/wide"; }
 

@@ -38,7 +38,7 @@ curl_s3 -X PUT "$S3_ENDPOINT/a-bucket" -o /dev/null -w '%{http_code}\n' | grep -
 mm_emulator_start "$work/emu-s3" --generation 2.5 --s3-endpoint "$S3_ENDPOINT" --s3-bucket a-bucket \
   --s3-access-key test:tester --s3-secret-key Sw1ftSecret --s3-region "$S3_REGION"
 emu_s3_pid=$MM_EMU_PID emu_s3_port=$MM_EMU_PORT emu_s3_control=$MM_EMU_CONTROL_PORT
-mm_emulator_start "$work/emu-local" --generation 2.5 --storage-dir "$work/emu-local/storage"
+mm_emulator_start "$work/emu-local" --generation 2.5 --storage-dir "$work"
 emu_local_pid=$MM_EMU_PID emu_local_port=$MM_EMU_PORT emu_local_control=$MM_EMU_CONTROL_PORT
 
 config() {  # dir kind

@@ -34,6 +34,7 @@ new_job() {  # name scenario
   /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/scenarios/$2.json" "$d/fx" >/dev/null
   mm_write_job_config "$d" "$d/fx" "mode: local" "local: {outputDir: $d/out}" \
     "milvus2x: {endpoint: '127.0.0.1:$MM_EMU_PORT', retries: 1, existingCollection: drop}"
+  mm_job_without_probe "$d"
   "$bin" dump -c "$d/migration.yaml" >/dev/null 2>"$d/dump.err" || { fail "$1: dump"; cat "$d/dump.err"; }
   batches=$(mm_batch_count "$d/out/migration")
 }
@@ -54,7 +55,7 @@ load() {  # label out-base
   grep -v '^load: [0-9]*/[0-9]* batches imported' "$d/$2.raw" >"$d/$2.err" || true
 }
 
-mm_emulator_start "$work/emu" --generation 2.5 --storage-dir "$work/emu/storage"
+mm_emulator_start "$work/emu" --generation 2.5 --storage-dir "$work"
 
 # ---- UNAVAILABLE while polling ------------------------------------------------------
 new_job transient partitions_orm
@@ -194,7 +195,7 @@ exact_ids "after a server that lost tasks"
 mm_emulator_stop
 
 # ---- 2.3: the task listing names files; a re-run matches, waits, counts ----------------
-mm_emulator_start "$work/emu23" --generation 2.3 --storage-dir "$work/emu23/storage"
+mm_emulator_start "$work/emu23" --generation 2.3 --storage-dir "$work"
 new_job rerun23 partitions_orm
 before=$(calls Import)
 faults '{"stepMs": 1500}'

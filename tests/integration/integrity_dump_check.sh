@@ -22,7 +22,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-mm_emulator_start "$work/emu" --generation 2.5 --storage-dir "$work/emu/storage"
+mm_emulator_start "$work/emu" --generation 2.5 --storage-dir "$work"
 d=$work/job
 /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/special/stale.json" "$d/fx" >/dev/null
 mm_write_job_config "$d" "$d/fx" "mode: local" "local: {outputDir: $d/out}" \

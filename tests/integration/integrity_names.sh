@@ -16,7 +16,7 @@ trap cleanup EXIT
 
 d=$work/job
 /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/special/names.json" "$d/fx" >/dev/null
-mm_emulator_start "$work/emu" --generation 2.5 --storage-dir "$work/emu/storage"
+mm_emulator_start "$work/emu" --generation 2.5 --storage-dir "$work"
 mm_write_job_config "$d" "$d/fx" "mode: local" "local: {outputDir: $d/out}" \
   "milvus2x: {endpoint: '127.0.0.1:$MM_EMU_PORT', retries: 1}"
 

@@ -19,7 +19,7 @@ source "$src/tests/lib/emulator.sh"
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/mm-integrity-rows.XXXXXX")
 cleanup() { mm_emulator_stop; rm -rf "$work"; }
 trap cleanup EXIT
-mm_emulator_start "$work/emu" --generation 2.5 --storage-dir "$work/emu/storage"
+mm_emulator_start "$work/emu" --generation 2.5 --storage-dir "$work"
 
 setup() {  # case [output-dir]
   d=$work/$1

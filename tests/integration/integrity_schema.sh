@@ -16,7 +16,7 @@ source "$src/tests/lib/mariadb.sh"
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/mm-integrity-schema.XXXXXX")
 cleanup() { mm_emulator_stop; mm_mariadb_stop; rm -rf "$work"; }
 trap cleanup EXIT
-mm_emulator_start "$work/emu" --generation 2.5 --storage-dir "$work/emu/storage"
+mm_emulator_start "$work/emu" --generation 2.5 --storage-dir "$work"
 
 d=$work/job
 /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/special/bad_schema.json" "$d/fx" >/dev/null

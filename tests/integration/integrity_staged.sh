@@ -33,7 +33,7 @@ crc32_of() { /usr/bin/python3 -c 'import sys, zlib; print("%08x" % zlib.crc32(op
 # Field F of the last batch in ROOT/batches.json.
 last_batch() { /usr/bin/python3 -c 'import json, sys; b = json.load(open(sys.argv[1] + "/batches.json"))[-1]; print(b[sys.argv[2]] if sys.argv[2] != "files" else b["files"][0])' "$1" "$2"; }
 
-mm_emulator_start "$work/emu" --generation 2.5 --storage-dir "$work/emu/storage"
+mm_emulator_start "$work/emu" --generation 2.5 --storage-dir "$work"
 
 # ---- an id.npy changed after the dump ------------------------------------------------------
 d=$work/edited

@@ -37,7 +37,7 @@ job() {  # dir
 }
 listed() { /usr/bin/python3 -c 'import json, sys; print(sum(b["segment"] == sys.argv[2] for b in json.load(open(sys.argv[1]))))' "$1/out/migration/batches.json" "$2"; }
 
-mm_emulator_start "$work/emu" --generation 2.5 --storage-dir "$work/emu/storage"
+mm_emulator_start "$work/emu" --generation 2.5 --storage-dir "$work"
 
 # ---- retired before anything was imported ---------------------------------------------------
 d=$work/retired

@@ -21,7 +21,7 @@ trap cleanup EXIT
 export TERM=xterm-256color LC_ALL=C.UTF-8 TZ=UTC
 
 /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/special/live_server.json" "$work/fx" >/dev/null
-mm_emulator_start "$work/emu" --generation 2.5 --storage-dir "$work/emu/storage" || exit 1
+mm_emulator_start "$work/emu" --generation 2.5 --storage-dir "$work" || exit 1
 mm_emulator_faults '{"stepMs": 10}' >/dev/null
 
 config() {  # NAME: $work/NAME/migration.yaml, one dump worker

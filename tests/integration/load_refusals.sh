@@ -35,7 +35,7 @@ fixture twinsbin '{"era": "native", "version": "1.1.0", "seed": 7, "global_lsn":
  "collections": [{"name": "twins", "dim": 8, "metric": 3, "engine_type": 9, "flush_lsn": 10,
    "segments": [{"id": "1720000000000001000", "rows": 4}]}]}'
 
-mm_emulator_start "$work/emu" --generation 2.5 --storage-dir "$work/emu/storage"
+mm_emulator_start "$work/emu" --generation 2.5 --storage-dir "$work"
 job() {  # name fixture milvus2x-extra
   d=$work/job-$1
   mm_write_job_config "$d" "$work/$2" "mode: local" "local: {outputDir: $d/out}" \
@@ -45,6 +45,7 @@ job() {  # name fixture milvus2x-extra
 # ---- two sets of interrupted batches fit the row count ------------------------------
 job ambiguous twins "existingCollection: drop"
 sed -i 's/^loader: {worker: {limit: 2}/loader: {worker: {limit: 1}/' "$d/migration.yaml"
+mm_job_without_probe "$d"
 "$bin" dump -c "$d/migration.yaml" >/dev/null 2>&1 || fail "ambiguous: dump"
 # The first Import is answered with a broken connection after Milvus took it.
 mm_emulator_faults '{"loseAnswerRpc": "Import", "loseAnswerCount": 1}' >/dev/null

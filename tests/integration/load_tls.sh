@@ -71,7 +71,7 @@ expect_error() {  # label want-regex [exit status, default 1]; stderr must be th
 }
 
 # ---- server TLS
-mm_emulator_start "$work/emu" --generation 2.5 --storage-dir "$work/emu/storage" \
+mm_emulator_start "$work/emu" --generation 2.5 --storage-dir "$work" \
   --tls-cert "$pki/server.pem" --tls-key "$pki/server.key"
 grep -q "on 127.0.0.1:$MM_EMU_PORT, control on 127.0.0.1:$MM_EMU_CONTROL_PORT, TLS$" "$MM_EMU_LOG" || fail "emulator not serving TLS"
 write_config "$MM_EMU_PORT" "    tls: {enabled: true, caFile: $pki/test-ca.pem, serverName: milvus.test}"
@@ -93,7 +93,7 @@ mm_emulator_stop
 
 # ---- mutual TLS, with the same job against this fresh server: the journal's
 # collection is gone, so load resets its batches and imports them again
-mm_emulator_start "$work/emu-m" --generation 2.3 --storage-dir "$work/emu-m/storage" \
+mm_emulator_start "$work/emu-m" --generation 2.3 --storage-dir "$work" \
   --tls-cert "$pki/server.pem" --tls-key "$pki/server.key" --tls-client-ca "$pki/test-ca.pem"
 write_config "$MM_EMU_PORT" "    tls: {enabled: true, caFile: $pki/test-ca.pem, serverName: milvus.test}"
 expect_error "mutual TLS without a client certificate" "^milvus-migrate load: Connect on Milvus at 127.0.0.1:$MM_EMU_PORT: TLS handshake failed \(.*\); $hint"

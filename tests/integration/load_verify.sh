@@ -17,7 +17,7 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 ok() { echo "ok   $*"; }
 
 mm_emulator_faults_q() { mm_emulator_faults "$1" >/dev/null; }
-calls() { curl -s "http://127.0.0.1:$MM_EMU_CONTROL_PORT/calls" | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin).get('$1', 0))"; }
+calls() { mm_emulator_calls "$1"; }
 
 # The emulator's rows (ids and vector bytes) per 1.x collection and tag,
 # mapped through the verify report, compared with the fixture's expected
@@ -36,6 +36,9 @@ same_lines() {  # label file line...
 }
 collections_in() { /usr/bin/python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["collections"]))' "$1"; }
 
+# The staging probe's Import runs first; the fault sections below turn it
+# off so that their faults meet the migration's own Imports.
+probe_staging=true
 write_config() {  # dir fixture-dir port [extra milvus2x yaml lines]
   local sec=""
   [ -d "$2/milvus2/db/tables" ] && sec="    secondaryTablesDirs: [$2/milvus2/db/tables]"
@@ -48,6 +51,7 @@ loader:
   worker:
     limit: 2
   pollIntervalSeconds: 1
+  probeStaging: $probe_staging
 meta:
   mode: sqlite
   sqliteFile: $2/milvus/db/meta.sqlite
@@ -71,7 +75,7 @@ YAML
 }
 
 for gen in 2.5 2.3; do
-  mm_emulator_start "$work/emu$gen" --generation "$gen" --storage-dir "$work/emu$gen/storage"
+  mm_emulator_start "$work/emu$gen" --generation "$gen" --storage-dir "$work"
   for scenario in partitions_orm binary basic_native all_deleted; do
     d=$work/$gen-$scenario
     mkdir -p "$d"
@@ -124,7 +128,8 @@ TXT
 diff -u "$work/table.want" "$work/table.txt" && ok "verify table" || fail "verify table differs"
 
 # ---- crashes and lost answers (2.5) ------------------------------------------
-mm_emulator_start "$work/emu-crash" --generation 2.5 --storage-dir "$work/emu-crash/storage"
+probe_staging=false
+mm_emulator_start "$work/emu-crash" --generation 2.5 --storage-dir "$work"
 d=$work/crash
 mkdir -p "$d"
 /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/scenarios/partitions_orm.json" "$d/fx" >/dev/null
@@ -301,7 +306,7 @@ status=0
 mm_emulator_stop
 
 # ---- connection problems -----------------------------------------------------------
-mm_emulator_start "$work/emu-auth" --generation 2.3 --storage-dir "$work/emu-auth/storage" --auth root:Milvus
+mm_emulator_start "$work/emu-auth" --generation 2.3 --storage-dir "$work" --auth root:Milvus
 d=$work/auth
 mkdir -p "$d"
 /usr/bin/python3 "$src/tests/fixtures/gen_fixture.py" "$src/tests/fixtures/scenarios/basic_native.json" "$d/fx" >/dev/null

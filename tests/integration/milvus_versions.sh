@@ -38,7 +38,7 @@ run_on() {
 
 for played in 2.2:v2.2.16 2.3:v2.3.21 2.4:v2.4.15 2.5:v2.5.4; do
   gen=${played%%:*} version=${played#*:}
-  mm_emulator_start "$work/emu$gen" --generation "$gen" --storage-dir "$work/emu$gen/storage"
+  mm_emulator_start "$work/emu$gen" --generation "$gen" --storage-dir "$work"
   job "gen$gen"
   run_on "Milvus $gen" "$version"
   if [ "$gen" = 2.5 ]; then
@@ -52,7 +52,7 @@ for played in 2.2:v2.2.16 2.3:v2.3.21 2.4:v2.4.15 2.5:v2.5.4; do
 done
 
 # Before 2.2.9 there are no databases (and no Connect call).
-mm_emulator_start "$work/emu228" --generation 2.2 --version v2.2.8 --storage-dir "$work/emu228/storage"
+mm_emulator_start "$work/emu228" --generation 2.2 --version v2.2.8 --storage-dir "$work"
 job no_databases "database: analytics"
 mm_expect_exit "a database on a server without databases" 2 \
   "milvus-migrate run: Milvus at 127.0.0.1:$MM_EMU_PORT predates databases (no Connect call); remove target.milvus2x.database or upgrade Milvus to 2.2.9 or newer" \

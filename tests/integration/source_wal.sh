@@ -198,7 +198,7 @@ mm_expect_exit_like "no WAL: run warns first" 1 "$no_wal_warning
 milvus-migrate run: *127.0.0.1:$dead*" "$bin" run -c "$work/job-nowal/migration.yaml"
 nothing_staged "no WAL: run" "$work/job-nowal"
 # With Milvus there, the run goes through and its report keeps the warning.
-mm_emulator_start "$work/emu" --generation 2.5 --storage-dir "$work/emu/storage" || exit 1
+mm_emulator_start "$work/emu" --generation 2.5 --storage-dir "$work" || exit 1
 mm_emulator_faults '{"stepMs": 10}' >/dev/null
 sed -i "s|endpoint: 127.0.0.1:$dead|endpoint: 127.0.0.1:$MM_EMU_PORT|" "$work/job-nowal/migration.yaml"
 status=0

@@ -39,7 +39,7 @@ password='Mv2-pa55word'
 # if that is taken.
 for attempt in 1 2 3 4 5; do
   MM_EMU_GRPC_PORT=$((10000 + RANDOM % 22000)) mm_emulator_start "$work/emu" --generation 2.5 \
-    --storage-dir "$work/emu/storage" --auth "root:$password" 2>"$work/emu-start.err" && break
+    --storage-dir "$work" --auth "root:$password" 2>"$work/emu-start.err" && break
   [ "$attempt" = 5 ] && { echo "FAIL the emulator did not start:"; cat "$work/emu-start.err"; exit 1; }
 done
 port=$MM_EMU_PORT

@@ -25,7 +25,7 @@ done
 start_case() {  # case scenario loadForSample [fault-json]
   local d=$work/$1
   mm_emulator_stop
-  mm_emulator_start "$d/emu" --generation 2.5 --storage-dir "$d/emu/storage" || { fail "$1: emulator"; return 1; }
+  mm_emulator_start "$d/emu" --generation 2.5 --storage-dir "$d" || { fail "$1: emulator"; return 1; }
   mm_write_job_config "$d" "$work/$2" "mode: local" "local: {outputDir: $d/out}" \
     "milvus2x: {endpoint: 127.0.0.1:$MM_EMU_PORT, retries: 1}"
   sed -i "s/^verify: {statsTimeoutSeconds: 3}\$/verify: {statsTimeoutSeconds: 3, loadForSample: $3}/" "$d/migration.yaml"

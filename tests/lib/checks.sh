@@ -29,7 +29,11 @@
 #   mm_dead_port_hold            MM_DEAD_PORT: a loopback port where connections are
 #                                refused and that no other process can take meanwhile
 #                                (tests/lib/dead_port.py); mm_dead_port_release in the trap
-#   mm_emulator_calls RPC        how often the emulator received RPC
+#   mm_job_without_probe DIR     loader.probeStaging: false in DIR/migration.yaml (faults for the
+#                                migration's own Imports)
+#   mm_emulator_calls RPC        how often the emulator received RPC, not counting the calls about the
+#                                scratch collections of load's staging probe (milvus_migrate_probe_*)
+#   mm_emulator_probe_calls RPC  how often it received RPC about those scratch collections
 #   mm_check_emulator_ids LABEL LIVESET REPORT
 #                                the emulator holds exactly the live rows (ids and vector bytes) per partition,
 #                                no partition missing or extra (tests/lib/emulator_ids.py)
@@ -70,6 +74,13 @@ mm_write_job_config() {
     for line in "$@"; do echo "  $line"; done
   } >"$dir/migration.yaml"
   chmod 600 "$dir/migration.yaml"
+}
+
+# For a test whose injected faults are meant for the migration's own
+# Imports: the staging probe's Import (tests/integration/staging_probe.sh
+# covers it) would otherwise meet them first.
+mm_job_without_probe() {  # job dir
+  sed -i 's/^loader: {/loader: {probeStaging: false, /' "$1/migration.yaml"
 }
 
 mm_batch_count() {
@@ -137,9 +148,17 @@ mm_dead_port_release() {
   MM_DEAD_PORT_PID=
 }
 
-mm_emulator_calls() {
-  curl -s "http://127.0.0.1:$MM_EMU_CONTROL_PORT/calls" | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin).get('$1', 0))"
+mm_emulator_calls_of() {  # RPC probe|other
+  local base=http://127.0.0.1:$MM_EMU_CONTROL_PORT/calls
+  /usr/bin/python3 - "$1" "$2" "$(curl -s "$base")" "$(curl -s "$base?by=collection")" <<'PY'
+import json, sys
+rpc, which, calls, by = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), json.loads(sys.argv[4])
+probe = sum(n for c, n in by.get(rpc, {}).items() if c.startswith("milvus_migrate_probe_"))
+print(probe if which == "probe" else calls.get(rpc, 0) - probe)
+PY
 }
+mm_emulator_calls() { mm_emulator_calls_of "$1" other; }
+mm_emulator_probe_calls() { mm_emulator_calls_of "$1" probe; }
 
 mm_check_emulator_ids() {
   local out status=0

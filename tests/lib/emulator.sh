@@ -2,7 +2,11 @@
 #   mm_emulator_start DIR [emulator args...]   start it on ports the system chooses (read back from
 #                                              its ready file), log in DIR/emulator.log; export
 #                                              MM_EMU_PORT, MM_EMU_CONTROL_PORT, MM_EMU_PID (pass at
-#                                              least --generation 2.2|2.3|2.4|2.5); MM_EMU_GRPC_PORT=P
+#                                              least --generation 2.2|2.3|2.4|2.5|2.6|3.0 and the
+#                                              storage Milvus reads imports from: --storage-dir D,
+#                                              outside which it reads nothing, as Milvus reads only
+#                                              its own storage (tests that stage locally pass their
+#                                              work directory), or a bucket); MM_EMU_GRPC_PORT=P
 #                                              asks for gRPC port P instead (fails if it is taken)
 #   mm_emulator_stop                           stop it by the recorded PID
 #   mm_emulator_free_port                      a port free right now, below the ephemeral range,

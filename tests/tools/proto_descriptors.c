@@ -16,6 +16,7 @@ static const ProtobufCMessageDescriptor *const roots[] = {
     &milvus__proto__common__key_value_pair__descriptor,
     &milvus__proto__common__client_info__descriptor,
     &milvus__proto__common__server_info__descriptor,
+    &milvus__proto__schema__value_field__descriptor,
     &milvus__proto__schema__field_schema__descriptor,
     &milvus__proto__schema__collection_schema__descriptor,
     &milvus__proto__milvus__connect_request__descriptor,

@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+# Milvus 2.6 under load's faults: tests/lib/faults_generation.sh.
+exec "${MM_SOURCE_DIR:?}/tests/lib/faults_generation.sh" 2.6
