@@ -1,9 +1,9 @@
 /* `milvus-migrate demo`: a sample 1.x installation in a fresh temporary
- * directory, the Milvus 2.x emulator (tests/emulator, Node.js) on loopback
- * with its own storage, a migration.yaml for the two, then the wizard on it
- * or (--headless) the steps of `run`. Whatever ends the demo, the emulator's
- * process group is stopped by its PID and the directory removed (unless
- * --keep).
+ * directory, the Milvus 2.x emulator (Node.js, installed with the program:
+ * demo_prereq.h) on loopback with its own storage, a migration.yaml for the
+ * two, then the wizard on it or (--headless) the steps of `run`. Whatever
+ * ends the demo, the emulator's process group is stopped by its PID and the
+ * directory removed (unless --keep).
  *
  * The wizard runs in a child process: it re-raises a quit signal once the
  * terminal is restored, which would end this process before it could clean
@@ -12,6 +12,7 @@
 #include "cmd_wizard.h"
 #include "commands.h"
 #include "config/config.h"
+#include "demo_prereq.h"
 #include "exit_status.h"
 #include "options.h"
 #include "output.h"
@@ -33,13 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef MM_EMULATOR_DIR
-#define MM_EMULATOR_DIR "tests/emulator"
-#endif
-
 #define EMULATOR_READY_SECONDS 60
 #define EMULATOR_STOP_SECONDS 5
-#define INSTALL_DEPS "run 'bash scripts/install-deps.sh' in the milvus-migrate source tree"
 
 typedef struct demo {
     bool headless, keep;
@@ -109,58 +105,6 @@ static void sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
-}
-
-/* ---- prerequisites --------------------------------------------------------- */
-
-static char *find_in_path(const char *name)
-{
-    const char *path = getenv("PATH");
-    if (!path || !*path)
-        return NULL;
-    for (const char *p = path;;) {
-        const char *end = strchr(p, ':');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        /* An empty entry means the current directory. */
-        char *candidate = len ? mm_asprintf("%.*s/%s", (int)len, p, name) : mm_asprintf("./%s", name);
-        struct stat st;
-        if (candidate && stat(candidate, &st) == 0 && S_ISREG(st.st_mode) && access(candidate, X_OK) == 0)
-            return candidate;
-        free(candidate);
-        if (!end)
-            return NULL;
-        p = end + 1;
-    }
-}
-
-static bool is_file(const char *dir, const char *relative)
-{
-    char *path = mm_asprintf("%s/%s", dir, relative);
-    struct stat st;
-    bool ok = path && stat(path, &st) == 0;
-    free(path);
-    return ok;
-}
-
-static int find_emulator(demo *d, mm_error *err)
-{
-    d->node = find_in_path("node");
-    if (!d->node)
-        return mm_error_set(err, MM_ERR_IO,
-                            "the Milvus 2.x emulator needs Node.js, but 'node' is not on PATH; " INSTALL_DEPS);
-    const char *env = getenv("MM_EMULATOR_DIR");
-    d->emulator_dir = mm_strdup(env && *env ? env : MM_EMULATOR_DIR);
-    if (!d->emulator_dir)
-        return mm_error_set(err, MM_ERR_NOMEM, "out of memory");
-    if (!is_file(d->emulator_dir, "emulator.js"))
-        return mm_error_set(err, MM_ERR_IO,
-                            "no Milvus 2.x emulator in %s (emulator.js is missing); set MM_EMULATOR_DIR to the "
-                            "tests/emulator directory of the milvus-migrate source tree",
-                            d->emulator_dir);
-    if (!is_file(d->emulator_dir, "node_modules/@zilliz/milvus2-sdk-node/package.json"))
-        return mm_error_set(err, MM_ERR_IO, "the Node packages of the Milvus 2.x emulator are not installed in %s/"
-                            "node_modules; " INSTALL_DEPS, d->emulator_dir);
-    return 0;
 }
 
 /* ---- the temporary directory ------------------------------------------------ */
@@ -503,6 +447,8 @@ typedef struct demo_args {
 
 #define ARG(field) .offset = offsetof(demo_args, field)
 
+static const char *const generations[] = {"2.3", "2.5", "2.6", "3.0", NULL};
+
 static const mm_option options[] = {
     MM_OPT_GROUP_ENTRY("Options:"),
     {.kind = MM_OPT_FLAG, .long_name = "headless", ARG(headless),
@@ -511,12 +457,14 @@ static const mm_option options[] = {
      .help = "keep the temporary directory (sample, staged files,\njournal, report, migration.yaml, emulator log) and\n"
              "print where it is"},
     {.kind = MM_OPT_STRING, .long_name = "generation", .value_name = "G", ARG(generation),
+     .value_kind = MM_VALUE_CHOICE, .choices = generations,
      .help = "the Milvus 2.x generation the emulator plays: 2.3,\n2.5, 2.6 or 3.0 (default: 2.5)"},
-    {.kind = MM_OPT_STRING, .long_name = "theme", .value_name = "NAME", ARG(theme),
+    {.kind = MM_OPT_STRING, .long_name = "theme", .value_name = "NAME", ARG(theme), .value_kind = MM_VALUE_THEME,
      .help = "the wizard's colour theme, as for `wizard --theme`"},
     MM_OPT_HELP_ENTRY,
     {0},
 };
+MM_COMMAND_OPTIONS(demo, options)
 
 static const mm_option_text text = {
     .usage = "Usage: milvus-migrate demo [--headless] [--keep] [--generation 2.3|2.5|2.6|3.0] [--theme NAME]\n"
@@ -530,10 +478,10 @@ static const mm_option_text text = {
              "\n",
     .epilog = "\n"
               "Environment:\n"
-              "  MM_EMULATOR_DIR         the emulator (default: tests/emulator of the source\n"
-              "                          tree this program was built from); it runs on Node.js\n"
-              "                          (node on PATH) with its Node packages, both installed\n"
-              "                          by scripts/install-deps.sh\n"
+              "  MM_EMULATOR_DIR         the emulator (default: share/milvus-migrate/emulator\n"
+              "                          of the installation, or tests/emulator of the source\n"
+              "                          tree for a program in its build directory); it runs\n"
+              "                          on Node.js (node on PATH) with its Node packages\n"
               "  TMPDIR                  where the temporary directory is made (default: /tmp)\n"
               "\n"
               "Exit status: 0 the demo ran (headless: all counts match), 1 failed, 2 usage\n"
@@ -547,12 +495,6 @@ int mm_cmd_demo(int argc, char **argv)
     if (parsed != MM_OPTIONS_GO_ON)
         return parsed;
     demo d = {.generation = a.generation, .theme = a.theme, .headless = a.headless, .keep = a.keep};
-    static const char *const generations[] = {"2.3", "2.5", "2.6", "3.0"};
-    bool known = false;
-    for (size_t i = 0; i < sizeof generations / sizeof generations[0]; i++)
-        known |= strcmp(d.generation, generations[i]) == 0;
-    if (!known)
-        return mm_cli_usage_error("demo", "--generation expects 2.3, 2.5, 2.6 or 3.0, got '%s'", d.generation);
     if (!d.headless && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
         fprintf(stderr, "milvus-migrate demo: the wizard needs a terminal (standard input and output are not both "
                         "terminals); run 'milvus-migrate demo --headless' to migrate the sample without it\n");
@@ -560,11 +502,11 @@ int mm_cmd_demo(int argc, char **argv)
     }
     mm_error err;
     mm_error_clear(&err);
-    if (find_emulator(&d, &err) != 0) {
-        free(d.node);
-        free(d.emulator_dir);
+    mm_demo_prereq prereq;
+    if (mm_demo_prereq_find(&prereq, &err) != 0)
         return mm_cli_fail("demo", &err);
-    }
+    d.node = prereq.node;
+    d.emulator_dir = prereq.emulator_dir;
     signal(SIGPIPE, SIG_IGN);
     catch_quit_signals();
     int status;

@@ -16,6 +16,7 @@ static const mm_option options[] = {
     MM_OPT_HELP_ENTRY,
     {0},
 };
+MM_COMMAND_OPTIONS(dump, options)
 
 static const mm_option_text text = {
     .usage = "Usage: milvus-migrate dump [-c FILE] [--col A,B] [--restart] [--yes]\n"

@@ -32,6 +32,7 @@ static const mm_option options[] = {
     MM_OPT_HELP_ENTRY,
     {0},
 };
+MM_COMMAND_OPTIONS(export, options)
 
 static const mm_option_text text = {
     .usage = "Usage: milvus-migrate export (-s FILE | -m DSN) -o DIR [--wal-dir DIR]\n"

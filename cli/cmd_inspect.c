@@ -48,6 +48,7 @@ static const mm_option options[] = {
     MM_OPT_HELP_ENTRY,
     {0},
 };
+MM_COMMAND_OPTIONS(inspect, options)
 
 static const mm_option_text text = {
     .usage = "Usage: milvus-migrate inspect [SOURCE | -c FILE] [options]\n"

@@ -11,6 +11,7 @@ static const mm_option options[] = {
     MM_OPT_HELP_ENTRY,
     {0},
 };
+MM_COMMAND_OPTIONS(load, options)
 
 static const mm_option_text text = {
     .usage = "Usage: milvus-migrate load [-c FILE] [--col A,B] [--yes]\n"

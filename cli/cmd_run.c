@@ -14,6 +14,7 @@ static const mm_option options[] = {
     MM_OPT_HELP_ENTRY,
     {0},
 };
+MM_COMMAND_OPTIONS(run, options)
 
 static const mm_option_text text = {
     .usage = "Usage: milvus-migrate run [-c FILE] [--col A,B] [--restart] [--report BASE]\n"

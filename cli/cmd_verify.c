@@ -12,6 +12,7 @@ static const mm_option options[] = {
     MM_OPT_HELP_ENTRY,
     {0},
 };
+MM_COMMAND_OPTIONS(verify, options)
 
 static const mm_option_text text = {
     .usage = "Usage: milvus-migrate verify [-c FILE] [--col A,B] [--report BASE] [--sample N]\n"

@@ -22,7 +22,7 @@ static const mm_option options[] = {
     MM_OPT_GROUP_ENTRY("Options:"),
     {.kind = MM_OPT_STRING, .short_name = 'c', .long_name = "config", .value_name = "FILE", ARG(config),
      .help = "migration.yaml to edit (default: ./migration.yaml,\ncreated on save)"},
-    {.kind = MM_OPT_STRING, .long_name = "theme", .value_name = "NAME", ARG(theme),
+    {.kind = MM_OPT_STRING, .long_name = "theme", .value_name = "NAME", ARG(theme), .value_kind = MM_VALUE_THEME,
      .help = "colour theme: default, dark, light, mono, or a path to a\n.theme file; NO_COLOR or a terminal without "
              "colours\nselects mono"},
     {.kind = MM_OPT_STRING, .long_name = "script", .value_name = "FILE", ARG(script),
@@ -37,6 +37,7 @@ static const mm_option options[] = {
     MM_OPT_HELP_ENTRY,
     {0},
 };
+MM_COMMAND_OPTIONS(wizard, options)
 
 static const mm_option_text text = {
     .usage = "Usage: milvus-migrate wizard [-c FILE] [--theme NAME]\n"

@@ -1,11 +1,22 @@
 /* Entry point: the wizard on a terminal, or a headless subcommand. */
 #include "commands.h"
+#include "completion.h"
+#include "options.h"
+#include "version.h"
 
 #include "base/remedy.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+static const mm_option_text global_text = {
+    .usage = "",
+    .epilog = "\n"
+              "Exit status: 0 success, 1 failure, 2 usage or configuration error,\n"
+              "3 verification mismatch. See milvus-migrate(1).\n",
+};
 
 static int print_usage(FILE *out)
 {
@@ -16,14 +27,25 @@ static int print_usage(FILE *out)
                  "Commands:\n");
     for (const mm_command *c = mm_cli_commands(); c->name; c++)
         fprintf(out, "  %-10s %s\n", c->name, c->summary);
-    fprintf(out, "\n"
-                 "Options:\n"
-                 "  -h, --help      show this help; COMMAND --help shows a command's options\n"
-                 "  -V, --version   show the version\n"
-                 "\n"
-                 "Exit status: 0 success, 1 failure, 2 usage or configuration error,\n"
-                 "3 verification mismatch. See milvus-migrate(1).\n");
+    fputc('\n', out);
+    char *options = mm_options_help(mm_cli_global_options(), &global_text);
+    fputs(options ? options : "", out);
+    free(options);
     return 0;
+}
+
+/* `--bash-completion NAME,...` (or `=NAME,...`). */
+static int print_bash_completion(int argc, char **argv)
+{
+    const char *names = strchr(argv[1], '=') ? strchr(argv[1], '=') + 1 : argc > 2 ? argv[2] : "milvus-migrate";
+    char *script = mm_cli_bash_completion(names);
+    if (!script) {
+        fprintf(stderr, "milvus-migrate: out of memory\n");
+        return 1;
+    }
+    fputs(script, stdout);
+    free(script);
+    return fflush(stdout) == 0 ? 0 : 1;
 }
 
 /* The command line's way to take each remedy engine messages advise. */
@@ -49,11 +71,13 @@ int main(int argc, char **argv)
     }
     const char *first = argv[1];
     if (strcmp(first, "--version") == 0 || strcmp(first, "-V") == 0) {
-        printf("milvus-migrate %s\n", MM_VERSION);
+        mm_cli_print_version(stdout);
         return 0;
     }
     if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0 || strcmp(first, "help") == 0)
         return print_usage(stdout);
+    if (strncmp(first, "--bash-completion", 17) == 0 && (first[17] == '\0' || first[17] == '='))
+        return print_bash_completion(argc, argv);
     const mm_command *cmd = mm_cli_find(first);
     if (!cmd) {
         fprintf(stderr, "milvus-migrate: unknown command '%s'; try 'milvus-migrate --help'\n", first);

@@ -75,8 +75,31 @@ static void *field(void *args, const mm_option *o)
     return (char *)args + o->offset;
 }
 
+char *mm_options_choices_text(const mm_option *o)
+{
+    mm_strbuf sb;
+    mm_strbuf_init(&sb);
+    for (size_t i = 0; o->choices && o->choices[i]; i++)
+        mm_strbuf_appendf(&sb, "%s%s", i == 0 ? "" : o->choices[i + 1] ? ", " : " or ", o->choices[i]);
+    return mm_strbuf_take(&sb);
+}
+
+static bool is_choice(const mm_option *o, const char *value)
+{
+    for (size_t i = 0; o->choices && o->choices[i]; i++)
+        if (strcmp(o->choices[i], value) == 0)
+            return true;
+    return false;
+}
+
 static int store(const char *command, const mm_option *o, void *args, const char *value)
 {
+    if (takes_value(o) && o->value_kind == MM_VALUE_CHOICE && !is_choice(o, value)) {
+        char *choices = mm_options_choices_text(o);
+        mm_cli_usage_error(command, "--%s expects %s, got '%s'", o->long_name, choices ? choices : "?", value);
+        free(choices);
+        return -1;
+    }
     switch (o->kind) {
     case MM_OPT_FLAG: *(bool *)field(args, o) = !o->negate; return 0;
     case MM_OPT_STRING: *(const char **)field(args, o) = value; return 0;

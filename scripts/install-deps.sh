@@ -11,6 +11,8 @@ packages=(
   # test tooling: real servers and checkers
   mariadb-server mariadb-client sqlite3 python3-numpy python3-swift
   tmux curl valgrind clang libclang-rt-14-dev groff-base
+  # packaging and what the package test runs from the extracted package
+  git dpkg-dev lintian man-db bash-completion
 )
 # Node.js 20 with its npm is preinstalled on our machines; Debian's own pair is
 # the fallback where no node is on PATH.

@@ -4,6 +4,7 @@
  * underline, standout, italic, normal. */
 #include "theme.h"
 
+#include "base/datadir.h"
 #include "base/strbuf.h"
 
 #include <ctype.h>
@@ -12,10 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#ifndef MM_THEMES_DIR
-#define MM_THEMES_DIR "themes"
-#endif
 
 static const char *const role_names[] = {
 #define MM_ROLE_NAME(id, name) name,
@@ -68,7 +65,14 @@ static const struct {
 const char *mm_theme_dir(void)
 {
     const char *env = getenv("MM_THEMES_DIR");
-    return env && *env ? env : MM_THEMES_DIR;
+    if (env && *env)
+        return env;
+    /* Looked up once: only the UI thread loads themes. When there is none,
+     * the installed place is named, so a message says where they belong. */
+    static mm_data_place place;
+    if (!place.path && mm_data_locate("themes", &place) != 0)
+        return "themes";
+    return place.path;
 }
 
 static int parse_color(const char *word, short *out)

@@ -48,7 +48,8 @@ int mm_theme_load(const char *name_or_path, bool use_colors, mm_error *err);
 attr_t mm_theme_attr(mm_role role);
 /* The name of the loaded theme ("mono" before any load). */
 const char *mm_theme_name(void);
-/* Directory searched for NAME.theme: $MM_THEMES_DIR, else the build's. */
+/* Directory searched for NAME.theme: $MM_THEMES_DIR, else the program's
+ * themes (base/datadir.h: installed, or in the build directory). */
 const char *mm_theme_dir(void);
 
 #endif

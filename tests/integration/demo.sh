@@ -268,9 +268,33 @@ mm_expect_exit "MM_EMULATOR_DIR without the emulator" 1 \
 mm_expect_exit "the emulator's Node packages missing" 1 \
   "milvus-migrate demo: the Node packages of the Milvus 2.x emulator are not installed in $work/no-packages/node_modules; run 'bash scripts/install-deps.sh' in the milvus-migrate source tree" \
   env TMPDIR="$t" MM_EMULATOR_DIR="$work/no-packages" "$bin" demo --headless
+# One of the packages the emulator's package.json depends on missing from
+# an otherwise complete node_modules (the others linked to the real ones).
+emu=$work/partial-packages
+mkdir -p "$emu/node_modules"
+cp "$src/tests/emulator/emulator.js" "$src/tests/emulator/package.json" "$emu/"
+mapfile -t deps < <(/usr/bin/python3 -c 'import json, sys; print("\n".join(sorted(json.load(open(sys.argv[1]))["dependencies"])))' "$emu/package.json")
+for dep in "${deps[@]:0:${#deps[@]}-1}"; do
+  mkdir -p "$(dirname "$emu/node_modules/$dep")"
+  ln -s "$src/tests/emulator/node_modules/$dep" "$emu/node_modules/$dep"
+done
+[ "${#deps[@]}" -ge 2 ] && [ -d "$src/tests/emulator/node_modules/${deps[-1]}" ] && [ ! -e "$emu/node_modules/${deps[-1]}" ] ||
+  fail "the partial node_modules is not one package short of the emulator's"
+mm_expect_exit "one of the emulator's Node packages (${deps[-1]}) missing" 1 \
+  "milvus-migrate demo: the Node packages of the Milvus 2.x emulator are not installed in $emu/node_modules; run 'bash scripts/install-deps.sh' in the milvus-migrate source tree" \
+  env TMPDIR="$t" MM_EMULATOR_DIR="$emu" "$bin" demo --headless
+node_major=$(/usr/bin/python3 -c 'import json, re, sys; print(re.match(r">= *(\d+)", json.load(open(sys.argv[1]))["engines"]["node"]).group(1))' "$src/tests/emulator/package.json")
 mm_expect_exit "node not on PATH" 1 \
-  "milvus-migrate demo: the Milvus 2.x emulator needs Node.js, but 'node' is not on PATH; run 'bash scripts/install-deps.sh' in the milvus-migrate source tree" \
+  "milvus-migrate demo: the Milvus 2.x emulator needs Node.js $node_major or later, but 'node' is not on PATH; run 'bash scripts/install-deps.sh' in the milvus-migrate source tree" \
   env TMPDIR="$t" PATH="$work/no-emulator" "$bin" demo --headless
+# The emulator's package.json asks for a Node.js version; an older node is
+# refused before anything starts (a stand-in that only answers --version).
+mkdir -p "$work/old-node"
+printf '#!/bin/sh\necho v%s.1.0\n' "$((node_major - 1))" >"$work/old-node/node"
+chmod +x "$work/old-node/node"
+mm_expect_exit "a Node.js older than the emulator asks for" 1 \
+  "milvus-migrate demo: the Milvus 2.x emulator needs Node.js $node_major or later, but $work/old-node/node is v$((node_major - 1)).1.0; install Node.js $node_major or later (the nodejs package, or Node.js's own packages where the distribution's is older) so that 'node' is on PATH" \
+  env TMPDIR="$t" PATH="$work/old-node:$PATH" "$bin" demo --headless
 mm_expect_exit "no terminal without --headless" 2 \
   "milvus-migrate demo: the wizard needs a terminal (standard input and output are not both terminals); run 'milvus-migrate demo --headless' to migrate the sample without it" \
   env TMPDIR="$t" "$bin" demo </dev/null
