@@ -128,8 +128,12 @@ void mm_preflight_probe_recall(const mm_config *cfg, bool blocked, mm_findings *
     }
     pthread_mutex_unlock(&probe_memo.lock);
     free(about);
+    /* Said as the last verdict: Milvus or its mounts may have changed
+     * since, without a setting of ours changing. */
+    static const char own[] = "staging probe: ";
     if (text)
-        add(out, kind, "%s", text);
+        add(out, kind, "staging probe, as last run (t on the Target screen runs it again): %s",
+            text + (strncmp(text, own, sizeof own - 1) == 0 ? sizeof own - 1 : 0));
     else if (!blocked)
         add(out, MM_FINDING_INFO, "the staging probe has not run with these settings: whether Milvus reads the "
             "files staged in %s is not known yet; t on the Target screen (F4) runs it (the run probes before "

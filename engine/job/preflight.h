@@ -33,7 +33,7 @@ void mm_preflight_probe(const mm_config *cfg, mm_milvus *milvus, mm_storage *sto
                         atomic_bool *cancel, mm_findings *out);
 
 /* What the staging probe found last with cfg's staging and Milvus
- * settings, as mm_preflight_probe gave it; when it has not run with them,
+ * settings, as mm_preflight_probe gave it, said as the last run; when it has not run with them,
  * an info finding saying how to run it, unless `blocked` (the run stops
  * before its probe anyway). Never probes. Thread-safe. */
 void mm_preflight_probe_recall(const mm_config *cfg, bool blocked, mm_findings *out);
