@@ -5,7 +5,9 @@
  * what happens to a collection that already exists (e cycles the policy).
  * The target is checked as soon as the screen shows (plan_check.h): the
  * 2.x collections that exist, their rows, what the run would do to them,
- * what stops it and what it would lose; t checks again. */
+ * what stops it and what it would lose, the plan against Milvus's limits
+ * and the staging probe's last verdict (or how to get one); t checks
+ * again. These are the findings of the run's own pre-flight. */
 #include "screens.h"
 
 #include "plan.h"
@@ -272,10 +274,19 @@ static int draw_findings(mm_app *app, plan_state *st, int y, int x, int w, int l
         return 0;
     const mm_findings *f = &c->findings;
     size_t blockers = mm_findings_count(f, MM_FINDING_BLOCKER), losses = mm_findings_count(f, MM_FINDING_LOSS);
-    char *head = mm_asprintf("Target check%s: %s%s%s", mm_plan_check_busy(c) ? " (checking again)" : "",
-                             !f->n ? "nothing in Milvus 2.x stands in the way." : "",
-                             blockers ? "the run would stop (e changes the policy, r on Preview renames); " : "",
-                             losses ? "the run asks before it loses anything below; " : "");
+    size_t warnings = mm_findings_count(f, MM_FINDING_WARNING);
+    /* e and r only help against an existing collection; the staging
+     * probe's refusal names its own fix. */
+    bool existing = false;
+    for (size_t i = 0; i < f->n; i++)
+        existing |= f->items[i].kind == MM_FINDING_BLOCKER && f->items[i].collection;
+    char *head = mm_asprintf("Target check%s: %s%s%s%s", mm_plan_check_busy(c) ? " (checking again)" : "",
+                             !blockers && !losses && !warnings ? "nothing in Milvus 2.x stands in the way." : "",
+                             !blockers ? ""
+                             : existing ? "the run would stop (e changes the policy, r on Preview renames); "
+                                        : "the run would stop before anything is dumped; ",
+                             losses ? "the run asks before it loses anything below; " : "",
+                             !blockers && !losses && warnings ? "see the warnings below." : "");
     used += mm_draw_wrapped(y, x, w, 1, head ? head : "", mm_theme_attr(blockers ? MM_ROLE_ERROR : MM_ROLE_SECTION));
     free(head);
     for (size_t i = 0; i < f->n && used < lines; i++) {

@@ -1,6 +1,7 @@
 #include "plan_check.h"
 
 #include "base/strbuf.h"
+#include "job/preflight.h"
 #include "tui/loop.h"
 
 #include <stdlib.h>
@@ -14,13 +15,17 @@ typedef struct check_run {
 } check_run;
 
 /* What the findings depend on: the target keys, the policy, the 2.x
- * names, the selection and a start-over. */
+ * names, the selection, a start-over and the staging probe's last verdict
+ * (Target's t or a run probed meanwhile). */
 static char *settings(const mm_app *app)
 {
     static const char *const keys[] = {"target.milvus2x.endpoint", "target.milvus2x.username",
                                        "target.milvus2x.database", "target.milvus2x.existingCollection",
                                        "target.milvus2x.fields.id", "target.milvus2x.fields.vector",
-                                       "target.milvus2x.tls.enabled", "state.dir", NULL};
+                                       "target.milvus2x.tls.enabled", "state.dir", "target.mode",
+                                       "target.local.outputDir", "target.remote.cloud", "target.remote.endpoint",
+                                       "target.remote.region", "target.remote.bucket", "target.remote.outputDir",
+                                       "target.remote.useIAM", "loader.probeStaging", "dumper.maxFileSize", NULL};
     mm_strbuf sb;
     mm_strbuf_init(&sb);
     for (const char *const *k = keys; *k; k++) {
@@ -30,8 +35,8 @@ static char *settings(const mm_app *app)
             mm_config_get_string(&app->cfg, key, value, sizeof value);
         mm_strbuf_appendf(&sb, "%s=%s\n", *k, value);
     }
-    mm_strbuf_appendf(&sb, "restart=%d inventory=%llu\n", app->restart,
-                      (unsigned long long)app->inventory_generation);
+    mm_strbuf_appendf(&sb, "restart=%d inventory=%llu probe=%lu\n", app->restart,
+                      (unsigned long long)app->inventory_generation, mm_preflight_probe_generation());
     for (size_t i = 0; app->have_inventory && i < app->inv.n_collections; i++)
         mm_strbuf_appendf(&sb, "%s:%s:%d\n", app->inv.collections[i].name, app->inv.collections[i].target_name,
                           app->selected[i]);

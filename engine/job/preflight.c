@@ -8,6 +8,7 @@
 #include "source/inventory_render.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,14 +53,99 @@ void mm_preflight_limits(const mm_config *cfg, const mm_inventory *inv, const bo
     mm_plan_free(&plan);
 }
 
+/* Chosen in the config: shown on the wizard's screens, not repeated by
+ * every command. */
+static void probe_off(mm_findings *out)
+{
+    add(out, MM_FINDING_INFO, "the staging probe is off (loader.probeStaging: false): whether Milvus reads "
+        "the staged files shows only at the first import");
+}
+
+/* The probe's last verdict and the settings it is about (probe_about):
+ * the probe imports into a scratch collection and takes seconds, too slow
+ * to repeat on every visit of the Plan screen. One verdict is enough: the
+ * wizard edits one configuration. */
+static struct {
+    pthread_mutex_t lock;
+    char *about;
+    mm_finding_kind kind;
+    char *text;
+    unsigned long generation;
+} probe_memo = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* What the probe's verdict depends on: where the files are staged and the
+ * Milvus that reads them (no secret: the key stays in memory, but a
+ * password changed does not change where Milvus reads). */
+static char *probe_about(const mm_config *cfg)
+{
+    const mm_config_remote *r = &cfg->target.remote;
+    return mm_asprintf("mode=%d local=%s cloud=%d endpoint=%s region=%s bucket=%s prefix=%s iam=%d milvus=%s "
+                       "user=%s db=%s tls=%d id=%s vector=%s", (int)cfg->target.mode, cfg->target.local.output_dir,
+                       (int)r->cloud, r->endpoint, r->region, r->bucket, r->prefix, r->use_iam,
+                       cfg->target.milvus2x.endpoint, cfg->target.milvus2x.username, cfg->target.milvus2x.database,
+                       mm_config_tls_enabled(cfg), cfg->target.milvus2x.fields.id,
+                       cfg->target.milvus2x.fields.vector);
+}
+
+static void probe_remember(const mm_config *cfg, mm_finding_kind kind, const char *text)
+{
+    char *about = probe_about(cfg), *copy = mm_strdup(text);
+    if (!about || !copy) { /* out of memory: the Plan screen says the probe has not run */
+        free(about);
+        free(copy);
+        about = copy = NULL;
+    }
+    pthread_mutex_lock(&probe_memo.lock);
+    free(probe_memo.about);
+    free(probe_memo.text);
+    probe_memo.about = about;
+    probe_memo.text = copy;
+    probe_memo.kind = kind;
+    probe_memo.generation++;
+    pthread_mutex_unlock(&probe_memo.lock);
+}
+
+unsigned long mm_preflight_probe_generation(void)
+{
+    pthread_mutex_lock(&probe_memo.lock);
+    unsigned long g = probe_memo.generation;
+    pthread_mutex_unlock(&probe_memo.lock);
+    return g;
+}
+
+void mm_preflight_probe_recall(const mm_config *cfg, bool blocked, mm_findings *out)
+{
+    if (!cfg->loader.probe_staging) {
+        probe_off(out);
+        return;
+    }
+    char *about = probe_about(cfg), *text = NULL;
+    mm_finding_kind kind = MM_FINDING_INFO;
+    pthread_mutex_lock(&probe_memo.lock);
+    if (about && probe_memo.about && strcmp(about, probe_memo.about) == 0) {
+        text = mm_strdup(probe_memo.text);
+        kind = probe_memo.kind;
+    }
+    pthread_mutex_unlock(&probe_memo.lock);
+    free(about);
+    /* Said as the last verdict: Milvus or its mounts may have changed
+     * since, without a setting of ours changing. */
+    static const char own[] = "staging probe: ";
+    if (text)
+        add(out, kind, "staging probe, as last run (t on the Target screen runs it again): %s",
+            text + (strncmp(text, own, sizeof own - 1) == 0 ? sizeof own - 1 : 0));
+    else if (!blocked)
+        add(out, MM_FINDING_INFO, "the staging probe has not run with these settings: whether Milvus reads the "
+            "files staged in %s is not known yet; t on the Target screen (F4) runs it (the run probes before "
+            "anything is dumped)", cfg->target.mode == MM_LOCATION_REMOTE ? "the bucket" : "the local directory");
+    free(text);
+}
+
 void mm_preflight_probe(const mm_config *cfg, mm_milvus *milvus, mm_storage *storage, const char *scratch_dir,
                         atomic_bool *cancel, mm_findings *out)
 {
     if (!cfg->loader.probe_staging) {
-        /* Chosen in the config: shown on the wizard's screens, not
-         * repeated by every command. */
-        add(out, MM_FINDING_INFO, "the staging probe is off (loader.probeStaging: false): whether Milvus reads "
-            "the staged files shows only at the first import");
+        probe_off(out);
         return;
     }
     char *remote_prefix = NULL;
@@ -80,10 +166,15 @@ void mm_preflight_probe(const mm_config *cfg, mm_milvus *milvus, mm_storage *sto
     char *summary = NULL;
     mm_error err;
     mm_error_clear(&err);
-    if (mm_staging_probe_run(&p, &summary, &err) == 0)
+    if (mm_staging_probe_run(&p, &summary, &err) == 0) {
         add(out, MM_FINDING_INFO, "%s", summary);
-    else
+        probe_remember(cfg, MM_FINDING_INFO, summary);
+    } else {
         add(out, MM_FINDING_BLOCKER, "%s", err.message);
+        /* A cancelled probe says nothing about the staging place. */
+        if (!(cancel && atomic_load(cancel)))
+            probe_remember(cfg, MM_FINDING_BLOCKER, err.message);
+    }
     free(summary);
     free(remote_prefix);
 }

@@ -6,7 +6,9 @@
  *   under dataNode.import.maxImportFileSizeInGB by the plan itself
  *   (MM_PLAN_IMPORT_LIMIT; numpy/reader.go 100-110 sums them);
  * - the staging probe (load/staging_probe.h): Milvus reads the staging
- *   place (loader.probeStaging); a blocker when it does not. */
+ *   place (loader.probeStaging); a blocker when it does not. Its last
+ *   verdict is kept with the settings it is about, so that the wizard's
+ *   Plan shows what Target's test or a run found without importing again. */
 #ifndef MM_JOB_PREFLIGHT_H
 #define MM_JOB_PREFLIGHT_H
 
@@ -29,5 +31,13 @@ void mm_preflight_limits(const mm_config *cfg, const mm_inventory *inv, const bo
  * remote, scratch_dir a local directory for its transfers. */
 void mm_preflight_probe(const mm_config *cfg, mm_milvus *milvus, mm_storage *storage, const char *scratch_dir,
                         atomic_bool *cancel, mm_findings *out);
+
+/* What the staging probe found last with cfg's staging and Milvus
+ * settings, as mm_preflight_probe gave it, said as the last run; when it has not run with them,
+ * an info finding saying how to run it, unless `blocked` (the run stops
+ * before its probe anyway). Never probes. Thread-safe. */
+void mm_preflight_probe_recall(const mm_config *cfg, bool blocked, mm_findings *out);
+/* Counts the verdicts kept so far: a change means a recall may differ. */
+unsigned long mm_preflight_probe_generation(void);
 
 #endif

@@ -2,9 +2,30 @@
 
 #include "base/strbuf.h"
 #include "job/job.h"
+#include "job/preflight.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* The partitions without their segments: what the limits count. False
+ * when out of memory (what was copied is freed with the inventory). */
+static bool copy_partitions(const mm_collection_info *c, mm_collection_info *d)
+{
+    d->partitions = calloc(c->n_partitions ? c->n_partitions : 1, sizeof *d->partitions);
+    if (!d->partitions)
+        return false;
+    for (size_t p = 0; p < c->n_partitions; p++) {
+        const mm_partition_info *sp = &c->partitions[p];
+        mm_partition_info *dp = &d->partitions[d->n_partitions++];
+        dp->tag = mm_strdup(sp->tag);
+        dp->target_name = mm_strdup(sp->target_name);
+        dp->table_id = mm_strdup(sp->table_id);
+        dp->flush_lsn = sp->flush_lsn;
+        if (!dp->tag || !dp->target_name || !dp->table_id)
+            return false;
+    }
+    return true;
+}
 
 int mm_preflight_collections_copy(const mm_inventory *inv, const bool *selected, mm_inventory *out, mm_error *err)
 {
@@ -24,7 +45,7 @@ int mm_preflight_collections_copy(const mm_inventory *inv, const bool *selected,
         d->metric_type = c->metric_type;
         d->engine_type = c->engine_type;
         d->duplicate_ids = c->duplicate_ids;
-        if (!d->name || !d->target_name) {
+        if (!d->name || !d->target_name || !copy_partitions(c, d)) {
             mm_inventory_free(out);
             return mm_error_set(err, MM_ERR_NOMEM, "target check: out of memory");
         }
@@ -56,6 +77,12 @@ void mm_target_preflight_check(const mm_config *cfg, const mm_inventory *inv, bo
     } else {
         connected = false;
     }
+    /* Then what the run's own pre-flight adds (mm_job_preflight): the plan
+     * against Milvus's limits and the staging probe, here its last verdict
+     * (the probe itself takes seconds: t on the Target screen runs it). */
+    mm_preflight_limits(cfg, inv, NULL, out);
+    if (connected)
+        mm_preflight_probe_recall(cfg, mm_findings_count(out, MM_FINDING_BLOCKER) > 0, out);
     if (!connected)
         mm_findings_add(out, MM_FINDING_WARNING, MM_LOSS_NONE, NULL, -1,
             !cfg->target.milvus2x.endpoint[0]

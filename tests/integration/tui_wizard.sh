@@ -288,11 +288,12 @@ printf 'loader:\n  worker: {limit: lots}\n' >bad.yaml
 check bad_config 2 "$bin" wizard -c bad.yaml --script quit.script
 
 # Every expected file of this test (those of tui_wizard_run.sh start with
-# target-, plan-, run- or verify-, those of tui_source_checks.sh checks-) was compared: a snapshot line dropped
+# target-, plan-, run- or verify-, those of tui_source_checks.sh checks-, those
+# of tui_plan_preflight.sh preflight-) was compared: a snapshot line dropped
 # from a script above leaves its expected file behind, unchecked.
 while IFS= read -r snap; do
   [ -n "${compared[$snap]:-}" ] || fail "$snap: expected file that no session produced"
-done < <(find "$expected_dir" -name '*.txt' -printf '%f\n' | grep -Ev '^(target|plan|run|verify|checks|reopen)-' | LC_ALL=C sort)
+done < <(find "$expected_dir" -name '*.txt' -printf '%f\n' | grep -Ev '^(target|plan|run|verify|checks|reopen|preflight)-' | LC_ALL=C sort)
 
 [ "$failures" -eq 0 ] && echo "$0: all passed"
 [ "$failures" -eq 0 ]

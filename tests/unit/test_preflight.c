@@ -2,6 +2,7 @@
  * inventories too large to stage in a test: the 16 GiB limit on the files
  * of one import together, and 1024 partitions per collection. */
 #include "job/preflight.h"
+#include "job/preflight_check.h"
 #include "plan.h"
 #include "testlib.h"
 
@@ -128,10 +129,74 @@ MM_TEST(more_than_1024_partitions_are_warned_about)
     fake_free(&f);
 }
 
+MM_TEST(the_plan_screens_copy_keeps_the_partitions_the_limit_counts)
+{
+    fake f;
+    fake_init(&f, 8, 10, 1024);
+    mm_inventory copy;
+    mm_error err;
+    mm_error_clear(&err);
+    MM_CHECK_INT(mm_preflight_collections_copy(&f.inv, NULL, &copy, &err), 0);
+    MM_CHECK_INT(copy.n_collections, 1);
+    MM_CHECK_INT(copy.collections[0].n_partitions, 1025);
+    MM_CHECK_STR(copy.collections[0].partitions[1024].target_name, "p1024");
+    MM_CHECK_INT(copy.collections[0].partitions[0].n_segments, 0);
+    mm_config cfg;
+    mm_config_init_defaults(&cfg);
+    mm_findings out;
+    mm_findings_init(&out);
+    mm_preflight_limits(&cfg, &copy, NULL, &out);
+    MM_CHECK_INT(mm_findings_count(&out, MM_FINDING_WARNING), 1);
+    MM_CHECK_INT(out.n, 1);
+    mm_findings_free(&out);
+    /* Not selected: not copied, nothing to warn about. */
+    bool none = false;
+    mm_inventory_free(&copy);
+    MM_CHECK_INT(mm_preflight_collections_copy(&f.inv, &none, &copy, &err), 0);
+    MM_CHECK_INT(copy.n_collections, 0);
+    mm_preflight_limits(&cfg, &copy, NULL, &out);
+    MM_CHECK_INT(out.n, 0);
+    mm_findings_free(&out);
+    mm_inventory_free(&copy);
+    mm_config_free(&cfg);
+    fake_free(&f);
+}
+
+/* Without a probe run in this process the recall says how to get one,
+ * says nothing when the run stops before its probe anyway, and says the
+ * probe is off when the configuration turned it off. */
+MM_TEST(the_probe_recall_says_how_to_run_the_probe_and_never_probes)
+{
+    mm_config cfg;
+    mm_config_init_defaults(&cfg);
+    unsigned long generation = mm_preflight_probe_generation();
+    mm_findings out;
+    mm_findings_init(&out);
+    mm_preflight_probe_recall(&cfg, false, &out);
+    MM_CHECK_INT(out.n, 1);
+    MM_CHECK_INT(out.items[0].kind, MM_FINDING_INFO);
+    MM_CHECK_STR(out.items[0].text, "the staging probe has not run with these settings: whether Milvus reads the "
+                 "files staged in the local directory is not known yet; t on the Target screen (F4) runs it (the "
+                 "run probes before anything is dumped)");
+    mm_findings_free(&out);
+    mm_preflight_probe_recall(&cfg, true, &out);
+    MM_CHECK_INT(out.n, 0);
+    cfg.loader.probe_staging = false;
+    mm_preflight_probe_recall(&cfg, true, &out);
+    MM_CHECK_INT(out.n, 1);
+    MM_CHECK_STR(out.items[0].text, "the staging probe is off (loader.probeStaging: false): whether Milvus reads "
+                 "the staged files shows only at the first import");
+    mm_findings_free(&out);
+    MM_CHECK_INT(mm_preflight_probe_generation(), generation);
+    mm_config_free(&cfg);
+}
+
 int main(void)
 {
     MM_RUN(no_import_exceeds_16_gib_together_whatever_max_file_size_says);
     MM_RUN(the_default_max_file_size_bounds_both_files_together);
     MM_RUN(more_than_1024_partitions_are_warned_about);
+    MM_RUN(the_plan_screens_copy_keeps_the_partitions_the_limit_counts);
+    MM_RUN(the_probe_recall_says_how_to_run_the_probe_and_never_probes);
     return MM_TEST_EXIT();
 }
