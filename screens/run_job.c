@@ -1,4 +1,5 @@
 #include "run_job.h"
+#include "run_progress.h"
 
 #include "base/strbuf.h"
 #include "base/task.h"
@@ -603,6 +604,8 @@ bool mm_runjob_update(mm_runjob *j, mm_runjob_view *v, mm_log *log)
     }
     if (v->plan && j->monitor && mm_monitor_copy(j->monitor, &v->monitor_version, v->batches, v->collections))
         v->batches_version++;
+    if (v->plan && j->monitor)
+        mm_run_progress_agree(v);
     if (j->error && !v->error)
         v->error = mm_strdup(j->error);
     v->all_match = j->all_match;

@@ -67,6 +67,8 @@ typedef struct mm_runjob_view {
     double dump_seconds, load_seconds; /* elapsed in the step (so far) */
     const mm_plan *plan;            /* NULL until the source is read */
     mm_monitor_batch *batches;      /* plan->n_batches */
+    /* Per collection: recomputed from batches with the totals in dump and
+     * load (run_progress.h), so that they add up in every frame. */
     mm_monitor_collection *collections;
     uint64_t monitor_version;       /* of the monitor's state copied last */
     char *error;                    /* why it failed or stopped */

@@ -74,11 +74,68 @@ session() {
   done
 }
 
+# scripted NAME [ENV=VALUE...] [-- WIZARD OPTIONS...] < SCRIPT: a session
+# of its own script; its snapshots land as checks-NAME-SNAP.txt, exactly
+# those the script takes.
+scripted() {
+  local name=$1
+  shift
+  local envs=()
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do envs+=("$1"); shift; done
+  [ "${1:-}" = -- ] && shift
+  mkdir -p "snaps/$name"
+  cat >"$name.script"
+  local wrapper
+  read -ra wrapper <<<"${MM_WIZARD_WRAPPER:-}"
+  env "${envs[@]}" "${wrapper[@]}" "$bin" wizard "$@" --script "$name.script" --snapshot-dir "snaps/$name" 2>"$name.err"
+  local status=$?
+  [ "$status" -eq 0 ] || fail "$name: exit status $status: $(cat "$name.err")"
+  local behind
+  behind=$(grep -v '^==[0-9]*==' "$name.err")
+  [ "$status" -ne 0 ] || [ -z "$behind" ] || fail "$name: printed behind the screen: $behind"
+  local want got
+  want=$(sed -n 's/^snapshot //p' "$name.script" | LC_ALL=C sort | tr '\n' ' ')
+  got=$(find "snaps/$name" -name '*.txt' -printf '%f\n' | sed 's/\.txt$//' | LC_ALL=C sort | tr '\n' ' ')
+  [ "$got" = "$want" ] || fail "$name: snapshots written [$got], the script takes [$want]"
+  for f in "snaps/$name"/*.txt; do
+    [ -e "$f" ] || continue
+    sed -i -E "s|$work|/tmp/mm-tui-chk.XXXXXX|g; s|process [0-9]+ |process NNNNN |g" "$f"
+    local snap=checks-$name-$(basename "$f")
+    mm_golden_update "$f" "$expected_dir/$snap"
+    if diff -u "$expected_dir/$snap" "$f"; then echo "ok   $snap"; else fail "$snap differs"; fi
+  done
+}
+
 fixture nowal scenarios/basic_native nowal
 session no_wal nowal.yaml
 
+# Discovery offers only installations it can open: a copy of nowal whose
+# meta.sqlite is gone (its db/ and tables still there) is left out.
+cp -a nowal nometa
+rm -f nometa/milvus/db/meta.sqlite nometa/milvus/db/meta.sqlite-wal nometa/milvus/db/meta.sqlite-shm
+[ -d nometa/milvus/db/tables ] && [ ! -e nometa/milvus/db/meta.sqlite ] || fail "nometa: not a copy without meta.sqlite"
+# No configuration here (no migration.yaml): the wizard opens on Source.
+[ ! -e migration.yaml ] || fail "a migration.yaml in $work"
+scripted discovery "MM_INSTALL_SEARCH_PATH=$work/nometa:$work/nowal" <<'S'
+wait-idle
+f
+wait-text installations found (
+snapshot found
+quit
+S
+
 fixture unflushed scenarios/unflushed
 session unflushed unflushed.yaml
+# A run the source checks refuse stops before any plan: no "Planning the
+# batches..." left on the Run screen, and the status says to fix the cause
+# and run again (nothing to resume from the journal: it would fail again).
+scripted unflushed_run -- -c unflushed.yaml <<'S'
+F6
+Enter
+wait-job
+snapshot run
+quit
+S
 # With source.allowUnflushed the same data is a warning on both screens,
 # not a refusal.
 sed 's/^source: {mode: local,/source: {allowUnflushed: true, mode: local,/' unflushed.yaml >allowed.yaml

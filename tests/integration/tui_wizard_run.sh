@@ -349,6 +349,37 @@ snapshot run-failed_resumed
 quit
 S
 
+# ---- While a run imports: one loader worker and import tasks that stay
+# pending for 2 s each hold the screen with the first batch (4 rows)
+# imported and the second pending. The collection's row and the Load total
+# say the same (4/19 rows, 1/6 batches) in the same frame, and the Load
+# bar counts rows (21%), not batches (16%). Meanwhile Source and Config
+# refuse edits and say why; the Cancel dialog left open closes when the
+# run ends by itself.
+config agree "    existingCollection: drop" ", worker: {limit: 1}"
+faults '{"stepMs": 2000}'
+session agree -- -c agree/agree.yaml <<'S'
+F6
+Enter
+wait-text Confirm data loss
+y
+wait-text 1614924431171827000                 4 pending 0%
+snapshot run-agree
+F1
+Enter
+snapshot run-source_read_only
+F3
+Enter
+snapshot run-config_read_only
+F6
+c
+wait-text Stop the job?
+wait-job
+snapshot run-cancel_closed
+quit
+S
+faults "$fast"
+
 # ---- The whole walk at 80x24.
 config small "    existingCollection: drop"
 session small -- -c small/small.yaml --size 80x24 <<'S'
