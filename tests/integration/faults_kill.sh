@@ -99,7 +99,7 @@ kill_at() {  # progress-fn total max-ms command...
   # A kill while the meta is read leaves its private copy behind: keep it in $work.
   TMPDIR=$work/tmp "$@" >/dev/null 2>&1 &
   victim=$!
-  while kill -0 "$victim" 2>/dev/null && [ $(($($progress) - start)) -lt "$k" ]; do sleep 0.01; done
+  while kill -0 "$victim" 2>/dev/null && [ $(($($progress) - start)) -lt "$k" ]; do sleep 0.002; done
   sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
   if kill -9 "$victim" 2>/dev/null; then kills=$((kills + 1)); fi
   wait "$victim" 2>/dev/null || true
