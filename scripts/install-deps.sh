@@ -10,7 +10,7 @@ packages=(
   libprotobuf-c-dev protobuf-c-compiler libgrpc-dev libdeflate-dev
   # test tooling: real servers and checkers
   mariadb-server mariadb-client sqlite3 python3-numpy python3-swift
-  tmux curl valgrind clang libclang-rt-14-dev groff-base
+  tmux curl openssl valgrind clang libclang-rt-14-dev groff-base
   # packaging and what the package test runs from the extracted package
   git dpkg-dev lintian man-db bash-completion
 )

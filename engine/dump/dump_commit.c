@@ -42,10 +42,14 @@ struct mm_dump_committer {
     pthread_cond_t changed;
     item *head, *tail;
     bool stop;
-    /* Batches handed over and not yet recorded, and how many may be: a
-     * worker waits for room, so that files get their names and records at
-     * the pace they are written, a group or two behind, not all at the end
-     * of a fast dump (a kill then loses little, and progress is steady). */
+    /* Batches handed over and not yet taken into a group, and how many may
+     * be: a worker waits for room, so that files get their names and
+     * records at the pace they are written, a group or two behind, not all
+     * at the end of a fast dump (a kill then loses little, and progress is
+     * steady). Room is made when a group is taken, not when it is recorded:
+     * counting the group being synced held the workers back for the whole
+     * syncfs, and the disk then waited for them (0.91x cp on 64 MiB
+     * segments, 0.98x once they wrote on during the sync). */
     size_t pending, max_pending;
     pthread_cond_t room;
 };
@@ -136,6 +140,13 @@ static void *run(void *arg)
             pthread_cond_wait(&c->changed, &c->lock);
         item *group = c->head;
         c->head = c->tail = NULL;
+        /* Taken: the workers may fill the queue again while this group is
+         * synced, so that the disk never waits for them. */
+        size_t taken = 0;
+        for (item *it = group; it; it = it->next)
+            taken += it->is_batch;
+        c->pending -= taken;
+        pthread_cond_broadcast(&c->room);
         pthread_mutex_unlock(&c->lock);
         if (!group)
             return NULL;
@@ -145,20 +156,14 @@ static void *run(void *arg)
             mm_dump_fail(c->st, &err);
             failed = true;
         }
-        size_t done = 0;
         for (item *it = group, *next; it; it = next) {
             next = it->next;
-            done += it->is_batch;
             if (failed)
                 remove_files(it);
             else if (it->is_batch)
                 mm_dump_count_recorded(c->st, &it->b);
             free_item(it);
         }
-        pthread_mutex_lock(&c->lock);
-        c->pending -= done;
-        pthread_cond_broadcast(&c->room);
-        pthread_mutex_unlock(&c->lock);
     }
 }
 

@@ -26,20 +26,31 @@ void mm_dump_checksum(uint32_t *crc, mm_part_digest *digest, const void *bytes, 
 
 bool mm_dump_find_bad_float(mm_dump_files *f, const void *bytes, size_t n, uint64_t at, size_t row_bytes)
 {
-    /* Exponent bits all ones: NaN or infinite. Counted without a branch
-     * per value so that the compiler makes it a vector loop; only a block
-     * that has one is looked at again. */
+    /* Exponent bits all ones: NaN or infinite. Flagged without a branch per
+     * value, in runs of a fixed length, so that the compiler makes it a
+     * vector loop even at -O2 (whose cost model leaves a loop of unknown
+     * length scalar: 5 GB/s, an eighth of an S3 dump's CPU, against 15
+     * GB/s); only a block that has one is looked at again. */
+    enum { RUN = 64 };
     const unsigned char *p = bytes;
-    size_t words = n / 4;
-    unsigned bad = 0;
-    for (size_t i = 0; i < words; i++) {
+    size_t words = n / 4, i = 0;
+    uint32_t bad = 0;
+    for (; i + RUN <= words; i += RUN) {
+        const unsigned char *run = p + 4 * i;
+        for (size_t j = 0; j < RUN; j++) {
+            uint32_t w;
+            memcpy(&w, run + 4 * j, 4);
+            bad |= (w & 0x7f800000u) == 0x7f800000u;
+        }
+    }
+    for (; i < words; i++) {
         uint32_t w;
         memcpy(&w, p + 4 * i, 4);
-        bad += (w & 0x7f800000u) == 0x7f800000u;
+        bad |= (w & 0x7f800000u) == 0x7f800000u;
     }
     if (!bad)
         return false;
-    for (size_t i = 0; i < words; i++) {
+    for (i = 0; i < words; i++) {
         uint32_t w;
         memcpy(&w, p + 4 * i, 4);
         if ((w & 0x7f800000u) == 0x7f800000u) {

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Local dump against cp of the same source bytes, in one run: 64 MiB and
-# 2 MiB segments without deletes and with 10% of the rows deleted, then how
-# the dump's time grows with the segment count (16, 256, 4096 segments of the
+# Local dump against cp of the same source bytes and against the NumPy
+# script a user would write (numpy_peer.py), in one run: 64 MiB and 2 MiB
+# segments without deletes and with 10% of the rows deleted, then how the
+# dump's time grows with the segment count (16, 256, 4096 segments of the
 # same total) and with the total size (1, 4 and, with --big, 16 GiB), and the
 # per-segment overhead that follows. Every figure is the median of rounds
-# that alternate cp and dump, so that load from elsewhere on the machine
-# falls on both; peak RSS is the largest of the dump's rounds.
+# that alternate cp, the NumPy script and the dump, each followed by `sync`,
+# so that load from elsewhere on the machine falls on all three; peak RSS is
+# the largest of the dump's rounds.
 #
 # Usage: tests/bench/dump_bench.sh [--quick] [--big] [BUILD_DIR]
 #   --quick  1/16 of the sizes and one round: checks the script, not the figures
@@ -64,14 +66,14 @@ print("%.3f %d" % (time.monotonic() - t, resource.getrusage(resource.RUSAGE_CHIL
 PY
 }
 
-# case KEY SEGMENTS ROWS DELETED_FRACTION: rounds of cp+sync then
-# dump+sync (from a clean output and state each time), one line of
-# results: key segments source_bytes cp_median dump_median rss_max.
+# case KEY SEGMENTS ROWS DELETED_FRACTION: rounds of cp+sync, numpy+sync and
+# dump+sync (from a clean output and state each time), one line of results:
+# key segments batches source_bytes cp_median dump_median rss_max numpy_median.
 run_case() {
   local key=$1 dir=$work/$1
   gen "$key" "$2" "$3" "$4"
   echo "  $key: $2 segments..." >&2
-  local bytes cps=() dumps=() rss=0 batches
+  local bytes cps=() dumps=() numpys=() rss=0 batches
   # What the dump will do, as inspect says it: batches after packing, workers.
   "$bin" inspect -c "$dir/migration.yaml" --no-id-check >"$dir/inspect.txt"
   batches=$(sed -n 's/^Import plan: \([0-9]*\) batch.*/\1/p' "$dir/inspect.txt")
@@ -83,14 +85,20 @@ run_case() {
     cps+=("$t")
     rm -rf "$dir/cp"
     sync
+    read -r t _ < <(measure bash -c "/usr/bin/python3 '$src/tests/bench/numpy_peer.py' '$dir/fx/milvus/db/tables' '$dir/np' 128 && sync")
+    numpys+=("$t")
+    rm -rf "$dir/np"
+    sync
     read -r t r < <(measure bash -c "'$bin' dump -c '$dir/migration.yaml' && sync")
     dumps+=("$t")
     [ "$r" -gt "$rss" ] && rss=$r
     rm -rf "$dir/out" "$dir/state"
   done
-  echo "$key $2 $batches $bytes $(printf '%s\n' "${cps[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') $(printf '%s\n' "${dumps[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') $rss" >>"$results"
+  echo "$key $2 $batches $bytes $(median "${cps[@]}") $(median "${dumps[@]}") $rss $(median "${numpys[@]}")" >>"$results"
   rm -rf "$dir"
 }
+
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 rows_for() {  # total MiB, segments -> rows per segment
   echo $(( $1 * 1048576 / 512 / $2 ))
@@ -112,8 +120,8 @@ cat "$work/workers"
 import sys
 rows = {}
 for line in open(sys.argv[1]):
-    key, segs, batches, nbytes, cp, dump, rss = line.split()
-    rows[key] = (int(segs), int(nbytes), float(cp), float(dump), int(rss), int(batches))
+    key, segs, batches, nbytes, cp, dump, rss, numpy = line.split()
+    rows[key] = (int(segs), int(nbytes), float(cp), float(dump), int(rss), int(batches), float(numpy))
 unit, big = int(sys.argv[2]), sys.argv[3] == "1"
 
 def seg_size(key):
@@ -122,12 +130,14 @@ def seg_size(key):
     return "%.0f MiB" % mib if mib >= 1 else "%.0f KiB" % (mib * 1024)
 
 def line(label, key):
-    segs, nbytes, cp, dump, rss, batches = rows[key]
+    segs, nbytes, cp, dump, rss, batches, numpy = rows[key]
     mib = nbytes / 2**20
-    print("%-28s %4d x %-7s -> %3d batches | cp %7.2fs %5.0f MiB/s | dump %7.2fs %5.0f MiB/s | dump/cp %.2fx | peak RSS %5.1f MiB"
-          % (label, segs, seg_size(key), batches, cp, mib / cp, dump, mib / dump, cp / dump, rss / 1024))
+    print("%-28s %4d x %-7s -> %3d batches | cp %6.2fs | numpy %6.2fs | dump %6.2fs %5.0f MiB/s"
+          " | dump/cp %.2fx | dump/numpy %.2fx | peak RSS %4.1f MiB"
+          % (label, segs, seg_size(key), batches, cp, numpy, dump, mib / dump, cp / dump, numpy / dump, rss / 1024))
 
-print("\nDump against cp + sync of the same .rv/.uid bytes:")
+print("\nDump against cp + sync of the same .rv/.uid bytes and against numpy_peer.py + sync"
+      " (a ratio above 1 means the dump is faster):")
 line("no deletes, large segments", "big-0")
 line("no deletes, small segments", "small-0")
 line("10% deleted, large segments", "big-10")
@@ -136,7 +146,7 @@ line("10% deleted, small segments", "small-10")
 print("\nGrowth with the segment count (same %d MiB of vectors in all):" % unit)
 for key in ("big-0", "count-256", "count-4096"):
     line("%d segments" % rows[key][0], key)
-(s0, _, c0, d0, _, _), (s1, _, c1, d1, _, _) = rows["big-0"], rows["count-4096"]
+(s0, _, c0, d0, _, _, _), (s1, _, c1, d1, _, _, _) = rows["big-0"], rows["count-4096"]
 print("per-segment overhead: dump %.2f ms, cp %.2f ms (time added per extra segment, %d -> %d segments)"
       % ((d1 - d0) * 1000 / (s1 - s0), (c1 - c0) * 1000 / (s1 - s0), s0, s1))
 
