@@ -38,7 +38,7 @@ static int az_check(mm_storage *st, mm_error *err)
     int rc = mm_azure_request(az, &call, &r, err);
     if (rc != 0 && r.status == 404)
         rc = mm_error_set(err, MM_ERR_IO, "Azure container %s does not exist (%s); create it or fix %s.bucket",
-                          az->label, r.error_code[0] ? r.error_code : "404", az->side);
+                          az->label, r.service_value[0] ? r.service_value : "404", az->side);
     mm_strbuf_free(&r.text);
     return rc;
 }

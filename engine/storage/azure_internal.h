@@ -6,6 +6,7 @@
 
 #include "storage/storage.h"
 #include "storage/azure.h"
+#include "storage/http_common.h"
 #include "base/strbuf.h"
 
 #include <stdbool.h>
@@ -69,17 +70,8 @@ typedef struct mm_azure_body {
     char md5[32];         /* base64 Content-MD5, "" = none */
 } mm_azure_body;
 
-typedef struct mm_azure_response {
-    long status;
-    mm_strbuf text;       /* error documents and listings */
-    size_t text_cap;
-    char error_code[96];  /* x-ms-error-code */
-    int64_t content_length;
-    char etag[128];
-    int sink_fd;          /* >= 0: a 2xx body goes to this file */
-    uint64_t sunk;
-    bool sink_failed;
-} mm_azure_response;
+/* service_value holds x-ms-error-code (set by mm_azure_request). */
+typedef mm_http_response mm_azure_response;
 
 typedef struct mm_azure_call {
     const char *method;

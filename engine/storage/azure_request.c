@@ -73,44 +73,6 @@ static int seek_body(void *ctx, curl_off_t offset, int origin)
     return CURL_SEEKFUNC_OK;
 }
 
-static size_t write_body(char *data, size_t size, size_t n, void *ctx)
-{
-    mm_azure_response *r = ctx;
-    size_t len = size * n;
-    if (r->sink_fd >= 0 && r->status >= 200 && r->status < 300) {
-        if (mm_http_sink_write(r->sink_fd, data, len, r->sunk) != 0) {
-            r->sink_failed = true;
-            return 0;
-        }
-        r->sunk += len;
-    } else if (r->text.len < r->text_cap) {
-        mm_strbuf_append_n(&r->text, data, len);
-    }
-    return len;
-}
-
-static size_t read_header(char *data, size_t size, size_t n, void *ctx)
-{
-    mm_azure_response *r = ctx;
-    size_t len = size * n;
-    char value[128];
-    if (len > 5 && strncmp(data, "HTTP/", 5) == 0) {
-        const char *sp = memchr(data, ' ', len);
-        r->status = sp ? strtol(sp + 1, NULL, 10) : 0;
-        r->error_code[0] = '\0';
-        r->etag[0] = '\0';
-        r->content_length = -1;
-    } else if (len > 5 && strncasecmp(data, "etag:", 5) == 0) {
-        mm_http_header_value(data, len, 5, r->etag, sizeof r->etag);
-    } else if (len > 15 && strncasecmp(data, "x-ms-error-code:", 16) == 0) {
-        mm_http_header_value(data, len, 16, r->error_code, sizeof r->error_code);
-    } else if (len > 15 && strncasecmp(data, "content-length:", 15) == 0) {
-        mm_http_header_value(data, len, 15, value, sizeof value);
-        r->content_length = strtoll(value, NULL, 10);
-    }
-    return len;
-}
-
 static void hint(const mm_azure *az, long status, const char *code, char *out, size_t n)
 {
     out[0] = '\0';
@@ -235,13 +197,8 @@ int mm_azure_request(mm_azure *az, const mm_azure_call *call, mm_azure_response 
     mm_azure_body *in = call->body;
     uint64_t length = in ? in->length : 0;
     for (int attempt = 0;; attempt++) {
-        mm_strbuf_free(&r->text);
-        mm_strbuf_init(&r->text);
-        r->status = 0;
-        r->content_length = -1;
-        r->error_code[0] = '\0';
-        r->sunk = 0;
-        r->sink_failed = false;
+        r->service_header = "x-ms-error-code:";
+        mm_http_response_reset(r);
         if (r->sink_fd >= 0 && ftruncate(r->sink_fd, 0) != 0) {
             rc = mm_error_errno(err, errno, "truncate download of", target);
             break;
@@ -262,10 +219,7 @@ int mm_azure_request(mm_azure *az, const mm_azure_call *call, mm_azure_response 
         curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
         curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
         curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_body);
-        curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-        curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, read_header);
-        curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+        mm_http_response_attach(c, r);
         if (az->ca_file)
             curl_easy_setopt(c, CURLOPT_CAINFO, az->ca_file);
         if (in)
@@ -287,15 +241,15 @@ int mm_azure_request(mm_azure *az, const mm_azure_call *call, mm_azure_response 
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
         curl_slist_free_all(headers);
         curl_easy_cleanup(c);
-        if (r->sink_failed) {
-            rc = mm_error_errno(err, errno ? errno : EIO, "write download of", target);
+        if (r->sink_errno) {
+            rc = mm_error_errno(err, r->sink_errno, "write download of", target);
             break;
         }
         bool ok = cc == CURLE_OK && ((r->status >= 200 && r->status < 300) || (call->allow_404 && r->status == 404));
         if (ok)
             break;
         /* A body damaged on the way (Content-MD5 mismatch) is worth sending again. */
-        bool damaged = cc == CURLE_OK && r->status == 400 && strcmp(r->error_code, "Md5Mismatch") == 0;
+        bool damaged = cc == CURLE_OK && r->status == 400 && strcmp(r->service_value, "Md5Mismatch") == 0;
         if (attempt < az->max_retries && !mm_sleep_interrupted() && (mm_http_retryable(cc, r->status) || damaged)) {
             mm_sleep_ms((long)az->retry_base_ms << (attempt < 10 ? attempt : 10));
             continue;
@@ -309,11 +263,11 @@ int mm_azure_request(mm_azure *az, const mm_azure_call *call, mm_azure_response 
         }
         char message[400], more[400], attempts[48] = "";
         error_message(&r->text, message, sizeof message);
-        hint(az, r->status, r->error_code, more, sizeof more);
+        hint(az, r->status, r->service_value, more, sizeof more);
         if (mm_http_retryable(cc, r->status))
             mm_http_attempts_text(attempt + 1, attempts, sizeof attempts);
         rc = mm_error_set(err, r->status == 403 ? MM_ERR_AUTH : MM_ERR_IO, "Azure %s %s: %ld %s%s%s%s%s", call->method,
-                          target, r->status, r->error_code[0] ? r->error_code : "error", message[0] ? ": " : "",
+                          target, r->status, r->service_value[0] ? r->service_value : "error", message[0] ? ": " : "",
                           message, attempts, more);
         break;
     }

@@ -4,6 +4,8 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -20,7 +22,9 @@ void mm_http_attempts_text(int attempts, char *out, size_t n)
     snprintf(out, n, " (after %d attempt%s)", attempts, attempts == 1 ? "" : "s");
 }
 
-void mm_http_header_value(const char *data, size_t len, size_t skip, char *out, size_t n)
+/* The value of a header line data[0..len) after its first `skip` bytes
+ * (the name and colon), without surrounding blanks or the line end. */
+static void header_value(const char *data, size_t len, size_t skip, char *out, size_t n)
 {
     size_t start = skip, end = len;
     while (start < end && (data[start] == ' ' || data[start] == '\t'))
@@ -30,7 +34,14 @@ void mm_http_header_value(const char *data, size_t len, size_t skip, char *out, 
     snprintf(out, n, "%.*s", (int)(end - start), data + start);
 }
 
-int mm_http_sink_write(int fd, const char *data, size_t len, uint64_t at)
+static bool is_header(const char *data, size_t len, const char *name)
+{
+    size_t n = strlen(name);
+    return len > n && strncasecmp(data, name, n) == 0;
+}
+
+/* Writes len bytes at offset `at` of fd; 0, or the errno that stopped it. */
+static int sink_write(int fd, const char *data, size_t len, uint64_t at)
 {
     for (size_t done = 0; done < len;) {
         ssize_t w = pwrite(fd, data + done, len - done, (off_t)(at + done));
@@ -41,6 +52,65 @@ int mm_http_sink_write(int fd, const char *data, size_t len, uint64_t at)
         done += (size_t)w;
     }
     return 0;
+}
+
+void mm_http_response_reset(mm_http_response *r)
+{
+    r->status = 0;
+    r->etag[0] = '\0';
+    r->content_length = -1;
+    r->service_value[0] = '\0';
+    mm_strbuf_free(&r->text);
+    r->sunk = 0;
+    r->sink_errno = 0;
+    r->body_refused = false;
+}
+
+static size_t read_header(char *data, size_t size, size_t n, void *ctx)
+{
+    mm_http_response *r = ctx;
+    size_t len = size * n;
+    char value[64];
+    if (len > 5 && strncmp(data, "HTTP/", 5) == 0) {
+        /* A new status line (after 100 Continue, or a redirect) starts over. */
+        const char *space = memchr(data, ' ', len);
+        r->status = space ? strtol(space + 1, NULL, 10) : 0;
+        r->etag[0] = '\0';
+        r->service_value[0] = '\0';
+        r->content_length = -1;
+    } else if (is_header(data, len, "etag:")) {
+        header_value(data, len, 5, r->etag, sizeof r->etag);
+    } else if (r->service_header && is_header(data, len, r->service_header)) {
+        header_value(data, len, strlen(r->service_header), r->service_value, sizeof r->service_value);
+    } else if (is_header(data, len, "content-length:")) {
+        header_value(data, len, 15, value, sizeof value);
+        r->content_length = strtoll(value, NULL, 10);
+    }
+    return len;
+}
+
+static size_t write_body(char *data, size_t size, size_t n, void *ctx)
+{
+    mm_http_response *r = ctx;
+    size_t len = size * n;
+    if (r->sink_fd >= 0 && r->status >= 200 && r->status < 300) {
+        r->sink_errno = sink_write(r->sink_fd, data, len, r->sunk);
+        if (r->sink_errno)
+            return 0;   /* makes libcurl stop with CURLE_WRITE_ERROR */
+        r->sunk += len;
+        return len;
+    }
+    if (r->text.len < (r->text_cap ? r->text_cap : 65536))
+        mm_strbuf_append_n(&r->text, data, len);
+    return len;
+}
+
+void mm_http_response_attach(CURL *c, mm_http_response *r)
+{
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, read_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
 }
 
 struct mm_http_pool {

@@ -1,8 +1,11 @@
 /* What the S3 and Azure clients share over libcurl: which failures are
- * worth another attempt, reading a header's value, writing a download
- * body into its file, and one pool of open connections per client. */
+ * worth another attempt, the response of a request (status, headers, the
+ * body kept as text or written to a download file), and one pool of open
+ * connections per client. */
 #ifndef MM_HTTP_COMMON_H
 #define MM_HTTP_COMMON_H
+
+#include "base/strbuf.h"
 
 #include <curl/curl.h>
 #include <stdbool.h>
@@ -11,14 +14,39 @@
 
 /* 5xx, 429 and connections that broke or never came up. */
 bool mm_http_retryable(CURLcode rc, long status);
-/* The value of a header line data[0..len) after its first `skip` bytes
- * (the name and colon), without surrounding blanks or the line end. */
-void mm_http_header_value(const char *data, size_t len, size_t skip, char *out, size_t n);
 /* " (after 1 attempt)" or " (after N attempts)": how every retried
  * request says how often it was tried, in one wording. */
 void mm_http_attempts_text(int attempts, char *out, size_t n);
-/* Writes len bytes at offset `at` of fd; 0, or the errno that stopped it. */
-int mm_http_sink_write(int fd, const char *data, size_t len, uint64_t at);
+
+/* What one attempt of a request got back. The caller sets sink_fd (-1 for
+ * none) and may set text_cap; the request sets service_header; the rest is
+ * filled by the callbacks mm_http_response_attach installs. */
+typedef struct mm_http_response {
+    long status;                /* of the last status line (after 100 Continue, a redirect) */
+    char etag[128];
+    int64_t content_length;     /* -1: not said */
+    /* One header of the service's own, kept by name with its colon
+     * ("x-amz-bucket-region:", which AWS sends with a refusal;
+     * "x-ms-error-code:", Azure's reason); NULL keeps none. */
+    const char *service_header;
+    char service_value[96];
+    mm_strbuf text;             /* a body not written to sink_fd, up to text_cap: error documents, listings */
+    size_t text_cap;            /* 0 = 64 KiB */
+    /* Downloads: a 2xx body goes to this file (-1 = none) from offset 0 on
+     * every attempt; sunk counts the bytes written, sink_errno says why
+     * writing stopped (the transfer then stops too). */
+    int sink_fd;
+    uint64_t sunk;
+    int sink_errno;
+    /* The server kept refusing the body as not matching its checksum. */
+    bool body_refused;
+} mm_http_response;
+
+/* Clears what an attempt fills, the text freed (r zero-initialised, or
+ * reset before, is fine); the caller frees r->text after the request. */
+void mm_http_response_reset(mm_http_response *r);
+/* Makes handle c fill r with the response's head and body. */
+void mm_http_response_attach(CURL *c, mm_http_response *r);
 
 /* Connections, DNS answers and TLS sessions kept between requests and
  * shared by every thread of one client: thousands of small requests (the

@@ -27,45 +27,6 @@ static void init_globals(void)
     xmlInitParser();
 }
 
-static size_t write_body(char *data, size_t size, size_t n, void *ctx)
-{
-    mm_s3_response *r = ctx;
-    size_t len = size * n;
-    if (r->sink_fd >= 0 && r->status >= 200 && r->status < 300) {
-        r->sink_errno = mm_http_sink_write(r->sink_fd, data, len, r->sunk);
-        if (r->sink_errno)
-            return 0;   /* makes libcurl stop with CURLE_WRITE_ERROR */
-        r->sunk += len;
-        return len;
-    }
-    if (r->text.len < (r->text_cap ? r->text_cap : 65536))
-        mm_strbuf_append_n(&r->text, data, len);
-    return len;
-}
-
-static size_t read_header(char *data, size_t size, size_t n, void *ctx)
-{
-    mm_s3_response *r = ctx;
-    size_t len = size * n;
-    char value[64];
-    if (len > 5 && strncmp(data, "HTTP/", 5) == 0) {
-        /* A new status line (after 100 Continue, or a redirect) starts over. */
-        const char *space = memchr(data, ' ', len);
-        r->status = space ? strtol(space + 1, NULL, 10) : 0;
-        r->etag[0] = '\0';
-        r->bucket_region[0] = '\0';
-        r->content_length = -1;
-    } else if (len > 5 && strncasecmp(data, "etag:", 5) == 0) {
-        mm_http_header_value(data, len, 5, r->etag, sizeof r->etag);
-    } else if (len > 20 && strncasecmp(data, "x-amz-bucket-region:", 20) == 0) {
-        mm_http_header_value(data, len, 20, r->bucket_region, sizeof r->bucket_region);
-    } else if (len > 15 && strncasecmp(data, "content-length:", 15) == 0) {
-        mm_http_header_value(data, len, 15, value, sizeof value);
-        r->content_length = strtoll(value, NULL, 10);
-    }
-    return len;
-}
-
 char *mm_s3_percent_encode(const char *text, bool keep_slash)
 {
     mm_strbuf sb;
@@ -152,12 +113,12 @@ static void bucket_region(const mm_s3_response *r, char *out, size_t n)
 {
     mm_s3_xml_text(r->text.data, r->text.len, "Region", out, n);
     if (!out[0])
-        snprintf(out, n, "%s", r->bucket_region);
+        snprintf(out, n, "%s", r->service_value);
 }
 
 static void hint_for(const mm_s3 *s3, const mm_s3_response *r, const char *code, char *out, size_t n)
 {
-    char fix[512], region[64];
+    char fix[512], region[96];
     out[0] = '\0';
     bucket_region(r, region, sizeof region);
     bool wrong_region = region[0] && strcmp(region, s3->region) != 0;
@@ -319,10 +280,7 @@ static CURLcode perform(mm_s3 *s3, const mm_s3_call *call, const char *url, mm_s
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
     if (s3->ca_file)
         curl_easy_setopt(c, CURLOPT_CAINFO, s3->ca_file);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, read_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+    mm_http_response_attach(c, r);
     if (call->in) {
         call->in->sent = 0;
         curl_easy_setopt(c, CURLOPT_READFUNCTION, read_body);
@@ -348,15 +306,8 @@ static CURLcode perform(mm_s3 *s3, const mm_s3_call *call, const char *url, mm_s
 
 static void reset_response(mm_s3_response *r)
 {
-    mm_strbuf_free(&r->text);
-    mm_strbuf_init(&r->text);
-    r->status = 0;
-    r->etag[0] = '\0';
-    r->bucket_region[0] = '\0';
-    r->content_length = -1;
-    r->sunk = 0;
-    r->sink_errno = 0;
-    r->body_refused = false;
+    r->service_header = "x-amz-bucket-region:";
+    mm_http_response_reset(r);
 }
 
 /* A HEAD answer has no body, and so no reason: a refused HEAD is asked
@@ -379,8 +330,8 @@ static void read_head_reason(mm_s3 *s3, const mm_s3_call *call, const char *url,
         mm_strbuf_free(&r->text);
         r->text = again.text;
         mm_strbuf_init(&again.text);
-        if (!r->bucket_region[0])
-            snprintf(r->bucket_region, sizeof r->bucket_region, "%s", again.bucket_region);
+        if (!r->service_value[0])
+            snprintf(r->service_value, sizeof r->service_value, "%s", again.service_value);
     }
     mm_strbuf_free(&again.text);
     free(list_url);
@@ -564,7 +515,7 @@ const char *mm_s3_describe(const mm_s3 *s3)
 /* A 403 that is about the region (AWS signs per region), not the keys. */
 static bool refused_for_region(const mm_s3 *s3, const mm_s3_response *r)
 {
-    char code[128], region[64];
+    char code[128], region[96];
     mm_s3_xml_text(r->text.data, r->text.len, "Code", code, sizeof code);
     bucket_region(r, region, sizeof region);
     return strcmp(code, "AuthorizationHeaderMalformed") == 0 || (region[0] && strcmp(region, s3->region) != 0);

@@ -5,6 +5,7 @@
 #define MM_S3_INTERNAL_H
 
 #include "storage/s3.h"
+#include "storage/http_common.h"
 #include "base/strbuf.h"
 
 #include <stdbool.h>
@@ -37,21 +38,8 @@ typedef struct mm_s3_body {
     char sha256[65];
 } mm_s3_body;
 
-typedef struct mm_s3_response {
-    long status;
-    mm_strbuf text;     /* body, capped: error XML and small answers (see text_cap) */
-    size_t text_cap;    /* 0 = 64 KiB */
-    char etag[128];
-    char bucket_region[64]; /* x-amz-bucket-region, which AWS sends with a refusal */
-    int64_t content_length;
-    /* Downloads: a 2xx body goes to this file (-1 = none) from offset 0 on
-     * every attempt; sunk counts the bytes written. */
-    int sink_fd;
-    uint64_t sunk;
-    int sink_errno;
-    /* The server kept refusing the body as not matching its SHA-256. */
-    bool body_refused;
-} mm_s3_response;
+/* service_value holds x-amz-bucket-region (set by mm_s3_request). */
+typedef mm_http_response mm_s3_response;
 
 typedef struct mm_s3_call {
     const char *method;       /* GET, PUT, POST, HEAD, DELETE */
