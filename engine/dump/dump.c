@@ -92,6 +92,8 @@ static int dump_one(void *ctx, void *local, size_t item, mm_error *err)
     char *gather = w->buf + MM_DUMP_IO_BLOCK;
     int rc = jb->pack ? mm_dump_pack(sh, jb, w->buf, gather, w->up, err)
                       : mm_dump_segment(sh, jb, w->buf, gather, w->up, err);
+    if (rc == 0 && sh->opt->source_check && sh->opt->settle_before_check)
+        mm_dump_committer_settle(sh->committer);
     if (rc == 0 && sh->opt->source_check)
         rc = sh->opt->source_check(sh->opt->source_check_ctx, false, err);
     if (rc == 0 && mm_dump_cancelled(sh) && !sh->failed)

@@ -70,6 +70,10 @@ typedef struct mm_dump_options {
      * it). May be called from several workers at once. NULL: no check. */
     int (*source_check)(void *ctx, bool final, mm_error *err);
     void *source_check_ctx;
+    /* tests: a local dump's batches handed over are all recorded before
+     * each source check, so that a test stopping the process there knows
+     * what the journal holds (group commit records them later otherwise) */
+    bool settle_before_check;
     void (*progress)(void *ctx, const mm_dump_progress *p);
     void *progress_ctx;
     /* One event per call, no newline (stale batches retired or kept); may

@@ -52,6 +52,7 @@ struct mm_dump_committer {
      * segments, 0.98x once they wrote on during the sync). */
     size_t pending, max_pending;
     pthread_cond_t room;
+    bool committing;            /* a group taken and not yet recorded */
 };
 
 static void free_item(item *it)
@@ -146,6 +147,7 @@ static void *run(void *arg)
         for (item *it = group; it; it = it->next)
             taken += it->is_batch;
         c->pending -= taken;
+        c->committing = group != NULL;
         pthread_cond_broadcast(&c->room);
         pthread_mutex_unlock(&c->lock);
         if (!group)
@@ -164,6 +166,10 @@ static void *run(void *arg)
                 mm_dump_count_recorded(c->st, &it->b);
             free_item(it);
         }
+        pthread_mutex_lock(&c->lock);
+        c->committing = false;
+        pthread_cond_broadcast(&c->room);
+        pthread_mutex_unlock(&c->lock);
     }
 }
 
@@ -288,6 +294,16 @@ int mm_dump_commit_segment(mm_dump_committer *c, const mm_journal_segment *s, mm
         return mm_error_set(err, MM_ERR_NOMEM, "dump: out of memory");
     enqueue(c, it);
     return 0;
+}
+
+void mm_dump_committer_settle(mm_dump_committer *c)
+{
+    if (!c)
+        return;
+    pthread_mutex_lock(&c->lock);
+    while (c->head || c->committing)
+        pthread_cond_wait(&c->room, &c->lock);
+    pthread_mutex_unlock(&c->lock);
 }
 
 void mm_dump_committer_finish(mm_dump_committer *c)

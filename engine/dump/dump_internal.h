@@ -171,6 +171,8 @@ int mm_dump_committer_start(mm_dump_state *st, mm_dump_committer **out, mm_error
 int mm_dump_commit_batch(mm_dump_committer *c, const mm_journal_batch *b, const char *dir, const char *data_path,
                          const char *id_path, const mm_journal_segment *segments, size_t n_segments, mm_error *err);
 int mm_dump_commit_segment(mm_dump_committer *c, const mm_journal_segment *s, mm_error *err);
+/* Returns once everything handed over so far is recorded (or failed). */
+void mm_dump_committer_settle(mm_dump_committer *c);
 /* Records everything handed over, then stops. */
 void mm_dump_committer_finish(mm_dump_committer *c);
 

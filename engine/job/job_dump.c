@@ -15,9 +15,10 @@
 #include <string.h>
 
 /* The source check between segments. Tests set MM_TEST_STOP_AT_SOURCE_CHECK=N
- * to have the process stop itself (SIGSTOP) just before the Nth check, so
- * they can change the source at a known point of a dump (or hold its lock)
- * and let it go on with SIGCONT. */
+ * to have the process stop itself (SIGSTOP) just before the Nth check, the
+ * batches written so far all recorded, so they can change the source at a
+ * known point of a dump (or hold its lock, or kill it) and let it go on
+ * with SIGCONT. */
 static int check_source(void *ctx, bool final, mm_error *err)
 {
     static atomic_long checks;
@@ -64,6 +65,7 @@ int mm_job_dump(mm_job *job, mm_error *err)
         .progress = sink && sink->ops ? sink->ops->dump_progress : NULL, .progress_ctx = sink ? sink->ctx : NULL,
         .cancel = sink ? sink->cancel : NULL,
         .source_check = job->watch ? check_source : NULL, .source_check_ctx = job->watch,
+        .settle_before_check = getenv("MM_TEST_STOP_AT_SOURCE_CHECK") != NULL,
         .log = dump_event, .log_ctx = (void *)sink,
     };
     report_source_warnings(job);
