@@ -71,8 +71,10 @@ static int probe_lock_file(mm_live_server *s, const char *dir, const char *what)
     int rc = 0;
     if (held) {
         char *who = describe_holder(pid);
-        rc = add_evidence(s, mm_asprintf("%s is locked by %s: Milvus 1.x holds the lock of its %s while it runs",
-                                         path, who ? who : "?", what));
+        /* The holder last: its pid's length then never moves where a
+         * screen wraps the rest. */
+        rc = add_evidence(s, mm_asprintf("%s is locked (Milvus 1.x holds the lock of its %s while it runs) by %s",
+                                         path, what, who ? who : "?"));
         free(who);
     }
     free(path);
@@ -93,8 +95,8 @@ int mm_live_server_probe(const mm_live_probe *p, mm_live_server *out, mm_error *
         pid_t pid = shm ? lock_holder(shm, SQLITE_SHM_DMS_BYTE, 1, &held) : 0;
         if (held) {
             char *who = describe_holder(pid);
-            rc = add_evidence(out, mm_asprintf("%s is open in %s: SQLite keeps a lock in %s while a connection to it "
-                                               "is open", p->sqlite_path, who ? who : "?", shm));
+            rc = add_evidence(out, mm_asprintf("%s is open (SQLite keeps a lock in %s while a connection to it is "
+                                               "open) in %s", p->sqlite_path, shm, who ? who : "?"));
             free(who);
         }
         rc = shm ? rc : -1;

@@ -51,19 +51,19 @@ hold "import fcntl
 a = open('$fx/lock', 'r+'); fcntl.lockf(a, fcntl.LOCK_EX)
 b = open('$fx/wal/lock', 'r+'); fcntl.lockf(b, fcntl.LOCK_EX)"
 before=$(mm_tree_digest "$work/locks")
-mm_expect_exit "instance locks held: refused" 1 "$(refusal "  $fx/lock is locked by process $holder (python3): Milvus 1.x holds the lock of its storage path while it runs
-  $fx/wal/lock is locked by process $holder (python3): Milvus 1.x holds the lock of its WAL directory while it runs")" \
+mm_expect_exit "instance locks held: refused" 1 "$(refusal "  $fx/lock is locked (Milvus 1.x holds the lock of its storage path while it runs) by process $holder (python3)
+  $fx/wal/lock is locked (Milvus 1.x holds the lock of its WAL directory while it runs) by process $holder (python3)")" \
   "$bin" dump -c "$work/job-locks/migration.yaml"
 [ ! -e "$work/job-locks/out" ] && ok "instance locks held: nothing staged" || fail "instance locks held: files staged"
 [ "$(mm_tree_digest "$work/locks")" = "$before" ] && ok "instance locks held: 1.x files untouched" || fail "instance locks held: 1.x files changed"
 # inspect only reads: it says so and goes on.
-"$bin" inspect "$fx" >/dev/null 2>"$work/inspect.err" && grep -q "^  $fx/lock is locked by process $holder (python3)" "$work/inspect.err" \
+"$bin" inspect "$fx" >/dev/null 2>"$work/inspect.err" && grep -q "^  $fx/lock is locked (Milvus 1.x holds the lock of its storage path while it runs) by process $holder (python3)$" "$work/inspect.err" \
   && ok "inspect warns about the running server" || { fail "inspect: no warning"; cat "$work/inspect.err"; }
 # The override: the dump goes on, saying why.
 sed -i 's/^source: {mode: local, /source: {mode: local, allowRunningServer: true, /' "$work/job-locks/migration.yaml"
 mm_expect_exit "source.allowRunningServer: true" 0 "warning: the 1.x installation is in use (source.allowRunningServer: true, so the dump goes on; it stops if the meta or the WAL changes):
-  $fx/lock is locked by process $holder (python3): Milvus 1.x holds the lock of its storage path while it runs
-  $fx/wal/lock is locked by process $holder (python3): Milvus 1.x holds the lock of its WAL directory while it runs" \
+  $fx/lock is locked (Milvus 1.x holds the lock of its storage path while it runs) by process $holder (python3)
+  $fx/wal/lock is locked (Milvus 1.x holds the lock of its WAL directory while it runs) by process $holder (python3)" \
   "$bin" dump -c "$work/job-locks/migration.yaml"
 release
 # A lock file left by a stopped server (Milvus never removes it) is no reason to refuse.
@@ -76,7 +76,7 @@ fresh shm
 fx=$work/shm/milvus
 hold "import sqlite3
 c = sqlite3.connect('$fx/db/meta.sqlite'); c.execute('SELECT count(*) FROM Tables').fetchall()"
-mm_expect_exit "meta.sqlite open elsewhere: refused" 1 "$(refusal "  $fx/db/meta.sqlite is open in process $holder (python3): SQLite keeps a lock in $fx/db/meta.sqlite-shm while a connection to it is open")" \
+mm_expect_exit "meta.sqlite open elsewhere: refused" 1 "$(refusal "  $fx/db/meta.sqlite is open (SQLite keeps a lock in $fx/db/meta.sqlite-shm while a connection to it is open) in process $holder (python3)")" \
   "$bin" dump -c "$work/job-shm/migration.yaml"
 [ ! -e "$work/job-shm/out" ] && ok "meta.sqlite open elsewhere: nothing staged" || fail "meta.sqlite open elsewhere: files staged"
 release

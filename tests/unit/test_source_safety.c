@@ -207,8 +207,8 @@ MM_TEST(a_held_milvus_lock_is_seen)
     MM_CHECK_INT(mm_live_server_probe(&probe, &live, &err), 0);
     MM_CHECK_INT(live.n_evidence, 1);
     if (live.n_evidence == 1) {
-        char *want = mm_asprintf("%s is locked by process %ld (test_source_saf): Milvus 1.x holds the lock of its "
-                                 "storage path while it runs", lock, (long)child);
+        char *want = mm_asprintf("%s is locked (Milvus 1.x holds the lock of its storage path while it runs) by "
+                                 "process %ld (test_source_saf)", lock, (long)child);
         MM_CHECK_STR(live.evidence[0], want);
         free(want);
     }
