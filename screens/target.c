@@ -183,6 +183,14 @@ static void start_check(mm_app *app, target_state *st)
     mm_app_message(app, MM_ROLE_STATUS, "Testing the staging target and Milvus 2.x...");
 }
 
+/* The first item of a findings text ("- item\n- item"), without its dash. */
+static const char *first_item(const char *findings)
+{
+    if (!findings)
+        return "";
+    return strncmp(findings, "- ", 2) == 0 ? findings + 2 : findings;
+}
+
 static unsigned target_tick(mm_app *app, void *state)
 {
     target_state *st = state;
@@ -205,9 +213,13 @@ static unsigned target_tick(mm_app *app, void *state)
     st->test = NULL;
     if (ok)
         mm_app_message(app, MM_ROLE_OK, "Target test passed: Tab shows the Plan");
-    else /* said in full, since the message stays when the screen changes */
+    else if (st->staging_role == MM_ROLE_ERROR || st->milvus_role == MM_ROLE_ERROR)
+        /* said in full, since the message stays when the screen changes */
         mm_app_message(app, MM_ROLE_ERROR, "Target test failed: %s",
                        st->staging_role == MM_ROLE_ERROR ? st->staging : st->milvus);
+    else /* both reached: what the checks before a run found is the reason, its first item here */
+        mm_app_message(app, MM_ROLE_ERROR, "Target test failed: the run would stop before anything is dumped: %.*s",
+                       (int)strcspn(first_item(st->findings), "\n"), first_item(st->findings));
     return MM_TUI_REDRAW;
 }
 
