@@ -25,7 +25,7 @@ sample=${MM_BENCH_SAMPLE:-1000}
 TMPDIR=$work "$bin" demo --headless --keep >"$work/demo.out" 2>&1
 demo=$(sed -n 's/^Configuration: \(.*\)\/migration.yaml$/\1/p' "$work/demo.out")
 mm_emulator_start "$work/emu" --generation 2.5 --storage-dir "$work"
-sed "s#endpoint: \".*\"#endpoint: \"127.0.0.1:$MM_EMU_PORT\"#; s#dir: \"$demo/state\"#dir: \"$work/state\"#; s#outputDir: \"$demo/staging\"#outputDir: \"$work/staging\"#" \
+sed "s#endpoint: \".*\"#endpoint: \"127.0.0.1:$MM_EMU_PORT\"#; s#dir: \"$demo/state\"#dir: \"$work/state\"#; s#outputDir: \".*\"#outputDir: \"$work/staging\"#" \
   "$demo/migration.yaml" >"$work/migration.yaml"
 chmod 600 "$work/migration.yaml"
 "$bin" run -c "$work/migration.yaml" --sample 0 >"$work/run.out" 2>&1 || { cat "$work/run.out" >&2; exit 1; }
