@@ -139,6 +139,11 @@ typedef struct mm_npy_out {
     char *in, *out;
     off_t in_off;
     size_t in_len, out_len;
+    /* Bytes in the file so far, and how many of them writeback was started
+     * for (npy_write.c: write-behind, for files the group commit syncs; a
+     * copy that is only uploaded and removed stays in the page cache). */
+    bool write_behind;
+    uint64_t written, kicked;
 } mm_npy_out;
 
 /* in and out: MM_DUMP_IO_BLOCK bytes each, the caller's. */

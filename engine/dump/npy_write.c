@@ -71,6 +71,22 @@ static int bad_float(mm_npy_out *o, mm_dump_files *f, const void *bytes, size_t 
                         (long long)f->bad_row);
 }
 
+/* Write-behind: the disk starts on what a worker wrote every few MiB,
+ * instead of when the group's syncfs asks for everything at once or the
+ * kernel's dirty-page limits stop the workers. The syncfs then finds little
+ * left to write, and the disk is busy all along. Only a hint: the syncfs
+ * is what makes the bytes durable, so a failure here changes nothing. */
+enum { WRITE_BEHIND = 8 << 20 };
+
+static void wrote(mm_npy_out *o, size_t n)
+{
+    o->written += n;
+    if (o->write_behind && o->written - o->kicked >= WRITE_BEHIND) {
+        (void)sync_file_range(o->fd, (off64_t)o->kicked, (off64_t)(o->written - o->kicked), SYNC_FILE_RANGE_WRITE);
+        o->kicked = o->written;
+    }
+}
+
 /* Copies `len` bytes at `off` of src into dst: in the kernel where the
  * file systems allow (copy_file_range), else through the buffer. */
 static int copy_range(mm_npy_out *o, int src, const char *src_path, off_t off, size_t len, mm_dump_files *f,
@@ -107,6 +123,7 @@ static int copy_range(mm_npy_out *o, int src, const char *src_path, off_t off, s
         }
         if (!done && mm_write_full(dst, f->buf, chunk, dst_path, err) != 0)
             return -1;
+        wrote(o, chunk);
         off += (off_t)chunk;
         len -= chunk;
     }
@@ -152,6 +169,7 @@ int mm_npy_open(mm_npy_out *o, const char *path, bool ids, size_t row_bytes, mm_
         o->io_errno = errno;
         return -1;
     }
+    o->written = hlen;
     return 0;
 }
 
@@ -161,6 +179,7 @@ static int npy_flush(mm_npy_out *o, mm_error *err)
         o->io_errno = errno;
         return -1;
     }
+    wrote(o, o->out_len);
     o->out_len = 0;
     return 0;
 }
