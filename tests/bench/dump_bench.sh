@@ -156,7 +156,8 @@ for key, mult in (("big-0", 1), ("size-4", 4), ("size-16", 16)):
         line("%d MiB of vectors" % (unit * mult), key)
     else:
         print("%-30s (not run: add --big, needs ~%d GiB free)" % ("%d MiB of vectors" % (unit * mult), unit * 33 // 1024))
-if "size-4" in rows:
-    per_gib = (rows["size-4"][3] - rows["big-0"][3]) / (3 * unit / 1024)
-    print("dump time per further GiB: %.2fs" % per_gib)
+for key, mult in (("size-4", 4), ("size-16", 16)):
+    if key in rows:
+        per_gib = (rows[key][3] - rows["big-0"][3]) / ((mult - 1) * unit / 1024)
+        print("dump time per further GiB, from %d to %d MiB: %.2fs" % (unit, unit * mult, per_gib))
 PY
