@@ -61,14 +61,8 @@ typedef struct mm_azure {
     struct mm_http_pool *pool;  /* connections kept between requests */
 } mm_azure;
 
-/* What a request sends: nothing, bytes from memory, or a range of a file. */
-typedef struct mm_azure_body {
-    const char *data;
-    int fd;
-    off_t offset;
-    uint64_t length, sent;
-    char md5[32];         /* base64 Content-MD5, "" = none */
-} mm_azure_body;
+/* digest holds the base64 Content-MD5. */
+typedef mm_http_body mm_azure_body;
 
 /* service_value holds x-ms-error-code (set by mm_azure_request). */
 typedef mm_http_response mm_azure_response;
@@ -87,7 +81,7 @@ typedef struct mm_azure_call {
 /* One request with retries; the caller frees r->text. The response is
  * initialised here (sink_fd from the caller is kept). */
 int mm_azure_request(mm_azure *az, const mm_azure_call *call, mm_azure_response *r, mm_error *err);
-/* Base64 Content-MD5 of b's file range into b->md5. */
+/* Base64 Content-MD5 of b's file range into b->digest. */
 int mm_azure_body_md5(mm_azure_body *b);
 /* Uploads a local file (Put Blob, or Put Block + Put Block List). */
 int mm_azure_put_file(mm_storage *st, const char *key, const char *path, const mm_part_digest *digest,

@@ -35,42 +35,12 @@ int mm_azure_body_md5(mm_azure_body *b)
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     if (rc == 0 && EVP_DigestFinal_ex(ctx, digest, &len) == 1)
-        EVP_EncodeBlock((unsigned char *)b->md5, digest, (int)len);
+        EVP_EncodeBlock((unsigned char *)b->digest, digest, (int)len);
     else
         rc = -1;
     EVP_MD_CTX_free(ctx);
     free(buf);
     return rc;
-}
-
-static size_t read_body(char *out, size_t size, size_t n, void *ctx)
-{
-    mm_azure_body *b = ctx;
-    size_t want = size * n;
-    uint64_t left = b->length - b->sent;
-    if (want > left)
-        want = (size_t)left;
-    if (want == 0)
-        return 0;
-    if (b->data) {
-        memcpy(out, b->data + b->sent, want);
-    } else {
-        ssize_t got = pread(b->fd, out, want, b->offset + (off_t)b->sent);
-        if (got <= 0)
-            return CURL_READFUNC_ABORT;
-        want = (size_t)got;
-    }
-    b->sent += want;
-    return want;
-}
-
-static int seek_body(void *ctx, curl_off_t offset, int origin)
-{
-    mm_azure_body *b = ctx;
-    if (origin != SEEK_SET || offset < 0 || (uint64_t)offset > b->length)
-        return CURL_SEEKFUNC_CANTSEEK;
-    b->sent = (uint64_t)offset;
-    return CURL_SEEKFUNC_OK;
 }
 
 static void hint(const mm_azure *az, long status, const char *code, char *out, size_t n)
@@ -204,7 +174,7 @@ int mm_azure_request(mm_azure *az, const mm_azure_call *call, mm_azure_response 
             break;
         }
         CURL *c = curl_easy_init();
-        struct curl_slist *headers = c ? request_headers(az, call, path, length, in ? in->md5 : NULL) : NULL;
+        struct curl_slist *headers = c ? request_headers(az, call, path, length, in ? in->digest : NULL) : NULL;
         if (!c || !headers) {
             curl_slist_free_all(headers);
             if (c)
@@ -222,17 +192,11 @@ int mm_azure_request(mm_azure *az, const mm_azure_call *call, mm_azure_response 
         mm_http_response_attach(c, r);
         if (az->ca_file)
             curl_easy_setopt(c, CURLOPT_CAINFO, az->ca_file);
-        if (in)
-            in->sent = 0;
         if (strcmp(call->method, "HEAD") == 0) {
             curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
         } else if (strcmp(call->method, "PUT") == 0) {
             curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-            curl_easy_setopt(c, CURLOPT_READFUNCTION, read_body);
-            curl_easy_setopt(c, CURLOPT_READDATA, in);
-            /* A kept connection closed meanwhile: the body again, on a new one. */
-            curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, seek_body);
-            curl_easy_setopt(c, CURLOPT_SEEKDATA, in);
+            mm_http_body_attach(c, in);
             curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)length);
         } else if (strcmp(call->method, "GET") != 0) {
             curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, call->method);

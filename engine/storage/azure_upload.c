@@ -32,7 +32,7 @@ static int put_whole(mm_azure *az, const char *key, int fd, uint64_t size, mm_er
 {
     mm_azure_body b = {.fd = fd, .length = size};
     if (mm_azure_body_md5(&b) != 0)
-        b.md5[0] = '\0';
+        b.digest[0] = '\0';
     const mm_azure_pair h[] = {{"x-ms-blob-type", "BlockBlob"}};
     mm_azure_call call = {.method = "PUT", .key = key, .headers = h, .n_headers = 1, .body = &b};
     mm_azure_response r = {.sink_fd = -1};
@@ -62,7 +62,7 @@ static int put_block(void *ctx, uint64_t n, uint64_t off, uint64_t len, mm_error
     const blocks *bl = ctx;
     mm_azure_body b = {.fd = bl->fd, .offset = (off_t)off, .length = len};
     if (mm_azure_body_md5(&b) != 0)
-        b.md5[0] = '\0';
+        b.digest[0] = '\0';
     char id[BLOCK_ID_CHARS + 1];
     block_id(n, id);
     const mm_azure_pair q[] = {{"comp", "block"}, {"blockid", id}};

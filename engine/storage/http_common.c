@@ -113,6 +113,55 @@ void mm_http_response_attach(CURL *c, mm_http_response *r)
     curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
 }
 
+static size_t read_body(char *out, size_t size, size_t n, void *ctx)
+{
+    mm_http_body *b = ctx;
+    size_t want = size * n;
+    uint64_t left = b->length - b->sent;
+    if (want > left)
+        want = (size_t)left;
+    if (want == 0)
+        return 0;
+    if (b->data) {
+        memcpy(out, b->data + b->sent, want);
+    } else if (b->sent < b->head_len) {
+        if (want > b->head_len - b->sent)
+            want = (size_t)(b->head_len - b->sent);
+        memcpy(out, b->head + b->sent, want);
+    } else {
+        ssize_t got = pread(b->fd, out, want, b->offset + (off_t)(b->sent - b->head_len));
+        if (got <= 0)
+            return CURL_READFUNC_ABORT;
+        want = (size_t)got;
+    }
+    b->sent += want;
+    return want;
+}
+
+static int seek_body(void *ctx, curl_off_t offset, int origin)
+{
+    mm_http_body *b = ctx;
+    if (origin != SEEK_SET || offset < 0 || (uint64_t)offset > b->length)
+        return CURL_SEEKFUNC_CANTSEEK;
+    b->sent = (uint64_t)offset;
+    return CURL_SEEKFUNC_OK;
+}
+
+void mm_http_body_attach(CURL *c, mm_http_body *b)
+{
+    b->sent = 0;
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, read_body);
+    curl_easy_setopt(c, CURLOPT_READDATA, b);
+    /* A kept connection the server has closed meanwhile is found only once
+     * the body is on its way: curl then sends it again on a new one, from
+     * the start. */
+    curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, seek_body);
+    curl_easy_setopt(c, CURLOPT_SEEKDATA, b);
+    /* Larger reads than curl's 64 KiB default: fewer calls into read_body
+     * and pread for the same bytes. */
+    curl_easy_setopt(c, CURLOPT_UPLOAD_BUFFERSIZE, 512L * 1024);
+}
+
 struct mm_http_pool {
     CURLSH *share;
     pthread_mutex_t locks[CURL_LOCK_DATA_LAST];

@@ -11,12 +11,33 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* 5xx, 429 and connections that broke or never came up. */
 bool mm_http_retryable(CURLcode rc, long status);
 /* " (after 1 attempt)" or " (after N attempts)": how every retried
  * request says how often it was tried, in one wording. */
 void mm_http_attempts_text(int attempts, char *out, size_t n);
+
+/* What a request sends: bytes from memory (data), or head_len bytes of
+ * head followed by the rest of `length` from fd at offset. */
+typedef struct mm_http_body {
+    const char *data;
+    const char *head;
+    size_t head_len;
+    int fd;
+    off_t offset;
+    uint64_t length, sent;
+    /* The body's checksum as the service's header carries it: S3 the hex
+     * SHA-256 (x-amz-content-sha256, signed, so the server refuses a body
+     * that does not match; "" = UNSIGNED-PAYLOAD), Azure the base64 MD5
+     * (Content-MD5; "" = none). */
+    char digest[65];
+} mm_http_body;
+
+/* Makes handle c send b, from its start (again after a kept connection
+ * turned out closed). */
+void mm_http_body_attach(CURL *c, mm_http_body *b);
 
 /* What one attempt of a request got back. The caller sets sink_fd (-1 for
  * none) and may set text_cap; the request sets service_header; the rest is

@@ -190,7 +190,7 @@ static struct curl_slist *request_headers(const mm_s3 *s3, const mm_s3_call *cal
     char line[256];
     /* libcurl 7.88 signs with the value given here. */
     snprintf(line, sizeof line, "x-amz-content-sha256: %s",
-             call->in && call->in->sha256[0] ? call->in->sha256 : "UNSIGNED-PAYLOAD");
+             call->in && call->in->digest[0] ? call->in->digest : "UNSIGNED-PAYLOAD");
     struct curl_slist *headers = curl_slist_append(NULL, line);
     if (s3->session_token && s3->session_token[0]) { /* signed by libcurl with the other x-amz-* headers */
         char *token = mm_asprintf("x-amz-security-token: %s", s3->session_token);
@@ -223,40 +223,6 @@ static void set_method(CURL *c, const mm_s3_call *call)
     }
 }
 
-static size_t read_body(char *out, size_t size, size_t n, void *ctx)
-{
-    mm_s3_body *b = ctx;
-    size_t want = size * n;
-    uint64_t left = b->length - b->sent;
-    if (want > left)
-        want = (size_t)left;
-    if (want == 0)
-        return 0;
-    if (b->data) {
-        memcpy(out, b->data + b->sent, want);
-    } else if (b->sent < b->head_len) {
-        if (want > b->head_len - b->sent)
-            want = (size_t)(b->head_len - b->sent);
-        memcpy(out, b->head + b->sent, want);
-    } else {
-        ssize_t got = pread(b->fd, out, want, b->offset + (off_t)(b->sent - b->head_len));
-        if (got <= 0)
-            return CURL_READFUNC_ABORT;
-        want = (size_t)got;
-    }
-    b->sent += want;
-    return want;
-}
-
-static int seek_body(void *ctx, curl_off_t offset, int origin)
-{
-    mm_s3_body *b = ctx;
-    if (origin != SEEK_SET || offset < 0 || (uint64_t)offset > b->length)
-        return CURL_SEEKFUNC_CANTSEEK;
-    b->sent = (uint64_t)offset;
-    return CURL_SEEKFUNC_OK;
-}
-
 /* Runs the request once; the curl code and its detail text are returned. */
 static CURLcode perform(mm_s3 *s3, const mm_s3_call *call, const char *url, mm_s3_response *r, char *detail)
 {
@@ -281,19 +247,8 @@ static CURLcode perform(mm_s3 *s3, const mm_s3_call *call, const char *url, mm_s
     if (s3->ca_file)
         curl_easy_setopt(c, CURLOPT_CAINFO, s3->ca_file);
     mm_http_response_attach(c, r);
-    if (call->in) {
-        call->in->sent = 0;
-        curl_easy_setopt(c, CURLOPT_READFUNCTION, read_body);
-        curl_easy_setopt(c, CURLOPT_READDATA, call->in);
-        /* A kept connection the server has closed meanwhile is found only
-         * once the body is on its way: curl then sends it again on a new
-         * one, from the start. */
-        curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, seek_body);
-        curl_easy_setopt(c, CURLOPT_SEEKDATA, call->in);
-        /* Larger reads than curl's 64 KiB default: fewer calls into
-         * read_body and pread for the same bytes. */
-        curl_easy_setopt(c, CURLOPT_UPLOAD_BUFFERSIZE, 512L * 1024);
-    }
+    if (call->in)
+        mm_http_body_attach(c, call->in);
     set_method(c, call);
     CURLcode cc = curl_easy_perform(c);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);

@@ -24,19 +24,8 @@ struct mm_s3 {
     struct mm_http_pool *pool;  /* connections kept between requests */
 };
 
-/* What a request sends: nothing, bytes from memory (data), or head_len
- * bytes from head followed by the rest of `length` from fd at offset. */
-typedef struct mm_s3_body {
-    const char *data;
-    const char *head;
-    size_t head_len;
-    int fd;
-    off_t offset;
-    uint64_t length, sent;
-    /* Hex SHA-256 of a file range, sent as x-amz-content-sha256 (signed):
-     * the server refuses a body that does not match. "" = UNSIGNED-PAYLOAD. */
-    char sha256[65];
-} mm_s3_body;
+/* digest holds the hex SHA-256 (x-amz-content-sha256). */
+typedef mm_http_body mm_s3_body;
 
 /* service_value holds x-amz-bucket-region (set by mm_s3_request). */
 typedef mm_http_response mm_s3_response;

@@ -57,10 +57,10 @@ static mm_s3_body body_of(const source *s, uint64_t from, uint64_t len)
 static void body_sha256(mm_s3_body *b, const source *s, uint64_t part)
 {
     if (s->given)
-        memcpy(b->sha256, mm_part_digest_hex(s->given, part), sizeof b->sha256);
+        memcpy(b->digest, mm_part_digest_hex(s->given, part), sizeof b->digest);
     else if (mm_sha256_range(b->head, b->head_len, b->fd, (uint64_t)b->offset, b->length - b->head_len,
-                             b->sha256) != 0)
-        b->sha256[0] = '\0';
+                             b->digest) != 0)
+        b->digest[0] = '\0';
 }
 
 static int put_single(mm_s3 *s3, const char *key, const source *s, bool *refused, mm_error *err)
