@@ -73,11 +73,18 @@ for _ in $(seq 1 12); do
   final_files_complete
 done
 # Every kill may have come before the first batch was recorded: one more
-# run, killed as soon as the journal records one.
+# run, killed once the first segment's batches are recorded. Batches are
+# recorded a group at a time, often all of a quick dump's at once, so no
+# poll of the journal is fast enough: the run stops itself there
+# (MM_TEST_STOP_AT_SOURCE_CHECK, with what it wrote recorded) and is killed.
 if [ "$(done_batches)" -eq 0 ]; then
-  "$bin" dump -c "$work/killed/migration.yaml" >/dev/null 2>&1 &
+  MM_TEST_STOP_AT_SOURCE_CHECK=1 "$bin" dump -c "$work/killed/migration.yaml" >/dev/null 2>&1 &
   pid=$!
-  while kill -0 "$pid" 2>/dev/null && [ "$(done_batches 2>/dev/null)" = 0 ]; do sleep 0.005; done
+  for _ in $(seq 1 600); do
+    [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" = T ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
   if kill -9 "$pid" 2>/dev/null; then kills=$((kills + 1)); fi
   wait "$pid" 2>/dev/null || true
   pid=
