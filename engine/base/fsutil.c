@@ -269,6 +269,25 @@ enum { MAX_LINKS = 40 };
  * each existing one checked with lstat and a symlink replaced by its
  * target, so the result never holds a symlink and ".." can be applied to
  * it as text. */
+char *mm_path_existing_ancestor(const char *path)
+{
+    char *p = mm_strdup(path);
+    struct stat st;
+    while (p && stat(p, &st) != 0) {
+        char *slash = strrchr(p, '/');
+        if (!slash) {
+            free(p);
+            return mm_strdup(".");
+        }
+        if (slash == p) {
+            p[1] = '\0';
+            break;
+        }
+        *slash = '\0';
+    }
+    return p;
+}
+
 char *mm_path_resolve(const char *path)
 {
     char cwd[PATH_MAX];

@@ -58,6 +58,10 @@ const char *mm_file_kind(mode_t mode);
 /* Absolute, symlinks resolved for the part of the path that exists, "."
  * and ".." removed; malloc'd, NULL on allocation failure. */
 char *mm_path_resolve(const char *path);
+/* The closest ancestor of path that exists, path itself when it does; "."
+ * for a relative path none of whose parents exist. malloc'd, NULL on
+ * allocation failure. */
+char *mm_path_existing_ancestor(const char *path);
 /* path equals dir or lies below it (both resolved). */
 bool mm_path_within(const char *path, const char *dir);
 

@@ -1,5 +1,6 @@
 #include "job/target_check.h"
 
+#include "base/fsutil.h"
 #include "base/strbuf.h"
 #include "job/job.h"
 #include "job/preflight.h"
@@ -19,29 +20,6 @@ static int validate(const mm_config *cfg, unsigned phase, mm_error *err)
     return rc;
 }
 
-/* The closest ancestor of path that exists ("." for a relative path
- * none of whose parents exist). malloc'd. */
-static char *nearest_existing(const char *path)
-{
-    char *p = mm_strdup(path);
-    struct stat st;
-    while (p) {
-        char *slash = strrchr(p, '/');
-        if (!slash) {
-            free(p);
-            return mm_strdup(".");
-        }
-        if (slash == p) {
-            p[1] = '\0';
-            return p;
-        }
-        *slash = '\0';
-        if (stat(p, &st) == 0)
-            return p;
-    }
-    return NULL;
-}
-
 /* The directory, or the nearest existing directory it would be created in,
  * must be writable. Nothing is created by the test. */
 static char *check_local(const mm_config *cfg, bool *ok)
@@ -59,7 +37,7 @@ static char *check_local(const mm_config *cfg, bool *ok)
     }
     if (errno != ENOENT)
         return mm_asprintf("Staging: cannot use %s (target.local.outputDir): %s", dir, strerror(errno));
-    char *parent = nearest_existing(dir);
+    char *parent = mm_path_existing_ancestor(dir);
     char *text;
     if (!parent)
         text = NULL;

@@ -74,29 +74,9 @@ static int write_pair(const char *dir, char *local[2], mm_error *err)
     return write_npy(local[1], MM_NPY_F4, PROBE_DIM, vector, sizeof vector, err);
 }
 
-/* The closest existing ancestor of path (path itself when it exists). */
-static char *existing_ancestor(const char *path)
-{
-    char *p = mm_strdup(path);
-    struct stat st;
-    while (p && stat(p, &st) != 0) {
-        char *slash = strrchr(p, '/');
-        if (!slash) {
-            free(p);
-            return mm_strdup(".");
-        }
-        if (slash == p) {
-            p[1] = '\0';
-            break;
-        }
-        *slash = '\0';
-    }
-    return p;
-}
-
 static int place_local(const mm_staging_probe *p, const char *tag, probe_files *f, mm_error *err)
 {
-    char *ancestor = existing_ancestor(p->local_dir);
+    char *ancestor = mm_path_existing_ancestor(p->local_dir);
     if (!ancestor)
         return mm_error_set(err, MM_ERR_NOMEM, "staging probe: out of memory");
     bool made = strcmp(ancestor, p->local_dir) != 0;
