@@ -160,7 +160,6 @@ int mm_dump_writer_open(mm_dump_state *sh, const mm_collection_info *c, int64_t 
                          gather + 2 * MM_DUMP_IO_BLOCK, gather + 3 * MM_DUMP_IO_BLOCK, false, err);
     /* A local dump's files get their final names from the group commit. */
     w->data.keep_partial = w->ids.keep_partial = sh->committer != NULL;
-    w->data.write_behind = w->ids.write_behind = sh->committer != NULL;
     return rc;
 }
 

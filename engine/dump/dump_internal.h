@@ -140,9 +140,9 @@ typedef struct mm_npy_out {
     off_t in_off;
     size_t in_len, out_len;
     /* Bytes in the file so far, and how many of them writeback was started
-     * for (npy_write.c: write-behind, for files the group commit syncs; a
-     * copy that is only uploaded and removed stays in the page cache). */
-    bool write_behind;
+     * for (npy_write.c: write-behind, for the files the group commit syncs,
+     * those kept as .partial; a copy that is only uploaded and removed
+     * stays in the page cache). */
     uint64_t written, kicked;
 } mm_npy_out;
 

@@ -81,7 +81,7 @@ enum { WRITE_BEHIND = 8 << 20 };
 static void wrote(mm_npy_out *o, size_t n)
 {
     o->written += n;
-    if (o->write_behind && o->written - o->kicked >= WRITE_BEHIND) {
+    if (o->keep_partial && o->written - o->kicked >= WRITE_BEHIND) {
         (void)sync_file_range(o->fd, (off64_t)o->kicked, (off64_t)(o->written - o->kicked), SYNC_FILE_RANGE_WRITE);
         o->kicked = o->written;
     }
